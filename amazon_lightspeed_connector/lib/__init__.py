@@ -1,0 +1,1 @@
+"""Pure-Python core of the connector: no import of odoo anywhere below this folder."""
