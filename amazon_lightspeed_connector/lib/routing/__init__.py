@@ -1,0 +1,53 @@
+"""Order routing engine: which Lightspeed store(s) ship an Amazon order. Pure Python, no odoo.
+
+``route(RoutingRequest(...)) -> RoutingDecision``. Store priority: a LOWER number routes FIRST.
+Stores are ranked by (priority, store key); every tie below ends on that rank.
+
+Modes
+- single_store: always the default store; lines it is short of are listed in ``missing`` and
+  the outcome is "virtual" (Lightspeed goes negative or auto-adds stock).
+- best_store: a store that has every line in full. Among several: best priority, then most stock
+  left (units of the order's products the store still has after shipping the order, summed over
+  those products), then store key. If none: the default store, "virtual", ``missing`` = what it
+  lacks.
+- queue: as best_store, else "held"; ``missing`` = what the closest store lacks (fewest missing
+  units, then rank), the reason names the lines no store has in full, or the closest store.
+- split: one store if one has everything (best_store rules). Otherwise the fewest stores that
+  together hold every line (a line may ship from several stores), ties by the sorted tuple of the
+  stores' priorities, then by fewest line splits (sum over lines of stores shipping it - 1), then
+  by rank. The search is exact (branch and bound) within ``split_search_budget`` nodes; past it a
+  greedy cover is used and flagged "not proven minimal". Within the chosen stores each line ships
+  from as few stores as possible, the best-ranked first, each taking as much as it can. When even
+  all stores together fall short: held (``missing`` = what they lack together) or, with
+  ``split_fallback="default_store"``, the whole order to the default store as "virtual".
+
+Input rules: quantities are integers >= 1; duplicate product lines are merged; negative or
+missing stock counts as 0; an unknown default store or a stock entry for an unknown store raises
+ValueError.
+"""
+
+from .engine import route
+from .model import (
+    DEFAULT_SPLIT_SEARCH_BUDGET,
+    OrderLine,
+    Outcome,
+    RoutedPart,
+    RoutingDecision,
+    RoutingMode,
+    RoutingRequest,
+    SplitFallback,
+    Store,
+)
+
+__all__ = [
+    "DEFAULT_SPLIT_SEARCH_BUDGET",
+    "OrderLine",
+    "Outcome",
+    "RoutedPart",
+    "RoutingDecision",
+    "RoutingMode",
+    "RoutingRequest",
+    "SplitFallback",
+    "Store",
+    "route",
+]

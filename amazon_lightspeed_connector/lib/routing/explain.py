@@ -1,0 +1,90 @@
+"""Plain-words reasons for back-office staff. Wording only: no routing decisions here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .model import OrderLine, Store
+
+NOT_PROVEN = "search budget reached: not proven minimal"
+TIE_BREAK_CUT_SHORT = "search budget reached: fewest stores proven, tie-break not fully searched"
+
+
+def items(units: int) -> str:
+    return "1 item" if units == 1 else f"{units} items"
+
+
+def all_items(units: int) -> str:
+    return "the item" if units == 1 else f"all {units} items"
+
+
+def line_list(lines: Iterable[OrderLine]) -> str:
+    return ", ".join(f"{line.quantity} x {line.product}" for line in lines)
+
+
+def single_store(store: Store, short: tuple[OrderLine, ...]) -> str:
+    reason = f"{store.label}: single-store mode ships every order from the default store"
+    if short:
+        reason += f"; virtual inventory, short {line_list(short)}"
+    return reason
+
+
+def only_full_store(store: Store, units: int) -> str:
+    return f"{store.label}: the only store with {all_items(units)}"
+
+
+def best_by_priority(store: Store, units: int, full_count: int) -> str:
+    return (
+        f"{store.label}: has {all_items(units)}; highest priority of the "
+        f"{full_count} stores that do"
+    )
+
+
+def best_by_stock_left(store: Store, units: int, tied: int, left: int) -> str:
+    return (
+        f"{store.label}: has {all_items(units)}; of {tied} such stores with the same "
+        f"priority it keeps the most stock of these products ({left} left)"
+    )
+
+
+def best_by_key(store: Store, units: int, tied: int) -> str:
+    return (
+        f"{store.label}: has {all_items(units)}; first by store key of {tied} such stores "
+        "with the same priority and stock left"
+    )
+
+
+def virtual_at_default(store: Store, why: str, short: tuple[OrderLine, ...]) -> str:
+    return (
+        f"{store.label} (default store), virtual inventory: {why}; short {line_list(short)} there"
+    )
+
+
+def no_full_store(units: int) -> str:
+    return f"no store has {all_items(units)}"
+
+
+def line_nowhere_in_full(line: OrderLine, best: Store | None, best_has: int) -> str:
+    where = f"best: {best.label} has {best_has}" if best else "none in stock"
+    return f"no store has {line.quantity} x {line.product} ({where})"
+
+
+def held(details: list[str]) -> str:
+    return "Held: " + "; ".join(details)
+
+
+def closest_store(store: Store, short: tuple[OrderLine, ...], units: int) -> str:
+    return f"{no_full_store(units)} (closest: {store.label}, short {line_list(short)})"
+
+
+def all_stores_lack(short: tuple[OrderLine, ...]) -> str:
+    return f"even all stores together lack {line_list(short)}"
+
+
+def split(parts: list[tuple[Store, tuple[OrderLine, ...]]], units: int, note: str) -> str:
+    shipments = "; ".join(f"{store.label} ships {line_list(lines)}" for store, lines in parts)
+    reason = (
+        f"Split across {len(parts)} stores, the fewest that together hold {all_items(units)} "
+        f"(no single store does): {shipments}"
+    )
+    return f"{reason} ({note})" if note else reason
