@@ -5,6 +5,7 @@ Pure and deterministic: the same request always gives the same decision.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from . import explain
@@ -68,12 +69,16 @@ def _normalise(request: RoutingRequest) -> _Order:
         merged[line.product] = merged.get(line.product, 0) + line.quantity
     lines = tuple(OrderLine(product, quantity) for product, quantity in merged.items())
     stores = tuple(sorted(request.stores, key=lambda store: (store.priority, store.key)))
-    available = tuple(
-        tuple(max(request.stock.get(store.key, {}).get(line.product, 0), 0) for line in lines)
-        for store in stores
-    )
+    available = tuple(_available(request.stock.get(store.key, {}), merged) for store in stores)
     default = next(i for i, store in enumerate(stores) if store.key == request.default_store)
     return _Order(lines, stores, available, default)
+
+
+def _available(per_product: Mapping[str, int], products: Iterable[str]) -> tuple[int, ...]:
+    # Negative stock (oversold in Lightspeed) can't ship anything: count it as 0.
+    get = per_product.get
+    row = [get(product, 0) for product in products]
+    return tuple([max(units, 0) for units in row] if min(row) < 0 else row)
 
 
 def _shortfall(order: _Order, available: tuple[int, ...]) -> tuple[OrderLine, ...]:
@@ -100,7 +105,8 @@ def _route_single_store(order: _Order) -> RoutingDecision:
 
 def _route_best_store(order: _Order) -> RoutingDecision | None:
     """The store with every line in full, or None. Ties: priority, most stock left, key."""
-    full = [i for i, stock in enumerate(order.available) if not _shortfall(order, stock)]
+    quantities = order.quantities
+    full = [i for i, stock in enumerate(order.available) if all(map(int.__ge__, stock, quantities))]
     if not full:
         return None
     best, reason = _pick_among_full_stores(order, full)

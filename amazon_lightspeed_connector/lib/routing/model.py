@@ -89,7 +89,8 @@ class RoutingRequest:
     - ``lines``: the order; lines for the same product are merged (quantities added, first
       position kept), because stock is per product and a routed part needs one line per product.
     - ``stock``: store key -> product key -> available quantity (on hand minus reservations).
-      A missing store or product means 0; negative quantities count as 0.
+      A missing store or product means 0; negative quantities count as 0. The request keeps a
+      read-only copy of the order's products only, so the whole catalogue may be passed in.
     - ``stores``: every store that may ship; ``default_store`` must be one of their keys.
     """
 
@@ -109,7 +110,8 @@ class RoutingRequest:
         object.__setattr__(self, "split_fallback", SplitFallback(self.split_fallback))
         self._validate_lines()
         self._validate_stores()
-        object.__setattr__(self, "stock", _frozen_stock(self.stock, self.stores))
+        products = {line.product for line in self.lines}
+        object.__setattr__(self, "stock", _frozen_stock(self.stock, self.stores, products))
         if not _is_int(self.split_search_budget) or self.split_search_budget < 0:
             raise ValueError("split_search_budget must be an integer >= 0")
 
@@ -134,18 +136,20 @@ class RoutingRequest:
 
 
 def _frozen_stock(
-    stock: Mapping[str, Mapping[str, int]], stores: tuple[Store, ...]
+    stock: Mapping[str, Mapping[str, int]], stores: tuple[Store, ...], products: set[str]
 ) -> Mapping[str, Mapping[str, int]]:
-    # A private copy: the caller may reuse its dicts, the decision must not change with them.
+    # A private copy of what this order can use: the caller may go on changing its dicts (the
+    # whole catalogue), the decision must not change with them.
     known = {store.key for store in stores}
     frozen = {}
     for store_key, per_product in stock.items():
         if store_key not in known:
             raise ValueError(f"stock given for unknown store {store_key!r}")
-        for product, quantity in per_product.items():
+        relevant = {p: per_product[p] for p in products if p in per_product}
+        for product, quantity in relevant.items():
             if not _is_int(quantity):
                 raise ValueError(f"stock of {product!r} in {store_key!r} must be an integer")
-        frozen[store_key] = MappingProxyType(dict(per_product))
+        frozen[store_key] = MappingProxyType(relevant)
     return MappingProxyType(frozen)
 
 

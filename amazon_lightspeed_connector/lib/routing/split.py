@@ -14,12 +14,13 @@ quantity. Among feasible sets the search returns the minimum of this key:
    as few stores of the set as possible;
 4. the set's store ranks, sorted, compared as a tuple (store key order for equal priorities).
 
-It tries k = lower bound, lower bound + 1, ... and enumerates k-subsets in lexicographic rank
-order, so that the first set met with a given (1, 2, 3) is also the best by 4.
+It tries k = lower bound, lower bound + 1, ... and stops at the first size with a feasible set,
+after comparing every feasible set of that size that the bounds cannot rule out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 Row = tuple[int, ...]
@@ -74,27 +75,41 @@ def find_cover(quantities: Row, capped: list[Row], priorities: list[int], budget
 
 
 class _CoverSearch:
+    """Branch and bound, iterative deepening on the number of stores.
+
+    Each node takes the open line with the fewest candidate stores and branches on which of
+    them ships (some part of) it: the first candidate, else the second with the first excluded,
+    and so on, so every store set is met at most once. Stores are bit positions in masks.
+    """
+
     def __init__(self, quantities: Row, capped: list[Row], priorities: list[int]) -> None:
         self.quantities = quantities
         self.capped = capped
         self.priorities = priorities
-        self.store_count = len(capped)
         self.nodes = 0
         self.budget = 0
         self.best: tuple[tuple[int, ...], int, tuple[int, ...]] | None = None
-        self.dominators = _dominator_masks(capped)
+        lines = range(len(quantities))
+        # Per line: stores holding some of it, in rank order, and by stock (largest first).
+        self.holders = [[s for s, row in enumerate(capped) if row[line]] for line in lines]
+        self.holders_by_stock = [
+            sorted(holders, key=lambda s, line=line: -capped[s][line])
+            for line, holders in zip(lines, self.holders, strict=True)
+        ]
+        self.holder_masks = [_mask(holders) for holders in self.holders]
+        self.dominators = _dominator_masks(capped, quantities)
 
     def run(self, budget: int) -> tuple[tuple[int, ...] | None, bool, bool]:
         """(best set or None, proven minimal, exhaustive)."""
         self.budget = budget
+        everyone = (1 << len(self.capped)) - 1
         lower_bound = max(
             stores_needed_per_line(qty, list(column))
-            for qty, column in zip(self.quantities, zip(*self.capped))
+            for qty, column in zip(self.quantities, zip(*self.capped, strict=True), strict=True)
         )
-        for size in range(lower_bound, self.store_count + 1):
-            self.top_sums = _suffix_top_sums(self.capped, self.quantities, size)
+        for size in range(lower_bound, len(self.capped) + 1):
             try:
-                self._extend(0, (), 0, self.quantities, size)
+                self._branch((), 0, everyone, self.quantities, size)
             except _OutOfBudget:
                 found = self.best[2] if self.best else None
                 return found, self.best is not None, False
@@ -102,95 +117,115 @@ class _CoverSearch:
                 return self.best[2], True, True
         raise AssertionError("all stores together were supposed to suffice")
 
-    def _coverable(self, deficits: Row, start: int, picks: int) -> bool:
-        # Necessary condition: each line's deficit fits in its ``picks`` largest remaining stocks.
-        tops = self.top_sums[start]
-        return all(deficit <= top[picks] for deficit, top in zip(deficits, tops) if deficit)
-
-    def _priority_hopeless(self, prefix: tuple[int, ...], store: int) -> bool:
-        if self.best is None:
-            return False
-        candidate = (*prefix, self.priorities[store])
-        return candidate > self.best[0][: len(candidate)]
-
-    def _extend(
-        self, start: int, chosen: tuple[int, ...], chosen_mask: int, deficits: Row, size: int
+    def _branch(
+        self, chosen: tuple[int, ...], chosen_mask: int, allowed: int, deficits: Row, picks: int
     ) -> None:
-        picks = size - len(chosen)
-        prefix = tuple(self.priorities[i] for i in chosen)
-        for store in range(start, self.store_count - picks + 1):
-            self.nodes += 1
-            if self.nodes > self.budget:
-                raise _OutOfBudget
-            # Both tests only get worse further down the rank order: stop the loop.
-            if not self._coverable(deficits, store, picks) or self._priority_hopeless(
-                prefix, store
-            ):
-                return
-            # A store whose better-ranked dominator is left out can be swapped for it.
-            if self.dominators[store] & ~chosen_mask:
+        self.nodes += 1
+        if self.nodes > self.budget:
+            raise _OutOfBudget
+        open_lines = [line for line, deficit in enumerate(deficits) if deficit]
+        if not open_lines:
+            self._consider(chosen)
+            return
+        if picks == 0 or self._hopeless(chosen, chosen_mask, allowed, deficits, open_lines, picks):
+            return
+        line = min(open_lines, key=lambda ln: (self.holder_masks[ln] & allowed).bit_count())
+        for store in self.holders[line]:
+            bit = 1 << store
+            if not allowed & bit:
+                continue
+            allowed &= ~bit  # later siblings exclude this store
+            # A store whose better-ranked dominator is excluded can never be in a best set.
+            if self.dominators[store] & ~(allowed | chosen_mask):
                 continue
             remaining = tuple(
-                max(deficit - stock, 0) for deficit, stock in zip(deficits, self.capped[store])
+                max(deficit - stock, 0)
+                for deficit, stock in zip(deficits, self.capped[store], strict=True)
             )
-            # No contribution means the set minus this store would cover: smaller sizes failed.
-            if remaining == deficits:
-                continue
-            if picks == 1:
-                if not any(remaining):
-                    self._consider((*chosen, store))
-                continue
-            if self._coverable(remaining, store + 1, picks - 1):
-                self._extend(store + 1, (*chosen, store), chosen_mask | 1 << store, remaining, size)
+            self._branch((*chosen, store), chosen_mask | bit, allowed, remaining, picks - 1)
+
+    def _hopeless(
+        self,
+        chosen: tuple[int, ...],
+        chosen_mask: int,
+        allowed: int,
+        deficits: Row,
+        open_lines: list[int],
+        picks: int,
+    ) -> bool:
+        if any(self.dominators[store] & ~(allowed | chosen_mask) for store in chosen):
+            return True
+        if not all(self._coverable(line, deficits[line], allowed, picks) for line in open_lines):
+            return True
+        return self.best is not None and self._priority_bound(chosen, allowed, picks) > self.best[0]
+
+    def _coverable(self, line: int, deficit: int, allowed: int, picks: int) -> bool:
+        # Necessary: the line's deficit fits in its ``picks`` largest stocks still allowed.
+        column = self.capped
+        for store in self.holders_by_stock[line]:
+            if allowed >> store & 1:
+                deficit -= column[store][line]
+                if deficit <= 0:
+                    return True
+                picks -= 1
+                if picks == 0:
+                    return False
+        return False
+
+    def _priority_bound(self, chosen: tuple[int, ...], allowed: int, picks: int) -> tuple:
+        # Best possible sorted priorities: the chosen ones plus the best-ranked allowed stores
+        # (rank order is priority order, so the lowest bits carry the lowest priorities).
+        priorities = [self.priorities[store] for store in chosen]
+        while allowed and picks:
+            lowest = allowed & -allowed
+            priorities.append(self.priorities[lowest.bit_length() - 1])
+            allowed ^= lowest
+            picks -= 1
+        return tuple(sorted(priorities))
 
     def _consider(self, stores: tuple[int, ...]) -> None:
+        stores = tuple(sorted(stores))
+        chosen_mask = _mask(stores)
+        if any(self.dominators[store] & ~chosen_mask for store in stores):
+            return  # swapping in the dominator gives a better set, met elsewhere
         key = (
             tuple(self.priorities[i] for i in stores),
             line_splits(self.quantities, [self.capped[i] for i in stores]),
+            stores,
         )
-        # Sets arrive in rank order: an equal key keeps the earlier (better-ranked) set.
-        if self.best is None or key < self.best[:2]:
-            self.best = (*key, stores)
+        if self.best is None or key < self.best:
+            self.best = key
 
 
-def _suffix_top_sums(capped: list[Row], quantities: Row, size: int) -> list[list[tuple[int, ...]]]:
-    """top[s][l][r]: sum of the r largest stocks of line l among stores s.., for r <= size."""
-    line_count = len(quantities)
-    tops: list[list[int]] = [[] for _ in range(line_count)]
-    result: list[list[tuple[int, ...]]] = [[]] * (len(capped) + 1)
-    result[len(capped)] = [(0,) * (size + 1)] * line_count
-    for store in range(len(capped) - 1, -1, -1):
-        for line in range(line_count):
-            value = capped[store][line]
-            if value:
-                top = tops[line]
-                top.append(value)
-                top.sort(reverse=True)
-                del top[size:]
-        result[store] = [_prefix_sums(top, size) for top in tops]
-    return result
+def _mask(stores: Iterable[int]) -> int:
+    mask = 0
+    for store in stores:
+        mask |= 1 << store
+    return mask
 
 
-def _prefix_sums(values: list[int], size: int) -> tuple[int, ...]:
-    sums = [0]
-    for value in values:
-        sums.append(sums[-1] + value)
-    sums.extend([sums[-1]] * (size + 1 - len(sums)))
-    return tuple(sums)
-
-
-def _dominator_masks(capped: list[Row]) -> list[int]:
+def _dominator_masks(capped: list[Row], quantities: Row) -> list[int]:
     """Bit j of masks[s] is set when store j ranks before s and holds at least as much of
     every line (capped). Swapping s for j never worsens feasibility, priorities or splits, and
     improves rank, so a best set holding s also holds j."""
-    masks = []
+    # at_least[line][v]: stores holding at least v of the line, for every v some store holds.
+    at_least = []
+    for line in range(len(quantities)):
+        holding: dict[int, int] = {}
+        for store, row in enumerate(capped):
+            holding[row[line]] = holding.get(row[line], 0) | 1 << store
+        cumulative, masks = 0, {}
+        for value in sorted(holding, reverse=True):
+            cumulative |= holding[value]
+            masks[value] = cumulative
+        at_least.append(masks)
+    dominators = []
     for store, row in enumerate(capped):
-        mask = 0
-        for other in range(store):
-            if all(mine <= theirs for mine, theirs in zip(row, capped[other])):
-                mask |= 1 << other
-        masks.append(mask)
-    return masks
+        mask = (1 << store) - 1
+        for line, value in enumerate(row):
+            mask &= at_least[line][value]
+        dominators.append(mask)
+    return dominators
 
 
 def greedy_cover(quantities: Row, capped: list[Row]) -> tuple[int, ...]:
