@@ -24,7 +24,8 @@ def new_tax_category(store, name, rate, tax_category_id=None):
     return record
 
 
-def new_shop(store, name, shop_id=None, tax_category_id=0, allow_negative=None, address=None):
+def new_shop(store, name, shop_id=None, tax_category_id=0, allow_negative=None, contact=None):
+    """``contact`` holds lists ``addresses``, ``phones``, ``emails`` of plain dicts."""
     shop_id = store.next_id("Shop", shop_id)
     contact_id = store.next_id("Contact")
     now = store.now()
@@ -49,7 +50,7 @@ def new_shop(store, name, shop_id=None, tax_category_id=0, allow_negative=None, 
         "gatewayConfigID": "0",
         "priceLevelID": "1",
         "_allow_negative": allow_negative,
-        "_contact": make_contact(contact_id, now, addresses=[address] if address else ()),
+        "_contact": make_contact(contact_id, now, **(contact or {})),
     }
     store.shops[shop_id] = record
     store.register_shop_slot(shop_id)
@@ -74,7 +75,7 @@ def new_register(store, shop_id, name, register_id=None, is_open=True):
     return record
 
 
-def new_employee(store, first_name, last_name="", employee_id=None, role="Employee"):
+def new_employee(store, first_name, last_name="", employee_id=None, role="Employee", contact=None):
     employee_id = store.next_id("Employee", employee_id)
     contact_id = store.next_id("Contact")
     now = store.now()
@@ -94,7 +95,7 @@ def new_employee(store, first_name, last_name="", employee_id=None, role="Employ
         "lastSaleID": "0",
         "lastRegisterID": "0",
         "_role_name": role,
-        "_contact": make_contact(contact_id, now),
+        "_contact": make_contact(contact_id, now, **(contact or {})),
     }
     store.employees[employee_id] = record
     store.changed()
@@ -201,6 +202,7 @@ def new_item(
         "manufacturerID": "0",
         "seasonID": "0",
         "defaultVendorID": "0",
+        "itemECommerceID": "0",
         "_qoh": {int(shop): int(units) for shop, units in (qoh or {}).items() if int(units)},
         "_shop_ts": {},
         "_prices": [

@@ -63,10 +63,24 @@ class LightspeedScenario:
             records.new_tax_category(self.store, name, rate, tax_category_id)["taxCategoryID"]
         )
 
-    def add_shop(self, name, shop_id=None, tax_category_id=0, allow_negative_inventory=None):
+    def add_shop(
+        self,
+        name,
+        shop_id=None,
+        tax_category_id=0,
+        allow_negative_inventory=None,
+        address=None,
+        phone=None,
+        email=None,
+    ):
         """A shop; ``allow_negative_inventory`` None follows the account setting."""
         shop = records.new_shop(
-            self.store, name, shop_id, tax_category_id, allow_negative=allow_negative_inventory
+            self.store,
+            name,
+            shop_id,
+            tax_category_id,
+            allow_negative=allow_negative_inventory,
+            contact=_contact(address, phone, email),
         )
         return int(shop["shopID"])
 
@@ -81,10 +95,12 @@ class LightspeedScenario:
         register["openTime"] = self.store.now() if is_open else ""
         self.store.changed()
 
-    def add_employee(self, first_name, last_name="", employee_id=None):
-        return int(
-            records.new_employee(self.store, first_name, last_name, employee_id)["employeeID"]
+    def add_employee(self, first_name, last_name="", employee_id=None, email=None, phone=None):
+        contact = _contact(None, phone, email)
+        employee = records.new_employee(
+            self.store, first_name, last_name, employee_id, contact=contact
         )
+        return int(employee["employeeID"])
 
     def add_payment_type(self, name, kind="user defined", payment_type_id=None, **options):
         record = records.new_payment_type(self.store, name, kind, payment_type_id, **options)
@@ -96,11 +112,7 @@ class LightspeedScenario:
         return int(item["itemID"])
 
     def add_customer(self, first_name, last_name="", email=None, phone=None, address=None):
-        contact = {
-            "emails": [{"address": email}] if email else [],
-            "phones": [{"number": phone}] if phone else [],
-            "addresses": [address] if address else [],
-        }
+        contact = _contact(address, phone, email)
         customer = records.new_customer(self.store, first_name, last_name, contact=contact)
         return int(customer["customerID"])
 
@@ -251,7 +263,7 @@ class LightspeedScenario:
         for product in demo_catalogue.PRODUCTS:
             qoh = {
                 int(store.shop_id): units
-                for store, units in zip(demo_catalogue.STORES, product.qoh)
+                for store, units in zip(demo_catalogue.STORES, product.qoh, strict=True)
             }
             sim.add_item(
                 product.name, product.price, custom_sku=product.sku, upc=product.upc, qoh=qoh
@@ -296,6 +308,14 @@ class LightspeedScenario:
         for number in range(1, customers + 1):
             self.add_customer("Buyer", "%05d" % number, email="buyer%05d@example.test" % number)
         return shop_ids
+
+
+def _contact(address, phone, email):
+    return {
+        "emails": [{"address": email}] if email else [],
+        "phones": [{"number": phone}] if phone else [],
+        "addresses": [address] if address else [],
+    }
 
 
 _ADJECTIVES = ("Blue", "Red", "Linen", "Wool", "Canvas", "Leather", "Cotton", "Denim", "Silk")
