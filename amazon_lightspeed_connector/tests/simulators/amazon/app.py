@@ -282,7 +282,8 @@ class AmazonSimulator(ScenarioMixin, SimulatorApp):
         response.headers["x-amzn-RequestId"] = str(uuid.UUID(int=self.random.getrandbits(128)))
         return response
 
-    def _operation_of(self, request):
+    def operation_of(self, request):
+        """The SpOperation (``.key`` is ``(model, operationId)``) a request addresses, or None."""
         for method, regex, operation in self._sp_routes:
             if method == request.method and regex.match(request.path):
                 return operation
@@ -294,7 +295,7 @@ class AmazonSimulator(ScenarioMixin, SimulatorApp):
         return errors.for_status(status, message)
 
     def throttled_response(self, request):
-        operation = self._operation_of(request)
+        operation = self.operation_of(request)
         response = errors.quota_exceeded()
         return self._with_headers(response, operation) if operation else response
 
@@ -328,7 +329,7 @@ class AmazonSimulator(ScenarioMixin, SimulatorApp):
     # ------------------------------------------------------------ identifiers
 
     def new_id(self, prefix="", digits=11):
-        return prefix + "".join(str(self.random.randrange(10)) for _ in range(digits))
+        return prefix + "%0*d" % (digits, self.random.randrange(10**digits))
 
     def new_document(self, prefix, content_type):
         document = Document(prefix + uuid.UUID(int=self.random.getrandbits(128)).hex, content_type)

@@ -270,7 +270,7 @@ def _order_item(order, line, included):
 
 
 def _package(shipment):
-    return {
+    return _drop_none({
         "packageReferenceId": shipment.package_reference_id,
         "createdTime": iso(shipment.confirmed_at),
         "packageStatus": {"status": "SHIPPED"},
@@ -279,7 +279,7 @@ def _package(shipment):
         "shippingService": shipment.shipping_method,
         "trackingNumber": shipment.tracking_number,
         "packageItems": [{"orderItemId": i, "quantity": q} for i, q in shipment.items],
-    }
+    })
 
 
 def _programs(order):
