@@ -62,15 +62,35 @@ class RecordingCaller(Caller):
 def _rich_world():
     sim = AmazonSimulator(clock=ManualClock(), seed=3)
     sim.add_demo_offers()
-    gift = line("LTR-BELT", 1, tax="2.00", gift_message="Hi", gift_wrap_level="Classic",
-                gift_wrap_price="3.00", gift_wrap_tax="0.30")
-    promo = line("CANVAS-TOTE", 3, tax="3.60", promotion_discount="4.50",
-                 promotion_discount_tax="0.36", promotion_ids=("TOTE10",),
-                 shipping_price="4.99", shipping_tax="0.40", shipping_discount="4.99")
+    gift = line(
+        "LTR-BELT",
+        1,
+        tax="2.00",
+        gift_message="Hi",
+        gift_wrap_level="Classic",
+        gift_wrap_price="3.00",
+        gift_wrap_tax="0.30",
+    )
+    promo = line(
+        "CANVAS-TOTE",
+        3,
+        tax="3.60",
+        promotion_discount="4.50",
+        promotion_discount_tax="0.36",
+        promotion_ids=("TOTE10",),
+        shipping_price="4.99",
+        shipping_tax="0.40",
+        shipping_discount="4.99",
+    )
     orders = [
-        sim.add_order([line("JBJ-S", 2, tax="9.44"), gift], prime=True, business=True,
-                      buyer_note="Back door", seller_order_id="SO-1",
-                      ship_service_level="NextDay"),
+        sim.add_order(
+            [line("JBJ-S", 2, tax="9.44"), gift],
+            prime=True,
+            business=True,
+            buyer_note="Back door",
+            seller_order_id="SO-1",
+            ship_service_level="NextDay",
+        ),
         sim.add_order([promo], status="Pending"),
         sim.add_order([line("WOOL-SCARF")], channel="AFN", status="Shipped"),
         sim.add_order([line("JBJ-M", 2)]),
@@ -83,33 +103,51 @@ def _rich_world():
 def _drive(sim, orders, caller):
     first, pending, afn, partial, _jp = orders
     for _ in range(2):  # second pass after shipments, so packages render too
-        caller.get("/orders/2026-01-01/orders", {"createdAfter": SINCE, "includedData": ALL_INCLUDED,
-                                                 "maxResultsPerPage": "2"})
+        caller.get(
+            "/orders/2026-01-01/orders",
+            {"createdAfter": SINCE, "includedData": ALL_INCLUDED, "maxResultsPerPage": "2"},
+        )
         for order in orders:
-            caller.get("/orders/2026-01-01/orders/" + order.order_id, {"includedData": ALL_INCLUDED})
-        caller.get("/orders/v0/orders", {"CreatedAfter": SINCE, "MarketplaceIds": US,
-                                         "MaxResultsPerPage": "2"})
-        rdt = caller.rdt([("GET", "/orders/v0/orders", ["buyerInfo", "shippingAddress"]),
-                          ("GET", "/orders/v0/orders/{orderId}", ["buyerInfo", "shippingAddress"]),
-                          ("GET", "/orders/v0/orders/{orderId}/orderItems", ["buyerInfo"]),
-                          ("GET", "/orders/v0/orders/{orderId}/address", None),
-                          ("GET", "/orders/v0/orders/{orderId}/buyerInfo", None)])
+            caller.get(
+                "/orders/2026-01-01/orders/" + order.order_id, {"includedData": ALL_INCLUDED}
+            )
+        caller.get(
+            "/orders/v0/orders",
+            {"CreatedAfter": SINCE, "MarketplaceIds": US, "MaxResultsPerPage": "2"},
+        )
+        rdt = caller.rdt(
+            [
+                ("GET", "/orders/v0/orders", ["buyerInfo", "shippingAddress"]),
+                ("GET", "/orders/v0/orders/{orderId}", ["buyerInfo", "shippingAddress"]),
+                ("GET", "/orders/v0/orders/{orderId}/orderItems", ["buyerInfo"]),
+                ("GET", "/orders/v0/orders/{orderId}/address", None),
+                ("GET", "/orders/v0/orders/{orderId}/buyerInfo", None),
+            ]
+        )
         for token in (None, rdt):
-            caller.get("/orders/v0/orders", {"CreatedAfter": SINCE, "MarketplaceIds": US}, token=token)
+            caller.get(
+                "/orders/v0/orders", {"CreatedAfter": SINCE, "MarketplaceIds": US}, token=token
+            )
             for order in orders:
                 for suffix in ("", "/orderItems", "/address", "/buyerInfo"):
                     caller.get("/orders/v0/orders/" + order.order_id + suffix, token=token)
-        caller.post("/orders/v0/orders/%s/shipmentConfirmation" % partial.order_id, _package(
-            partial, "PKG-%d" % len(sim.confirmations), quantity=1))
-        caller.post("/orders/v0/orders/%s/shipmentConfirmation" % first.order_id, _package(
-            first, "PKG-A%d" % len(sim.confirmations), quantity=1))
+        caller.post(
+            "/orders/v0/orders/%s/shipmentConfirmation" % partial.order_id,
+            _package(partial, "PKG-%d" % len(sim.confirmations), quantity=1),
+        )
+        caller.post(
+            "/orders/v0/orders/%s/shipmentConfirmation" % first.order_id,
+            _package(first, "PKG-A%d" % len(sim.confirmations), quantity=1),
+        )
 
 
 def _package(order, reference, quantity):
     return {
         "marketplaceId": order.marketplace_id,
         "packageDetail": {
-            "packageReferenceId": reference, "carrierCode": "UPS", "trackingNumber": "1Z999",
+            "packageReferenceId": reference,
+            "carrierCode": "UPS",
+            "trackingNumber": "1Z999",
             "shipDate": "2026-01-01T00:00:00Z",
             "orderItems": [{"orderItemId": order.lines[0].order_item_id, "quantity": quantity}],
         },
@@ -133,8 +171,10 @@ def _drive_errors(sim, orders, caller):
     caller.get("/reports/2021-06-30/reports", {})
     caller.get("/reports/2021-06-30/reports/999")
     sim.remove_role(ROLE_PII)
-    caller.post("/tokens/2021-03-01/restrictedDataToken", {"restrictedResources": [
-        {"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]})
+    caller.post(
+        "/tokens/2021-03-01/restrictedDataToken",
+        {"restrictedResources": [{"method": "GET", "path": "/orders/v0/orders/{orderId}/address"}]},
+    )
     sim.grant_role(ROLE_PII)
     sim.rate_limiter.enabled = True
     for _ in range(31):
@@ -142,29 +182,60 @@ def _drive_errors(sim, orders, caller):
 
 
 def _drive_listings_feeds_reports(sim, caller):
-    patch = {"productType": "PANTS", "patches": [
-        {"op": "replace", "path": "/attributes/fulfillment_availability",
-         "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 3}]}]}
-    caller.call("PATCH", "/listings/2021-08-01/items/%s/JBJ-S" % sim.seller_id,
-                {"marketplaceIds": US}, patch)
+    patch = {
+        "productType": "PANTS",
+        "patches": [
+            {
+                "op": "replace",
+                "path": "/attributes/fulfillment_availability",
+                "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 3}],
+            }
+        ],
+    }
+    caller.call(
+        "PATCH",
+        "/listings/2021-08-01/items/%s/JBJ-S" % sim.seller_id,
+        {"marketplaceIds": US},
+        patch,
+    )
     sim.mark_sku_invalid("JBJ-L")
-    caller.call("PATCH", "/listings/2021-08-01/items/%s/JBJ-L" % sim.seller_id,
-                {"marketplaceIds": US}, patch)
+    caller.call(
+        "PATCH",
+        "/listings/2021-08-01/items/%s/JBJ-L" % sim.seller_id,
+        {"marketplaceIds": US},
+        patch,
+    )
     doc = caller.post("/feeds/2021-06-30/documents", {"contentType": "application/json"}).payload()
-    feed_body = {"header": {"sellerId": sim.seller_id, "version": "2.0"}, "messages": [
-        {"messageId": 1, "sku": "JBJ-M", "operationType": "PATCH", "productType": "PANTS",
-         "patches": patch["patches"]}]}
+    feed_body = {
+        "header": {"sellerId": sim.seller_id, "version": "2.0"},
+        "messages": [
+            {
+                "messageId": 1,
+                "sku": "JBJ-M",
+                "operationType": "PATCH",
+                "productType": "PANTS",
+                "patches": patch["patches"],
+            }
+        ],
+    }
     caller.put(doc["url"], json.dumps(feed_body).encode())
-    feed = caller.post("/feeds/2021-06-30/feeds", {"feedType": "JSON_LISTINGS_FEED",
-                       "marketplaceIds": [US], "inputFeedDocumentId": doc["feedDocumentId"]})
+    feed = caller.post(
+        "/feeds/2021-06-30/feeds",
+        {
+            "feedType": "JSON_LISTINGS_FEED",
+            "marketplaceIds": [US],
+            "inputFeedDocumentId": doc["feedDocumentId"],
+        },
+    )
     feed_id = feed.payload()["feedId"]
     for step in (0, 40, 60):
         sim.clock.advance(step)
         status = caller.get("/feeds/2021-06-30/feeds/" + feed_id).payload()
     caller.get("/feeds/2021-06-30/documents/" + status["resultFeedDocumentId"])
     report = sim.generate_settlement_report()
-    caller.get("/reports/2021-06-30/reports", {
-        "reportTypes": "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"})
+    caller.get(
+        "/reports/2021-06-30/reports", {"reportTypes": "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"}
+    )
     caller.get("/reports/2021-06-30/reports/" + report.report_id)
     caller.get("/reports/2021-06-30/documents/" + report.document_id)
 

@@ -96,9 +96,18 @@ def _actual(request, name, location, path_params):
     return values or None
 
 
+def location_of(name, locations):
+    """Where a documented example parameter goes.
+
+    Examples call the request body ``body`` even where the operation names its body
+    parameter ``payload``; Amazon's sandbox reads it as the body either way.
+    """
+    return locations.get(name, "body" if name == "body" else "query")
+
+
 def _matches(example, request, operation, path_params):
     for name, expected in example.parameters.items():
-        location = operation.locations.get(name, "query")
+        location = location_of(name, operation.locations)
         actual = _actual(request, name, location, path_params)
         if location == "query" and not isinstance(expected, list) and actual:
             actual = actual[0] if len(actual) == 1 else actual

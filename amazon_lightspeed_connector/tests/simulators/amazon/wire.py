@@ -270,16 +270,18 @@ def _order_item(order, line, included):
 
 
 def _package(shipment):
-    return _drop_none({
-        "packageReferenceId": shipment.package_reference_id,
-        "createdTime": iso(shipment.confirmed_at),
-        "packageStatus": {"status": "SHIPPED"},
-        "carrier": shipment.carrier_name or shipment.carrier_code,
-        "shipTime": shipment.ship_date,
-        "shippingService": shipment.shipping_method,
-        "trackingNumber": shipment.tracking_number,
-        "packageItems": [{"orderItemId": i, "quantity": q} for i, q in shipment.items],
-    })
+    return _drop_none(
+        {
+            "packageReferenceId": shipment.package_reference_id,
+            "createdTime": iso(shipment.confirmed_at),
+            "packageStatus": {"status": "SHIPPED"},
+            "carrier": shipment.carrier_name or shipment.carrier_code,
+            "shipTime": shipment.ship_date,
+            "shippingService": shipment.shipping_method,
+            "trackingNumber": shipment.tracking_number,
+            "packageItems": [{"orderItemId": i, "quantity": q} for i, q in shipment.items],
+        }
+    )
 
 
 def _programs(order):
