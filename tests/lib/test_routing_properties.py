@@ -17,12 +17,12 @@ from amazon_lightspeed_connector.lib.routing import (
 )
 
 PRODUCTS = ("P0", "P1", "P2", "P3", "P4")
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-THOROUGH = settings(SETTINGS, max_examples=400)
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+THOROUGH = settings(SETTINGS, max_examples=300)
 
 
 @st.composite
-def requests(draw, max_stores=6, max_lines=5, modes=tuple(RoutingMode)):
+def requests(draw, max_stores=6, max_lines=5, modes=tuple(RoutingMode), dense=False):
     store_count = draw(st.integers(1, max_stores))
     stores = tuple(
         Store(f"S{i}", f"Store {i}", draw(st.integers(0, 3))) for i in range(store_count)
@@ -30,11 +30,15 @@ def requests(draw, max_stores=6, max_lines=5, modes=tuple(RoutingMode)):
     stores = draw(st.permutations(stores))  # input order must not matter
     products = draw(st.lists(st.sampled_from(PRODUCTS), min_size=1, max_size=max_lines))
     lines = tuple(OrderLine(p, draw(st.integers(1, 4))) for p in products)  # may repeat
-    stock = {
-        store.key: draw(st.dictionaries(st.sampled_from(PRODUCTS), st.integers(-2, 5)))
-        for store in stores
-        if draw(st.booleans()) or store_count == 1
-    }
+    if dense:  # every store states every product: splits of 2+ stores are common
+        units = st.sampled_from((-1, 0, 0, 1, 2, 3, 5))
+        stock = {store.key: {p: draw(units) for p in PRODUCTS} for store in stores}
+    else:  # sparse, with stores and products left out
+        stock = {
+            store.key: draw(st.dictionaries(st.sampled_from(PRODUCTS), st.integers(-2, 5)))
+            for store in stores
+            if draw(st.booleans()) or store_count == 1
+        }
     return RoutingRequest(
         lines,
         stock,
@@ -106,7 +110,7 @@ def brute_force_best_cover(request):
 
 
 @SETTINGS
-@given(requests())
+@given(requests(dense=True) | requests())
 def test_every_part_is_fulfillable_and_no_quantity_is_zero(request):
     decision = route(request)
     stores = [part.store for part in decision.parts]
@@ -120,7 +124,7 @@ def test_every_part_is_fulfillable_and_no_quantity_is_zero(request):
 
 
 @SETTINGS
-@given(requests())
+@given(requests(dense=True) | requests())
 def test_parts_add_up_to_the_order_unless_held(request):
     decision = route(request)
     order = merged_order(request)
@@ -161,7 +165,7 @@ def test_outcome_follows_the_mode(request):
 
 
 @THOROUGH
-@given(requests(modes=(RoutingMode.SPLIT,)))
+@given(requests(modes=(RoutingMode.SPLIT,), dense=True))
 def test_split_is_optimal_against_brute_force(request):
     decision = route(request)
     best = brute_force_best_cover(request)
@@ -208,8 +212,8 @@ def test_decisions_are_deterministic_whatever_the_store_order(request, rng):
     assert route(request) == route(again) == route(request)
 
 
-@settings(max_examples=60, deadline=None)
-@given(requests(max_stores=6, max_lines=5, modes=(RoutingMode.SPLIT,)), st.integers(0, 40))
+@settings(max_examples=100, deadline=None)
+@given(requests(modes=(RoutingMode.SPLIT,), dense=True), st.integers(0, 40))
 def test_any_search_budget_still_gives_a_feasible_honestly_flagged_split(request, budget):
     decision = route(
         RoutingRequest(
