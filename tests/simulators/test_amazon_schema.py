@@ -9,8 +9,12 @@ import json
 
 import pytest
 
-from amazon_lightspeed_connector.tests.simulators.amazon import ROLE_PII, AmazonSimulator, line
-from amazon_lightspeed_connector.tests.simulators.amazon import schemas
+from amazon_lightspeed_connector.tests.simulators.amazon import (
+    ROLE_PII,
+    AmazonSimulator,
+    line,
+    schemas,
+)
 from amazon_lightspeed_connector.tests.simulators.amazon.testing import Caller, require_models
 from amazon_lightspeed_connector.tests.simulators.core import ManualClock
 
