@@ -76,6 +76,7 @@ class AmazonSimulator(ScenarioMixin, SimulatorApp):
         self.feeds = {}
         self.reports = {}
         self.order_items_page_size = 100
+        self.public_base_url = None  # document URLs' base; None: the host the request reached
         self.order_sources = []  # callables(sim, now) adding orders as time passes (demo)
         self._page_tokens = {}
         self._sp_routes = []

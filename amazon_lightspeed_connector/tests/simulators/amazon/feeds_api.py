@@ -18,8 +18,14 @@ QUEUE_SECONDS = 30  # IN_QUEUE this long after createFeed
 PROCESSING_SECONDS = 60  # then IN_PROGRESS this long, then DONE
 
 
-def base_url(request):
-    """Upload and download URLs point back at whatever host the caller reached us on."""
+def base_url(request, sim=None):
+    """Upload and download URLs point back at whatever host the caller reached us on.
+
+    ``sim.public_base_url`` overrides it: python-amazon-sp-api sends ``Host`` as its endpoint
+    minus eight characters, which mangles an ``http://`` loopback endpoint.
+    """
+    if sim is not None and sim.public_base_url:
+        return sim.public_base_url.rstrip("/")
     scheme = request.url.split("://", 1)[0]
     return "%s://%s" % (scheme, request.host)
 
@@ -32,7 +38,7 @@ def create_feed_document(sim, request, token):
     if not isinstance(body, dict) or not body.get("contentType"):
         return errors.invalid_input("Missing request parameter: contentType.")
     document = sim.new_document("amzn1.tortuga.4.na.", body["contentType"])
-    url = "%s/_sim/uploads/%s" % (base_url(request), document.document_id)
+    url = "%s/_sim/uploads/%s" % (base_url(request, sim), document.document_id)
     return SimResponse.json(201, {"feedDocumentId": document.document_id, "url": url})
 
 
@@ -115,7 +121,7 @@ def get_feed_document(sim, request, token, feedDocumentId):
     document = sim.documents.get(feedDocumentId)
     if document is None:
         return errors.not_found("Feed document %s not found." % feedDocumentId)
-    url = "%s/_sim/documents/%s" % (base_url(request), document.document_id)
+    url = "%s/_sim/documents/%s" % (base_url(request, sim), document.document_id)
     return SimResponse.json(200, {"feedDocumentId": document.document_id, "url": url})
 
 

@@ -99,5 +99,5 @@ def get_report_document(sim, request, token, reportDocumentId):
     document = sim.documents.get(reportDocumentId)
     if document is None or document.content is None:
         return errors.not_found("Report document %s not found." % reportDocumentId)
-    url = "%s/_sim/documents/%s" % (base_url(request), document.document_id)
+    url = "%s/_sim/documents/%s" % (base_url(request, sim), document.document_id)
     return SimResponse.json(200, {"reportDocumentId": document.document_id, "url": url})
