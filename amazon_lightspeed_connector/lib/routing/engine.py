@@ -147,9 +147,10 @@ def _virtual_at_default(order: _Order, why: str) -> RoutingDecision:
 
 
 def _hold_for_queue(order: _Order) -> RoutingDecision:
+    quantities = order.quantities
     closest = min(
         range(len(order.stores)),
-        key=lambda i: (sum(line.quantity for line in _shortfall(order, order.available[i])), i),
+        key=lambda i: (sum(map(_units_short, quantities, order.available[i])), i),
     )
     short = _shortfall(order, order.available[closest])
     details = [
@@ -160,6 +161,10 @@ def _hold_for_queue(order: _Order) -> RoutingDecision:
     if not details:
         details = [explain.closest_store(order.stores[closest], short, order.units)]
     return RoutingDecision(Outcome.HELD, (), explain.held(details), short)
+
+
+def _units_short(quantity: int, available: int) -> int:
+    return quantity - available if available < quantity else 0
 
 
 def _line_nowhere_in_full(order: _Order, line_index: int) -> str:
