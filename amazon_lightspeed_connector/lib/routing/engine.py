@@ -84,7 +84,7 @@ def _available(per_product: Mapping[str, int], products: Iterable[str]) -> tuple
 def _shortfall(order: _Order, available: tuple[int, ...]) -> tuple[OrderLine, ...]:
     return tuple(
         OrderLine(line.product, line.quantity - stock)
-        for line, stock in zip(order.lines, available)
+        for line, stock in zip(order.lines, available, strict=True)
         if stock < line.quantity
     )
 
@@ -178,7 +178,7 @@ def _route_split(order: _Order, fallback: SplitFallback, budget: int) -> Routing
     single = _route_best_store(order)
     if single is not None:
         return single
-    combined = tuple(sum(column) for column in zip(*order.available))
+    combined = tuple(sum(column) for column in zip(*order.available, strict=True))
     lacking = _shortfall(order, combined)
     if lacking:
         why = explain.all_stores_lack(lacking)
@@ -195,10 +195,10 @@ def _split_across_stores(order: _Order, budget: int) -> RoutingDecision:
     cover = find_cover(quantities, capped, priorities, budget)
     shipped = assign_quantities(quantities, [capped[i] for i in cover.stores])
     parts = []
-    for store, units_per_line in zip(cover.stores, shipped):
+    for store, units_per_line in zip(cover.stores, shipped, strict=True):
         lines = tuple(
             OrderLine(line.product, units)
-            for line, units in zip(order.lines, units_per_line)
+            for line, units in zip(order.lines, units_per_line, strict=True)
             if units
         )
         if lines:  # a greedy (unproven) cover may leave a store with nothing to ship

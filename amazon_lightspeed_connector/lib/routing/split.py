@@ -45,7 +45,14 @@ class _OutOfBudget(Exception):
 
 
 def is_feasible(quantities: Row, rows: list[Row]) -> bool:
-    return all(sum(column) >= qty for column, qty in zip(zip(*rows), quantities)) if rows else False
+    return (
+        all(
+            sum(column) >= qty
+            for column, qty in zip(zip(*rows, strict=True), quantities, strict=True)
+        )
+        if rows
+        else False
+    )
 
 
 def stores_needed_per_line(quantity: int, values: list[int]) -> int:
@@ -60,7 +67,8 @@ def stores_needed_per_line(quantity: int, values: list[int]) -> int:
 
 def line_splits(quantities: Row, rows: list[Row]) -> int:
     return sum(
-        stores_needed_per_line(qty, list(column)) - 1 for qty, column in zip(quantities, zip(*rows))
+        stores_needed_per_line(qty, list(column)) - 1
+        for qty, column in zip(quantities, zip(*rows, strict=True), strict=True)
     )
 
 
@@ -236,14 +244,18 @@ def greedy_cover(quantities: Row, capped: list[Row]) -> tuple[int, ...]:
     chosen: list[int] = []
 
     def gain(store: int) -> int:
-        return sum(min(deficit, stock) for deficit, stock in zip(deficits, capped[store]))
+        return sum(
+            min(deficit, stock) for deficit, stock in zip(deficits, capped[store], strict=True)
+        )
 
     while any(deficits):
         store = max((s for s in range(len(capped)) if s not in chosen), key=lambda s: (gain(s), -s))
         if gain(store) == 0:
             raise ValueError("the stores together cannot cover the order")
         chosen.append(store)
-        deficits = [max(deficit - stock, 0) for deficit, stock in zip(deficits, capped[store])]
+        deficits = [
+            max(deficit - stock, 0) for deficit, stock in zip(deficits, capped[store], strict=True)
+        ]
     kept = sorted(chosen)
     for store in sorted(chosen, reverse=True):
         rest = [other for other in kept if other != store]
