@@ -239,7 +239,7 @@ class LightspeedSimulator(LightspeedScenario, SimulatorApp):
             return cached[1]
         needed = {c.field.partition(".")[0] for c in conditions + alternatives if "." in c.field}
         rows = []
-        for record in spec.records():
+        for record in spec.candidates(conditions):
             if not _archived_ok(record, archived):
                 continue
             view = spec.render(record, needed) if needed else record

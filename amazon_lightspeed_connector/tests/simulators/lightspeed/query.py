@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 
 from .wire import to_decimal
@@ -104,16 +105,26 @@ def _instant(text):
     return moment
 
 
+@lru_cache(maxsize=65536)
+def _typed(text):
+    """(number or None, instant or None, folded text): parsed once per distinct value.
+
+    Cached because a large account repeats the same timestamps and quantities many times.
+    """
+    number = to_decimal(text)
+    instant = _instant(text) if number is None and _TIMESTAMP.match(text) else None
+    return number, instant, text.casefold()
+
+
 def _typed_pair(left, right):
     """Both sides in a comparable type: Decimal, datetime or case-folded string."""
-    left_number, right_number = to_decimal(left), to_decimal(right)
+    left_number, left_instant, left_text = _typed(left)
+    right_number, right_instant, right_text = _typed(right)
     if left_number is not None and right_number is not None:
         return left_number, right_number
-    if _TIMESTAMP.match(left) and _TIMESTAMP.match(right):
-        left_moment, right_moment = _instant(left), _instant(right)
-        if left_moment and right_moment:
-            return left_moment, right_moment
-    return left.casefold(), right.casefold()
+    if left_instant is not None and right_instant is not None:
+        return left_instant, right_instant
+    return left_text, right_text
 
 
 def _like(value, pattern):
@@ -175,6 +186,8 @@ def _walk(value, parts, found):
 
 def sort_key(raw):
     """Order numbers numerically and everything else as text, never mixing the two."""
+    if raw.isdigit():  # ids: the common case, kept cheap for large accounts
+        return (0, int(raw), "")
     number = to_decimal(raw)
     return (0, number, "") if number is not None else (1, 0, raw)
 

@@ -32,6 +32,10 @@ class Resource:
     def records(self):
         return self.table.values()
 
+    def candidates(self, conditions):
+        """The records worth testing against ``conditions``: all, unless a subclass can prune."""
+        return self.records()
+
     def get(self, record_id):
         return self.table.get(record_id)
 
@@ -231,6 +235,27 @@ class ItemShopResource(Resource):
         for item in self.store.items.values():
             yield from self.store.item_shops_of(item)
 
+    def candidates(self, conditions):
+        """Prune by itemID, shopID and timeStamp before rendering hundreds of thousands of rows.
+
+        Sound for timeStamp because every stock change also bumps the Item's timeStamp, so an
+        ItemShop is never newer than its Item.
+        """
+        items, shop_ids = self.store.items.values(), None
+        for condition in conditions:
+            wanted = [int(v) for v in condition.operands if v.isdigit()]
+            if condition.field == "itemID" and condition.operator in ("=", "IN"):
+                items = [self.store.items[i] for i in wanted if i in self.store.items]
+            elif condition.field == "shopID" and condition.operator in ("=", "IN"):
+                shop_ids = [i for i in wanted if i in self.store.shops or i == AGGREGATE_SHOP]
+            elif condition.field == "timeStamp" and condition.operator in (">", ">="):
+                items = [item for item in items if condition.matches([item["timeStamp"]])]
+        for item in items:
+            if shop_ids is None:
+                yield from self.store.item_shops_of(item)
+            else:
+                yield from (self.store.item_shop(item, shop_id) for shop_id in shop_ids)
+
     def get(self, record_id):
         item = self.store.items.get(record_id // SHOP_SLOTS)
         shop_id = self.store.shop_for_slot(record_id % SHOP_SLOTS)
@@ -416,11 +441,13 @@ class Store:
         return item["_qoh"].get(shop_id, 0)
 
     def item_shop(self, item, shop_id):
+        # Plain str() rather than scalar(): this runs once per item and shop on large accounts.
         item_id = int(item["itemID"])
+        qoh = self.qoh(item, shop_id)
         return {
-            "itemShopID": scalar(item_id * SHOP_SLOTS + self._shop_slots[shop_id]),
-            "qoh": scalar(self.qoh(item, shop_id)),
-            "sellable": scalar(max(0, self.qoh(item, shop_id))),
+            "itemShopID": str(item_id * SHOP_SLOTS + self._shop_slots[shop_id]),
+            "qoh": str(qoh),
+            "sellable": str(max(0, qoh)),
             "backorder": "0",
             "componentQoh": "0",
             "componentBackorder": "0",
@@ -428,7 +455,7 @@ class Store:
             "reorderLevel": "0",
             "timeStamp": item["_shop_ts"].get(shop_id, item["createTime"]),
             "itemID": item["itemID"],
-            "shopID": scalar(shop_id),
+            "shopID": str(shop_id),
             "m": {"layaways": "0", "specialorders": "0", "workorders": "0"},
         }
 
