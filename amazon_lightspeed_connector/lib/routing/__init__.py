@@ -15,11 +15,13 @@ Modes
 - split: one store if one has everything (best_store rules). Otherwise the fewest stores that
   together hold every line (a line may ship from several stores), ties by the sorted tuple of the
   stores' priorities, then by fewest line splits (sum over lines of stores shipping it - 1), then
-  by rank. The search is exact (branch and bound) within ``split_search_budget`` nodes; past it a
-  greedy cover is used and flagged "not proven minimal". Within the chosen stores each line ships
-  from as few stores as possible, the best-ranked first, each taking as much as it can. When even
-  all stores together fall short: held (``missing`` = what they lack together) or, with
-  ``split_fallback="default_store"``, the whole order to the default store as "virtual".
+  by rank. The search is exact (branch and bound) within ``split_search_budget`` nodes. Out of
+  budget before any cover is found: a greedy cover, ``proven_minimal`` False, the reason says
+  "not proven minimal"; out of budget after a cover of the (proven) fewest stores is found: that
+  cover, the reason says the tie-break search was cut short. Within the chosen stores each line
+  ships from as few stores as possible, the best-ranked first, each taking as much as it can.
+  When even all stores together fall short: held (``missing`` = what they lack together) or,
+  with ``split_fallback="default_store"``, the whole order to the default store as "virtual".
 
 Input rules: quantities are integers >= 1; duplicate product lines are merged; negative or
 missing stock counts as 0; an unknown default store or a stock entry for an unknown store raises

@@ -45,14 +45,10 @@ class _OutOfBudget(Exception):
 
 
 def is_feasible(quantities: Row, rows: list[Row]) -> bool:
-    return (
-        all(
-            sum(column) >= qty
-            for column, qty in zip(zip(*rows, strict=True), quantities, strict=True)
-        )
-        if rows
-        else False
-    )
+    if not rows:
+        return False
+    totals = [sum(column) for column in zip(*rows, strict=True)]
+    return all(total >= quantity for total, quantity in zip(totals, quantities, strict=True))
 
 
 def stores_needed_per_line(quantity: int, values: list[int]) -> int:
