@@ -134,9 +134,18 @@ def test_completing_by_put_adds_the_payment_and_moves_stock_once(sim, api):
     unpaid = api.put("Sale", open_sale["saleID"], {"completed": True})
     assert unpaid.status_code == 400 and sim.qoh("JBJ-M", 1) == 4
     payment = {"SalePayment": {"amount": "118", "paymentTypeID": DEMO_PAYMENT_TYPE_ID}}
+    sim.clock.advance(30)
     done = api.put("Sale", open_sale["saleID"], {"completed": True, "SalePayments": payment})
     assert done.status_code == 200 and done.json()["Sale"]["completed"] == "true"
     assert sim.qoh("JBJ-M", 1) == 2
+    # Completion is a stock change: the item shows up in an incremental refresh.
+    moved = api.get("Item", timeStamp=">,2026-01-01T00:00:00Z").json()["Item"]
+    assert moved["customSku"] == "JBJ-M"
+    assert moved["timeStamp"] == done.json()["Sale"]["completeTime"] == "2026-01-01T00:00:30+00:00"
+    assert (
+        api.get("Sale", completeTime=">,2026-01-01T00:00:10").json()["Sale"]["saleID"]
+        == (open_sale["saleID"])
+    )
     again = api.put("Sale", open_sale["saleID"], {"SaleLines": {"SaleLine": {"itemID": 2}}})
     assert again.status_code == 400 and sim.qoh("JBJ-M", 1) == 2
     snapshot = sim.sale(open_sale["saleID"])

@@ -10,7 +10,6 @@ Every API call is authenticated (Bearer), charged to the account's leaky bucket 
 in Lightspeed's wire format with the bucket headers; the token endpoint is neither.
 """
 
-import json
 from bisect import bisect_left, bisect_right
 
 from ..core import SimulatorApp
@@ -374,8 +373,11 @@ def _archived_ok(record, archived):
 
 
 def _known_fields(spec):
+    """Searchable fields: a sample record's, plus sortable ones a sample may lack (completeTime)."""
     sample = next(iter(spec.records()), None)
-    return set(public(sample)) if sample is not None else None
+    if sample is None:
+        return None
+    return set(public(sample)) | set(spec.sort_fields())
 
 
 def _check_field(spec, known, name):
@@ -435,4 +437,4 @@ def _paginate(rows, descending, request, limit):
     return rows[low:high][::-1], high < size, low > 0
 
 
-__all__ = ["API_BASE", "OAUTH_BASE", "LightspeedSimulator", "json"]
+__all__ = ["API_BASE", "OAUTH_BASE", "LightspeedSimulator"]

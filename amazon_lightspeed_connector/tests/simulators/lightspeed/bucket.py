@@ -51,6 +51,10 @@ class LeakyBucket:
         self._settle()
         self._level = min(self.size, self._level + float(units))
 
+    def set_background_rate(self, units_per_second):
+        self._settle()  # what was spent so far was spent at the old rate
+        self.background_rate = float(units_per_second)
+
     def reset(self):
         self._settle()
         self._level = 0.0

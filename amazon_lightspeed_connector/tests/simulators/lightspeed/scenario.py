@@ -152,8 +152,7 @@ class LightspeedScenario:
 
     def set_other_apps_rate(self, units_per_second):
         """Other apps keep spending this many units a second until told otherwise."""
-        self.bucket.level  # settle the level at the old rate first  # noqa: B018
-        self.bucket.background_rate = float(units_per_second)
+        self.bucket.set_background_rate(units_per_second)
 
     # --- inspection -----------------------------------------------------------------------------
 

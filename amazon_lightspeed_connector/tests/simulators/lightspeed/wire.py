@@ -26,8 +26,7 @@ def fmt_number(value):
     number = Decimal(value)
     if number == 0:
         return "0"
-    text = format(number.normalize(), "f")
-    return text
+    return format(number.normalize(), "f")
 
 
 def to_decimal(value, default=None):
