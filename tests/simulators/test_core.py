@@ -95,8 +95,8 @@ def test_probabilistic_faults_are_repeatable_for_a_seed():
     def run():
         app = Counter()
         app.faults.add("throttle", times=None, probability=0.3)
-        with in_process({BASE: app}):
-            return [httpx.get(BASE + "/count/x").status_code for _ in range(40)]
+        with in_process({BASE: app}), httpx.Client() as client:
+            return [client.get(BASE + "/count/x").status_code for _ in range(40)]
 
     first = run()
     assert first == run()

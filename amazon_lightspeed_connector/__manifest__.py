@@ -1,0 +1,28 @@
+{
+    "name": "Amazon to Lightspeed Connector",
+    "summary": "Import Amazon orders, route them to Lightspeed Retail stores, sync stock back",
+    "description": """
+Imports Amazon orders (Selling Partner API), routes each to the Lightspeed Retail store that can
+best fulfil it (single store, best store, hold queue, split), writes it into that store as a
+Lightspeed Sale, confirms shipments to Amazon, keeps Amazon's quantity and price in step with the
+stores, closes invoices from settlement reports and erases buyers' personal data after 30 days.
+See README.md for installation and configuration.
+""",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Sales",
+    "author": "amazon_lightspeed_connector contributors",
+    "license": "LGPL-3",
+    "depends": ["sale_stock", "mail"],
+    "external_dependencies": {"python": ["python-amazon-sp-api", "requests"]},
+    "data": [
+        "security/connector_security.xml",
+        "security/ir.model.access.csv",
+        "views/amazon_sync_log_views.xml",
+        "views/connector_menus.xml",
+    ],
+    "demo": [
+        "demo/demo_stores.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

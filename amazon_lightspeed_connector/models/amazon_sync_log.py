@@ -1,0 +1,97 @@
+import logging
+
+from odoo import api, fields, models
+
+from ..lib.redaction import redact, redact_text
+
+_logger = logging.getLogger(__name__)
+
+FLOWS = [
+    ("import", "Order import"),
+    ("routing", "Routing"),
+    ("lightspeed", "Lightspeed sales"),
+    ("reference", "Reference data"),
+    ("stock", "Store stock"),
+    ("shipment", "Ship confirmation"),
+    ("listings", "Inventory and prices"),
+    ("settlement", "Settlement"),
+    ("privacy", "Personal data erasure"),
+    ("connection", "Connection"),
+]
+
+
+class AmazonSyncLog(models.Model):
+    """One row per failed or notable event of a connector flow, for the back office to act on.
+
+    Rows are written by the scheduled actions (as superuser), never by hand; users only mark
+    them resolved. Payload excerpts are redacted before they are stored.
+    """
+
+    _name = "amazon.sync.log"
+    _description = "Connector Sync Log"
+    _order = "create_date desc, id desc"
+    _rec_name = "message"
+
+    flow = fields.Selection(FLOWS, required=True, readonly=True, index=True)
+    level = fields.Selection(
+        [("info", "Info"), ("warning", "Warning"), ("error", "Error")],
+        required=True,
+        default="error",
+        readonly=True,
+        index=True,
+    )
+    reference = fields.Char(
+        "External Reference",
+        readonly=True,
+        index=True,
+        help="The identifier on the other side: Amazon order id, Lightspeed sale id, SKU...",
+    )
+    message = fields.Text(required=True, readonly=True)
+    payload_excerpt = fields.Text(
+        readonly=True,
+        help="The start of the payload involved, with every credential masked.",
+    )
+    res_model = fields.Char("Related Document Model", readonly=True, index=True)
+    res_id = fields.Many2oneReference("Related Document", model_field="res_model", readonly=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda self: self.env.company
+    )
+    resolved = fields.Boolean(
+        help="Tick once the cause is dealt with, to keep the open list short.",
+    )
+
+    @api.model
+    def log_event(self, flow, message, level="error", reference=None, payload=None, record=None):
+        """Record an event of ``flow``; ``record`` links the row to the Odoo document involved."""
+        values = {
+            "flow": flow,
+            "level": level,
+            "message": redact_text(message),
+            "reference": reference,
+            "payload_excerpt": redact(payload) if payload is not None else False,
+        }
+        if record:
+            values.update(
+                res_model=record._name,
+                res_id=record.id,
+                company_id=record["company_id"].id
+                if "company_id" in record and record["company_id"]
+                else self.env.company.id,
+            )
+        # The row is the error report; the server log only mirrors it (as a warning, so that
+        # an expected failure in a run is not mistaken for a crash of the server).
+        log_method = _logger.info if level == "info" else _logger.warning
+        log_method("%s: %s%s", flow, reference and "[%s] " % reference or "", values["message"])
+        return self.sudo().create(values)
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
+
+    def action_mark_resolved(self):
+        self.resolved = True

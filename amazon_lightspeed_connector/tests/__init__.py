@@ -1,0 +1,5 @@
+# Odoo's test loader imports this package as odoo.addons.<name>.tests and collects the test_*
+# modules imported here. The simulators below it are pure Python and must stay importable
+# without Odoo (see the addon's __init__.py), hence the guard.
+if __name__.startswith("odoo.addons."):
+    from . import test_addon_integrity, test_sync_log

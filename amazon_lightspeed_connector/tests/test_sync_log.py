@@ -1,0 +1,69 @@
+"""The sync log: redacted, linked to its document, readable per group and per company."""
+
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, tagged
+
+from .common import ADDON, make_user
+
+
+@tagged("post_install", "-at_install")
+class TestSyncLog(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Log = cls.env["amazon.sync.log"]
+        cls.company_b = cls.env["res.company"].create({"name": "Company B (sync log test)"})
+        cls.user = make_user(cls.env, "alc_log_user", "%s.group_connector_user" % ADDON)
+        cls.user_b = make_user(
+            cls.env, "alc_log_user_b", "%s.group_connector_user" % ADDON, cls.company_b
+        )
+        cls.outsider = make_user(cls.env, "alc_log_outsider", "base.group_user")
+
+    def test_secrets_never_reach_the_row(self):
+        row = self.Log.log_event(
+            "connection",
+            "token refresh failed for refresh_token=Atzr|IwEBIsecretvalue123",
+            reference="A1",
+            payload={
+                "access_token": "Atza|abcdef0123456789",
+                "refresh_token": "Atzr|IwEBIsecretvalue123",
+                "error": "invalid_grant",
+            },
+        )
+        stored = row.message + row.payload_excerpt
+        self.assertNotIn("IwEBIsecretvalue123", stored)
+        self.assertNotIn("abcdef0123456789", stored)
+        self.assertIn("invalid_grant", row.payload_excerpt)
+        self.assertEqual(row.level, "error")
+
+    def test_row_links_to_its_document_and_takes_its_company(self):
+        partner = self.env["res.partner"].create(
+            {"name": "Linked", "company_id": self.company_b.id}
+        )
+        row = self.Log.log_event("import", "Unknown SKU X-1", record=partner, level="warning")
+        self.assertEqual((row.res_model, row.res_id), ("res.partner", partner.id))
+        self.assertEqual(row.company_id, self.company_b)
+        action = row.action_open_record()
+        self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", partner.id))
+
+    def test_users_read_and_resolve_but_never_forge_rows(self):
+        row = self.Log.log_event("routing", "Held: no store has JBJ-S")
+        as_user = row.with_user(self.user)
+        self.assertEqual(as_user.message, "Held: no store has JBJ-S")
+        as_user.action_mark_resolved()
+        self.assertTrue(row.resolved)
+        with self.assertRaises(AccessError):
+            self.Log.with_user(self.user).create({"flow": "import", "message": "forged"})
+
+    def test_outsiders_see_nothing(self):
+        self.Log.log_event("import", "something")
+        with self.assertRaises(AccessError):
+            self.Log.with_user(self.outsider).search([])
+
+    def test_companies_are_kept_apart(self):
+        row_a = self.Log.log_event("import", "company A event")
+        row_b = self.Log.with_company(self.company_b).log_event("import", "company B event")
+        seen_by_b = self.Log.with_user(self.user_b).search([("id", "in", (row_a | row_b).ids)])
+        self.assertEqual(seen_by_b, row_b)
+        seen_by_a = self.Log.with_user(self.user).search([("id", "in", (row_a | row_b).ids)])
+        self.assertEqual(seen_by_a, row_a)

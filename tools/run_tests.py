@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""Run every test of the project: lint, the Odoo-free layer, then the Odoo layer.
+
+    python3 tools/run_tests.py            # everything
+    python3 tools/run_tests.py --no-odoo  # lint and Odoo-free tests only
+    python3 tools/run_tests.py --keep-db  # leave the Odoo test database for inspection
+
+The Odoo layer runs where Odoo 18 is importable by this python3: it starts a throwaway
+PostgreSQL on 127.0.0.1 (tools/pg_cluster.py), copies a cached template database that has the
+addon's Odoo dependencies installed, installs the addon (the install must log no warning),
+upgrades it (likewise), runs the addon's Odoo tests, uninstalls it, and drops the database.
+Where Odoo is not importable it says so in one line and runs the rest.
+
+The last line is "total: N passed, N failed, N skipped"; the exit code is non-zero on any
+failure, on lint errors, and when a layer that ran collected no test.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pg_cluster import PgCluster, default_base_dir, free_port
+
+REPO = Path(__file__).resolve().parent.parent
+ADDON = "amazon_lightspeed_connector"
+ODOO_REPORT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+LOG_PROBLEM = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ")
+
+
+class Totals:
+    def __init__(self):
+        self.passed = self.failed = self.skipped = 0
+        self.problems = []
+
+    def fail(self, message):
+        self.problems.append(message)
+        print("FAILED: %s" % message, flush=True)
+
+
+def banner(title):
+    print("\n=== %s" % title, flush=True)
+
+
+def run(args, **kwargs):
+    print("$ %s" % " ".join(str(a) for a in args), flush=True)
+    return subprocess.run(args, cwd=REPO, **kwargs)
+
+
+# -- lint and the Odoo-free layer ------------------------------------------------------------
+
+
+def lint(totals):
+    banner("lint (ruff)")
+    if shutil.which("ruff") is None:
+        totals.fail("ruff is not installed: pip install -r requirements-test.txt")
+        return
+    if run(["ruff", "check", "."]).returncode:
+        totals.fail("ruff check found problems")
+    if run(["ruff", "format", "--check", "."]).returncode:
+        totals.fail("ruff format: files need formatting (run: ruff format .)")
+
+
+def pure_tests(totals, pytest_args):
+    banner("Odoo-free tests (pytest)")
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "junit.xml"
+        cmd = [sys.executable, "-m", "pytest", "tests", "-q", "--junitxml=%s" % report]
+        code = run(cmd + pytest_args).returncode
+        if code == 5:
+            totals.fail("pytest collected no test")
+            return
+        if not report.exists():
+            totals.fail("pytest did not run (exit code %d)" % code)
+            return
+        suite = ET.parse(report).getroot()
+        suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+        tests, failures, errors, skipped = (
+            int(suite.get(key, 0)) for key in ("tests", "failures", "errors", "skipped")
+        )
+    totals.passed += tests - failures - errors - skipped
+    totals.failed += failures + errors
+    totals.skipped += skipped
+    if code:
+        totals.fail("Odoo-free tests: %d failed" % (failures + errors))
+
+
+# -- the Odoo layer --------------------------------------------------------------------------
+
+
+def odoo_location():
+    """(odoo package folder, version) when this python3 imports Odoo 18, else (None, reason)."""
+    probe = (
+        "import json, odoo, odoo.release as r; "
+        "print(json.dumps([odoo.__path__[0], r.version_info[0], r.version]))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    if result.returncode:
+        return None, "python3 cannot import odoo"
+    path, major, version = json.loads(result.stdout.strip().splitlines()[-1])
+    if major != 18:
+        return None, "python3 imports Odoo %s, not 18.0" % version
+    return Path(path), version
+
+
+def odoo_env():
+    # odoo-bin sets TZ=UTC before anything imports time; "python -m odoo" does not
+    return {**os.environ, "TZ": "UTC"}
+
+
+def addons_path(odoo_pkg):
+    paths = [str(odoo_pkg / "addons")]
+    tree_addons = odoo_pkg.parent / "addons"
+    if tree_addons.is_dir():
+        paths.append(str(tree_addons))
+    paths.extend(p for p in os.environ.get("ODOO_ADDONS_PATH", "").split(",") if p)
+    paths.append(str(REPO))
+    return ",".join(paths)
+
+
+def addon_depends():
+    manifest = (REPO / ADDON / "__manifest__.py").read_text()
+    return sorted(eval(manifest, {"__builtins__": {}})["depends"])  # our own file: a dict literal
+
+
+class OdooRunner:
+    def __init__(self, cluster, odoo_pkg, version, data_dir, log_dir):
+        self.cluster = cluster
+        self.addons = addons_path(odoo_pkg)
+        self.version = version
+        self.data_dir = data_dir
+        self.log_dir = log_dir
+
+    def odoo(self, dbname, log_name, *extra):
+        log_file = self.log_dir / ("%s.log" % log_name)
+        args = [
+            sys.executable,
+            "-m",
+            "odoo",
+            "--addons-path=%s" % self.addons,
+            "--data-dir=%s" % self.data_dir,
+            "-d",
+            dbname,
+            *self.cluster.odoo_db_args(),
+            "--max-cron-threads=0",
+            "--http-interface=127.0.0.1",
+            "--http-port=%d" % free_port(),
+            "--stop-after-init",
+            *extra,
+        ]
+        with open(log_file, "w") as log:
+            code = run(args, stdout=log, stderr=subprocess.STDOUT, env=odoo_env()).returncode
+        return code, log_file.read_text(errors="replace")
+
+    def template_name(self, demo):
+        key = json.dumps([self.version, addon_depends(), self.addons.split(",")[:-1]])
+        digest = hashlib.sha1(key.encode()).hexdigest()[:10]
+        return "alc_template_%s_%s" % (digest, "demo" if demo else "nodemo")
+
+    def ensure_template(self, demo):
+        """A database with the addon's dependencies installed, with or without demo data.
+
+        Both are needed: Odoo installs a module's demo data whenever its dependencies have
+        theirs, so a production-like install needs a template without any.
+        """
+        name = self.template_name(demo)
+        if self.cluster.database_exists(name):
+            print("template database %s is ready (cached)" % name, flush=True)
+            return name
+        print("building template database %s (once per Odoo and dependency set)" % name)
+        started = time.time()
+        demo_args = () if demo else ("--without-demo=all",)
+        code, log = self.odoo(name, "template", "-i", ",".join(addon_depends()), *demo_args)
+        if code:
+            self.cluster.drop_database(name)
+            raise RuntimeError("could not build the template database:\n%s" % log[-3000:])
+        print("template built in %.0f s" % (time.time() - started), flush=True)
+        return name
+
+    def copy_database(self, template, name):
+        self.cluster.create_from_template(name, template)
+        filestore = self.data_dir / "filestore"
+        if (filestore / template).exists():
+            shutil.copytree(filestore / template, filestore / name)
+
+    def drop_database(self, name):
+        self.cluster.drop_database(name)
+        shutil.rmtree(self.data_dir / "filestore" / name, ignore_errors=True)
+
+
+def problems_in(log):
+    return [line for line in log.splitlines() if LOG_PROBLEM.match(line)]
+
+
+def clean_step(totals, runner, dbname, label, *args):
+    """Run an install or upgrade step that must succeed without any warning in the log."""
+    banner("Odoo: %s %s" % (label, ADDON))
+    code, log = runner.odoo(dbname, label, *args)
+    problems = problems_in(log)
+    for line in problems:
+        print("  " + line)
+    if code or problems:
+        totals.fail("%s: exit code %d, %d warning or error line(s)" % (label, code, len(problems)))
+        return False
+    print("%s clean: no warning" % label)
+    return True
+
+
+def odoo_tests(totals, runner, dbname, test_tags):
+    banner("Odoo tests (post_install, real PostgreSQL)")
+    code, log = runner.odoo(
+        dbname, "tests", "--test-tags", test_tags, "--log-handler=odoo.tests:INFO"
+    )
+    for line in log.splitlines():
+        if LOG_PROBLEM.match(line) or line.startswith(("Traceback", "  File", "AssertionError")):
+            print("  " + line)
+    reports = ODOO_REPORT.findall(log)
+    if not reports:
+        totals.fail("Odoo tests did not report (exit code %d); see %s" % (code, runner.log_dir))
+        return
+    failed, errors, ran = (int(n) for n in reports[-1])
+    print("Odoo: %d tests, %d failed, %d error(s)" % (ran, failed, errors))
+    totals.passed += ran - failed - errors
+    totals.failed += failed + errors
+    if ran == 0:
+        totals.fail("Odoo tests: no test ran")
+    elif code or failed or errors:
+        totals.fail("Odoo tests: %d failed, %d error(s)" % (failed, errors))
+
+
+UNINSTALL_SCRIPT = (
+    """
+module = env["ir.module.module"].search([("name", "=", "%s")])
+module.button_immediate_uninstall()
+env.cr.commit()
+left = env["ir.model"].search_count([("model", "=like", "amazon.%%")])
+print("UNINSTALL RESULT:", module.state, left)
+"""
+    % ADDON
+)
+
+
+def uninstall_step(totals, runner, dbname):
+    banner("Odoo: uninstall %s" % ADDON)
+    args = [
+        sys.executable,
+        "-m",
+        "odoo",
+        "shell",
+        "--addons-path=%s" % runner.addons,
+        "--data-dir=%s" % runner.data_dir,
+        "-d",
+        dbname,
+        *runner.cluster.odoo_db_args(),
+        "--no-http",
+        "--log-level=warn",
+    ]
+    result = run(args, input=UNINSTALL_SCRIPT, capture_output=True, text=True, env=odoo_env())
+    output = result.stdout + result.stderr
+    problems = problems_in(output)
+    if "UNINSTALL RESULT: uninstalled 0" not in output or problems:
+        totals.fail("uninstall: %s" % (problems or output[-2000:]))
+    else:
+        print("uninstall clean: module uninstalled, its models removed")
+
+
+def odoo_layer(totals, args):
+    banner("Odoo layer")
+    odoo_pkg, version = odoo_location()
+    if odoo_pkg is None:
+        print("Odoo tests did not run: %s (install Odoo 18.0 to run them)." % version)
+        return
+    base = default_base_dir("test")
+    with PgCluster(base) as cluster:
+        data_dir = base / "odoo-data"
+        data_dir.mkdir(exist_ok=True)
+        log_dir = Path(tempfile.mkdtemp(prefix="alc-odoo-logs-"))
+        runner = OdooRunner(cluster, odoo_pkg, version, data_dir, log_dir)
+        current = {runner.template_name(demo=True), runner.template_name(demo=False)}
+        for stale in cluster.list_databases("alc_test_") + cluster.list_databases("alc_template_"):
+            if stale not in current:  # left by an interrupted run, or an outdated template
+                runner.drop_database(stale)
+        demo_template = runner.ensure_template(demo=True)
+        production_template = runner.ensure_template(demo=False)
+        # With demo data: install, upgrade and the tests. Without: a production-like install,
+        # then uninstall (demo stock moves would rightly keep demo products from being deleted).
+        with_demo, without_demo = ("alc_test_%d_%s" % (os.getpid(), n) for n in ("demo", "prod"))
+        try:
+            runner.copy_database(demo_template, with_demo)
+            if clean_step(totals, runner, with_demo, "install", "-i", ADDON):
+                clean_step(totals, runner, with_demo, "upgrade", "-u", ADDON)
+                odoo_tests(totals, runner, with_demo, args.test_tags)
+            runner.copy_database(production_template, without_demo)
+            args_prod = ("-i", ADDON, "--without-demo=all")
+            if clean_step(totals, runner, without_demo, "install-without-demo", *args_prod):
+                uninstall_step(totals, runner, without_demo)
+        finally:
+            if args.keep_db:
+                print("kept databases %s, %s; Odoo logs in %s" % (with_demo, without_demo, log_dir))
+            else:
+                runner.drop_database(with_demo)
+                runner.drop_database(without_demo)
+                if not totals.problems:
+                    shutil.rmtree(log_dir, ignore_errors=True)
+                else:
+                    print("Odoo logs kept in %s" % log_dir)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-odoo", action="store_true", help="skip the Odoo layer")
+    parser.add_argument("--no-lint", action="store_true", help="skip ruff")
+    parser.add_argument("--keep-db", action="store_true", help="keep the Odoo test database")
+    parser.add_argument(
+        "--test-tags",
+        default="/%s" % ADDON,
+        help="Odoo --test-tags to run (default: all of the addon's tests)",
+    )
+    parser.add_argument("pytest_args", nargs="*", help="extra arguments for pytest")
+    args = parser.parse_args()
+
+    started = time.time()
+    totals = Totals()
+    if not args.no_lint:
+        lint(totals)
+    pure_tests(totals, args.pytest_args)
+    if args.no_odoo:
+        print("\nOdoo tests did not run: --no-odoo was given.")
+    else:
+        try:
+            odoo_layer(totals, args)
+        except (RuntimeError, subprocess.CalledProcessError) as exc:
+            detail = getattr(exc, "stderr", b"") or b""
+            totals.fail("Odoo layer could not run: %s %s" % (exc, detail.decode(errors="replace")))
+
+    banner("summary (%.0f s)" % (time.time() - started))
+    for problem in totals.problems:
+        print("- " + problem)
+    print(
+        "total: %d passed, %d failed, %d skipped" % (totals.passed, totals.failed, totals.skipped)
+    )
+    return 1 if totals.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
