@@ -63,3 +63,7 @@ LIGHTSPEED_DEMO = {
     "client_secret": "demo-lightspeed-secret",
     "refresh_token": "demo-lightspeed-refresh-0",
 }
+
+# Where the demo command serves the simulators; the demo accounts in Odoo point here.
+AMAZON_DEMO_URL = "http://127.0.0.1:8701"
+LIGHTSPEED_DEMO_URL = "http://127.0.0.1:8702"
