@@ -110,10 +110,20 @@ class PgCluster:
             ]
         )
 
+    def _stop_leftover(self):
+        """A server still running on our data folder was left by a killed run: stop it."""
+        status = subprocess.run(
+            self._as_owner([self._pg("pg_ctl"), "-D", str(self.data_dir), "status"]),
+            capture_output=True,
+        )
+        if status.returncode == 0:
+            self._run([self._pg("pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "stop"])
+
     def start(self):
         self._prepare_dirs()
         self._lock()
         self._init()
+        self._stop_leftover()
         self.port = free_port()
         self._socket_dir = tempfile.mkdtemp(prefix="alc-pg-")
         os.chmod(self._socket_dir, 0o777)

@@ -16,8 +16,6 @@ failure, on lint errors, and when a layer that ran collected no test.
 """
 
 import argparse
-import hashlib
-import json
 import os
 import re
 import shutil
@@ -29,10 +27,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pg_cluster import PgCluster, default_base_dir, free_port
+from odoo_runner import ADDON, OdooRunner, odoo_env, odoo_location, run
+from pg_cluster import PgCluster, default_base_dir
 
-REPO = Path(__file__).resolve().parent.parent
-ADDON = "amazon_lightspeed_connector"
 ODOO_REPORT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 LOG_PROBLEM = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ")
 
@@ -49,11 +46,6 @@ class Totals:
 
 def banner(title):
     print("\n=== %s" % title, flush=True)
-
-
-def run(args, **kwargs):
-    print("$ %s" % " ".join(str(a) for a in args), flush=True)
-    return subprocess.run(args, cwd=REPO, **kwargs)
 
 
 # -- lint and the Odoo-free layer ------------------------------------------------------------
@@ -95,106 +87,6 @@ def pure_tests(totals, pytest_args):
 
 
 # -- the Odoo layer --------------------------------------------------------------------------
-
-
-def odoo_location():
-    """(odoo package folder, version) when this python3 imports Odoo 18, else (None, reason)."""
-    probe = (
-        "import json, odoo, odoo.release as r; "
-        "print(json.dumps([odoo.__path__[0], r.version_info[0], r.version]))"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    if result.returncode:
-        return None, "python3 cannot import odoo"
-    path, major, version = json.loads(result.stdout.strip().splitlines()[-1])
-    if major != 18:
-        return None, "python3 imports Odoo %s, not 18.0" % version
-    return Path(path), version
-
-
-def odoo_env():
-    # odoo-bin sets TZ=UTC before anything imports time; "python -m odoo" does not
-    return {**os.environ, "TZ": "UTC"}
-
-
-def addons_path(odoo_pkg):
-    paths = [str(odoo_pkg / "addons")]
-    tree_addons = odoo_pkg.parent / "addons"
-    if tree_addons.is_dir():
-        paths.append(str(tree_addons))
-    paths.extend(p for p in os.environ.get("ODOO_ADDONS_PATH", "").split(",") if p)
-    paths.append(str(REPO))
-    return ",".join(paths)
-
-
-def addon_depends():
-    manifest = (REPO / ADDON / "__manifest__.py").read_text()
-    return sorted(eval(manifest, {"__builtins__": {}})["depends"])  # our own file: a dict literal
-
-
-class OdooRunner:
-    def __init__(self, cluster, odoo_pkg, version, data_dir, log_dir):
-        self.cluster = cluster
-        self.addons = addons_path(odoo_pkg)
-        self.version = version
-        self.data_dir = data_dir
-        self.log_dir = log_dir
-
-    def odoo(self, dbname, log_name, *extra):
-        log_file = self.log_dir / ("%s.log" % log_name)
-        args = [
-            sys.executable,
-            "-m",
-            "odoo",
-            "--addons-path=%s" % self.addons,
-            "--data-dir=%s" % self.data_dir,
-            "-d",
-            dbname,
-            *self.cluster.odoo_db_args(),
-            "--max-cron-threads=0",
-            "--http-interface=127.0.0.1",
-            "--http-port=%d" % free_port(),
-            "--stop-after-init",
-            *extra,
-        ]
-        with open(log_file, "w") as log:
-            code = run(args, stdout=log, stderr=subprocess.STDOUT, env=odoo_env()).returncode
-        return code, log_file.read_text(errors="replace")
-
-    def template_name(self, demo):
-        key = json.dumps([self.version, addon_depends(), self.addons.split(",")[:-1]])
-        digest = hashlib.sha1(key.encode()).hexdigest()[:10]
-        return "alc_template_%s_%s" % (digest, "demo" if demo else "nodemo")
-
-    def ensure_template(self, demo):
-        """A database with the addon's dependencies installed, with or without demo data.
-
-        Both are needed: Odoo installs a module's demo data whenever its dependencies have
-        theirs, so a production-like install needs a template without any.
-        """
-        name = self.template_name(demo)
-        if self.cluster.database_exists(name):
-            print("template database %s is ready (cached)" % name, flush=True)
-            return name
-        print("building template database %s (once per Odoo and dependency set)" % name)
-        started = time.time()
-        demo_args = () if demo else ("--without-demo=all",)
-        code, log = self.odoo(name, "template", "-i", ",".join(addon_depends()), *demo_args)
-        if code:
-            self.cluster.drop_database(name)
-            raise RuntimeError("could not build the template database:\n%s" % log[-3000:])
-        print("template built in %.0f s" % (time.time() - started), flush=True)
-        return name
-
-    def copy_database(self, template, name):
-        self.cluster.create_from_template(name, template)
-        filestore = self.data_dir / "filestore"
-        if (filestore / template).exists():
-            shutil.copytree(filestore / template, filestore / name)
-
-    def drop_database(self, name):
-        self.cluster.drop_database(name)
-        shutil.rmtree(self.data_dir / "filestore" / name, ignore_errors=True)
 
 
 def problems_in(log):

@@ -1,0 +1,71 @@
+"""Serve both demo simulators on loopback until interrupted.
+
+    python3 -m amazon_lightspeed_connector.tests.simulators.serve
+    python3 -m amazon_lightspeed_connector.tests.simulators.serve --amazon-port 0 \
+        --lightspeed-port 0
+
+Amazon SP-API (with its LWA token endpoint) and Lightspeed Retail (with its OAuth endpoint)
+each get one port on 127.0.0.1, run on the wall clock, and start from the demo shop of
+``demo_catalogue``: the demo accounts of the addon point at the default ports. New Amazon
+orders keep arriving while it runs. Port 0 picks a free port; the chosen URLs are printed.
+"""
+
+import argparse
+import contextlib
+import signal
+import sys
+import threading
+from urllib.parse import urlsplit
+
+from . import demo_catalogue
+from .amazon import AmazonSimulator
+from .core import SystemClock
+from .http_server import SimulatorServer
+from .lightspeed import LightspeedSimulator
+
+
+def _port_of(url):
+    return urlsplit(url).port
+
+
+def start_demo_servers(amazon_port=None, lightspeed_port=None):
+    """Start both simulators on loopback; return (amazon_server, lightspeed_server)."""
+    clock = SystemClock()
+    amazon = AmazonSimulator.demo(clock=clock)
+    lightspeed = LightspeedSimulator.demo(clock=clock)
+    if amazon_port is None:
+        amazon_port = _port_of(demo_catalogue.AMAZON_DEMO_URL)
+    if lightspeed_port is None:
+        lightspeed_port = _port_of(demo_catalogue.LIGHTSPEED_DEMO_URL)
+    amazon_server = SimulatorServer(amazon, port=amazon_port).start()
+    # python-amazon-sp-api sends a Host header cut from its https:// endpoint: document URLs
+    # must be built from the address we really serve on.
+    amazon.public_base_url = amazon_server.url
+    lightspeed_server = SimulatorServer(lightspeed, port=lightspeed_port).start()
+    return amazon_server, lightspeed_server
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--amazon-port", type=int, default=None)
+    parser.add_argument("--lightspeed-port", type=int, default=None)
+    args = parser.parse_args(argv)
+    try:
+        servers = start_demo_servers(args.amazon_port, args.lightspeed_port)
+    except OSError as exc:
+        print("could not start the simulators: %s (is a demo already running?)" % exc)
+        return 1
+    amazon_server, lightspeed_server = servers
+    print("Amazon SP-API simulator:      %s" % amazon_server.url, flush=True)
+    print("Lightspeed Retail simulator:  %s" % lightspeed_server.url, flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    for server in servers:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
