@@ -1,0 +1,363 @@
+"""The Lightspeed Retail (R-Series) API V3 client: requests, with one choke point.
+
+Every call, the token endpoint's included, goes through ``LightspeedClient._request``, which
+sets the timeouts, paces by the shared bucket, adds the bearer token (refreshing through the
+TokenStore when it has expired, or once on a 401), maps every failure to the connector's error
+hierarchy and logs only redacted text. The public methods above it speak in resources and
+plain data classes (``wire``), never in HTTP.
+"""
+
+import json
+import logging
+import threading
+import time
+from urllib.parse import urlsplit
+
+import requests
+from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+from ..errors import (
+    AuthError,
+    PayloadError,
+    PermanentError,
+    ThrottledError,
+    TransientError,
+)
+from ..redaction import redact, redact_text
+from . import auth, wire
+from .pacing import BucketPacer, request_cost
+
+_logger = logging.getLogger(__name__)
+
+API_URL = "https://api.lightspeedapp.com/API/V3"
+TOKEN_URL = "https://cloud.lightspeedapp.com/auth/oauth/token"
+MAX_LIMIT = 100  # Lightspeed answers 400 above this
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class SystemClock:
+    def now(self):
+        return time.time()
+
+    def sleep(self, seconds):
+        time.sleep(seconds)
+
+
+class LightspeedClient:
+    def __init__(
+        self,
+        account_id,
+        client_id,
+        client_secret,
+        token_store,
+        api_url=API_URL,
+        token_url=TOKEN_URL,
+        session=None,
+        clock=None,
+        bucket_share=1.0,
+        timeout=(5, 30),
+    ):
+        self.account_id = str(account_id)
+        self.client_id = client_id
+        self._client_secret = client_secret
+        self.token_store = token_store
+        self.api_url = api_url.rstrip("/")
+        self.token_url = token_url
+        self.session = session or requests.Session()
+        self.clock = clock or SystemClock()
+        self.timeout = timeout
+        self.pacer = BucketPacer(self.clock, share=bucket_share)
+        self._access_token = None
+        self._expires_at = None
+        self._token_lock = threading.Lock()
+
+    def __repr__(self):  # keeps the client secret out of tracebacks and debuggers
+        return "LightspeedClient(account_id=%r)" % self.account_id
+
+    # --- generic calls ----------------------------------------------------------------------
+
+    def get(self, resource, params=None):
+        """The answer body of ``GET Account/{id}/{resource}.json`` (e.g. "Sale/12")."""
+        return self._request("GET", self._url(resource), params=params)
+
+    def iter_records(self, resource, params=None, relations=None, limit=MAX_LIMIT):
+        """Every record of a query, page after page by ``@attributes.next``."""
+        if not 0 < limit <= MAX_LIMIT:
+            raise ValueError("Lightspeed pages hold 1 to %d records" % MAX_LIMIT)
+        params = dict(params or {}, limit=limit)
+        if relations:
+            params["load_relations"] = json.dumps(list(relations))
+        key = resource.partition("/")[0]
+        url = self._url(resource)
+        while url:
+            body = self._request("GET", url, params=params)
+            yield from wire.as_list(body.get(key))
+            url = self._next_page(body, url)
+            params = None  # the next URL carries the whole query, cursor included
+
+    def post(self, resource, payload):
+        """Create a record; returns it as Lightspeed answers (relations it sends included)."""
+        body = self._request("POST", self._url(resource), json_body=payload)
+        return self._single(body, resource)
+
+    def put(self, resource, record_id, payload):
+        body = self._request("PUT", self._url("%s/%s" % (resource, record_id)), json_body=payload)
+        return self._single(body, resource)
+
+    # --- account and reference data -------------------------------------------------------------
+
+    def account(self):
+        """The Account record (accountID, name)."""
+        body = self._request("GET", "%s/Account/%s.json" % (self.api_url, self.account_id))
+        return self._single(body, "Account")
+
+    def test_connection(self):
+        """The account's name: proves the credentials, the token store and the account id."""
+        return self.account().get("name", "")
+
+    def shops(self):
+        return self._reference("Shop", wire.shop_from_wire)
+
+    def registers(self):
+        return self._reference("Register", wire.register_from_wire)
+
+    def employees(self):
+        return self._reference("Employee", wire.employee_from_wire)
+
+    def payment_types(self):
+        return self._reference("PaymentType", wire.payment_type_from_wire)
+
+    def _reference(self, resource, reader):
+        # Archived records come too, so the caller can archive what it mirrored.
+        return [reader(r) for r in self.iter_records(resource, {"archived": "true"})]
+
+    # --- stock, sales, customers ------------------------------------------------------------------
+
+    def items_changed_since(self, timestamp=None):
+        """ItemStock (qoh per shop) of every item whose timeStamp is after ``timestamp``.
+
+        Every stock move bumps the Item's timeStamp, so this is the incremental stock read;
+        None reads everything. Sorted by timeStamp, so an item that changes during the walk
+        moves to the end and is read again rather than skipped. Archived items come too
+        (``ItemStock.archived``). See ``wire.stock_cursor`` for the next ``timestamp``.
+        """
+        params = {"sort": "timeStamp", "archived": "true"}
+        if timestamp is not None:
+            params["timeStamp"] = ">,%s" % wire.format_timestamp(timestamp)
+        for record in self.iter_records("Item", params, relations=["ItemShops"]):
+            yield wire.item_stock_from_wire(record)
+
+    def find_sales_by_reference(self, reference_number):
+        """Sales (archived and voided included) whose referenceNumber is exactly this one.
+
+        The exactly-once check before retrying a Sale POST whose answer was lost.
+        """
+        params = {"referenceNumber": reference_number, "archived": "true"}
+        return [wire.sale_from_wire(r) for r in self.iter_records("Sale", params)]
+
+    def find_customer_by_email(self, email):
+        """The first Customer with this e-mail address, or None."""
+        params = {"Contact.email": email}
+        for record in self.iter_records("Customer", params, relations=["Contact"], limit=1):
+            return wire.customer_from_wire(record)
+        return None
+
+    # --- OAuth ------------------------------------------------------------------------------------
+
+    def exchange_code(self, code, redirect_uri=None):
+        """The TokenGrant for an authorization code; the caller saves it on the account."""
+        form = auth.code_form(self.client_id, self._client_secret, code, redirect_uri)
+        body = self._request("POST", self.token_url, form=form, authenticated=False)
+        return auth.grant_from_body(body, self.clock.now())
+
+    def _refresh(self, refresh_token):
+        """``refresh_fn`` for the TokenStore: one call to the token endpoint."""
+        form = auth.refresh_form(self.client_id, self._client_secret, refresh_token)
+        body = self._request("POST", self.token_url, form=form, authenticated=False)
+        _logger.info("Lightspeed account %s: access token refreshed", self.account_id)
+        return auth.grant_from_body(body, self.clock.now(), used_refresh_token=refresh_token)
+
+    def _bearer_token(self, stale=None):
+        """A live access token: cached, else the store's, else a refresh through the store."""
+        with self._token_lock:
+            now = self.clock.now()
+            cached = auth.usable_grant(None, self._access_token, self._expires_at, now, stale)
+            if cached is None and stale is None and self._access_token is None:
+                cached = auth.usable_grant(*self.token_store.current(), now)
+            if cached is None:
+                stale = stale or self._access_token
+                cached = self.token_store.rotate(self._refresh, stale_access_token=stale)
+            self._access_token, self._expires_at = cached.access_token, cached.expires_at
+            return cached.access_token
+
+    # --- the choke point ----------------------------------------------------------------------
+
+    def _request(self, method, url, params=None, json_body=None, form=None, authenticated=True):
+        """Send one call to Lightspeed and return its JSON body, or raise a ConnectorError."""
+        stale = None
+        for attempt in (1, 2):
+            headers = {"Accept": "application/json"}
+            if authenticated:
+                self.pacer.reserve(request_cost(method, params))
+                token = self._bearer_token(stale)
+                headers["Authorization"] = "Bearer %s" % token
+            response = self._send(method, url, params, json_body, form, headers)
+            if authenticated:
+                self.pacer.observe(response.headers, charged=response.status_code != 429)
+                if response.status_code == 401 and attempt == 1:
+                    # Revoked or expired early: refresh once through the store, then retry.
+                    _logger.info("Lightspeed answered 401 to %s; refreshing", _path(url))
+                    stale = token
+                    continue
+            return self._read(method, url, response, authenticated, form)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(self, method, url, params, json_body, form, headers):
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                json=json_body,
+                data=form,
+                headers=headers,
+                timeout=self.timeout,
+            )
+        except requests.exceptions.RequestException as exc:
+            raise self._network_error(method, url, exc, form) from None
+        _logger.debug(
+            "Lightspeed %s %s -> %s (bucket %s)",
+            method,
+            _path(url),
+            response.status_code,
+            response.headers.get("X-LS-API-Bucket-Level", "?"),
+        )
+        return response
+
+    def _network_error(self, method, url, exc, form):
+        never_sent = _never_sent(exc)
+        outcome_unknown = method in WRITE_METHODS and not never_sent
+        what = "did not answer in time" if isinstance(exc, requests.Timeout) else "was unreachable"
+        message = "Lightspeed %s (%s %s)" % (what, method, _path(url))
+        if outcome_unknown and form is not None:
+            message += "; the refresh may have happened: reconnect if the next call fails"
+        elif outcome_unknown:
+            message += "; the write may have happened: look it up before retrying"
+        _logger.warning("%s: %s", message, redact_text(type(exc).__name__))
+        return TransientError(message, outcome_unknown=outcome_unknown)
+
+    def _read(self, method, url, response, authenticated, form):
+        status = response.status_code
+        body = _json_or_none(response)
+        if 200 <= status < 300:
+            if not isinstance(body, dict):
+                raise self._payload_error(method, url, response)
+            return body
+        _logger.warning(
+            "Lightspeed %s %s -> HTTP %s: %s",
+            method,
+            _path(url),
+            status,
+            redact(body if body is not None else response.text, 500),
+        )
+        if not authenticated:
+            auth.raise_token_error(status, body, (form or {}).get("grant_type", "refresh_token"))
+        raise self._api_error(method, url, status, body, response)
+
+    def _payload_error(self, method, url, response):
+        message = "Lightspeed sent an unreadable answer to %s %s" % (method, _path(url))
+        if method in WRITE_METHODS:
+            message += "; the write happened: look it up before retrying"
+        _logger.warning("%s: %s", message, redact(response.text, 500))
+        return PayloadError(message, status=response.status_code, payload=redact(response.text))
+
+    def _api_error(self, method, url, status, body, response):
+        body = body if isinstance(body, dict) else {}
+        said = redact_text(str(body.get("message") or body.get("error_description") or ""))
+        what = "%s %s" % (method, _path(url))
+        details = {"status": status, "code": body.get("errorClass"), "payload": redact(body)}
+        if status == 429:
+            retry_after = _float_or_none(response.headers.get("Retry-After"))
+            return ThrottledError(
+                "Lightspeed asks us to slow down (%s)" % what, retry_after=retry_after, **details
+            )
+        if status == 401:
+            return AuthError(
+                "Lightspeed refused the access token even after a refresh: reconnect the "
+                "account (%s)" % said,
+                **details,
+            )
+        if status == 403:
+            return AuthError(
+                "Lightspeed refused access to account %s: check the account id and the app's "
+                "permissions (%s)" % (self.account_id, said),
+                **details,
+            )
+        if status >= 500:
+            # 503 is refused at the door; any other 5xx may come after a write was applied.
+            unknown = method in WRITE_METHODS and status != 503
+            return TransientError(
+                "Lightspeed failed on %s (HTTP %d)%s"
+                % (what, status, ": look the write up before retrying" if unknown else ""),
+                outcome_unknown=unknown,
+                **details,
+            )
+        return PermanentError("Lightspeed refused %s: %s" % (what, said or status), **details)
+
+    # --- URLs -------------------------------------------------------------------------------------
+
+    def _url(self, resource):
+        return "%s/Account/%s/%s.json" % (self.api_url, self.account_id, resource.strip("/"))
+
+    def _single(self, body, resource):
+        key = resource.partition("/")[0]
+        record = body.get(key)
+        if not isinstance(record, dict):
+            raise PayloadError(
+                "Lightspeed's answer has no %s record" % key, payload=redact(body, 500)
+            )
+        return record
+
+    def _next_page(self, body, url):
+        attributes = body.get("@attributes")
+        next_url = attributes.get("next") if isinstance(attributes, dict) else None
+        if not next_url or next_url == url:
+            return None
+        # Our bearer token goes only where the API lives, whatever a next link says.
+        if _origin(next_url) != _origin(self.api_url):
+            raise PayloadError("Lightspeed's next page points to another host: %s" % next_url)
+        return next_url
+
+
+def _path(url):
+    """A URL without its query: enough to tell calls apart, nothing personal (e-mails)."""
+    return urlsplit(url).path
+
+
+def _origin(url):
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower()
+
+
+def _json_or_none(response):
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _float_or_none(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _never_sent(exc):
+    """True when the request certainly never reached Lightspeed (refused, DNS, connect timeout)."""
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)):
+        return True
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, NewConnectionError)

@@ -1,0 +1,248 @@
+"""Lightspeed Retail API V3's JSON dialect, read into plain Python.
+
+Every scalar arrives as a string ("true", "0", "59.5"), a collection of one record is an object
+rather than a list, an empty collection is "" or absent, and timestamps carry their own offset.
+The readers here turn that into bools, Decimals, ints and aware UTC datetimes once, so nothing
+above this module ever compares "false" with False.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+
+# ItemShop rows with this shopID carry the account-wide total, not a store.
+AGGREGATE_SHOP_ID = 0
+
+
+def as_list(value):
+    """One-or-many as a list: an object for one record, a list for several, "" or None for none."""
+    if value in (None, ""):
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def nested(record, relation, singular):
+    """The records of a loaded to-many relation, e.g. ``nested(item, "ItemShops", "ItemShop")``."""
+    wrapper = record.get(relation)
+    if not isinstance(wrapper, dict):
+        return as_list(wrapper)
+    return as_list(wrapper.get(singular))
+
+
+def to_bool(value, default=False):
+    if isinstance(value, bool):
+        return value
+    if value in (None, ""):
+        return default
+    return str(value).strip().lower() in ("true", "1", "yes", "on")
+
+
+def to_decimal(value, default=None):
+    if value in (None, ""):
+        return default
+    try:
+        return Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return default
+
+
+def to_int(value, default=None):
+    number = to_decimal(value)
+    if number is None or number != number.to_integral_value():
+        return default
+    return int(number)
+
+
+def to_datetime(value):
+    """A Lightspeed timestamp as an aware UTC datetime; None when empty or unreadable.
+
+    Lightspeed writes "2026-01-01T00:01:00+00:00" (or another offset); one without an offset is
+    taken as UTC, which is what the API uses for stored timestamps.
+    """
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        moment = datetime.fromtimestamp(value, tz=timezone.utc)  # epoch seconds from a clock
+    elif value in (None, ""):
+        return None
+    else:
+        text = str(value).strip().replace("Z", "+00:00")
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def format_timestamp(moment):
+    """An aware (or UTC-naive) datetime in the form Lightspeed's query operators accept."""
+    moment = to_datetime(moment)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+# --- reference data -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shop:
+    shop_id: int
+    name: str
+    archived: bool
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Register:
+    register_id: int
+    shop_id: int
+    name: str
+    open: bool
+    archived: bool
+
+
+@dataclass(frozen=True)
+class Employee:
+    employee_id: int
+    first_name: str
+    last_name: str
+    archived: bool
+
+    @property
+    def name(self):
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+@dataclass(frozen=True)
+class PaymentType:
+    payment_type_id: int
+    name: str
+    archived: bool
+
+
+@dataclass(frozen=True)
+class ItemStock:
+    """An item's quantity on hand per store (the account-wide total row left out)."""
+
+    item_id: int
+    custom_sku: str
+    system_sku: str
+    upc: str
+    description: str
+    qoh_by_shop: dict = field(default_factory=dict)  # shop_id (int) -> qoh (int, may be < 0)
+    timestamp: datetime = None  # the Item's timeStamp: moves with every stock change
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class Sale:
+    sale_id: int
+    reference_number: str
+    completed: bool
+    total: Decimal
+    shop_id: int
+    voided: bool = False
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class Customer:
+    customer_id: int
+    first_name: str
+    last_name: str
+    email: str
+
+
+def shop_from_wire(record):
+    return Shop(
+        shop_id=to_int(record.get("shopID")),
+        name=record.get("name", ""),
+        archived=to_bool(record.get("archived")),
+        timezone=record.get("timeZone", ""),
+    )
+
+
+def register_from_wire(record):
+    return Register(
+        register_id=to_int(record.get("registerID")),
+        shop_id=to_int(record.get("shopID")),
+        name=record.get("name", ""),
+        open=to_bool(record.get("open")),
+        archived=to_bool(record.get("archived")),
+    )
+
+
+def employee_from_wire(record):
+    return Employee(
+        employee_id=to_int(record.get("employeeID")),
+        first_name=record.get("firstName", ""),
+        last_name=record.get("lastName", ""),
+        archived=to_bool(record.get("archived")),
+    )
+
+
+def payment_type_from_wire(record):
+    return PaymentType(
+        payment_type_id=to_int(record.get("paymentTypeID")),
+        name=record.get("name", ""),
+        archived=to_bool(record.get("archived")),
+    )
+
+
+def item_stock_from_wire(record):
+    qoh_by_shop = {}
+    for item_shop in nested(record, "ItemShops", "ItemShop"):
+        shop_id = to_int(item_shop.get("shopID"))
+        if shop_id is not None and shop_id != AGGREGATE_SHOP_ID:
+            qoh_by_shop[shop_id] = to_int(item_shop.get("qoh"), 0)
+    return ItemStock(
+        item_id=to_int(record.get("itemID")),
+        custom_sku=record.get("customSku", ""),
+        system_sku=record.get("systemSku", ""),
+        upc=record.get("upc", ""),
+        description=record.get("description", ""),
+        qoh_by_shop=qoh_by_shop,
+        timestamp=to_datetime(record.get("timeStamp")),
+        archived=to_bool(record.get("archived")),
+    )
+
+
+def sale_from_wire(record):
+    return Sale(
+        sale_id=to_int(record.get("saleID")),
+        reference_number=record.get("referenceNumber", ""),
+        completed=to_bool(record.get("completed")),
+        total=to_decimal(record.get("total"), Decimal(0)),
+        shop_id=to_int(record.get("shopID")),
+        voided=to_bool(record.get("voided")),
+        archived=to_bool(record.get("archived")),
+    )
+
+
+def customer_from_wire(record):
+    contact = record.get("Contact") if isinstance(record.get("Contact"), dict) else {}
+    emails = nested(contact, "Emails", "ContactEmail")
+    return Customer(
+        customer_id=to_int(record.get("customerID")),
+        first_name=record.get("firstName", ""),
+        last_name=record.get("lastName", ""),
+        email=emails[0].get("address", "") if emails else "",
+    )
+
+
+def stock_cursor(previous, stocks, read_started_at, settle_seconds=2):
+    """The timeStamp to ask ``items_changed_since`` for next time.
+
+    The newest timeStamp seen, but never later than a little before the read started:
+    Lightspeed stamps to the second, so a change made in the same second as our read may carry
+    a stamp we already passed. Re-reading a few items next time is harmless (upserts), missing
+    one is not.
+    """
+    newest = max((s.timestamp for s in stocks if s.timestamp), default=None)
+    if newest is None:
+        return previous
+    started = to_datetime(read_started_at)
+    settled = datetime.fromtimestamp(started.timestamp() - settle_seconds, tz=timezone.utc)
+    cursor = min(newest, settled)
+    return max(cursor, to_datetime(previous)) if previous else cursor
