@@ -21,6 +21,9 @@ SAFETY_UNITS = 1.0
 # An estimate of the other apps' rate needs some elapsed time to mean anything.
 MIN_LEARNING_SECONDS = 1.0
 LEARNING_WEIGHT = 0.3
+# Until the first measurement, assume the other apps take this share of the drip rate: a guess
+# too high costs a few seconds once, one too low lets the first wait overshoot our share.
+PRIOR_OTHERS_SHARE = 0.25
 
 
 def request_cost(method, params=None):
@@ -52,7 +55,9 @@ class BucketPacer:
         self.max_wait = float(max_wait)  # longer than this: give the run up (ThrottledError)
         self.size = DEFAULT_SIZE
         self.drip_rate = DEFAULT_DRIP_RATE
-        self.others_rate = 0.0  # units/s the other apps add, learned from the headers
+        # Units a second the other apps add, learned from the headers; a prior until measured.
+        self.others_rate = PRIOR_OTHERS_SHARE * DEFAULT_DRIP_RATE
+        self._others_measured = False
         self._level = 0.0  # our model of the level at ``_at``
         self._at = None
         self._observed = None  # (level, time) of the last header seen
@@ -109,6 +114,8 @@ class BucketPacer:
         with self._lock:
             if drip:
                 self.drip_rate = drip
+                if not self._others_measured:
+                    self.others_rate = PRIOR_OTHERS_SHARE * drip
             if bucket is None:
                 return
             level, size = bucket
@@ -132,7 +139,10 @@ class BucketPacer:
             return
         unexplained = level - (drained + self._spent_since_observed)
         sample = min(self.drip_rate, max(0.0, unexplained / elapsed))
-        self.others_rate += LEARNING_WEIGHT * (sample - self.others_rate)
+        if self._others_measured:
+            self.others_rate += LEARNING_WEIGHT * (sample - self.others_rate)
+        else:  # the first measurement replaces the prior outright
+            self.others_rate, self._others_measured = sample, True
 
 
 def _float(value):
