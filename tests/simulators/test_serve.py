@@ -6,37 +6,43 @@ from amazon_lightspeed_connector.tests.simulators import demo_catalogue
 from amazon_lightspeed_connector.tests.simulators.serve import start_demo_servers
 
 
+def _token(url, path, client_id, client_secret, refresh_token):
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "refresh_token": refresh_token,
+    }
+    answer = requests.post(url + path, data=form, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["access_token"]
+
+
 def test_demo_servers_answer_token_requests_on_loopback(shared):
     amazon_server, lightspeed_server = start_demo_servers(amazon_port=0, lightspeed_port=0)
     try:
         assert amazon_server.url.startswith("http://127.0.0.1:")
         amazon = demo_catalogue.AMAZON_DEMO
-        lwa = requests.post(
-            amazon_server.url + "/auth/o2/token",
-            data={
-                "grant_type": "refresh_token",
-                "client_id": amazon["lwa_client_id"],
-                "client_secret": amazon["lwa_client_secret"],
-                "refresh_token": amazon["refresh_token"],
-            },
-            timeout=10,
+        lwa_token = _token(
+            amazon_server.url,
+            "/auth/o2/token",
+            amazon["lwa_client_id"],
+            amazon["lwa_client_secret"],
+            amazon["refresh_token"],
         )
-        assert lwa.status_code == 200 and lwa.json()["access_token"].startswith("Atza|")
+        assert lwa_token.startswith("Atza|")
 
         lightspeed = demo_catalogue.LIGHTSPEED_DEMO
-        token = requests.post(
-            lightspeed_server.url + "/auth/oauth/token",
-            data={
-                "grant_type": "refresh_token",
-                "client_id": lightspeed["client_id"],
-                "client_secret": lightspeed["client_secret"],
-                "refresh_token": lightspeed["refresh_token"],
-            },
-            timeout=10,
-        ).json()
+        access_token = _token(
+            lightspeed_server.url,
+            "/auth/oauth/token",
+            lightspeed["client_id"],
+            lightspeed["client_secret"],
+            lightspeed["refresh_token"],
+        )
         shops = requests.get(
             "%s/API/V3/Account/%s/Shop.json" % (lightspeed_server.url, lightspeed["account_id"]),
-            headers={"Authorization": "Bearer %s" % token["access_token"]},
+            headers={"Authorization": "Bearer %s" % access_token},
             timeout=10,
         ).json()
         names = sorted(shop["name"] for shop in shops["Shop"])
