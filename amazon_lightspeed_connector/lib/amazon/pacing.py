@@ -1,0 +1,133 @@
+"""Client-side pacing: one token bucket per SP-API operation, on an injectable clock.
+
+Amazon meters each operation with a token bucket (a rate per second and a burst). Mirroring
+it here means a steady import waits exactly as long as the quota needs and never collects a
+429 that would stop the account's run. The figures are Amazon's default usage plan; the live
+plan comes back in ``x-amzn-RateLimit-Limit`` on every answer and replaces the rate.
+"""
+
+import time
+
+# (rate per second, burst) of Amazon's default usage plan, keyed like ``Operation.key``.
+DOCUMENTED_LIMITS = {
+    "orders2026.searchOrders": (0.0056, 20),
+    "orders2026.getOrder": (0.5, 30),
+    "ordersV0.getOrders": (0.0167, 20),
+    "ordersV0.getOrder": (0.5, 30),
+    "ordersV0.getOrderItems": (0.5, 30),
+    "ordersV0.getOrderAddress": (0.5, 30),
+    "ordersV0.getOrderBuyerInfo": (0.5, 30),
+    "ordersV0.confirmShipment": (2.0, 10),
+    "tokens.createRestrictedDataToken": (1.0, 10),
+    "listings.patchListingsItem": (5.0, 5),
+    "feeds.createFeedDocument": (0.5, 15),
+    "feeds.createFeed": (0.0083, 15),
+    "feeds.getFeed": (2.0, 15),
+    "feeds.getFeedDocument": (0.0222, 10),
+    "reports.getReports": (0.0222, 10),
+    "reports.getReportDocument": (0.0167, 15),
+}
+
+# Waiting this much longer than the exact refill time keeps float rounding on either side
+# from turning a just-in-time call into a 429.
+SAFETY_MARGIN_SECONDS = 0.05
+
+
+class SystemClock:
+    """Wall-clock time: the production clock."""
+
+    def now(self):
+        return time.time()
+
+    def sleep(self, seconds):
+        time.sleep(seconds)
+
+
+class TokenBucket:
+    """``burst`` calls at once, then one call per ``1 / rate`` seconds."""
+
+    def __init__(self, rate, burst, clock):
+        self.rate = float(rate)
+        self.burst = burst
+        self.clock = clock
+        self.tokens = float(burst)
+        self.updated = clock.now()
+
+    def _refill(self):
+        now = self.clock.now()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+    def wait_time(self):
+        """Seconds until a token is available (0 when one is)."""
+        self._refill()
+        if self.tokens >= 1:
+            return 0.0
+        return (1 - self.tokens) / self.rate + SAFETY_MARGIN_SECONDS
+
+    def take(self):
+        """Wait on the clock until a token is available, then spend it; the seconds waited."""
+        waited = self.wait_time()
+        if waited:
+            self.clock.sleep(waited)
+            self._refill()
+        self.tokens = max(0.0, self.tokens - 1)
+        return waited
+
+    def empty(self):
+        """Amazon said 429: assume the server's bucket is empty, whatever ours thought."""
+        self._refill()
+        self.tokens = 0.0
+
+    def set_rate(self, rate):
+        self._refill()
+        self.rate = float(rate)
+
+
+class Pacer:
+    """The buckets of one seller account (Amazon meters per seller and application)."""
+
+    def __init__(self, clock, overrides=None):
+        self.clock = clock
+        self.limits = dict(DOCUMENTED_LIMITS)
+        self.limits.update(overrides or {})
+        self._buckets = {}
+        self.waited = 0.0  # total seconds spent waiting, for benchmarks and logs
+
+    def bucket(self, key):
+        """The bucket of an operation, or None when it is not metered (document transfers)."""
+        if key not in self.limits:
+            return None
+        if key not in self._buckets:
+            rate, burst = self.limits[key]
+            self._buckets[key] = TokenBucket(rate, burst, self.clock)
+        return self._buckets[key]
+
+    def before_call(self, key):
+        bucket = self.bucket(key)
+        if bucket is not None:
+            self.waited += bucket.take()
+
+    def after_answer(self, key, rate_header):
+        """Adopt the live rate from ``x-amzn-RateLimit-Limit`` when Amazon sent one."""
+        bucket = self.bucket(key)
+        rate = _parse_rate(rate_header)
+        if bucket is not None and rate and rate != bucket.rate:
+            bucket.set_rate(rate)
+
+    def throttled(self, key):
+        bucket = self.bucket(key)
+        if bucket is not None:
+            bucket.empty()
+
+    def seconds_per_call(self, key):
+        bucket = self.bucket(key)
+        return None if bucket is None else 1 / bucket.rate
+
+
+def _parse_rate(text):
+    try:
+        rate = float(text)
+    except (TypeError, ValueError):
+        return None
+    return rate if rate > 0 else None
