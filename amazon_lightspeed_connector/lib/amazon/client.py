@@ -23,6 +23,7 @@ the caller one order at a time so a malformed order cannot sink a page.
 import collections
 import json
 import logging
+import re
 import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -161,15 +162,24 @@ class _SecretMask(logging.Filter):
         self.clients = weakref.WeakSet()
 
     def filter(self, record):
-        secrets = [s for client in list(self.clients) for s in client._secrets() if s]
-        if secrets:
-            text = record.getMessage()
-            masked = text
-            for secret in secrets:
-                masked = masked.replace(secret, MASK)
-            if masked != text:
-                record.msg, record.args = masked, ()
+        if not self.clients:
+            return True
+        text = record.getMessage()
+        masked = _mask_token_shapes(text)
+        for secret in (s for client in list(self.clients) for s in client._secrets() if s):
+            masked = masked.replace(secret, MASK)
+        if masked != text:
+            record.msg, record.args = masked, ()
         return True
+
+
+# LWA access and refresh tokens (Atza|, Atzr|) and Restricted Data Tokens (Atz.sprdt|), which
+# the library logs in response dumps before this client even holds them.
+_TOKEN_SHAPE = re.compile(r"Atz[a-z.]{0,8}\|[A-Za-z0-9._~+/=|-]+")
+
+
+def _mask_token_shapes(text):
+    return _TOKEN_SHAPE.sub(MASK, text)
 
 
 _SECRET_MASK = _SecretMask()
@@ -416,7 +426,7 @@ class AmazonClient:
         return error
 
     def _log(self, level, text):
-        _logger.log(level, "%s", redact_text(text))
+        _logger.log(level, "%s", _mask_token_shapes(redact_text(text)))
 
     def _secrets(self):
         token = (self._lwa.token or {}).get("access_token")
