@@ -1,0 +1,264 @@
+"""Listing patches, JSON listings feeds and processing reports (lib/amazon/listings.py)."""
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from amazon_lightspeed_connector.lib.amazon import listings
+from amazon_lightspeed_connector.lib.amazon.listings import (
+    FEED,
+    PATCH,
+    build_listings_feeds,
+    choose_channel,
+    chunk_feed_messages,
+    parse_processing_report,
+    patch_body,
+    plan_push,
+)
+from amazon_lightspeed_connector.lib.errors import PayloadError
+from amazon_lightspeed_connector.lib.inventory import ListingUpdate
+from amazon_lightspeed_connector.tests.simulators.amazon import AmazonSimulator, schemas
+from amazon_lightspeed_connector.tests.simulators.amazon.testing import Caller, require_models
+from amazon_lightspeed_connector.tests.simulators.core import ManualClock
+from amazon_lightspeed_connector.tests.simulators.demo_catalogue import AMAZON_DEMO
+from amazon_lightspeed_connector.tests.simulators.transport import in_process
+
+require_models()
+
+US = AMAZON_DEMO["marketplace_id"]
+CA = "A2EUQ1WTGCTBG2"
+SELLER = AMAZON_DEMO["seller_id"]
+
+
+def _updates(count, marketplace_id=US, prefix="GEN-"):
+    return [
+        ListingUpdate("%s%06d" % (prefix, n), marketplace_id, n % 40, Decimal("19.99"), "USD")
+        for n in range(1, count + 1)
+    ]
+
+
+def _feed_errors(document):
+    return [e.message for e in schemas.listings_feed_validator().iter_errors(document)]
+
+
+def _big_feed_errors(document, sample=100):
+    """Schema errors of a big feed: jsonschema needs ~1 ms a message, so 25,000 would take
+    half a minute. Every message is built by the same function, so the header, the first and
+    last ``sample`` messages are validated, and the one rule that depends on the whole list
+    (at most 25,000 messages) is checked on its own."""
+    messages = document["messages"]
+    excerpt = {**document, "messages": messages[:sample] + messages[-sample:]}
+    too_many = ["%d messages" % len(messages)] if len(messages) > 25_000 else []
+    return _feed_errors(excerpt) + too_many
+
+
+# ---------------------------------------------------------------- patches
+
+
+def test_patch_body_merges_quantity_and_price():
+    body = patch_body(ListingUpdate("JBJ-S", US, 3, Decimal("59.00"), "USD"), "PANTS")
+    assert body == {
+        "productType": "PANTS",
+        "patches": [
+            {
+                "op": "merge",
+                "path": "/attributes/fulfillment_availability",
+                "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 3}],
+            },
+            {
+                "op": "merge",
+                "path": "/attributes/purchasable_offer",
+                "value": [
+                    {
+                        "marketplace_id": US,
+                        "currency": "USD",
+                        "our_price": [{"schedule": [{"value_with_tax": 59.0}]}],
+                    }
+                ],
+            },
+        ],
+    }
+    validator = schemas.definition_validator("listings", "ListingsItemPatchRequest")
+    assert not list(validator.iter_errors(body))
+
+
+def test_quantity_only_or_price_only_and_replace():
+    only_quantity = patch_body(ListingUpdate("X", US, 0), op="replace")
+    assert [p["path"] for p in only_quantity["patches"]] == [listings.QUANTITY_PATH]
+    assert only_quantity["patches"][0]["op"] == "replace"
+    only_price = patch_body(ListingUpdate("X", US, None, Decimal("5"), "USD"))
+    assert [p["path"] for p in only_price["patches"]] == [listings.PRICE_PATH]
+
+
+def test_nothing_to_send_and_unknown_op_are_refused():
+    with pytest.raises(ValueError, match="nothing to send"):
+        patch_body(ListingUpdate("X", US))
+    with pytest.raises(ValueError, match="op must be"):
+        patch_body(ListingUpdate("X", US, 1), op="add")
+
+
+def test_patches_go_through_the_simulator():
+    sim = AmazonSimulator(clock=ManualClock(), seed=3, rate_limits_enabled=False)
+    sim.add_demo_offers()
+    caller = Caller(sim)
+    update = ListingUpdate("JBJ-S", US, 7, Decimal("54.50"), "USD")
+    answer = caller.call(
+        "PATCH",
+        "/listings/2021-08-01/items/%s/JBJ-S" % SELLER,
+        {"marketplaceIds": US},
+        patch_body(update, "PANTS"),
+    )
+    assert answer.status == 200 and answer.payload()["status"] == "ACCEPTED"
+    assert sim.offer("JBJ-S").quantity == 7 and sim.offer("JBJ-S").price == "54.5"
+
+
+# ---------------------------------------------------------------- channel and chunking
+
+
+@pytest.mark.parametrize(
+    "count,threshold,channel",
+    [(0, 100, PATCH), (20, 100, PATCH), (99, 100, PATCH), (100, 100, FEED), (30_000, 100, FEED)],
+)
+def test_choose_channel(count, threshold, channel):
+    assert choose_channel(count, threshold) == channel
+
+
+@pytest.mark.parametrize("threshold", [0, -3, True, 2.5])
+def test_a_threshold_below_one_is_refused(threshold):
+    with pytest.raises(ValueError, match="threshold"):
+        choose_channel(5, threshold)
+
+
+def test_chunking_keeps_order_and_limits():
+    assert chunk_feed_messages(range(7), 3) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert chunk_feed_messages([], 3) == []
+    assert [len(c) for c in chunk_feed_messages(range(50_001))] == [25_000, 25_000, 1]
+    with pytest.raises(ValueError):
+        chunk_feed_messages(range(3), 25_001)
+    with pytest.raises(ValueError):
+        chunk_feed_messages(range(3), 0)
+
+
+def test_20_changes_go_as_20_patches():
+    plan = plan_push(SELLER, _updates(20), threshold=100)
+    assert plan.channel == PATCH and len(plan.patches) == 20 and plan.feeds == ()
+    assert plan.calls() == 20
+
+
+def test_30000_changes_go_as_2_valid_feeds():
+    plan = plan_push(SELLER, _updates(30_000), threshold=100)
+    assert plan.channel == FEED and plan.patches == ()
+    assert [len(feed) for feed in plan.feeds] == [25_000, 5_000]
+    for feed in plan.feeds:
+        assert not _big_feed_errors(feed.document)
+        ids = [m["messageId"] for m in feed.messages]
+        assert ids == list(range(1, len(feed) + 1))
+        assert feed.document["header"] == {
+            "sellerId": SELLER,
+            "version": "2.0",
+            "issueLocale": "en_US",
+        }
+    skus = [sku for feed in plan.feeds for sku in feed.skus_by_message_id.values()]
+    assert skus == [u.sku for u in _updates(30_000)]
+    assert plan.calls() == 12
+
+
+def test_feeds_are_per_marketplace_and_carry_product_types():
+    updates = _updates(3) + _updates(2, CA)
+    feeds = build_listings_feeds(SELLER, updates, {"GEN-000002": "SHIRT"}, max_messages=2)
+    assert [(f.marketplace_id, len(f)) for f in feeds] == [(US, 2), (US, 1), (CA, 2)]
+    assert [m["productType"] for m in feeds[0].messages] == ["PRODUCT", "SHIRT"]
+    for feed in feeds:
+        assert not _feed_errors(feed.document)
+
+
+def test_a_sku_twice_in_one_marketplace_is_refused():
+    with pytest.raises(ValueError, match="twice"):
+        build_listings_feeds(SELLER, _updates(2) + _updates(1))
+
+
+def test_the_schema_catches_a_broken_feed():
+    document = build_listings_feeds(SELLER, _updates(1))[0].document
+    document["messages"][0]["operationType"] = "UPSERT"
+    assert _feed_errors(document)
+
+
+# ---------------------------------------------------------------- processing reports
+
+
+SKUS = {1: "A", 2: "B", 3: "C"}
+
+
+def test_report_issues_land_on_their_sku():
+    report = {
+        "header": {"sellerId": SELLER, "version": "2.0", "feedId": "50001"},
+        "issues": [
+            {"messageId": 2, "code": "4000002", "severity": "ERROR", "message": "bad qty"},
+            {"messageId": 2, "code": "99", "severity": "WARNING", "message": "slow"},
+            {"messageId": 3, "code": "98", "severity": "WARNING", "message": "note"},
+            {"messageId": 1, "code": "97", "severity": "INFO", "message": "fyi"},
+        ],
+        "summary": {"messagesProcessed": 3, "messagesAccepted": 2, "messagesInvalid": 1},
+    }
+    parsed = parse_processing_report(json.dumps(report), SKUS)
+    assert parsed.feed_id == "50001" and (parsed.processed, parsed.accepted) == (3, 2)
+    assert parsed.skus_with_errors() == ["B"]
+    assert [str(i) for i in parsed.by_sku["B"].errors] == ["ERROR 4000002: bad qty"]
+    assert [i.message for i in parsed.by_sku["C"].warnings] == ["note"]
+    assert parsed.by_sku["C"].accepted and "A" not in parsed.by_sku
+    assert parsed.accepted_skus(SKUS) == ["A", "C"]
+
+
+def test_a_fatal_report_fails_every_sku():
+    report = {
+        "issues": [{"code": "100001", "severity": "ERROR", "message": "not JSON"}],
+        "summary": {"messagesProcessed": 0, "messagesAccepted": 0, "messagesInvalid": 0},
+    }
+    parsed = parse_processing_report(report, SKUS)
+    assert parsed.is_fatal and parsed.accepted_skus(SKUS) == []
+
+
+@pytest.mark.parametrize(
+    "broken", [b"{nope", "[]", {"issues": []}, {"summary": {"messagesProcessed": "many"}}]
+)
+def test_unreadable_reports_are_payload_errors(broken):
+    with pytest.raises(PayloadError):
+        parse_processing_report(broken, SKUS)
+
+
+# ---------------------------------------------------------------- round trip
+
+
+def test_feed_round_trip_reads_per_sku_errors_back():
+    from amazon_lightspeed_connector.lib.amazon.client import AmazonClient, AmazonCredentials
+
+    sim = AmazonSimulator(clock=ManualClock(), seed=5, rate_limits_enabled=False)
+    sim.add_demo_offers()
+    sim.mark_sku_invalid("WBT-BLK-43")
+    updates = [
+        ListingUpdate("JBJ-S", US, 2, Decimal("57.00"), "USD"),
+        ListingUpdate("WBT-BLK-43", US, 1),
+        ListingUpdate("LTR-BELT", US, 9),
+    ]
+    plan = plan_push(SELLER, updates, threshold=3, product_types={"JBJ-S": "PANTS"})
+    assert plan.channel == FEED and len(plan.feeds) == 1
+    feed = plan.feeds[0]
+    credentials = AmazonCredentials(
+        AMAZON_DEMO["lwa_client_id"], AMAZON_DEMO["lwa_client_secret"], AMAZON_DEMO["refresh_token"]
+    )
+    with (
+        in_process(sim.routes()),
+        AmazonClient(credentials, SELLER, [US], clock=sim.clock) as client,
+    ):
+        feed_id = client.submit_listings_feed(feed.messages, [feed.marketplace_id])
+        assert client.get_feed_result(feed_id) is None  # still queued
+        sim.clock.advance(120)
+        client.get_feed_result(feed_id)  # the client's own reading works too
+        raw = sim.documents[sim.feeds[feed_id].result_document_id].content
+    report = parse_processing_report(raw, feed.skus_by_message_id)
+    assert report.skus_with_errors() == ["WBT-BLK-43"]
+    assert "not eligible" in report.by_sku["WBT-BLK-43"].errors[0].message
+    assert report.accepted_skus(feed.skus_by_message_id) == ["JBJ-S", "LTR-BELT"]
+    assert sim.offer("JBJ-S").quantity == 2 and sim.offer("JBJ-S").price == "57.0"
+    assert sim.offer("LTR-BELT").quantity == 9
