@@ -394,3 +394,13 @@ def test_the_endpoint_override_works_over_plain_http():
             _confirm(client, order)
         assert raised.value.outcome_unknown is True
         client.close()
+
+
+def test_an_access_token_amazon_calls_expired_is_renewed_once(sim):
+    client = make_client(sim)
+    client.search_orders(SINCE)
+    for token in sim.authority.access_tokens.values():
+        token.expires_at = 0  # Amazon disagrees with our clock about the token's age
+    client.search_orders(SINCE)
+    assert len(sim.authority.access_tokens) == 2
+    assert [c.status for c in sim.calls if c.path.startswith("/orders/")] == [200, 403, 200]
