@@ -1,0 +1,206 @@
+"""Writing a Sale into Lightspeed exactly once, completing it once, and finding its customer.
+
+Lightspeed has no idempotency key, so the Sale's referenceNumber (AmazonOrderId + part) is the
+key: a sale that already carries it is adopted, never created again. ``send_sale`` looks it up
+before the first POST (an earlier run may have crashed between the POST and storing the id)
+and again before any retry of a POST whose answer was lost. A caller that stores the returned
+sale id and calls again after any failure gets exactly one sale.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ..errors import PayloadError, PermanentError, TransientError
+from . import wire
+from .sale_payload import customer_payload
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sale_id: int
+    created: bool  # True: this call's POST made it; False: an existing sale was adopted
+    looked_up: bool  # True: the id came from a referenceNumber search
+
+
+def send_sale(client, payload, attempts=DEFAULT_ATTEMPTS, look_up_first=True):
+    """Create the Sale of ``payload`` unless one with its referenceNumber exists; its id.
+
+    - ThrottledError, AuthError and PermanentError (Lightspeed's message included) propagate:
+      nothing was written (a refused write is all or nothing).
+    - A POST whose answer was lost (TransientError.outcome_unknown, or a 2xx PayloadError) is
+      followed by a search by referenceNumber; the sale is adopted if it is there, else the POST
+      is retried, up to ``attempts`` POSTs in all; then the last error propagates.
+    - ``look_up_first=False`` skips the first search: only for a caller that knows no earlier
+      attempt for this reference can have reached Lightspeed.
+    """
+    reference = payload["referenceNumber"]
+    shop_id = int(payload["shopID"])
+    if look_up_first:
+        found = find_sale(client, reference, shop_id)
+        if found is not None:
+            _logger.info("Lightspeed sale %s already holds %s: adopted", found, reference)
+            return SendResult(found, created=False, looked_up=True)
+    for attempt in range(1, attempts + 1):
+        try:
+            return SendResult(_post_sale(client, payload), created=True, looked_up=False)
+        except (TransientError, PayloadError) as exc:
+            if attempt == attempts:
+                raise
+            if _outcome_unknown(exc):
+                found = find_sale(client, reference, shop_id)
+                if found is not None:
+                    _logger.info("Sale %s for %s was written; answer lost", found, reference)
+                    return SendResult(found, created=False, looked_up=True)
+                if isinstance(exc, PayloadError):
+                    raise  # it was written, yet cannot be found: do not risk a second one
+            _logger.info("Retrying the Sale POST for %s (%s)", reference, exc)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _post_sale(client, payload):
+    record = client.post("Sale", payload)
+    sale_id = wire.to_int(record.get("saleID"))
+    if not sale_id:
+        raise PayloadError("Lightspeed's answer to the Sale POST has no saleID")
+    return sale_id
+
+
+def _outcome_unknown(exc):
+    # A 2xx we could not read means the write happened; a lost answer means it may have.
+    return isinstance(exc, PayloadError) or getattr(exc, "outcome_unknown", False)
+
+
+def find_sale(client, reference, shop_id):
+    """The id of the live sale with this referenceNumber at this shop, or None.
+
+    A live one at another shop, or only voided / archived ones, means a person or another run
+    already decided about this order in Lightspeed: a PermanentError, never a second sale.
+    """
+    sales = client.find_sales_by_reference(reference)
+    live = sorted((s for s in sales if not (s.voided or s.archived)), key=lambda s: s.sale_id)
+    here = [s for s in live if s.shop_id == shop_id]
+    if here:
+        if len(here) > 1:
+            _logger.warning("Several Lightspeed sales hold %s; adopting the oldest", reference)
+        return here[0].sale_id
+    if live:
+        raise PermanentError(
+            "Lightspeed sale %s at shop %s already holds reference %s; this part is for shop "
+            "%s: void one of them in Lightspeed first"
+            % (live[0].sale_id, live[0].shop_id, reference, shop_id)
+        )
+    if sales:
+        raise PermanentError(
+            "Lightspeed sale %s with reference %s was voided or deleted in the store; not "
+            "sending it again" % (sales[0].sale_id, reference)
+        )
+    return None
+
+
+# --- completing on shipment -----------------------------------------------------------------
+
+
+def completion_payload(ship_note=None):
+    """The PUT that completes an open sale (stock drops now) and marks its ShipTo shipped."""
+    payload = {"completed": True, "ShipTo": {"shipped": True}}
+    if ship_note:
+        payload["ShipTo"]["shipNote"] = ship_note
+        payload["SaleNotes"] = {"InternalNote": {"note": ship_note}}
+    return payload
+
+
+def complete_sale(client, sale_id, ship_note=None, attempts=DEFAULT_ATTEMPTS):
+    """Complete an open sale ("deduct inventory when shipped"); True if this call did it.
+
+    Idempotent: the sale is read first and a completed one is left alone, so calling again
+    after a crash or a lost answer never completes (or moves stock) twice. A voided sale is a
+    PermanentError.
+    """
+    put_answer_lost = False
+    for attempt in range(1, attempts + 1):
+        sale = read_sale(client, sale_id)
+        if sale.voided:
+            raise PermanentError("Lightspeed sale %s was voided; it cannot ship" % sale_id)
+        if sale.completed:
+            return put_answer_lost  # our earlier PUT landed, or someone completed it before
+        try:
+            client.put("Sale", sale_id, completion_payload(ship_note))
+            return True
+        except (TransientError, PayloadError) as exc:
+            if attempt == attempts:
+                raise
+            put_answer_lost = _outcome_unknown(exc)
+            _logger.info(
+                "Completing Lightspeed sale %s failed (%s); reading it again", sale_id, exc
+            )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def read_sale(client, sale_id):
+    body = client.get("Sale/%s" % sale_id)
+    record = body.get("Sale")
+    if not isinstance(record, dict):
+        raise PayloadError("Lightspeed's answer has no Sale %s" % sale_id)
+    return wire.sale_from_wire(record)
+
+
+# --- customers -------------------------------------------------------------------------------
+
+
+class CustomerCache:
+    """Buyer e-mail -> Lightspeed customer id for one run, so each e-mail is searched once."""
+
+    def __init__(self):
+        self._ids = {}
+
+    @staticmethod
+    def key(email):
+        return email.strip().casefold()
+
+    def get(self, email):
+        return self._ids.get(self.key(email))
+
+    def put(self, email, customer_id):
+        self._ids[self.key(email)] = customer_id
+
+    def __len__(self):
+        return len(self._ids)
+
+
+def customer_id_for(client, order, cache):
+    """The buyer's Lightspeed customer id: cached, else found by e-mail, else created.
+
+    0 when the order has no buyer e-mail (the sale is then made without a customer).
+    """
+    payload = customer_payload(order)
+    if payload is None:
+        return 0
+    email = order.buyer.email
+    customer_id = cache.get(email)
+    if customer_id is None:
+        found = client.find_customer_by_email(email)
+        customer_id = found.customer_id if found else _create_customer(client, email, payload)
+        cache.put(email, customer_id)
+    return customer_id
+
+
+def _create_customer(client, email, payload):
+    try:
+        record = client.post("Customer", payload)
+    except (TransientError, PayloadError) as exc:
+        if not _outcome_unknown(exc):
+            raise
+        found = client.find_customer_by_email(email)  # the write may have happened
+        if found is None:
+            raise
+        return found.customer_id
+    customer_id = wire.to_int(record.get("customerID"))
+    if not customer_id:
+        raise PayloadError("Lightspeed's answer to the Customer POST has no customerID")
+    return customer_id

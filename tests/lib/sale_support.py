@@ -1,0 +1,100 @@
+"""Amazon orders and sale requests for the Send to Lightspeed tests."""
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from amazon_lightspeed_connector.lib.amazon.order_data import (
+    AmazonAddress,
+    AmazonBuyer,
+    AmazonOrder,
+    AmazonOrderLine,
+)
+from amazon_lightspeed_connector.lib.lightspeed.sale_payload import PartLine, SaleRequest
+from amazon_lightspeed_connector.tests.simulators.lightspeed import (
+    DEMO_EMPLOYEE_ID,
+    DEMO_PAYMENT_TYPE_ID,
+)
+
+PURCHASED = datetime(2026, 1, 1, 9, 30, tzinfo=timezone.utc)
+
+RECIPIENT = AmazonAddress(
+    name="Jane Q Buyer",
+    company="Acme Corp",
+    street_lines=("1 Main Street", "Suite 5", "Building B"),
+    city="Seattle",
+    state="WA",
+    postal_code="98101",
+    country_code="US",
+    phone="+1 206 555 0100",
+)
+
+
+TEXT_FIELDS = ("gift_message", "gift_wrap_level")
+
+
+def line(sku, quantity, price, **fields):
+    """An Amazon order line; ``price`` is for all units, other amounts as keyword strings."""
+    return AmazonOrderLine(
+        order_item_id="item-%s" % sku,
+        seller_sku=sku,
+        asin=None,
+        title=sku,
+        quantity_ordered=quantity,
+        quantity_shipped=0,
+        item_price=Decimal(price),
+        **{k: v if k in TEXT_FIELDS else Decimal(v) for k, v in fields.items()},
+    )
+
+
+def order(*lines, order_id="111-0000001-0000001", email="jane@marketplace.amazon.com", **fields):
+    values = {
+        "amazon_order_id": order_id,
+        "marketplace_id": "ATVPDKIKX0DER",
+        "status": "unshipped",
+        "status_raw": "Unshipped",
+        "fulfillment_channel": "MFN",
+        "purchase_date": PURCHASED,
+        "last_update_date": PURCHASED,
+        "currency": "USD",
+        "order_total": sum((item.total() for item in lines), Decimal(0)),
+        "ship_service_level": "Standard",
+        "is_prime": False,
+        "is_business": False,
+        "buyer": AmazonBuyer(name="Jane Buyer", email=email) if email else None,
+        "shipping_address": RECIPIENT,
+        "buyer_note": None,
+        "lines": tuple(lines),
+    }
+    values.update(fields)
+    return AmazonOrder(**values)
+
+
+def request(amazon_order, parts, part_index=0, shop_id=3, **options):
+    """A SaleRequest at the demo account's shop (register id = shop id)."""
+    options.setdefault("register_id", shop_id)
+    return SaleRequest(
+        order=amazon_order,
+        parts=parts,
+        part_index=part_index,
+        shop_id=shop_id,
+        employee_id=DEMO_EMPLOYEE_ID,
+        payment_type_id=DEMO_PAYMENT_TYPE_ID,
+        **options,
+    )
+
+
+def whole(amazon_order, item_ids):
+    """The one part of an unsplit order: every line, every unit."""
+    return (
+        (
+            tuple(
+                PartLine(x.seller_sku, x.quantity_ordered, item_ids[x.seller_sku])
+                for x in amazon_order.lines
+            )
+        ),
+    )
+
+
+def item_ids(sim):
+    """Demo SKU -> Lightspeed itemID."""
+    return {item["customSku"]: int(item["itemID"]) for item in sim.store.items.values()}
