@@ -460,3 +460,24 @@ def test_a_split_order_becomes_one_sale_per_store(sim):
     assert sum(s.total for s in sales) == amazon.lines_total()
     assert (sim.qoh("LTR-BELT", 1), sim.qoh("LTR-BELT", 3)) == (belts[0] - 2, belts[1] - 1)
     assert sim.qoh("JBJ-S", 3) == 2
+
+
+@settings(max_examples=25, deadline=None)
+@given(split_orders())
+def test_property_the_simulator_totals_every_part_as_the_payload_does(case):
+    amazon, parts = case
+    sim = LightspeedSimulator.demo(clock=ManualClock())
+    sim.set_negative_inventory(True)  # random quantities; stock is not what this is about
+    with in_process({API_BASE: sim, OAUTH_BASE: sim}):
+        client = make_client(sim)
+        ids = item_ids(sim)
+        parts = tuple(
+            tuple(PartLine(x.seller_sku, x.quantity, ids[x.seller_sku]) for x in p) for p in parts
+        )
+        totals = []
+        for index in range(len(parts)):
+            payload = sale_payload(request(amazon, parts, index, shipping_item_id=SHIPPING_ITEM))
+            sale = sim.sale(send_sale(client, payload, look_up_first=False).sale_id)
+            assert sale.total == payload_total(payload) and sale.balance == 0 and sale.completed
+            totals.append(sale.total)
+    assert sum(totals) == amazon.lines_total()
