@@ -29,14 +29,20 @@ SECRET_KEYS = frozenset(
     }
 )
 
+_SECRET_NAMES = (
+    r"access_token|refresh_token|client_secret|clientsecret|lwa_client_secret|code|password"
+    r"|x-amz-access-token|authorization|restricteddatatoken"
+)
 _TEXT_PATTERNS = (
-    # key=value in form bodies and query strings, key: value in header dumps
+    # key=value in form bodies and query strings, key: value in header dumps, and the
+    # 'key': 'value' of a Python repr or JSON text
     re.compile(
-        r"(?i)\b(access_token|refresh_token|client_secret|code|password|x-amz-access-token"
-        r"|authorization)(\s*[=:]\s*)([^&\s,;\"']+(?:\s+[^&\s,;\"']+)?)"
+        r"(?i)\b(" + _SECRET_NAMES + r")(['\"]?\s*[=:]\s*['\"]?)"
+        r"((?:bearer\s+|oauth\s+)?[^&\s,;\"'}]+)"
     ),
     re.compile(r"(?i)\b(bearer|oauth)(\s+)([A-Za-z0-9._~+/=|-]{8,})"),
-    re.compile(r"()()(Atz[ar]\|[A-Za-z0-9._~+/=|-]+)"),  # LWA tokens anywhere in free text
+    # LWA access and refresh tokens and Restricted Data Tokens ("Atz.sprdt|...") anywhere
+    re.compile(r"()()(Atz(?:[ar]|\.sprdt)\|[A-Za-z0-9._~+/=|-]+)"),
 )
 
 

@@ -71,3 +71,18 @@ def test_excerpts_are_bounded():
 def test_empty_payload_is_empty_text():
     assert redact(None) == ""
     assert redact(b'{"a": 1}') == '{"a": 1}'
+
+
+def test_restricted_data_tokens_and_python_reprs_are_masked():
+    text = redact_text(
+        "rdt Atz.sprdt|IQEBLjAsAhRmHjNgHpi0U and "
+        "{'refresh_token': 'Atzr|abc', 'client_secret': 's3'}"
+    )
+    for secret in ("IQEBLjAsAhRmHjNgHpi0U", "Atzr|abc", "s3'"):
+        assert secret not in text
+    assert "{'refresh_token': '***'" in text
+
+
+def test_authorization_header_in_a_dump_loses_scheme_and_token():
+    text = redact_text("Authorization: Bearer 0123456789abcdef, Accept: */*")
+    assert "0123456789abcdef" not in text and "Accept: */*" in text
