@@ -34,6 +34,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the package's __init__ loads the SP-API client; the type alone is enough
+    from ..amazon.order_data import AmazonOrder
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -85,7 +89,7 @@ class SaleRequest:
     up with its siblings' (see the module's split rule). An unsplit order has one part.
     """
 
-    order: object  # lib.amazon.order_data.AmazonOrder
+    order: AmazonOrder
     parts: tuple[tuple[PartLine, ...], ...]
     shop_id: int
     register_id: int
@@ -131,6 +135,11 @@ def part_lines(routed_lines, item_ids: Mapping[str, int]):
     return tuple(
         PartLine(line.product, line.quantity, item_ids[line.product]) for line in routed_lines
     )
+
+
+def parts_of(routed_parts: Sequence, item_ids: Mapping[str, int]):
+    """Every part's PartLines from the routing decision's RoutedParts, in their order."""
+    return tuple(part_lines(part.lines, item_ids) for part in routed_parts)
 
 
 # --- the split ----------------------------------------------------------------------------------
@@ -474,8 +483,3 @@ def customer_payload(order):
         "company": (address.company if address else None) or "",
         "Contact": contact,
     }
-
-
-def parts_of(routed_parts: Sequence, item_ids: Mapping[str, int]):
-    """Every part's PartLines from the routing decision's RoutedParts, in their order."""
-    return tuple(part_lines(part.lines, item_ids) for part in routed_parts)
