@@ -262,3 +262,45 @@ def test_feed_round_trip_reads_per_sku_errors_back():
     assert report.accepted_skus(feed.skus_by_message_id) == ["JBJ-S", "LTR-BELT"]
     assert sim.offer("JBJ-S").quantity == 2 and sim.offer("JBJ-S").price == "57.0"
     assert sim.offer("LTR-BELT").quantity == 9
+
+
+# ---------------------------------------------------------------- delta pushes
+
+
+def test_a_delta_push_sends_only_the_changed_skus():
+    from amazon_lightspeed_connector.lib.inventory import available_to_sell, changed_since_last_push
+
+    sim = AmazonSimulator(clock=ManualClock(), seed=6, rate_limits_enabled=False)
+    skus = sim.generate_offers(50)
+    last_pushed = {
+        sku: ListingUpdate(sku, US, sim.offer(sku).quantity, Decimal(sim.offer(sku).price), "USD")
+        for sku in skus
+    }
+    on_hand = {sku: [last_pushed[sku].quantity, 0] for sku in skus}
+    for sku in skus[:5]:
+        on_hand[sku][1] = 3  # stock arrived in a second store for five SKUs
+    current = [
+        ListingUpdate(sku, US, available_to_sell(on_hand[sku]), last_pushed[sku].price, "USD")
+        for sku in skus
+    ]
+    deltas = [d for u in current if (d := changed_since_last_push(u, last_pushed[u.sku]))]
+    plan = plan_push(SELLER, deltas, threshold=100)
+    assert [u.sku for u in plan.patches] == skus[:5]
+    caller = Caller(sim)
+    for update in plan.patches:
+        path = "/listings/2021-08-01/items/%s/%s" % (SELLER, update.sku)
+        answer = caller.call("PATCH", path, {"marketplaceIds": US}, patch_body(update))
+        assert answer.payload()["status"] == "ACCEPTED"
+    assert sorted({p.sku for p in sim.listing_patches}) == skus[:5]
+    assert all(p.patches[0]["path"] == listings.QUANTITY_PATH for p in sim.listing_patches)
+    assert all(len(p.patches) == 1 for p in sim.listing_patches)  # price unchanged: not sent
+    for sku in skus[:5]:
+        assert sim.offer(sku).quantity == last_pushed[sku].quantity + 3
+
+
+def test_calls_for_50000_skus_with_10_percent_changed():
+    changed = _updates(5_000)
+    as_feed = plan_push(SELLER, changed, threshold=100)
+    as_patches = plan_push(SELLER, changed, threshold=10_000)
+    assert (as_feed.channel, len(as_feed.feeds), as_feed.calls()) == (FEED, 1, 6)
+    assert (as_patches.channel, as_patches.calls()) == (PATCH, 5_000)
