@@ -41,8 +41,10 @@ from sp_api.base.credential_provider import FromCodeCredentialProvider, MissingC
 from sp_api.base.exceptions import SellingApiException
 
 from ..errors import AuthError, ConnectorError, PayloadError, PermanentError, ThrottledError
+from ..inventory import ListingUpdate
 from ..redaction import MASK, redact, redact_text
 from . import error_mapping, results
+from .listings import patch_body
 from .pacing import Pacer, SystemClock
 from .results import OrderPage
 
@@ -700,8 +702,10 @@ class AmazonClient:
         self, sku, marketplace_id, product_type, quantity=None, price=None, currency=None
     ):
         """Set a SKU's available quantity and/or price; PermanentError when Amazon refuses."""
-        patches = _listing_patches(marketplace_id, quantity, price, currency)
-        body = {"productType": product_type, "patches": patches}
+        update = ListingUpdate(
+            sku, marketplace_id, quantity=quantity, price=price, currency=currency
+        )
+        body = patch_body(update, product_type)
         answer = self._call(
             PATCH_LISTINGS_ITEM,
             lambda api: api.patch_listings_item(
@@ -834,28 +838,3 @@ def _shipment_items(order_id, items):
             )
         found.append({"orderItemId": str(order_item_id), "quantity": quantity})
     return found
-
-
-def _listing_patches(marketplace_id, quantity, price, currency):
-    """JSON patches merging availability and/or our price into the listing."""
-    patches = []
-    if quantity is not None:
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-            raise ValueError("quantity must be a whole number >= 0, not %r" % (quantity,))
-        availability = [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}]
-        patches.append(
-            {"op": "merge", "path": "/attributes/fulfillment_availability", "value": availability}
-        )
-    if price is not None:
-        if not currency:
-            raise ValueError("a price needs its currency")
-        offer = {
-            "marketplace_id": marketplace_id,
-            "currency": currency,
-            # Amazon's schema wants a JSON number; the Decimal is exact to the cent anyway.
-            "our_price": [{"schedule": [{"value_with_tax": float(price)}]}],
-        }
-        patches.append({"op": "merge", "path": "/attributes/purchasable_offer", "value": [offer]})
-    if not patches:
-        raise ValueError("patch_listing needs a quantity, a price or both")
-    return patches
