@@ -12,17 +12,29 @@ See README.md for installation and configuration.
     "category": "Sales/Sales",
     "author": "amazon_lightspeed_connector contributors",
     "license": "LGPL-3",
-    "depends": ["sale_stock", "mail"],
+    "depends": ["sale_stock", "stock_delivery", "mail"],
     "external_dependencies": {"python": ["python-amazon-sp-api", "requests"]},
     "data": [
         "security/connector_security.xml",
         "security/ir.model.access.csv",
+        "data/connector_cron.xml",
         "views/amazon_sync_log_views.xml",
+        "views/lightspeed_reference_views.xml",
+        "views/lightspeed_account_views.xml",
+        "views/amazon_account_views.xml",
+        "views/amazon_mapping_views.xml",
+        "views/stock_warehouse_views.xml",
         "views/connector_menus.xml",
     ],
     "demo": [
         "demo/demo_stores.xml",
+        "demo/demo_accounts.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "amazon_lightspeed_connector/static/src/js/tours/*.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -2,4 +2,11 @@
 # modules imported here. The simulators below it are pure Python and must stay importable
 # without Odoo (see the addon's __init__.py), hence the guard.
 if __name__.startswith("odoo.addons."):
-    from . import test_addon_integrity, test_sync_log
+    from . import (
+        test_addon_integrity,
+        test_amazon_account,
+        test_channel_security,
+        test_channel_tour,
+        test_lightspeed_account,
+        test_sync_log,
+    )

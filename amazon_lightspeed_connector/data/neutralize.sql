@@ -1,0 +1,19 @@
+-- A duplicated database (staging, a support copy) must not talk to the live Amazon and
+-- Lightspeed accounts: above all, a copy that refreshed the Lightspeed token would revoke the
+-- production one. Forget every credential and stop the connector's scheduled actions.
+UPDATE amazon_account
+   SET lwa_client_secret = NULL,
+       refresh_token = NULL,
+       oauth_state = NULL,
+       import_enabled = false;
+UPDATE lightspeed_account
+   SET client_secret = NULL,
+       refresh_token = NULL,
+       access_token = NULL,
+       access_token_expires_at = NULL;
+UPDATE ir_cron
+   SET active = false
+ WHERE id IN (SELECT res_id
+                FROM ir_model_data
+               WHERE module = 'amazon_lightspeed_connector'
+                 AND model = 'ir.cron');

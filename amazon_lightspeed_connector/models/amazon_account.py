@@ -1,0 +1,533 @@
+import secrets
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import email_normalize_all
+
+from ..lib.amazon.client import AmazonClient, AmazonCredentials
+from ..lib.errors import ConnectorError
+
+MAX_RETENTION_DAYS = (
+    30  # Amazon's Data Protection Policy: buyer data at most 30 days after shipment
+)
+OAUTH_ROUTE = "/amazon_lightspeed_connector/amazon/oauth"
+LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+REGIONS = {
+    # region: (SP-API endpoint, Seller Central where the seller authorises the app)
+    "na": ("https://sellingpartnerapi-na.amazon.com", "https://sellercentral.amazon.com"),
+    "eu": ("https://sellingpartnerapi-eu.amazon.com", "https://sellercentral-europe.amazon.com"),
+    "fe": ("https://sellingpartnerapi-fe.amazon.com", "https://sellercentral.amazon.co.jp"),
+}
+
+
+class AmazonAccount(models.Model):
+    """An Amazon seller account and every setting of the channel it feeds.
+
+    Credentials (LWA client secret, refresh token) are readable by Administration / Settings
+    only; connector managers use them through the buttons, which read them as superuser. The
+    routing, import and mapping settings here are read by the import, routing and sync flows.
+    """
+
+    _name = "amazon.account"
+    _description = "Amazon Channel"
+    _order = "name, id"
+
+    # --- identity -----------------------------------------------------------------------------
+
+    name = fields.Char(required=True, help="A name for this Amazon channel.")
+    active = fields.Boolean(default=True, help="Archive the channel to stop every exchange.")
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        index=True,
+        help="The company that sells through this Amazon account; its orders land here.",
+    )
+    region = fields.Selection(
+        [("na", "North America"), ("eu", "Europe"), ("fe", "Far East")],
+        required=True,
+        default="na",
+        help="The Selling Partner API region of the seller account.",
+    )
+    marketplace_ids = fields.Char(
+        "Marketplace IDs",
+        required=True,
+        default="ATVPDKIKX0DER",
+        help="Comma-separated Amazon marketplace ids to import from, e.g. ATVPDKIKX0DER "
+        "(amazon.com), A2EUQ1WTGCTBG2 (amazon.ca).",
+    )
+    seller_id = fields.Char(
+        "Seller ID",
+        help="Your Merchant Token (Seller Central > Settings > Account Info > Business "
+        "information); filled in by Connect to Amazon.",
+    )
+
+    # --- credentials --------------------------------------------------------------------------
+
+    lwa_client_id = fields.Char(
+        "LWA Client ID",
+        help="The Login with Amazon client id of the SP-API application (Seller Central > "
+        "Develop Apps > View LWA credentials).",
+    )
+    lwa_client_secret = fields.Char(
+        "LWA Client Secret",
+        groups="base.group_system",
+        copy=False,
+        help="The Login with Amazon client secret of that application. Administrators only.",
+    )
+    refresh_token = fields.Char(
+        groups="base.group_system",
+        copy=False,
+        help="The seller's refresh token (Atzr|...): paste the one shown when you authorised "
+        "the app, or obtain it with Connect to Amazon. Administrators only.",
+    )
+    orders_api_version = fields.Selection(
+        [("2026-01-01", "2026-01-01 (searchOrders)"), ("v0", "v0 (getOrders, until 2027-03-27)")],
+        "Orders API Version",
+        required=True,
+        default="2026-01-01",
+        help="2026-01-01 reads up to 100 orders with their items in one call. v0 is kept for "
+        "sellers whose application is not yet migrated; Amazon stops serving it on 2027-03-27.",
+    )
+    endpoint_url = fields.Char(
+        "SP-API Endpoint",
+        compute="_compute_endpoint_url",
+        store=True,
+        readonly=False,
+        help="Amazon's production endpoint of the region by default. Change it to use "
+        "Amazon's sandbox or a local simulator.",
+    )
+    lwa_endpoint_url = fields.Char(
+        "LWA Token Endpoint",
+        default=LWA_TOKEN_URL,
+        required=True,
+        help="Login with Amazon's token endpoint. Change it only for a simulator.",
+    )
+    spapi_application_id = fields.Char(
+        "SP-API Application ID",
+        help="The application id (amzn1.sp.solution...) of your SP-API app. With it, the "
+        "Connect to Amazon button sends you to Seller Central to authorise the app.",
+    )
+    consent_url = fields.Char(
+        "Seller Central URL",
+        compute="_compute_consent_url",
+        store=True,
+        readonly=False,
+        help="Where the seller authorises the app (Seller Central of the region).",
+    )
+    oauth_redirect_url = fields.Char(
+        "OAuth Redirect URL",
+        compute="_compute_oauth_redirect_url",
+        help="Register this address as the OAuth redirect URI of your SP-API app: Amazon "
+        "sends the authorisation back to it.",
+    )
+    oauth_beta = fields.Boolean(
+        "Draft Application",
+        help="Tick while the SP-API app is still in draft: Amazon then needs version=beta "
+        "in the authorisation address.",
+    )
+    oauth_state = fields.Char(
+        "OAuth State",
+        groups="base.group_system",
+        copy=False,
+        readonly=True,
+        help="The one-time value that ties Amazon's answer to the Connect to Amazon request.",
+    )
+    connection_state = fields.Selection(
+        [("draft", "Not tested"), ("ok", "Connected"), ("error", "Failed")],
+        default="draft",
+        readonly=True,
+        copy=False,
+        help="The outcome of the last connection test.",
+    )
+    connection_message = fields.Char(
+        readonly=True, copy=False, help="What Amazon answered the last time it was asked."
+    )
+
+    # --- Lightspeed and defaults --------------------------------------------------------------
+
+    lightspeed_account_id = fields.Many2one(
+        "lightspeed.account",
+        "Lightspeed Account",
+        domain="[('company_id', '=', company_id)]",
+        check_company=True,
+        help="The Lightspeed Retail account whose stores fulfil this channel's orders.",
+    )
+    default_warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        "Default Store",
+        domain="[('lightspeed_account_id', '=', lightspeed_account_id), "
+        "('lightspeed_shop_archived', '=', False)]",
+        check_company=True,
+        help="The store orders go to in single-store mode, and the fallback of the other modes.",
+    )
+    default_register_id = fields.Many2one(
+        "lightspeed.register",
+        "Default Register",
+        domain="[('lightspeed_account_id', '=', lightspeed_account_id), "
+        "('warehouse_id', '=', default_warehouse_id)]",
+        help="The register of the default store Amazon sales are rung up on (a store's own "
+        "default register wins for orders routed to it).",
+    )
+    default_employee_id = fields.Many2one(
+        "lightspeed.employee",
+        "Default Employee",
+        domain="[('lightspeed_account_id', '=', lightspeed_account_id)]",
+        help="The Lightspeed employee Amazon sales are written in the name of. Create one "
+        'called "Amazon Orders" in Lightspeed, press Sync, and pick it here.',
+    )
+    default_payment_type_id = fields.Many2one(
+        "lightspeed.payment.type",
+        "Default Payment Type",
+        domain="[('lightspeed_account_id', '=', lightspeed_account_id)]",
+        help="The Lightspeed payment type of Amazon sales when no payment mapping applies. "
+        'Create one called "Amazon Payment" in Lightspeed, press Sync, and pick it here.',
+    )
+
+    # --- FBA and routing ----------------------------------------------------------------------
+
+    fba_policy = fields.Selection(
+        [("skip", "Do not import"), ("report", "Import for reporting only")],
+        "FBA Orders",
+        required=True,
+        default="skip",
+        help="Orders fulfilled by Amazon ship from Amazon's warehouses. Reporting only: they "
+        'are named "FBA Orders", keep no address, are not routed and move no stock.',
+    )
+    fba_order_state = fields.Selection(
+        [("draft", "Quotation"), ("sale", "Sales Order"), ("cancel", "Cancelled")],
+        "FBA Order Status",
+        required=True,
+        default="sale",
+        help="The status FBA orders imported for reporting get in Odoo.",
+    )
+    fbm_order_state = fields.Selection(
+        [("draft", "Quotation"), ("sale", "Sales Order")],
+        "Merchant-Fulfilled Order Status",
+        required=True,
+        default="sale",
+        help="Orders you ship yourself land as a quotation (to review first) or as a "
+        "confirmed sales order.",
+    )
+    routing_mode = fields.Selection(
+        [
+            ("single", "Single store"),
+            ("best", "Best store"),
+            ("queue", "Best store, else hold"),
+            ("split", "Split across stores"),
+        ],
+        required=True,
+        default="best",
+        help="Single store: every order goes to the default store. Best store: the store that "
+        "holds every line; if none does, the default store sells it on virtual inventory. "
+        "Hold: the best store, else the order waits in a queue for a person to push or void "
+        "it. Split: the fewest stores that together hold everything.",
+    )
+    queue_notify_emails = fields.Char(
+        "Notify on Hold",
+        help="Comma-separated e-mail addresses told when an order is held.",
+    )
+    queue_activity_group_id = fields.Many2one(
+        "res.groups",
+        "Activities for",
+        help="Each member of this group gets an Odoo activity to push or void a held order.",
+    )
+    split_fallback = fields.Selection(
+        [("hold", "Hold the order"), ("default", "Send to the default store")],
+        "When a Split Cannot Fulfil",
+        required=True,
+        default="hold",
+        help="What to do when not even a split across all stores holds every line.",
+    )
+
+    # --- import -------------------------------------------------------------------------------
+
+    import_enabled = fields.Boolean(
+        "Import Orders",
+        help="Import this channel's orders on schedule. Untick to pause the import.",
+    )
+    import_from = fields.Datetime(
+        "Import Orders From",
+        default=lambda self: fields.Datetime.now() - timedelta(days=1),
+        help="Orders last updated after this moment are imported on the first run only; later "
+        "runs continue from where the previous one stopped.",
+    )
+    import_interval = fields.Integer(
+        "Import Every (minutes)",
+        default=15,
+        help="How often the import runs. The scheduled action runs as often as the most "
+        "frequent enabled channel needs.",
+    )
+    import_cursor = fields.Datetime(
+        "Imported Up To",
+        readonly=True,
+        copy=False,
+        help="The LastUpdateDate of the latest order read: the next run starts here.",
+    )
+    last_order_imported = fields.Char(
+        readonly=True, copy=False, help="The Amazon order id imported last."
+    )
+    last_run = fields.Datetime(readonly=True, copy=False, help="When the import last ran.")
+
+    # --- mappings -----------------------------------------------------------------------------
+
+    payment_mapping_ids = fields.One2many(
+        "amazon.payment.mapping",
+        "amazon_account_id",
+        "Payment Mappings",
+        help="Which Lightspeed payment type and Odoo journal each Amazon payment method uses.",
+    )
+    shipping_mapping_ids = fields.One2many(
+        "amazon.shipping.mapping",
+        "amazon_account_id",
+        "Shipping Mappings",
+        help="Which Odoo carrier and Lightspeed label each Amazon ship service level gets.",
+    )
+    carrier_mapping_ids = fields.One2many(
+        "amazon.carrier.mapping",
+        "amazon_account_id",
+        "Carrier Codes",
+        help="The Amazon carrier code each Odoo carrier is confirmed with.",
+    )
+
+    # --- orders and privacy -------------------------------------------------------------------
+
+    order_prefix = fields.Char(
+        "Order Number Prefix",
+        default="AMZ-",
+        help="Put before the Amazon order id in Odoo's order and invoice names.",
+    )
+    exclude_from_sales_reports = fields.Boolean(
+        "Exclude from Sales Reports",
+        help="Keep Amazon orders out of Odoo's sales analysis.",
+    )
+    inventory_deduction = fields.Selection(
+        [("at_once", "At once"), ("when_shipped", "When shipped")],
+        "Deduct Store Inventory",
+        required=True,
+        default="at_once",
+        help="At once: the Lightspeed sale is completed when written, so store stock drops "
+        "now. When shipped: the sale stays open until the parcel leaves.",
+    )
+    sync_log_email = fields.Char(
+        "Send Sync Log To",
+        help="Comma-separated e-mail addresses that get a summary after each run with problems.",
+    )
+    pii_retention_days = fields.Integer(
+        "Keep Buyer Data (days)",
+        default=MAX_RETENTION_DAYS,
+        required=True,
+        help="Days after shipment or cancellation before buyer names, addresses, phones and "
+        'e-mails are replaced with "Amazon Replaced". Amazon allows at most 30.',
+    )
+
+    _sql_constraints = [
+        (
+            "pii_retention_days_range",
+            "CHECK(pii_retention_days BETWEEN 1 AND %d)" % MAX_RETENTION_DAYS,
+            "Buyer data may be kept 1 to 30 days.",
+        ),
+        ("import_interval_positive", "CHECK(import_interval > 0)", "Import at least every minute."),
+    ]
+
+    # Two computes, not one: a value given for one field must not stop the other's default.
+    @api.depends("region")
+    def _compute_endpoint_url(self):
+        for account in self:
+            account.endpoint_url = REGIONS[account.region or "na"][0]
+
+    @api.depends("region")
+    def _compute_consent_url(self):
+        for account in self:
+            account.consent_url = REGIONS[account.region or "na"][1]
+
+    def _compute_oauth_redirect_url(self):
+        base_url = self.get_base_url() if self else ""
+        for account in self:
+            account.oauth_redirect_url = base_url + OAUTH_ROUTE
+
+    @api.constrains("pii_retention_days")
+    def _check_pii_retention_days(self):
+        for account in self:
+            if not 1 <= account.pii_retention_days <= MAX_RETENTION_DAYS:
+                raise ValidationError(
+                    _("Buyer data may be kept at most %s days (Amazon's Data Protection Policy).")
+                    % MAX_RETENTION_DAYS
+                )
+
+    @api.constrains("queue_notify_emails", "sync_log_email")
+    def _check_emails(self):
+        for account in self:
+            for value in (account.queue_notify_emails, account.sync_log_email):
+                if value and not email_normalize_all(value):
+                    raise ValidationError(_("%s is not a valid list of e-mail addresses.", value))
+
+    @api.constrains(
+        "lightspeed_account_id",
+        "default_register_id",
+        "default_employee_id",
+        "default_payment_type_id",
+    )
+    def _check_defaults_belong_to_lightspeed_account(self):
+        for account in self:
+            defaults = (
+                account.default_register_id,
+                account.default_employee_id,
+                account.default_payment_type_id,
+            )
+            for record in defaults:
+                if record and record.lightspeed_account_id != account.lightspeed_account_id:
+                    raise ValidationError(
+                        _(
+                            "%s does not belong to the chosen Lightspeed account.",
+                            record.display_name,
+                        )
+                    )
+
+    # --- import schedule ----------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        accounts._sync_import_cron()
+        return accounts
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"import_enabled", "import_interval", "active"} & set(vals):
+            self._sync_import_cron()
+        return result
+
+    @api.model
+    def _sync_import_cron(self):
+        """Run the import as often as the most frequent enabled channel asks; idle without any."""
+        cron = self.env.ref("amazon_lightspeed_connector.ir_cron_amazon_import_orders", False)
+        if not cron:
+            return
+        enabled = self.sudo().search([("import_enabled", "=", True)])
+        values = {"active": bool(enabled)}
+        if enabled:
+            values.update(
+                interval_number=min(enabled.mapped("import_interval")), interval_type="minutes"
+            )
+        cron.sudo().write(values)
+
+    @api.model
+    def _cron_import_orders(self):
+        """Import for every enabled channel whose interval has passed since its last run."""
+        now = fields.Datetime.now()
+        for account in self.search([("import_enabled", "=", True)]):
+            due = (
+                not account.last_run
+                or account.last_run + timedelta(minutes=account.import_interval) <= now
+            )
+            if due:
+                account._import_orders()
+
+    def _import_orders(self):
+        """The order import of one channel: provided by the import flow (issue 5)."""
+        return False
+
+    # --- Amazon client and buttons ------------------------------------------------------------
+
+    def _credentials(self, refresh_token=None):
+        account = self.sudo()
+        return AmazonCredentials(
+            account.lwa_client_id or "",
+            account.lwa_client_secret or "",
+            refresh_token if refresh_token is not None else account.refresh_token or "",
+        )
+
+    def _amazon_client(self, refresh_token=None):
+        self.ensure_one()
+        return AmazonClient(
+            credentials=self._credentials(refresh_token),
+            seller_id=self.seller_id,
+            marketplace_ids=self._marketplace_list(),
+            region=self.region.upper(),
+            endpoint=self.endpoint_url or None,
+            lwa_endpoint=self.lwa_endpoint_url or None,
+        )
+
+    def _marketplace_list(self):
+        return [m.strip() for m in (self.marketplace_ids or "").split(",") if m.strip()]
+
+    def _connection_failed(self, error, what):
+        message = _(
+            "%(what)s failed for %(account)s: %(error)s", what=what, account=self.name, error=error
+        )
+        self.write({"connection_state": "error", "connection_message": message})
+        self.env["amazon.sync.log"].log_event(
+            "connection", message, reference=self.seller_id, payload=error.payload, record=self
+        )
+        return message
+
+    @staticmethod
+    def _notification(message, kind, sticky=False):
+        """Show ``message``, then reload the form so it shows the new state and data."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": kind,
+                "sticky": sticky,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_test_connection(self):
+        self.ensure_one()
+        account = self.sudo()
+        if not (account.lwa_client_id and account.lwa_client_secret and account.refresh_token):
+            raise UserError(_("Fill in the LWA client id and secret and the refresh token first."))
+        try:
+            with self._amazon_client() as client:
+                summary = client.test_connection()
+        except ConnectorError as error:
+            return self._notification(
+                self._connection_failed(error, _("Amazon connection test")), "danger", True
+            )
+        message = summary
+        self.write({"connection_state": "ok", "connection_message": message})
+        return self._notification(message, "success")
+
+    def action_connect_amazon(self):
+        """Send the seller to Seller Central to authorise the app; the answer comes back to the
+        OAuth redirect route with a one-time code and the state generated here."""
+        self.ensure_one()
+        if not self.spapi_application_id:
+            raise UserError(_("Fill in the SP-API application id first, or paste a refresh token."))
+        state = "%s-%s" % (self.id, secrets.token_urlsafe(24))
+        self.sudo().oauth_state = state
+        query = {
+            "application_id": self.spapi_application_id,
+            "state": state,
+            "redirect_uri": self.oauth_redirect_url,
+        }
+        if self.oauth_beta:
+            query["version"] = "beta"
+        return {
+            "type": "ir.actions.act_url",
+            "url": "%s/apps/authorize/consent?%s"
+            % (self.consent_url.rstrip("/"), urlencode(query)),
+            "target": "self",
+        }
+
+    def _complete_authorization(self, code, seller_id=None):
+        """Exchange the code Amazon sent back for the seller's refresh token, and store it."""
+        self.ensure_one()
+        try:
+            with self._amazon_client(refresh_token="") as client:
+                refresh_token = client.exchange_authorization_code(code, self.oauth_redirect_url)
+        except ConnectorError as error:
+            self._connection_failed(error, _("Amazon authorisation"))
+            return False
+        values = {"refresh_token": refresh_token, "oauth_state": False}
+        if seller_id:
+            values["seller_id"] = seller_id
+        self.sudo().write(values)
+        self.write({"connection_state": "ok", "connection_message": _("Authorised by the seller.")})
+        return True

@@ -1,0 +1,375 @@
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib.errors import ConnectorError
+from ..lib.lightspeed import LightspeedClient
+from .lightspeed_token_store import OdooTokenStore
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.lightspeedapp.com/API/V3"
+DEFAULT_TOKEN_URL = "https://cloud.lightspeedapp.com/auth/oauth/token"
+SECRET_FIELDS = ("client_secret", "refresh_token", "access_token", "access_token_expires_at")
+
+
+class LightspeedAccount(models.Model):
+    """A Lightspeed Retail (R-Series) account: its credentials and the reference data read from it.
+
+    The secrets are readable by Administration / Settings only; connector managers press the
+    buttons, which read them as superuser. The refresh token rotates on every refresh and is
+    written by ``OdooTokenStore`` alone, under a row lock, in its own committed transaction.
+    """
+
+    _name = "lightspeed.account"
+    _description = "Lightspeed Account"
+    _order = "name, id"
+
+    name = fields.Char(required=True, help="A name for this account, shown in the drop-downs.")
+    active = fields.Boolean(default=True, help="Archive the account to stop every exchange.")
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        index=True,
+        help="The company whose stores this Lightspeed account holds.",
+    )
+    account_number = fields.Char(
+        "Lightspeed Account ID",
+        required=True,
+        help="The number in your Lightspeed Retail address (Account/<number>); also shown "
+        "under Settings > Account in Lightspeed.",
+    )
+    client_id = fields.Char(
+        "OAuth Client ID",
+        help="The client id of the API client registered for this integration in the "
+        "Lightspeed developer portal.",
+    )
+    client_secret = fields.Char(
+        "OAuth Client Secret",
+        groups="base.group_system",
+        copy=False,
+        help="The client secret of that API client. Readable by administrators only.",
+    )
+    refresh_token = fields.Char(
+        groups="base.group_system",
+        copy=False,
+        help="The OAuth refresh token of the account. Lightspeed replaces it on every refresh; "
+        "the connector saves each new one at once. Paste the first one here, or obtain it by "
+        "the authorisation-code exchange.",
+    )
+    access_token = fields.Char(
+        groups="base.group_system",
+        copy=False,
+        help="The short-lived access token currently in use, renewed automatically.",
+    )
+    access_token_expires_at = fields.Datetime(
+        "Access Token Expiry",
+        groups="base.group_system",
+        copy=False,
+        help="When the current access token stops working; it is renewed shortly before.",
+    )
+    api_url = fields.Char(
+        "API URL",
+        required=True,
+        default=DEFAULT_API_URL,
+        help="The Lightspeed Retail API V3 address (ending in /API/V3). Change it only to test "
+        "against a simulator.",
+    )
+    token_url = fields.Char(
+        "Token URL",
+        required=True,
+        default=DEFAULT_TOKEN_URL,
+        help="Lightspeed's OAuth token endpoint. Change it only to test against a simulator.",
+    )
+    bucket_share = fields.Float(
+        "Share of the API Bucket",
+        default=1.0,
+        help="The part of Lightspeed's request allowance (shared with every other app of the "
+        "retailer) this connector may use: 1.0 is all of it, 0.5 half.",
+    )
+    connection_state = fields.Selection(
+        [("draft", "Not tested"), ("ok", "Connected"), ("error", "Failed")],
+        default="draft",
+        readonly=True,
+        copy=False,
+        help="The outcome of the last connection test or synchronisation.",
+    )
+    connection_message = fields.Char(
+        readonly=True, copy=False, help="What Lightspeed answered the last time it was asked."
+    )
+    last_sync = fields.Datetime(
+        "Last Reference Sync",
+        readonly=True,
+        copy=False,
+        help="When shops, registers, employees and payment types were last read.",
+    )
+    warehouse_ids = fields.One2many(
+        "stock.warehouse",
+        "lightspeed_account_id",
+        "Stores",
+        help="The Odoo warehouses bound to this account's Lightspeed shops.",
+    )
+    register_ids = fields.One2many(
+        "lightspeed.register",
+        "lightspeed_account_id",
+        "Registers",
+        help="The registers read from Lightspeed (archived ones are hidden).",
+    )
+    employee_ids = fields.One2many(
+        "lightspeed.employee",
+        "lightspeed_account_id",
+        "Employees",
+        help="The employees read from Lightspeed (archived ones are hidden).",
+    )
+    payment_type_ids = fields.One2many(
+        "lightspeed.payment.type",
+        "lightspeed_account_id",
+        "Payment Types",
+        help="The payment types read from Lightspeed (archived ones are hidden).",
+    )
+
+    _sql_constraints = [
+        (
+            "account_number_unique",
+            "UNIQUE(account_number, company_id)",
+            "This Lightspeed account is already configured in this company.",
+        ),
+    ]
+
+    # --- the client ---------------------------------------------------------------------------
+
+    def _lightspeed_client(self):
+        """A client for this account; secrets are read as superuser, never shown to the caller."""
+        self.ensure_one()
+        account = self.sudo()
+        if not (account.client_id and account.client_secret and account.refresh_token):
+            raise UserError(
+                _("Fill in the client id, client secret and refresh token of %s first.", self.name)
+            )
+        return LightspeedClient(
+            account.account_number,
+            account.client_id,
+            account.client_secret,
+            OdooTokenStore(account),
+            api_url=account.api_url,
+            token_url=account.token_url,
+            bucket_share=account.bucket_share or 1.0,
+        )
+
+    def _record_connection(self, state, message):
+        self.write({"connection_state": state, "connection_message": message})
+
+    def _connection_failed(self, error, what):
+        """Keep the failure on the account and in the sync log; return the message shown."""
+        message = _(
+            "%(what)s failed for %(account)s: %(error)s", what=what, account=self.name, error=error
+        )
+        self._record_connection("error", message)
+        self.env["amazon.sync.log"].log_event(
+            "connection", message, reference=self.account_number, payload=error.payload, record=self
+        )
+        return message
+
+    @staticmethod
+    def _notification(message, kind, sticky=False):
+        """Show ``message``, then reload the form so it shows the new state and data."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": kind,
+                "sticky": sticky,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # --- buttons ------------------------------------------------------------------------------
+
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            account_name = self._lightspeed_client().test_connection()
+        except ConnectorError as error:
+            return self._notification(
+                self._connection_failed(error, _("Lightspeed connection test")), "danger", True
+            )
+        message = _("Connected to Lightspeed account %s.", account_name)
+        self._record_connection("ok", message)
+        return self._notification(message, "success")
+
+    def action_disconnect(self):
+        """Forget the tokens: nothing reaches Lightspeed until a new refresh token is entered."""
+        self.sudo().write(
+            {"refresh_token": False, "access_token": False, "access_token_expires_at": False}
+        )
+        self._record_connection("draft", _("Disconnected: enter a new refresh token to reconnect."))
+
+    def action_sync_reference_data(self):
+        self.ensure_one()
+        try:
+            counts = self._sync_reference_data()
+        except ConnectorError as error:
+            return self._notification(
+                self._connection_failed(error, _("Lightspeed synchronisation")), "danger", True
+            )
+        message = _(
+            "Synchronised %(shops)s stores, %(registers)s registers, %(employees)s employees and "
+            "%(payment_types)s payment types.",
+            **counts,
+        )
+        return self._notification(message, "success")
+
+    @api.model
+    def _cron_sync_reference_data(self):
+        """Daily: refresh every connected account's reference data; one failure stops no other."""
+        for account in self.search([]):
+            if not account.sudo().refresh_token:
+                continue
+            try:
+                account._sync_reference_data()
+            except ConnectorError as error:
+                account._connection_failed(error, _("Lightspeed synchronisation"))
+
+    # --- reference data -----------------------------------------------------------------------
+
+    def _sync_reference_data(self):
+        """Read shops, registers, employees and payment types; mirror them, archive the gone."""
+        self.ensure_one()
+        client = self._lightspeed_client()
+        shops, registers = client.shops(), client.registers()
+        employees, payment_types = client.employees(), client.payment_types()
+        warehouses = self._sync_shops(shops)
+        self._mirror(
+            "lightspeed.register",
+            {
+                str(r.register_id): {
+                    "name": r.name,
+                    "warehouse_id": warehouses.get(str(r.shop_id), self.env["stock.warehouse"]).id,
+                    "active": not r.archived,
+                }
+                for r in registers
+            },
+        )
+        self._mirror(
+            "lightspeed.employee",
+            {str(e.employee_id): {"name": e.name, "active": not e.archived} for e in employees},
+        )
+        self._mirror(
+            "lightspeed.payment.type",
+            {
+                str(p.payment_type_id): {"name": p.name, "active": not p.archived}
+                for p in payment_types
+            },
+        )
+        self._fill_default_registers()
+        self.write({"last_sync": fields.Datetime.now()})
+        self._record_connection("ok", _("Reference data synchronised."))
+        return {
+            "shops": len(shops),
+            "registers": len(registers),
+            "employees": len(employees),
+            "payment_types": len(payment_types),
+        }
+
+    def _mirror(self, model_name, wanted):
+        """Create or update one row per Lightspeed id in ``wanted``; archive every other row."""
+        Model = self.env[model_name].with_context(active_test=False)
+        existing = Model.search([("lightspeed_account_id", "=", self.id)])
+        by_id = {record.lightspeed_id: record for record in existing}
+        to_create = []
+        for lightspeed_id, values in wanted.items():
+            record = by_id.get(lightspeed_id)
+            if record:
+                record.write(values)
+            else:
+                to_create.append(
+                    dict(values, lightspeed_id=lightspeed_id, lightspeed_account_id=self.id)
+                )
+        Model.create(to_create)
+        gone = existing.filtered(lambda r: r.lightspeed_id not in wanted and r.active)
+        gone.write({"active": False})
+
+    def _sync_shops(self, shops):
+        """Bind each shop to a warehouse (found by shop id, then by name, else created).
+
+        As superuser: a connector manager need not be an inventory administrator for the
+        stores of the Lightspeed account to appear as warehouses. A newly bound store comes
+        last in the routing order; the manager reorders the stores afterwards.
+        """
+        Warehouse = self.env["stock.warehouse"].sudo().with_context(active_test=False)
+        bound = Warehouse.search([("lightspeed_account_id", "=", self.id)])
+        by_shop = {w.lightspeed_shop_id: w for w in bound}
+        last_priority = max(bound.mapped("lightspeed_routing_priority"), default=0)
+        for shop in shops:
+            shop_id = str(shop.shop_id)
+            values = {
+                "lightspeed_shop_archived": shop.archived,
+                "lightspeed_timezone": shop.timezone or False,
+            }
+            warehouse = by_shop.get(shop_id)
+            if not warehouse:
+                warehouse = self._find_or_create_warehouse(shop)
+                last_priority += 10
+                values.update(
+                    lightspeed_account_id=self.id,
+                    lightspeed_shop_id=shop_id,
+                    lightspeed_routing_priority=last_priority,
+                )
+            warehouse.write(values)
+            by_shop[shop_id] = warehouse
+        listed = {str(shop.shop_id) for shop in shops}
+        bound.filtered(lambda w: w.lightspeed_shop_id not in listed).write(
+            {"lightspeed_shop_archived": True}
+        )
+        return by_shop
+
+    def _find_or_create_warehouse(self, shop):
+        Warehouse = self.env["stock.warehouse"].sudo()
+        unbound = Warehouse.search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("name", "=", shop.name),
+                ("lightspeed_shop_id", "=", False),
+            ],
+            limit=1,
+        )
+        return unbound or Warehouse.create(
+            {
+                "name": self._free_warehouse_name(shop),
+                "code": self._free_warehouse_code(shop),
+                "company_id": self.company_id.id,
+            }
+        )
+
+    def _free_warehouse_name(self, shop):
+        """Warehouse names are unique per company: a name bound elsewhere gets the shop's id."""
+        Warehouse = self.env["stock.warehouse"].sudo().with_context(active_test=False)
+        taken = Warehouse.search_count(
+            [("company_id", "=", self.company_id.id), ("name", "=", shop.name)]
+        )
+        return (
+            "%s (Lightspeed %s/%s)" % (shop.name, self.account_number, shop.shop_id)
+            if taken
+            else shop.name
+        )
+
+    def _free_warehouse_code(self, shop):
+        """Warehouse codes are at most 5 characters and unique per company."""
+        Warehouse = self.env["stock.warehouse"].sudo().with_context(active_test=False)
+        for candidate in ("LS%s" % shop.shop_id, "L%s" % shop.shop_id):
+            code = candidate[:5]
+            if not Warehouse.search_count(
+                [("company_id", "=", self.company_id.id), ("code", "=", code)]
+            ):
+                return code
+        return "L%04d" % (Warehouse.search_count([]) % 10000)
+
+    def _fill_default_registers(self):
+        """A store without a default register gets its first open register."""
+        for warehouse in self.sudo().warehouse_ids.filtered(lambda w: not w.lightspeed_register_id):
+            register = self.register_ids.filtered(lambda r, w=warehouse: r.warehouse_id == w)[:1]
+            if register:
+                warehouse.lightspeed_register_id = register

@@ -1,0 +1,74 @@
+"""Helpers for the channel tests: simulators on loopback, accounts pointed at them.
+
+The simulators are served over real HTTP on 127.0.0.1 (``SimulatorServer``): Odoo's test
+framework lets loopback requests through and blocks every other address, and the clients run
+exactly as in production.
+"""
+
+import socket
+
+from odoo.tests import TransactionCase
+
+from .simulators.demo_catalogue import AMAZON_DEMO, LIGHTSPEED_DEMO
+from .simulators.http_server import SimulatorServer
+from .simulators.lightspeed import LightspeedSimulator
+
+
+def unreachable_url():
+    """A loopback address nothing listens on: connecting fails at once (network down)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return "http://127.0.0.1:%d" % port
+
+
+class ConnectorCase(TransactionCase):
+    """A TransactionCase whose ``registry.cursor()`` is a TestCursor on the test transaction,
+    as the Lightspeed token store opens its own cursor (as in production, where it commits)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+        # apart from the demo accounts, which use the demo credentials in the main company
+        cls.company = cls.env["res.company"].create({"name": "Connector test company"})
+
+    def serve(self, simulator):
+        server = SimulatorServer(simulator).start()
+        self.addCleanup(server.stop)
+        return server
+
+    def lightspeed_simulator(self):
+        return LightspeedSimulator.demo()
+
+    def lightspeed_account(self, base_url, company=None, **values):
+        return self.env["lightspeed.account"].create(
+            {
+                "name": "Lightspeed under test",
+                "account_number": LIGHTSPEED_DEMO["account_id"],
+                "client_id": LIGHTSPEED_DEMO["client_id"],
+                "client_secret": LIGHTSPEED_DEMO["client_secret"],
+                "refresh_token": LIGHTSPEED_DEMO["refresh_token"],
+                "api_url": base_url + "/API/V3",
+                "token_url": base_url + "/auth/oauth/token",
+                "company_id": (company or self.company).id,
+                **values,
+            }
+        )
+
+    def amazon_account(self, base_url, company=None, **values):
+        return self.env["amazon.account"].create(
+            {
+                "name": "Amazon under test",
+                "seller_id": AMAZON_DEMO["seller_id"],
+                "marketplace_ids": AMAZON_DEMO["marketplace_id"],
+                "lwa_client_id": AMAZON_DEMO["lwa_client_id"],
+                "lwa_client_secret": AMAZON_DEMO["lwa_client_secret"],
+                "refresh_token": AMAZON_DEMO["refresh_token"],
+                "endpoint_url": base_url,
+                "lwa_endpoint_url": base_url + "/auth/o2/token",
+                "company_id": (company or self.company).id,
+                **values,
+            }
+        )

@@ -1,0 +1,138 @@
+"""Who reads what: connector groups, the system group for secrets, companies, neutralize."""
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.modules.neutralize import get_neutralization_queries
+from odoo.tests import tagged
+
+from .common import ADDON, make_user
+from .connector_common import ConnectorCase
+
+SECRETS = {
+    "amazon.account": ("lwa_client_secret", "refresh_token"),
+    "lightspeed.account": ("client_secret", "refresh_token", "access_token"),
+}
+
+
+@tagged("post_install", "-at_install")
+class TestChannelSecurity(ConnectorCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lightspeed = cls.env["lightspeed.account"].create(
+            {
+                "name": "Secured Lightspeed",
+                "account_number": "555",
+                "client_id": "cid",
+                "client_secret": "ls-secret",
+                "refresh_token": "ls-refresh",
+                "access_token": "ls-access",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.amazon = cls.env["amazon.account"].create(
+            {
+                "name": "Secured Amazon",
+                "lwa_client_id": "lwa-id",
+                "lwa_client_secret": "lwa-secret",
+                "refresh_token": "Atzr|secret-refresh",
+                "lightspeed_account_id": cls.lightspeed.id,
+                "company_id": cls.company.id,
+            }
+        )
+        cls.payment_type = cls.env["lightspeed.payment.type"].create(
+            {
+                "name": "Amazon Payment",
+                "lightspeed_id": "7",
+                "lightspeed_account_id": cls.lightspeed.id,
+            }
+        )
+        cls.env["amazon.payment.mapping"].create(
+            {
+                "amazon_account_id": cls.amazon.id,
+                "payment_method": "Other",
+                "lightspeed_payment_type_id": cls.payment_type.id,
+            }
+        )
+        cls.other_company = cls.env["res.company"].create({"name": "Other connector company"})
+
+        def user(login, groups, company=cls.company):
+            return make_user(cls.env, login, groups, company)
+
+        cls.outsider = user("alc_sec_outsider", "base.group_user")
+        cls.connector_user = user("alc_sec_user", "%s.group_connector_user" % ADDON)
+        cls.manager = user("alc_sec_manager", "%s.group_connector_manager" % ADDON)
+        cls.admin = user("alc_sec_admin", "%s.group_connector_manager,base.group_system" % ADDON)
+        cls.other_manager = user(
+            "alc_sec_other", "%s.group_connector_manager" % ADDON, cls.other_company
+        )
+
+    def records(self):
+        return {"amazon.account": self.amazon, "lightspeed.account": self.lightspeed}
+
+    def test_a_user_without_connector_groups_reads_no_account_and_no_secret(self):
+        for model in (*SECRETS, "lightspeed.payment.type", "amazon.payment.mapping"):
+            with self.subTest(model=model), self.assertRaises(AccessError):
+                self.env[model].with_user(self.outsider).search([])
+        for model, record in self.records().items():
+            for field in SECRETS[model]:
+                with self.subTest(model=model, field=field), self.assertRaises(AccessError):
+                    record.with_user(self.outsider).read([field])
+
+    def test_connector_users_read_settings_but_no_secret_and_change_nothing(self):
+        for model, record in self.records().items():
+            as_user = record.with_user(self.connector_user)
+            self.assertEqual(as_user.name, record.name)
+            for field in SECRETS[model]:
+                with self.subTest(model=model, field=field), self.assertRaises(AccessError):
+                    as_user.read([field])
+            with self.assertRaises(AccessError):
+                as_user.write({"name": "changed"})
+
+    def test_managers_configure_but_only_the_system_group_reads_secrets(self):
+        for model, record in self.records().items():
+            as_manager = record.with_user(self.manager)
+            as_manager.write({"name": "%s (edited)" % record.name})
+            for field in SECRETS[model]:
+                with self.subTest(model=model, field=field), self.assertRaises(AccessError):
+                    as_manager.read([field])
+                self.assertTrue(record.with_user(self.admin).read([field])[0][field])
+        # the secret fields are not even in the form a manager gets
+        arch = self.env["amazon.account"].with_user(self.manager).get_view(view_type="form")["arch"]
+        self.assertNotIn("lwa_client_secret", arch)
+        arch = self.env["amazon.account"].with_user(self.admin).get_view(view_type="form")["arch"]
+        self.assertIn('name="lwa_client_secret"', arch)
+
+    def test_companies_are_kept_apart(self):
+        other = self.other_manager
+        for model in (*SECRETS, "lightspeed.payment.type", "amazon.payment.mapping"):
+            with self.subTest(model=model):
+                mine = self.env[model].search([("company_id", "=", self.company.id)])
+                self.assertTrue(mine)
+                self.assertFalse(self.env[model].with_user(other).search([("id", "in", mine.ids)]))
+        with self.assertRaises(AccessError):
+            self.amazon.with_user(other).read(["name"])
+
+    def test_personal_data_is_kept_at_most_30_days(self):
+        self.amazon.pii_retention_days = 30
+        for days in (31, 0, -5):
+            with self.subTest(days=days), self.assertRaises(ValidationError):
+                self.amazon.write({"pii_retention_days": days})
+        self.amazon.invalidate_recordset()
+        self.assertEqual(self.amazon.pii_retention_days, 30)
+
+    def test_neutralize_blanks_every_secret_and_stops_the_crons(self):
+        import_cron = self.env.ref("%s.ir_cron_amazon_import_orders" % ADDON)
+        sync_cron = self.env.ref("%s.ir_cron_lightspeed_sync_reference_data" % ADDON)
+        self.amazon.import_enabled = True
+        self.assertTrue(import_cron.active and sync_cron.active)
+        self.env.flush_all()
+        queries = list(get_neutralization_queries([ADDON]))
+        self.assertEqual(len(queries), 1, "data/neutralize.sql is found by Odoo")
+        self.env.cr.execute(queries[0])
+        self.env.invalidate_all()
+        for model, record in self.records().items():
+            for field in SECRETS[model]:
+                self.assertFalse(record.sudo()[field], "%s.%s" % (model, field))
+        self.assertFalse(self.amazon.import_enabled)
+        self.assertFalse(import_cron.active)
+        self.assertFalse(sync_cron.active)
