@@ -1,6 +1,10 @@
 from . import (
     amazon_account,
+    amazon_account_import,
     amazon_carrier_mapping,
+    amazon_offer,
+    amazon_order,
+    amazon_order_line,
     amazon_payment_mapping,
     amazon_shipping_mapping,
     amazon_sync_log,
@@ -8,5 +12,8 @@ from . import (
     lightspeed_employee,
     lightspeed_payment_type,
     lightspeed_register,
+    res_partner,
+    sale_order,
+    sale_report,
     stock_warehouse,
 )

@@ -5,6 +5,8 @@ if __name__.startswith("odoo.addons."):
     from . import (
         test_addon_integrity,
         test_amazon_account,
+        test_amazon_import,
+        test_bench_import,
         test_channel_security,
         test_channel_tour,
         test_lightspeed_account,

@@ -1,0 +1,359 @@
+"""The order import of an Amazon channel (flow 1): ``amazon.account._import_orders``.
+
+One run of one channel:
+
+1. Orders waiting for a SKU binding that now exists are retried.
+2. Amazon is searched for orders updated since the cursor minus ``OVERLAP`` (the first run
+   starts at "Import Orders From"), up to two minutes ago (the client clamps the bound):
+   v2026-01-01 ``searchOrders`` with items, buyer and recipient in the same call, or v0
+   ``getOrders`` (buyer and address inline through one Restricted Data Token) plus
+   ``getOrderItems`` per order.
+3. Each order is mapped and stored in its own savepoint (``amazon.order._import_from_amazon``
+   upserts by (channel, AmazonOrderId) so a re-read never duplicates), then the cursor moves to
+   its LastUpdateDate and the transaction is committed (never in tests). A malformed order or
+   one the sale order cannot be built for is an error on that order and in the sync log; the
+   run goes on.
+4. Throttling, a server error, an unreadable page or refused credentials stop this channel's
+   run with the cursor where the last stored order left it: the next run reads from there.
+5. After ``import_max_pages`` pages a long backfill stops and reports its progress; the next
+   run continues. A search read to its end moves the cursor to the search's upper bound.
+"""
+
+import logging
+from datetime import timedelta
+
+import psycopg2
+from odoo import _, fields, models
+from odoo.modules import module
+
+from ..lib.amazon.order_data import AMAZON_FULFILLED, parse_datetime
+from ..lib.amazon.order_mapping import map_order_v0, map_order_v2026
+from ..lib.errors import AuthError, ConnectorError, PayloadError, PermanentError, ThrottledError
+from .amazon_order import _naive_utc
+
+_logger = logging.getLogger(__name__)
+
+OVERLAP = timedelta(minutes=5)  # re-read the end of the last window: late-indexed orders
+INCLUDED_DATA = ("BUYER", "RECIPIENT", "PROCEEDS", "PROMOTION", "FULFILLMENT")
+LOCK_CLASS = 0x414D5A  # advisory lock namespace: one import per channel at a time
+
+
+class ImportRun:
+    """Counters and the moving cursor of one channel's run."""
+
+    def __init__(self, env, cursor):
+        self.env = env
+        self.cursor = cursor
+        self.counts = dict.fromkeys(
+            ("created", "updated", "unchanged", "error", "skipped", "retried", "pages"), 0
+        )
+        self.stopped = None  # why the run stopped early, for the summary
+        self.complete = False  # the search was read to its end
+        self.last_order = None
+
+    def summary(self):
+        c = self.counts
+        text = self.env._(
+            "%(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(error)s in error, "
+            "%(skipped)s FBA skipped, %(retried)s retried, %(pages)s page(s) read.",
+            **c,
+        )
+        return text + (" " + self.stopped if self.stopped else "")
+
+
+class AmazonAccountImport(models.Model):
+    _inherit = "amazon.account"
+
+    import_max_pages = fields.Integer(
+        "Pages per Run",
+        default=10,
+        help="A run reads at most this many pages of up to 100 orders, then stops and the next "
+        "run continues: a long backfill never holds a worker for hours. Amazon allows a burst "
+        "of 20 searches, then one every three minutes.",
+    )
+    import_progress = fields.Char(
+        "Last Run Result", readonly=True, copy=False, help="What the last import run did."
+    )
+    amazon_order_count = fields.Integer(
+        "Amazon Orders",
+        compute="_compute_amazon_order_count",
+        help="How many Amazon orders of this channel are in Odoo.",
+    )
+    amazon_order_error_count = fields.Integer(
+        "Orders in Error",
+        compute="_compute_amazon_order_count",
+        help="Amazon orders of this channel waiting for a fix (e.g. a SKU binding).",
+    )
+
+    _sql_constraints = [
+        ("import_max_pages_positive", "CHECK(import_max_pages > 0)", "Read at least one page."),
+    ]
+
+    def _compute_amazon_order_count(self):
+        groups = self.env["amazon.order"]._read_group(
+            [("account_id", "in", self.ids)], ["account_id", "import_state"], ["__count"]
+        )
+        counts = {}
+        for account, state, count in groups:
+            total, errors = counts.get(account.id, (0, 0))
+            counts[account.id] = (total + count, errors + (count if state != "imported" else 0))
+        for account in self:
+            account.amazon_order_count, account.amazon_order_error_count = counts.get(
+                account.id, (0, 0)
+            )
+
+    # ------------------------------------------------------------ buttons
+
+    def action_import_orders(self):
+        """Import now, whatever the schedule."""
+        self.ensure_one()
+        run = self.sudo().with_company(self.company_id)._import_orders()
+        if run is None:
+            return self._notification(_("An import of this channel is already running."), "warning")
+        kind = "warning" if run.stopped or run.counts["error"] else "success"
+        return self._notification(run.summary(), kind, sticky=bool(run.stopped))
+
+    def action_view_amazon_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_lightspeed_connector.amazon_order_action"
+        )
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {"default_account_id": self.id}
+        return action
+
+    # ------------------------------------------------------------ the run
+
+    def _import_client(self):
+        return self._amazon_client()
+
+    def _import_orders(self, client=None):
+        """One import run of this channel; returns its ImportRun (None: already running)."""
+        self.ensure_one()
+        account = self.with_company(self.company_id)
+        if not account._import_lock():
+            return None
+        start = (
+            account.import_cursor
+            or account.import_from
+            or fields.Datetime.now() - timedelta(days=1)
+        )
+        run = ImportRun(self.env, start)
+        account._retry_waiting_orders(run)
+        owned = client is None
+        try:
+            client = client or account._import_client()
+            account._read_orders(client, run)
+        except ConnectorError as error:  # the client could not even be built/authorised
+            account._stop_run(run, error)
+        finally:
+            if owned and client is not None:
+                client.close()
+        values = {"last_run": fields.Datetime.now(), "import_progress": run.summary()}
+        if (
+            run.complete
+            and run.cursor
+            and (not account.import_cursor or run.cursor > account.import_cursor)
+        ):
+            values["import_cursor"] = run.cursor
+        account.write(values)
+        if not run.complete and not run.stopped:
+            self.env["amazon.sync.log"].log_event(
+                "import",
+                _(
+                    "%(account)s: backfill in progress, orders imported up to %(cursor)s; the "
+                    "next run continues. %(summary)s",
+                    account=account.name,
+                    cursor=account.import_cursor,
+                    summary=run.summary(),
+                ),
+                level="info",
+                record=account,
+            )
+        account._import_commit()
+        return run
+
+    def _read_orders(self, client, run):
+        after = run.cursor - OVERLAP if self.import_cursor else run.cursor
+        v0 = self.orders_api_version == "v0"
+        token = None
+        window_end = None
+        while True:
+            try:
+                if v0:
+                    page = client.get_orders(after, next_token=token)
+                else:
+                    page = client.search_orders(
+                        after, page_token=token, included_data=INCLUDED_DATA
+                    )
+            except ConnectorError as error:
+                self._stop_run(run, error)
+                return
+            run.counts["pages"] += 1
+            window_end = window_end or page.window_end
+            try:
+                for raw in page.orders:
+                    self._import_raw_order(client, raw, run, v0)
+            except ConnectorError as error:
+                # only what must stop the run escapes the per-order handling: throttling,
+                # a server error, refused credentials
+                self._stop_run(run, error)
+                return
+            token = page.next_token
+            if not token:
+                run.complete = True
+                if window_end:
+                    end = _naive_utc(parse_datetime(window_end, "window end", "-"))
+                    run.cursor = max(run.cursor, end)
+                return
+            if run.counts["pages"] >= self.import_max_pages:
+                return
+
+    def _import_raw_order(self, client, raw, run, v0):
+        """Map and store one order in its own savepoint, then move the cursor past it."""
+        Order = self.env["amazon.order"]
+        order_id = raw.get("AmazonOrderId" if v0 else "orderId") if isinstance(raw, dict) else None
+        if self._skip_fba(raw, v0):
+            run.counts["skipped"] += 1
+            self._advance(run, raw, v0, order_id)
+            return
+        existing = None
+        data = None
+        try:
+            with self.env.cr.savepoint():
+                if order_id:
+                    existing = Order.search([("account_id", "=", self.id), ("name", "=", order_id)])
+                if v0:
+                    # getOrderItems per order: its throttling or 5xx stops the run (re-raised)
+                    items = client.get_order_items(order_id) if order_id else []
+                    data = map_order_v0(raw, items)
+                    payment = (raw.get("PaymentMethodDetails") or [None])[0] or raw.get(
+                        "PaymentMethod"
+                    )
+                else:
+                    data = map_order_v2026(raw)
+                    payment = raw.get("paymentMethod") or raw.get("paymentMethodDetails")
+                    if isinstance(payment, list):
+                        payment = payment[0] if payment else None
+                if data.fulfillment_channel == AMAZON_FULFILLED and self.fba_policy == "skip":
+                    run.counts["skipped"] += 1
+                    outcome, order = "skipped", existing
+                else:
+                    order, outcome = Order._import_from_amazon(self, data, existing, payment)
+        except PermanentError as error:
+            if not isinstance(error, PayloadError) and error.status in (401, 403):
+                raise
+            outcome, order = "error", self._order_error(order_id, error, raw)
+        except (ConnectorError, psycopg2.OperationalError):
+            raise
+        except Exception as error:  # one bad order never stops the batch
+            _logger.warning("Amazon order %s could not be imported", order_id, exc_info=True)
+            failure = PermanentError(
+                _(
+                    "Amazon order %(order)s could not be imported: %(error)s",
+                    order=order_id or "?",
+                    error="%s: %s" % (type(error).__name__, error),
+                )
+            )
+            outcome, order = "error", self._order_error(order_id, failure, raw)
+        else:
+            if outcome == "error":
+                self._log_order_error(order, order.import_error, raw)
+        if outcome != "skipped":
+            run.counts[outcome] += 1
+        if outcome != "unchanged" and order_id:
+            run.last_order = order_id
+        self._advance(run, raw, v0, order_id, data)
+
+    def _skip_fba(self, raw, v0):
+        """FBA orders skipped by setting are recognised before any further call (v0 items)."""
+        if self.fba_policy != "skip" or not isinstance(raw, dict):
+            return False
+        if v0:
+            return raw.get("FulfillmentChannel") == AMAZON_FULFILLED
+        return (raw.get("fulfillment") or {}).get("fulfilledBy") == "AMAZON"
+
+    def _order_error(self, order_id, error, raw):
+        Order = self.env["amazon.order"]
+        with self.env.cr.savepoint():
+            order = Order._record_payload_error(self, order_id, error)
+        self._log_order_error(order, str(error), raw, reference=order_id)
+        return order
+
+    def _log_order_error(self, order, message, raw, reference=None):
+        self.env["amazon.sync.log"].log_event(
+            "import",
+            message,
+            level="error",
+            reference=reference or order.name,
+            payload=raw,
+            record=order or self,
+        )
+
+    def _advance(self, run, raw, v0, order_id, data=None):
+        """The cursor moves past this order, committed with it (a crash re-reads from here)."""
+        moment = None
+        if data is not None:
+            moment = _naive_utc(data.last_update_date)
+        elif isinstance(raw, dict):
+            try:
+                value = raw.get("LastUpdateDate" if v0 else "lastUpdatedTime")
+                moment = _naive_utc(parse_datetime(value, "LastUpdateDate", order_id))
+            except PayloadError:
+                moment = None
+        values = {}
+        if moment and moment > run.cursor:
+            run.cursor = moment
+            values["import_cursor"] = moment
+        if run.last_order and run.last_order != self.last_order_imported:
+            values["last_order_imported"] = run.last_order
+        if values:
+            self.write(values)
+        self._import_commit()
+
+    def _stop_run(self, run, error):
+        if isinstance(error, ThrottledError):
+            run.stopped = _("Amazon throttled the import: it continues from here next run.")
+            level = "warning"
+        elif isinstance(error, AuthError):
+            run.stopped = _("Amazon refused the credentials: %s", error)
+            level = "error"
+        else:
+            run.stopped = _("Stopped by an error; the next run reads again from here: %s", error)
+            level = "error"
+        self.env["amazon.sync.log"].log_event(
+            "import",
+            _("%(account)s: %(why)s", account=self.name, why=run.stopped),
+            level=level,
+            payload=error.payload,
+            record=self,
+        )
+
+    def _retry_waiting_orders(self, run):
+        """Orders queued for a retry (their missing SKU binding now exists) get their sale
+        order, each in its own savepoint."""
+        waiting = self.env["amazon.order"].search(
+            [("account_id", "=", self.id), ("import_state", "=", "to_retry")]
+        )
+        for order in waiting:
+            if order._retry_import():
+                run.counts["retried"] += 1
+            else:
+                run.counts["error"] += 1
+                self._log_order_error(order, order.import_error, None)
+            self._import_commit()
+
+    # ------------------------------------------------------------ transactions
+
+    def _import_commit(self):
+        """Commit what is done, except in tests (their transaction is rolled back), and take
+        the channel's lock again for the new transaction."""
+        if self.env.registry.in_test_mode() or module.current_test:
+            return
+        self.env.cr.commit()
+        self._import_lock()
+
+    def _import_lock(self):
+        """A transaction-scoped advisory lock per channel: two runs never import together."""
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self.id))
+        return self.env.cr.fetchone()[0]

@@ -1,0 +1,518 @@
+"""The order import (issue 5) against the Amazon simulator, in process."""
+
+from decimal import Decimal
+from unittest.mock import patch
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from ..lib.amazon.order_mapping import map_order_v2026
+from ..lib.amazon.results import OrderPage
+from .amazon_import_common import MARKETPLACE, AmazonImportCase
+from .simulators.amazon import line, sandbox
+from .simulators.amazon.wire import MALFORMATIONS
+
+SEARCH = r"^/orders/2026-01-01/orders$"
+
+
+class WorkerKilled(BaseException):
+    """The process dies between two orders (not an error any handler may catch)."""
+
+
+@tagged("post_install", "-at_install")
+class TestAmazonImport(AmazonImportCase):
+    # ------------------------------------------------------------ one order, in full
+
+    def test_an_order_imports_with_lines_amounts_partner_and_no_mail(self):
+        order = self.sim.add_order(
+            [
+                line(
+                    "JBJ-S",
+                    2,
+                    "59.00",
+                    tax="9.44",
+                    promotion_discount="5.00",
+                    shipping_price="4.99",
+                    shipping_discount="1.00",
+                    gift_wrap_price="3.50",
+                    gift_wrap_tax="0.28",
+                    gift_message="Happy birthday",
+                ),
+                line("LTR-BELT", 3, "25.00", tax="6.00"),  # 75.00 / 3 divides evenly
+                line("WOOL-SCARF", 3, "19.99", tax="1.60"),  # 19.99 / 3 does not
+            ],
+            ship_service_level="Expedited",
+            buyer_note="Leave at the back door",
+        )
+        mails_before = self.env["mail.mail"].search_count([])
+        run = self.run_import()
+        self.assertEqual(run.counts["created"], 1, run.summary())
+        amazon = self.orders()
+        self.assertEqual(amazon.name, order.order_id)
+        self.assertEqual(
+            (amazon.status, amazon.fulfillment_channel, amazon.import_state, amazon.routing_state),
+            ("unshipped", "MFN", "imported", "to_route"),
+        )
+        self.assertEqual(len(amazon.line_ids), 3)
+        self.assertEqual(amazon.buyer_email, order.buyer.email)
+        self.assertEqual(amazon.buyer_note, "Leave at the back door")
+        sale = amazon.sale_order_id
+        self.assertEqual(sale.name, "AMZ-" + order.order_id)
+        self.assertEqual(sale.state, "sale")
+        self.assertEqual(sale.amazon_order_id, amazon)
+        expected = Decimal(str(order.total()))
+        self.assertAlmostEqual(sale.amount_total, float(expected), places=2)
+        self.assertAlmostEqual(amazon.order_total, float(expected), places=2)
+        self.assertFalse(amazon.amount_difference)
+        self.assertEqual(sale.currency_id.name, "USD")
+        jeans = sale.order_line.filtered(lambda x: x.product_id == self.products["JBJ-S"])
+        self.assertEqual((jeans.product_uom_qty, jeans.price_unit), (2, 59.0))
+        self.assertFalse(sale.order_line.tax_id)
+        shipping = sale.order_line.filtered(
+            lambda x: (
+                x.product_id == self.env.ref("amazon_lightspeed_connector.product_amazon_shipping")
+            )
+        )
+        self.assertEqual(sorted(shipping.mapped("price_unit")), [-1.0, 4.99])
+        tax = sale.order_line.filtered(
+            lambda x: x.product_id == self.env.ref("amazon_lightspeed_connector.product_amazon_tax")
+        )
+        self.assertAlmostEqual(tax.price_unit, 9.44 + 0.28 + 6.00 + 1.60, places=2)
+        # partner by e-mail, shipping address as a delivery contact, never a follower
+        partner = sale.partner_id
+        self.assertEqual(partner.email, order.buyer.email)
+        self.assertTrue(partner.amazon_buyer)
+        delivery = sale.partner_shipping_id
+        self.assertEqual(delivery.type, "delivery")
+        self.assertEqual(delivery.parent_id, partner)
+        self.assertEqual(
+            (delivery.street, delivery.city, delivery.zip, delivery.country_id.code),
+            (order.address.line1, order.address.city, order.address.postal_code, "US"),
+        )
+        self.assertNotIn(partner, sale.message_partner_ids)
+        self.assertEqual(self.env["mail.mail"].search_count([]), mails_before)
+        self.assertFalse(
+            self.env["mail.message"].search_count(
+                [
+                    ("model", "=", "sale.order"),
+                    ("res_id", "=", sale.id),
+                    ("partner_ids", "in", partner.ids),
+                ]
+            )
+        )
+        self.assertEqual(self.account.last_order_imported, order.order_id)
+        self.assertTrue(self.account.last_run)
+        self.assertGreater(self.account.import_cursor, self.account.import_from)
+
+    def test_the_same_buyer_is_one_partner_with_one_delivery_contact_per_address(self):
+        first = self.sim.add_order([line("JBJ-M")])
+        self.sim.add_order([line("JBJ-L")], buyer=first.buyer, address=first.address)
+        self.sim.add_order([line("LTR-BELT")], buyer=first.buyer)
+        self.run_import()
+        sales = self.sales()
+        self.assertEqual(len(sales), 3)
+        self.assertEqual(len(sales.partner_id), 1)
+        self.assertEqual(len(sales.partner_shipping_id), 2)
+
+    def test_prefix_status_mapping_exclusion_and_shipping_mapping(self):
+        product = self.env["product.product"].create({"name": "UPS", "type": "service"})
+        carrier = self.env["delivery.carrier"].create(
+            {"name": "UPS Ground", "product_id": product.id}
+        )
+        mapping = self.env["amazon.shipping.mapping"].create(
+            {
+                "amazon_account_id": self.account.id,
+                "ship_service_level": "NextDay",
+                "carrier_id": carrier.id,
+            }
+        )
+        self.account.write(
+            {"order_prefix": "AZ/", "fbm_order_state": "draft", "exclude_from_sales_reports": True}
+        )
+        order = self.sim.add_order([line("JBJ-M")], ship_service_level="NextDay")
+        self.run_import()
+        amazon = self.orders()
+        sale = amazon.sale_order_id
+        self.assertEqual(sale.name, "AZ/" + order.order_id)
+        self.assertEqual(sale.state, "draft")
+        self.assertEqual(amazon.shipping_mapping_id, mapping)
+        self.assertEqual(sale.carrier_id, carrier)
+        self.assertTrue(sale.amazon_exclude_from_reports)
+        self.env.flush_all()
+        self.assertFalse(
+            self.env["sale.report"].search_count(
+                [("order_reference", "=", "sale.order,%d" % sale.id)]
+            )
+        )
+
+    def test_orders_in_other_currencies_get_a_pricelist_in_that_currency(self):
+        self.sim.add_order([line("JBJ-M", 1, "5980")], currency="JPY")
+        self.run_import()
+        sale = self.sales()
+        self.assertEqual(sale.currency_id.name, "JPY")
+        self.assertEqual(sale.amount_total, 5980)
+
+    # ------------------------------------------------------------ exactly once
+
+    def test_rerun_and_overlapping_windows_make_no_duplicate(self):
+        generated = self.sim.generate_orders(150, spread=86400, afn_share=0)
+        first = self.run_import()
+        self.assertEqual(first.counts["created"], 150, first.summary())
+        self.assertTrue(first.complete)
+        self.assertEqual(len(self.orders()), 150)
+        self.assertEqual(len(self.sales()), 150)
+        again = self.run_import()
+        self.assertEqual((again.counts["created"], again.counts["updated"]), (0, 0))
+        # a window overlapping everything already imported
+        self.account.import_cursor = self.sim_now(days=-3)
+        overlap = self.run_import()
+        self.assertEqual(overlap.counts["created"], 0)
+        self.assertEqual(overlap.counts["unchanged"], 150)
+        self.assertEqual(len(self.orders()), 150)
+        self.assertEqual(len(self.sales()), 150)
+        self.assertEqual(set(self.orders().mapped("name")), {o.order_id for o in generated})
+
+    def test_a_next_token_that_repeats_orders_makes_no_duplicate(self):
+        self.sim.generate_orders(250, spread=86400, afn_share=0)
+        client = self.new_client()
+        original = client.search_orders
+        seen = []
+
+        def repeating(*args, **kwargs):
+            page = original(*args, **kwargs)
+            orders = seen[-7:] + page.orders  # the next page starts with the last ones again
+            seen.extend(page.orders)
+            return OrderPage(orders, page.next_token, page.window_end)
+
+        client.search_orders = repeating
+        with self.served():
+            run = self.account._import_orders(client=client)
+        self.assertEqual(run.counts["pages"], 3)
+        self.assertEqual(run.counts["created"], 250)
+        self.assertEqual(run.counts["unchanged"], 14)
+        self.assertEqual(len(self.orders()), 250)
+        self.assertEqual(len(self.sales()), 250)
+
+    def test_a_crash_between_two_orders_loses_and_duplicates_nothing(self):
+        self.sim.generate_orders(30, spread=3600, afn_share=0)
+        Order = type(self.env["amazon.order"])
+        original = Order._import_from_amazon
+        calls = []
+
+        def dying(model, *args, **kwargs):
+            calls.append(1)
+            if len(calls) == 12:
+                raise WorkerKilled()
+            return original(model, *args, **kwargs)
+
+        # (not assertRaises: Odoo's rolls its block back, which a real crash after commits
+        # does not)
+        with patch.object(Order, "_import_from_amazon", dying):
+            try:
+                self.run_import()
+            except WorkerKilled:
+                pass
+            else:
+                self.fail("the worker should have died")
+        # what was committed before the crash: 11 orders, the cursor on the 11th
+        self.assertEqual(len(self.orders()), 11)
+        eleventh = self.orders().sorted("last_update_date")[-1]
+        self.assertEqual(self.account.import_cursor, eleventh.last_update_date)
+        run = self.run_import()
+        self.assertTrue(run.complete)
+        self.assertEqual(run.counts["created"], 19)
+        self.assertEqual(len(self.orders()), 30)
+        self.assertEqual(len(self.sales()), 30)
+
+    def test_a_long_backfill_stops_after_the_page_budget_and_continues(self):
+        self.sim.generate_orders(350, spread=10 * 86400, afn_share=0)
+        self.account.import_max_pages = 2
+        first = self.run_import()
+        self.assertFalse(first.complete)
+        self.assertEqual(first.counts["created"], 200)
+        self.assertTrue(self.logs("info").filtered(lambda x: "backfill in progress" in x.message))
+        self.assertIn("200 new", self.account.import_progress)
+        second = self.run_import()
+        self.assertTrue(second.complete)
+        self.assertEqual(len(self.orders()), 350)
+        self.assertEqual(second.counts["created"], 150)
+
+    # ------------------------------------------------------------ faults
+
+    def test_throttling_stops_the_run_and_keeps_the_cursor(self):
+        self.sim.generate_orders(30, spread=3600, afn_share=0)
+        self.sim.faults.add("throttle", path=SEARCH, times=3)
+        run = self.run_import()
+        self.assertIn("throttled", run.stopped)
+        self.assertFalse(self.orders())
+        self.assertFalse(self.account.import_cursor)
+        self.assertTrue(self.logs("warning").filtered(lambda x: "throttled" in x.message))
+        self.sim.faults.clear()
+        run = self.run_import()
+        self.assertTrue(run.complete)
+        self.assertEqual(len(self.orders()), 30)
+
+    def test_a_server_error_in_the_middle_of_paging_retries_the_page_next_run(self):
+        self.sim.generate_orders(250, spread=86400, afn_share=0)
+        client = self.new_client()
+        original = client.search_orders
+
+        def failing_after_first_page(*args, **kwargs):
+            page = original(*args, **kwargs)
+            if not self.sim.faults.rules:
+                self.sim.faults.add("server_error", path=SEARCH, times=1)
+            return page
+
+        client.search_orders = failing_after_first_page
+        with self.served():
+            run = self.account._import_orders(client=client)
+        self.assertTrue(run.stopped)
+        self.assertEqual(run.counts["created"], 100)
+        self.assertEqual(
+            self.account.import_cursor,
+            self.orders().sorted("last_update_date")[-1].last_update_date,
+        )
+        run = self.run_import()
+        self.assertTrue(run.complete, run.summary())
+        self.assertEqual(len(self.orders()), 250)
+        self.assertEqual(len(self.sales()), 250)
+
+    def test_a_truncated_page_is_read_again_next_run(self):
+        self.sim.generate_orders(20, spread=3600, afn_share=0)
+        self.sim.faults.add("truncated_json", path=SEARCH, times=1)
+        run = self.run_import()
+        self.assertIn("not valid JSON", run.stopped)
+        self.assertFalse(self.orders())
+        self.assertTrue(self.logs("error"))
+        self.run_import()
+        self.assertEqual(len(self.orders()), 20)
+
+    def test_the_malformed_corpus_ends_as_errors_and_the_rest_imports(self):
+        good = [self.sim.add_order([line("JBJ-M")]) for _ in range(3)]
+        bad = {kind: self.sim.inject_malformed_order(kind) for kind in MALFORMATIONS}
+        negative = self.sim.add_order([line("JBJ-L", -2)])
+        unknown = self.sim.add_order([line("NOT-BOUND-1", 1), line("JBJ-S", 1)])
+        run = self.run_import()
+        self.assertTrue(run.complete, run.summary())
+        for order in good:
+            self.assertEqual(self.orders(name=order.order_id).import_state, "imported")
+        expected = {
+            "missing_sku": "no seller SKU",
+            "bad_money": "not an amount of money",
+            "zero_quantity": "must be at least 1",
+            "missing_dates": "has no",
+            "unexpected_status": "unexpected status",
+        }
+        for kind, order in bad.items():
+            amazon = self.orders(name=order.order_id)
+            self.assertEqual(amazon.import_state, "error", kind)
+            self.assertIn(expected[kind], amazon.import_error, kind)
+            self.assertIn(order.order_id, amazon.import_error)
+            self.assertFalse(amazon.sale_order_id)
+            self.assertTrue(
+                self.logs("error").filtered(lambda x, o=order: x.reference == o.order_id), kind
+            )
+        self.assertIn("must be at least 1", self.orders(name=negative.order_id).import_error)
+        waiting = self.orders(name=unknown.order_id)
+        self.assertEqual(waiting.import_state, "error")
+        self.assertIn("NOT-BOUND-1", waiting.import_error)
+        self.assertEqual(waiting.missing_skus, "NOT-BOUND-1")
+        self.assertEqual(len(waiting.line_ids), 2)  # stored: the retry needs no new read
+        self.assertEqual(run.counts["error"], len(bad) + 2)
+        self.assertEqual(len(self.sales()), 3)
+        # the binding arrives: the order is queued, and the next run builds its sale order
+        self.bind("NOT-BOUND-1", self.products["CASH-BEANIE"])
+        self.assertEqual(waiting.import_state, "to_retry")
+        run = self.run_import()
+        self.assertEqual(run.counts["retried"], 1)
+        self.assertEqual(waiting.import_state, "imported")
+        self.assertTrue(waiting.sale_order_id)
+        self.assertIn(self.products["CASH-BEANIE"], waiting.sale_order_id.order_line.product_id)
+        self.assertEqual(waiting.routing_state, "to_route")
+
+    def test_an_unexpected_failure_on_one_order_does_not_stop_the_batch(self):
+        orders = [self.sim.add_order([line("JBJ-M")]) for _ in range(4)]
+        Partner = type(self.env["res.partner"])
+        original = Partner._amazon_buyer_partners
+        victim = orders[1].buyer.email
+
+        def broken(model, order, company):
+            if order.buyer_email == victim:
+                raise ValueError("a bug")
+            return original(model, order, company)
+
+        with patch.object(Partner, "_amazon_buyer_partners", broken):
+            run = self.run_import()
+        self.assertTrue(run.complete)
+        self.assertEqual(run.counts["error"], 1)
+        self.assertEqual(len(self.sales()), 3)
+        self.assertEqual(self.orders(name=orders[1].order_id).import_state, "error")
+
+    # ------------------------------------------------------------ FBA and status changes
+
+    def test_fba_orders_are_skipped_or_imported_for_reporting(self):
+        self.sim.add_order([line("JBJ-M")], channel="AFN", status="Shipped")
+        self.sim.add_order([line("JBJ-S")])
+        run = self.run_import()
+        self.assertEqual(run.counts["skipped"], 1)
+        self.assertEqual(self.orders().mapped("fulfillment_channel"), ["MFN"])
+        self.account.write({"fba_policy": "report", "import_cursor": False})
+        self.run_import()
+        fba = self.orders(fulfillment_channel="AFN")
+        self.assertEqual(len(fba), 1)
+        self.assertEqual(fba.routing_state, "none")
+        self.assertFalse(fba.ship_street or fba.buyer_email)
+        sale = fba.sale_order_id
+        self.assertEqual(sale.partner_id.name, "FBA Orders")
+        self.assertFalse(sale.partner_id.street or sale.partner_id.email)
+        self.assertEqual(sale.state, "sale")
+        self.assertFalse(sale.picking_ids)  # no stock moves for Amazon's own shipments
+        self.assertEqual(len(self.orders()), 2)
+
+    def test_status_changes_are_followed(self):
+        cancelled = self.sim.add_order([line("JBJ-M")])
+        routed = self.sim.add_order([line("JBJ-L")])
+        shipped = self.sim.add_order([line("LTR-BELT")])
+        pending = self.sim.add_order([line("WOOL-SCARF")], status="Pending")
+        self.run_import()
+        self.assertFalse(self.orders(name=pending.order_id).sale_order_id)
+        self.assertEqual(self.orders(name=pending.order_id).routing_state, "none")
+        self.orders(name=routed.order_id).routing_state = "routed"
+        self.sim.clock.advance(600)
+        self.sim.cancel_order(cancelled.order_id)
+        self.sim.cancel_order(routed.order_id)
+        self.sim.set_status(shipped.order_id, "Shipped")
+        self.sim.set_status(pending.order_id, "Unshipped")
+        self.sim.clock.advance(600)
+        run = self.run_import()
+        self.assertEqual(run.counts["updated"], 4, run.summary())
+        one = self.orders(name=cancelled.order_id)
+        self.assertEqual((one.status, one.routing_state), ("canceled", "none"))
+        self.assertTrue(one.cancelled_date)
+        self.assertEqual(one.sale_order_id.state, "cancel")
+        two = self.orders(name=routed.order_id)
+        self.assertEqual(two.routing_state, "void_requested")
+        three = self.orders(name=shipped.order_id)
+        self.assertEqual(three.status, "shipped")
+        self.assertTrue(three.shipped_elsewhere)
+        self.assertEqual(three.routing_state, "none")
+        four = self.orders(name=pending.order_id)
+        self.assertTrue(four.sale_order_id)
+        self.assertEqual(four.routing_state, "to_route")
+        self.assertEqual(len(self.sales()), 4)
+        self.assertEqual(len(self.orders()), 4)
+
+    # ------------------------------------------------------------ v0
+
+    def test_v0_imports_the_same_orders_with_one_restricted_data_token(self):
+        generated = self.sim.generate_orders(40, spread=3600, afn_share=0)
+        self.account.orders_api_version = "v0"
+        run = self.run_import()
+        self.assertTrue(run.complete, run.summary())
+        self.assertEqual(run.counts["created"], 40)
+        self.assertEqual(self.sim.rdts_issued, 1)
+        by_id = {o.order_id: o for o in generated}
+        for amazon in self.orders():
+            source = by_id[amazon.name]
+            self.assertAlmostEqual(
+                amazon.sale_order_id.amount_total, float(source.total()), places=2
+            )
+            self.assertEqual(amazon.buyer_email, source.buyer.email)
+            self.assertEqual(amazon.payment_method, "Standard")
+        self.run_import()
+        self.assertEqual(len(self.orders()), 40)
+
+    # ------------------------------------------------------------ Amazon's sandbox examples
+
+    def test_every_sandbox_order_shape_imports(self):
+        orders = [
+            o
+            for e in sandbox.examples("orders2026")
+            if e.status == 200 and e.operation_id == "searchOrders"
+            for o in e.response["orders"]
+        ]
+        orders += [
+            e.response["order"]
+            for e in sandbox.examples("orders2026")
+            if e.status == 200 and e.operation_id == "getOrder"
+        ]
+        self.account.fba_policy = "report"
+        mapped = [map_order_v2026(raw) for raw in orders]
+        product = self.products["JBJ-M"]
+        for data in mapped:
+            for order_line in data.lines:
+                offer = self.env["amazon.offer"].search(
+                    [
+                        ("seller_sku", "=", order_line.seller_sku),
+                        ("marketplace_id", "=", data.marketplace_id),
+                    ]
+                )
+                if not offer:
+                    self.bind(order_line.seller_sku, product, data.marketplace_id)
+        Order = self.env["amazon.order"]
+        for data in mapped:
+            amazon, outcome = Order._import_from_amazon(self.account, data)
+            self.assertIn(outcome, ("created", "updated"), amazon.import_error)
+            self.assertEqual(amazon.import_state, "imported", amazon.import_error)
+            self.assertEqual(len(amazon.line_ids), len(data.lines))
+            if amazon.sale_order_id and data.order_total is not None:
+                self.assertEqual(amazon.sale_order_id.currency_id.name, data.currency)
+                self.assertAlmostEqual(
+                    amazon.sale_order_id.amount_total, float(data.order_total), places=2
+                )
+                self.assertFalse(amazon.amount_difference)
+            if (
+                data.is_merchant_fulfilled
+                and data.buyer
+                and data.buyer.email
+                and amazon.sale_order_id
+            ):
+                self.assertEqual(amazon.sale_order_id.partner_id.email, data.buyer.email)
+        self.assertEqual(len(self.orders()), len({d.amazon_order_id for d in mapped}))
+        japan = self.orders(name="250-1234567-8901234")
+        self.assertEqual(japan.sale_order_id.amount_total, 19940)
+
+    # ------------------------------------------------------------ entry points and rights
+
+    def test_import_now_button_and_scheduled_action(self):
+        self.sim.add_order([line("JBJ-M")])
+        with self.served():
+            action = self.account.action_import_orders()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("1 new", action["params"]["message"])
+        self.sim.clock.advance(900)
+        self.sim.add_order([line("JBJ-S")])
+        self.account.write({"import_enabled": True, "last_run": False})
+        with self.served():
+            self.env["amazon.account"]._cron_import_orders()
+        self.assertEqual(len(self.orders()), 2)
+        self.assertEqual(self.account.amazon_order_count, 2)
+
+    def test_users_read_orders_managers_edit_bindings(self):
+        self.sim.add_order([line("JBJ-M")])
+        self.run_import()
+        group_user = self.env.ref("amazon_lightspeed_connector.group_connector_user")
+        group_manager = self.env.ref("amazon_lightspeed_connector.group_connector_manager")
+        user = self.env["res.users"].create(
+            {"name": "Clerk", "login": "amazon-clerk", "groups_id": [(6, 0, [group_user.id])]}
+        )
+        manager = self.env["res.users"].create(
+            {"name": "Boss", "login": "amazon-boss", "groups_id": [(6, 0, [group_manager.id])]}
+        )
+        self.assertEqual(len(self.orders().with_user(user).read(["name", "status"])), 1)
+        offer = self.env["amazon.offer"].search([("account_id", "=", self.account.id)], limit=1)
+        with self.assertRaises(AccessError):
+            offer.with_user(user).write({"seller_sku": "X"})
+        offer.with_user(manager).write({"seller_sku": "RENAMED"})
+        other = self.env["res.company"].create({"name": "Elsewhere"})
+        elsewhere_user = self.env["res.users"].create(
+            {
+                "name": "Other",
+                "login": "amazon-other",
+                "company_id": other.id,
+                "company_ids": [(6, 0, other.ids)],
+                "groups_id": [(6, 0, [group_user.id])],
+            }
+        )
+        self.assertFalse(self.env["amazon.order"].with_user(elsewhere_user).search([]))
+        self.assertTrue(MARKETPLACE)
