@@ -19,6 +19,8 @@ See README.md for installation and configuration.
         "security/ir.model.access.csv",
         "data/connector_cron.xml",
         "data/amazon_import_data.xml",
+        "data/lightspeed_stock_data.xml",
+        "data/routing_data.xml",
         "views/amazon_sync_log_views.xml",
         "views/lightspeed_reference_views.xml",
         "views/lightspeed_account_views.xml",
@@ -26,6 +28,9 @@ See README.md for installation and configuration.
         "views/amazon_mapping_views.xml",
         "views/stock_warehouse_views.xml",
         "views/amazon_order_views.xml",
+        "views/lightspeed_stock_views.xml",
+        "views/amazon_routed_order_views.xml",
+        "views/amazon_order_routing_views.xml",
         "views/connector_menus.xml",
     ],
     "demo": [

@@ -10,5 +10,7 @@ if __name__.startswith("odoo.addons."):
         test_channel_security,
         test_channel_tour,
         test_lightspeed_account,
+        test_lightspeed_stock,
+        test_order_routing,
         test_sync_log,
     )

@@ -1,0 +1,318 @@
+"""Routing of Amazon orders (flow 3): which store(s) ship each new merchant-fulfilled order.
+
+``amazon.order._route`` reads the order's lines, the channel's stores (the warehouses of its
+Lightspeed account, not archived there) and their stock (on hand minus what routed orders not
+yet in Lightspeed reserve), asks the pure engine (``lib.routing.route``) and writes its
+decision: one ``amazon.routed.order`` per store part, or one held routed order. The decision
+is written in words on the routed orders and in the order's chatter.
+
+Entry points: the import calls ``_queue_for_routing`` when a new order is ready (routed at
+once); the scheduled action ``_cron_route_orders`` and the "Route" button take every order
+still ``to_route`` (e.g. when the stock rows were locked by another worker, or the channel had
+no default store yet).
+
+Two workers never take the same last unit: routing locks the stock rows of the order's
+products in all the stores (``lightspeed.stock._lock_for_routing``: NOWAIT, so a conflict
+fails at once instead of waiting) and marks the rows it reserves from. A conflict rolls the
+order's savepoint back and leaves it ``to_route`` for the next run.
+"""
+
+import logging
+
+from odoo import _, api, fields, models
+from psycopg2.errors import LockNotAvailable, SerializationFailure
+
+from ..lib.routing import OrderLine, Outcome, RoutingMode, RoutingRequest, SplitFallback, Store
+from ..lib.routing import route as route_order
+
+_logger = logging.getLogger(__name__)
+
+MODES = {
+    "single": RoutingMode.SINGLE_STORE,
+    "best": RoutingMode.BEST_STORE,
+    "queue": RoutingMode.QUEUE,
+    "split": RoutingMode.SPLIT,
+}
+FALLBACKS = {"hold": SplitFallback.HOLD, "default": SplitFallback.DEFAULT_STORE}
+
+
+class RoutingNotPossible(Exception):
+    """The channel is not set up for routing (no default store, no stores): retried later."""
+
+
+class AmazonOrderRouting(models.Model):
+    _name = "amazon.order"
+    _inherit = ["amazon.order", "mail.thread"]
+
+    routed_order_ids = fields.One2many(
+        "amazon.routed.order", "amazon_order_id", "Routed Orders", readonly=True
+    )
+    routed_order_count = fields.Integer("Routed", compute="_compute_routed_order_count")
+    routing_explanation = fields.Text(
+        readonly=True, help="The last routing decision, or why the order could not be routed."
+    )
+
+    @api.depends("routed_order_ids")
+    def _compute_routed_order_count(self):
+        for order in self:
+            order.routed_order_count = len(order.routed_order_ids)
+
+    # --- hooks of the import ------------------------------------------------------------------
+
+    def _queue_for_routing(self):
+        """A new order is ready: route it now; what cannot be routed now stays to_route."""
+        super()._queue_for_routing()
+        self._route_pending()
+        return True
+
+    def _void_routed_orders(self):
+        """Amazon cancelled the order: void every part never sent to Lightspeed. Parts already
+        sent keep the order in "Cancelled: to void" (their sale must be voided in Lightspeed)."""
+        super()._void_routed_orders()
+        for order in self:
+            parts = order.routed_order_ids
+            unsent = parts.filtered(lambda r: r.state in ("held", "to_send", "error"))
+            if unsent:
+                unsent._void(_("Cancelled by Amazon."))
+            if parts and not (parts - unsent).filtered(lambda r: r.state != "voided"):
+                order.routing_state = "none"
+        return True
+
+    # --- entry points ---------------------------------------------------------------------------
+
+    def action_route(self):
+        """Route the selected orders that wait for it (button)."""
+        pending = self.filtered(lambda o: o.routing_state == "to_route")
+        routed = pending._route_pending()
+        return self.env["amazon.account"]._notification(
+            _("%(routed)s of %(pending)s orders routed.", routed=routed, pending=len(pending)),
+            "success" if routed == len(pending) else "warning",
+        )
+
+    @api.model
+    def _cron_route_orders(self):
+        """Route every order still waiting, oldest first, each in its own savepoint."""
+        pending = self.search([("routing_state", "=", "to_route")], order="purchase_date, id")
+        pending._route_pending()
+
+    def _route_pending(self):
+        """Route each order in its own savepoint; returns how many were routed."""
+        routed = 0
+        problems = {}
+        for order in self:
+            if order.routing_state != "to_route":
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    order._route()
+                routed += 1
+            except (LockNotAvailable, SerializationFailure):
+                # another worker routes the same products right now, or did since this
+                # transaction started: route again in a later transaction, which sees it
+                _logger.info("Amazon order %s: stock busy, routed on the next run", order.name)
+                break
+            except RoutingNotPossible as error:
+                if order.routing_explanation != str(error):
+                    order.routing_explanation = str(error)
+                problems.setdefault((order.account_id, str(error)), order)
+        for (account, message), order in problems.items():
+            account._log_routing_problem(message, order)
+        return routed
+
+    # --- the routing ----------------------------------------------------------------------------
+
+    def _routing_stores(self):
+        account = self.account_id
+        stores = account.lightspeed_account_id.sudo().warehouse_ids.filtered(
+            lambda w: w.lightspeed_shop_id and not w.lightspeed_shop_archived
+        )
+        default = account.default_warehouse_id
+        if not default or default not in stores:
+            raise RoutingNotPossible(
+                _(
+                    "The channel %(channel)s has no default store bound to its Lightspeed "
+                    "account: its orders wait to be routed until one is set.",
+                    channel=account.name,
+                )
+            )
+        return stores, default
+
+    def _order_lines(self):
+        """{product: (quantity, SKUs)} of the order, lines of the same product merged."""
+        merged = {}
+        for line in self.line_ids:
+            if not line.product_id or line.quantity < 1:
+                continue
+            quantity, skus = merged.get(line.product_id, (0, []))
+            merged[line.product_id] = (quantity + line.quantity, skus + [line.seller_sku])
+        if not merged:
+            raise RoutingNotPossible(_("Amazon order %s has no line to route.", self.name))
+        return merged
+
+    def _lock_stock(self, products):
+        stores = self.account_id.lightspeed_account_id.sudo().warehouse_ids
+        self.env["lightspeed.stock"]._lock_for_routing(stores, products)
+
+    def _route(self, held=None):
+        """Decide and record where this order ships; ``held``: the held part re-routed."""
+        self.ensure_one()
+        account = self.account_id
+        stores, default = self._routing_stores()
+        lines = self._order_lines()
+        products = self.env["product.product"].union(*lines)
+        self._lock_stock(products)
+        available = self.env["lightspeed.stock"]._available(stores, products)
+        keys = _product_keys(products)
+        by_key = {key: product for product, key in keys.items()}
+        request = RoutingRequest(
+            lines=[OrderLine(keys[product], quantity) for product, (quantity, _s) in lines.items()],
+            stock={
+                str(store.id): {
+                    keys[p]: units for p, units in _by_product(available, store, products)
+                }
+                for store in stores
+            },
+            stores=[Store(str(s.id), s.name, s.lightspeed_routing_priority) for s in stores],
+            default_store=str(default.id),
+            mode=MODES[account.routing_mode],
+            split_fallback=FALLBACKS[account.split_fallback],
+        )
+        decision = route_order(request)
+        self._record_decision(decision, lines, by_key, held)
+        return decision
+
+    def _record_decision(self, decision, lines, by_key, held):
+        # a connector user re-routing a held order may not write orders or lines themselves:
+        # the decision is the engine's, written as superuser (the chatter keeps the user)
+        Routed = self.env["amazon.routed.order"].sudo()
+        Warehouse = self.env["stock.warehouse"].sudo()
+        held = held.sudo() if held else None
+        missing = {by_key[line.product]: line.quantity for line in decision.missing}
+        skus = {
+            product: ", ".join(dict.fromkeys(s for s in skus if s))
+            for product, (_q, skus) in lines.items()
+        }
+        common = {
+            "amazon_order_id": self.id,
+            "routing_mode": decision.mode.value,
+            "explanation": decision.reason,
+            "proven_minimal": decision.proven_minimal,
+        }
+        if decision.outcome is Outcome.HELD:
+            values = dict(
+                common,
+                name=self.name,
+                warehouse_id=False,
+                state="held",
+                virtual_inventory=False,
+                line_ids=[fields.Command.clear()]
+                + [
+                    fields.Command.create(
+                        {
+                            "product_id": product.id,
+                            "seller_sku": skus[product],
+                            "quantity": quantity,
+                            "missing_qty": missing.get(product, 0),
+                        }
+                    )
+                    for product, (quantity, _s) in lines.items()
+                ],
+            )
+            if held:
+                held.write(values)  # still held: it keeps its age and its activities
+                routed = held
+            else:
+                routed = Routed.create(dict(values, held_since=fields.Datetime.now()))
+                routed._notify_held()
+                self.env["amazon.sync.log"].log_event(
+                    "routing",
+                    "%s: %s" % (self.name, decision.reason),
+                    level="info",
+                    reference=self.name,
+                    record=self,
+                )
+        else:
+            count = len(decision.parts)
+            routed = Routed
+            for number, part in enumerate(decision.parts, 1):
+                values = dict(
+                    common,
+                    name=self.name if count == 1 else "%s-%s" % (self.name, number),
+                    warehouse_id=Warehouse.browse(int(part.store)).id,
+                    state="to_send",
+                    part_number=number,
+                    part_count=count,
+                    virtual_inventory=decision.outcome is Outcome.VIRTUAL,
+                    line_ids=[fields.Command.clear()]
+                    + [
+                        fields.Command.create(
+                            {
+                                "product_id": by_key[line.product].id,
+                                "seller_sku": skus[by_key[line.product]],
+                                "quantity": line.quantity,
+                                "missing_qty": missing.get(by_key[line.product], 0)
+                                if decision.outcome is Outcome.VIRTUAL
+                                else 0,
+                            }
+                        )
+                        for line in part.lines
+                    ],
+                )
+                if held and number == 1:
+                    values["held_since"] = held.held_since
+                    held.write(values)
+                    held._close_activities(_("Re-routed: %s", decision.reason))
+                    routed |= held
+                else:
+                    routed |= Routed.create(values)
+                self.env["lightspeed.stock"]._mark_reserved(
+                    (int(part.store), by_key[line.product].id) for line in part.lines
+                )
+        self.sudo().write({"routing_state": "routed", "routing_explanation": decision.reason})
+        self._follow_route()
+        if held:
+            note = _(
+                "Re-routed by %(user)s: %(reason)s", user=self.env.user.name, reason=decision.reason
+            )
+        else:
+            note = decision.reason
+        self._post_routing_note(note)
+        return routed
+
+    def _follow_route(self):
+        """One store ships everything: the sale order's warehouse (and its delivery) follow."""
+        sale = self.sale_order_id.sudo()
+        parts = self.routed_order_ids.filtered(lambda r: r.state not in ("voided", "held"))
+        if not sale or len(parts) != 1 or sale.warehouse_id == parts.warehouse_id:
+            return
+        sale.warehouse_id = parts.warehouse_id
+        if sale.state != "sale":
+            return
+        open_pickings = sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        if open_pickings and not sale.picking_ids.filtered(lambda p: p.state == "done"):
+            open_pickings.action_cancel()
+            sale.order_line._action_launch_stock_rule()
+
+    def _post_routing_note(self, body):
+        """The decision in the order's chatter; its author is whoever made it."""
+        self.sudo().message_post(
+            body=body, subtype_xmlid="mail.mt_note", author_id=self.env.user.partner_id.id
+        )
+
+
+def _product_keys(products):
+    """Readable, unique product keys for the engine (its reasons name them): the internal
+    reference, else the name; a duplicate gets the record id."""
+    keys, seen = {}, set()
+    for product in products:
+        key = product.default_code or product.display_name
+        if key in seen:
+            key = "%s (#%s)" % (key, product.id)
+        seen.add(key)
+        keys[product] = key
+    return keys
+
+
+def _by_product(available, store, products):
+    per_product = available.get(store.id, {})
+    return ((p, per_product.get(p.id, 0)) for p in products)

@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+
+class AmazonRoutedOrderVoid(models.TransientModel):
+    """Void: a person abandons an order never sent to Lightspeed, saying why."""
+
+    _name = "amazon.routed.order.void"
+    _description = "Void a Routed Order"
+
+    routed_order_id = fields.Many2one(
+        "amazon.routed.order", "Order", required=True, ondelete="cascade"
+    )
+    reason = fields.Text(required=True, help="Kept on the order and in its chatter.")
+
+    def action_void(self):
+        self.ensure_one()
+        self.routed_order_id._void(self.reason)
+        return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,270 @@
+"""Store stock refresh of a Lightspeed account (flow 2): ``lightspeed.account._refresh_stock``.
+
+Incremental (the scheduled action): the Items whose timeStamp is after the account's stock
+cursor, with their ItemShops, paged and paced within the shared bucket by the client. Full (the
+"Refresh Stock" button): every item; the stock rows of this account that the full read did not
+report are set to 0.
+
+Matching an item to a product: the product whose internal reference is the item's customSku,
+else its systemSku, else whose barcode is its UPC (products of the account's company or shared).
+These are the keys Lightspeed's own import and the SKU bindings use; an item matching no product
+is counted, not stored: routing only ever asks about products Amazon orders contain.
+
+Writes are batched: per batch of ``BATCH_SIZE`` items, one read of the existing rows and one
+``INSERT ... ON CONFLICT DO UPDATE``; a zero quantity creates no row. The cursor advances
+(``wire.stock_cursor``) and is committed with each batch (never in tests), so an interrupted
+refresh resumes where it stopped.
+"""
+
+from datetime import timezone
+
+from odoo import _, api, fields, models
+from odoo.modules import module
+
+from ..lib.errors import ConnectorError, ThrottledError
+from ..lib.lightspeed.wire import stock_cursor
+
+BATCH_SIZE = 500
+
+
+def _naive_utc(moment):
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment else False
+
+
+class StockRefresh:
+    """The counters of one refresh of one account."""
+
+    def __init__(self, full):
+        self.full = full
+        self.items = 0
+        self.unmatched = 0
+        self.rows = 0
+        self.zeroed = 0
+
+
+class LightspeedAccountStock(models.Model):
+    _inherit = "lightspeed.account"
+
+    stock_cursor = fields.Datetime(
+        "Stock Read Up To",
+        readonly=True,
+        copy=False,
+        help="The Lightspeed timeStamp the next incremental stock refresh starts from.",
+    )
+    last_stock_refresh = fields.Datetime(
+        readonly=True, copy=False, help="When store stock was last read from Lightspeed."
+    )
+    stock_refresh_message = fields.Char(
+        "Stock Refresh Result", readonly=True, copy=False, help="What the last refresh did."
+    )
+    stock_count = fields.Integer("Stock Rows", compute="_compute_stock_count")
+
+    def _compute_stock_count(self):
+        counts = dict(
+            self.env["lightspeed.stock"]._read_group(
+                [("lightspeed_account_id", "in", self.ids)], ["lightspeed_account_id"], ["__count"]
+            )
+        )
+        for account in self:
+            account.stock_count = counts.get(account, 0)
+
+    # --- buttons and schedule -------------------------------------------------------------------
+
+    def action_refresh_stock(self):
+        """Read every item's stock again (the scheduled refresh reads only what changed)."""
+        self.ensure_one()
+        try:
+            self._refresh_stock(full=True)
+        except ConnectorError as error:
+            return self._notification(
+                self._connection_failed(error, _("Lightspeed stock refresh")), "danger", True
+            )
+        return self._notification(self.stock_refresh_message, "success")
+
+    def action_view_stock(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_lightspeed_connector.lightspeed_stock_action"
+        )
+        action["domain"] = [("lightspeed_account_id", "=", self.id)]
+        return action
+
+    @api.model
+    def _cron_refresh_stock(self):
+        """Incremental refresh of every connected account; a failure stops that account only."""
+        for account in self.search([]):
+            if not account.sudo().refresh_token or not account.warehouse_ids:
+                continue
+            try:
+                account._refresh_stock()
+            except ConnectorError as error:
+                account._connection_failed(error, _("Lightspeed stock refresh"))
+
+    # --- the refresh ----------------------------------------------------------------------------
+
+    def _refresh_stock(self, full=False, client=None):
+        """Read stock from Lightspeed into ``lightspeed.stock``; returns a StockRefresh."""
+        self.ensure_one()
+        refresh = StockRefresh(full)
+        shops = {
+            int(w.lightspeed_shop_id): w.id
+            for w in self.sudo().warehouse_ids
+            if w.lightspeed_shop_id and w.lightspeed_shop_id.isdigit()
+        }
+        client = client or self._lightspeed_client()
+        read_started_at = fields.Datetime.now().replace(tzinfo=timezone.utc)
+        since = None if full else (self.stock_cursor or None)
+        seen = set()
+        batch = []
+        stopped = None
+        try:
+            for stock in client.items_changed_since(since):
+                batch.append(stock)
+                if len(batch) >= BATCH_SIZE:
+                    since = self._store_stock_batch(
+                        batch, shops, refresh, seen, since, read_started_at
+                    )
+                    batch = []
+            if batch:
+                since = self._store_stock_batch(batch, shops, refresh, seen, since, read_started_at)
+        except ThrottledError as error:
+            # the batches stored so far stay, with their cursor: the next run continues
+            stopped = error
+        if full and stopped is None:
+            refresh.zeroed = self._zero_unreported(seen)
+        message = _(
+            "%(kind)s stock refresh: %(items)s items read, %(rows)s store quantities written, "
+            "%(unmatched)s items without an Odoo product%(zeroed)s.",
+            kind=_("Full") if full else _("Incremental"),
+            items=refresh.items,
+            rows=refresh.rows,
+            unmatched=refresh.unmatched,
+            zeroed=_(", %s no longer reported set to 0", refresh.zeroed) if refresh.zeroed else "",
+        )
+        if stopped is not None:
+            message += " " + _("Lightspeed throttled the read: the next run continues.")
+            self.env["amazon.sync.log"].log_event(
+                "stock", message, level="warning", reference=self.account_number, record=self
+            )
+        self.write({"last_stock_refresh": fields.Datetime.now(), "stock_refresh_message": message})
+        self._stock_commit()
+        return refresh
+
+    def _store_stock_batch(self, batch, shops, refresh, seen, since, read_started_at):
+        """Upsert one batch of ItemStock in two queries; returns the cursor after it."""
+        refresh.items += len(batch)
+        products = self._match_products(batch)
+        Stock = self.env["lightspeed.stock"]
+        wanted = {}
+        for stock in batch:
+            product_id = products.get(stock.item_id)
+            if not product_id:
+                refresh.unmatched += 1
+                continue
+            for shop_id, warehouse_id in shops.items():
+                qoh = 0 if stock.archived else stock.qoh_by_shop.get(shop_id, 0)
+                wanted[(warehouse_id, product_id)] = (
+                    str(stock.item_id),
+                    qoh,
+                    _naive_utc(stock.timestamp) or None,
+                )
+        seen.update(wanted)
+        existing = set()
+        if wanted:
+            self.env.cr.execute(
+                """
+                SELECT warehouse_id, product_id FROM lightspeed_stock
+                 WHERE warehouse_id = ANY(%s) AND product_id = ANY(%s)
+                """,
+                (list({k[0] for k in wanted}), list({k[1] for k in wanted})),
+            )
+            existing = set(self.env.cr.fetchall())
+        uid = self.env.uid
+        rows = [
+            (warehouse_id, product_id, self.id, self.company_id.id, item_id, qoh, stamp, uid, uid)
+            for (warehouse_id, product_id), (item_id, qoh, stamp) in wanted.items()
+            if qoh or (warehouse_id, product_id) in existing
+        ]
+        if rows:
+            self.env.cr.execute_values(
+                """
+                INSERT INTO lightspeed_stock
+                    (warehouse_id, product_id, lightspeed_account_id, company_id,
+                     lightspeed_item_id, qoh, lightspeed_timestamp, create_uid, write_uid,
+                     create_date, write_date)
+                VALUES %s
+                ON CONFLICT (warehouse_id, product_id) DO UPDATE
+                   SET qoh = EXCLUDED.qoh,
+                       lightspeed_item_id = EXCLUDED.lightspeed_item_id,
+                       lightspeed_timestamp = EXCLUDED.lightspeed_timestamp,
+                       lightspeed_account_id = EXCLUDED.lightspeed_account_id,
+                       company_id = EXCLUDED.company_id,
+                       write_uid = EXCLUDED.write_uid,
+                       write_date = EXCLUDED.write_date
+                """,
+                rows,
+                template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, "
+                "now() at time zone 'UTC', now() at time zone 'UTC')",
+                page_size=len(rows),
+            )
+            refresh.rows += len(rows)
+            Stock.invalidate_model()
+        since = stock_cursor(since, batch, read_started_at)
+        self.stock_cursor = _naive_utc(since) if since else False
+        self._stock_commit()
+        return since
+
+    def _match_products(self, batch):
+        """{item id: product id}: internal reference = customSku, else systemSku, else
+        barcode = UPC; three searches per batch, none per item."""
+        Product = self.env["product.product"].sudo().with_context(active_test=False)
+        company_domain = [("company_id", "in", [False, self.company_id.id])]
+        codes = {s.custom_sku for s in batch if s.custom_sku} | {
+            s.system_sku for s in batch if s.system_sku
+        }
+        upcs = {s.upc for s in batch if s.upc}
+        by_code, by_barcode = {}, {}
+        if codes:
+            for product in Product.search(
+                [("default_code", "in", list(codes))] + company_domain,
+                order="company_id, id",
+            ):
+                by_code.setdefault(product.default_code, product.id)
+        if upcs:
+            for product in Product.search(
+                [("barcode", "in", list(upcs))] + company_domain, order="company_id, id"
+            ):
+                by_barcode.setdefault(product.barcode, product.id)
+        matched = {}
+        for stock in batch:
+            product_id = (
+                by_code.get(stock.custom_sku)
+                or by_code.get(stock.system_sku)
+                or by_barcode.get(stock.upc)
+            )
+            if product_id:
+                matched[stock.item_id] = product_id
+        return matched
+
+    def _zero_unreported(self, seen):
+        """After a full read: rows of this account Lightspeed no longer reports go to 0."""
+        self.env.cr.execute(
+            "SELECT id, warehouse_id, product_id FROM lightspeed_stock "
+            "WHERE lightspeed_account_id = %s AND qoh != 0",
+            (self.id,),
+        )
+        gone = [row_id for row_id, w, p in self.env.cr.fetchall() if (w, p) not in seen]
+        if gone:
+            self.env.cr.execute(
+                "UPDATE lightspeed_stock SET qoh = 0, write_date = now() at time zone 'UTC' "
+                "WHERE id = ANY(%s)",
+                (gone,),
+            )
+            self.env["lightspeed.stock"].invalidate_model()
+        return len(gone)
+
+    def _stock_commit(self):
+        """Commit a stored batch with its cursor, except in tests (rolled back at the end)."""
+        if self.env.registry.in_test_mode() or module.current_test:
+            return
+        self.env.cr.commit()
