@@ -9,6 +9,7 @@ if __name__.startswith("odoo.addons."):
         test_bench_import,
         test_channel_security,
         test_channel_tour,
+        test_held_queue_tour,
         test_lightspeed_account,
         test_lightspeed_stock,
         test_order_routing,
