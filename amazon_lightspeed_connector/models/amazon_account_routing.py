@@ -7,9 +7,14 @@ class AmazonAccountRouting(models.Model):
     _inherit = "amazon.account"
 
     held_order_ids = fields.Many2many(
-        "amazon.routed.order", compute="_compute_held_orders", string="Held Orders"
+        "amazon.routed.order",
+        compute="_compute_held_orders",
+        string="Held Orders",
+        help="This channel's orders waiting in the Held Queue, oldest first.",
     )
-    held_order_count = fields.Integer("Held", compute="_compute_held_orders")
+    held_order_count = fields.Integer(
+        "Held", compute="_compute_held_orders", help="How many orders wait in the Held Queue."
+    )
 
     def _compute_held_orders(self):
         held = self.env["amazon.routed.order"].search(

@@ -57,7 +57,11 @@ class LightspeedAccountStock(models.Model):
     stock_refresh_message = fields.Char(
         "Stock Refresh Result", readonly=True, copy=False, help="What the last refresh did."
     )
-    stock_count = fields.Integer("Stock Rows", compute="_compute_stock_count")
+    stock_count = fields.Integer(
+        "Stock Rows",
+        compute="_compute_stock_count",
+        help="Store quantities read from this account (one per store and product in stock).",
+    )
 
     def _compute_stock_count(self):
         counts = dict(
