@@ -14,6 +14,7 @@ from . import (
     amazon_routed_order_void,
     amazon_shipping_mapping,
     amazon_sync_log,
+    connector_connection_mixin,
     lightspeed_account,
     lightspeed_account_stock,
     lightspeed_employee,

@@ -31,6 +31,7 @@ class AmazonAccount(models.Model):
     """
 
     _name = "amazon.account"
+    _inherit = ["connector.connection.mixin"]
     _description = "Amazon Channel"
     _order = "name, id"
 
@@ -135,17 +136,6 @@ class AmazonAccount(models.Model):
         readonly=True,
         help="The one-time value that ties Amazon's answer to the Connect to Amazon request.",
     )
-    connection_state = fields.Selection(
-        [("draft", "Not tested"), ("ok", "Connected"), ("error", "Failed")],
-        default="draft",
-        readonly=True,
-        copy=False,
-        help="The outcome of the last connection test.",
-    )
-    connection_message = fields.Char(
-        readonly=True, copy=False, help="What Amazon answered the last time it was asked."
-    )
-
     # --- Lightspeed and defaults --------------------------------------------------------------
 
     lightspeed_account_id = fields.Many2one(
@@ -454,29 +444,8 @@ class AmazonAccount(models.Model):
     def _marketplace_list(self):
         return [m.strip() for m in (self.marketplace_ids or "").split(",") if m.strip()]
 
-    def _connection_failed(self, error, what):
-        message = _(
-            "%(what)s failed for %(account)s: %(error)s", what=what, account=self.name, error=error
-        )
-        self.write({"connection_state": "error", "connection_message": message})
-        self.env["amazon.sync.log"].log_event(
-            "connection", message, reference=self.seller_id, payload=error.payload, record=self
-        )
-        return message
-
-    @staticmethod
-    def _notification(message, kind, sticky=False):
-        """Show ``message``, then reload the form so it shows the new state and data."""
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": kind,
-                "sticky": sticky,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+    def _connection_reference(self):
+        return self.seller_id
 
     def action_test_connection(self):
         self.ensure_one()
@@ -490,9 +459,8 @@ class AmazonAccount(models.Model):
             return self._notification(
                 self._connection_failed(error, _("Amazon connection test")), "danger", True
             )
-        message = summary
-        self.write({"connection_state": "ok", "connection_message": message})
-        return self._notification(message, "success")
+        self._record_connection("ok", summary)
+        return self._notification(summary, "success")
 
     def action_connect_amazon(self):
         """Send the seller to Seller Central to authorise the app; the answer comes back to the

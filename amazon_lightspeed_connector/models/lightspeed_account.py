@@ -23,6 +23,7 @@ class LightspeedAccount(models.Model):
     """
 
     _name = "lightspeed.account"
+    _inherit = ["connector.connection.mixin"]
     _description = "Lightspeed Account"
     _order = "name, id"
 
@@ -89,16 +90,6 @@ class LightspeedAccount(models.Model):
         help="The part of Lightspeed's request allowance (shared with every other app of the "
         "retailer) this connector may use: 1.0 is all of it, 0.5 half.",
     )
-    connection_state = fields.Selection(
-        [("draft", "Not tested"), ("ok", "Connected"), ("error", "Failed")],
-        default="draft",
-        readonly=True,
-        copy=False,
-        help="The outcome of the last connection test or synchronisation.",
-    )
-    connection_message = fields.Char(
-        readonly=True, copy=False, help="What Lightspeed answered the last time it was asked."
-    )
     last_sync = fields.Datetime(
         "Last Reference Sync",
         readonly=True,
@@ -158,33 +149,8 @@ class LightspeedAccount(models.Model):
             bucket_share=account.bucket_share or 1.0,
         )
 
-    def _record_connection(self, state, message):
-        self.write({"connection_state": state, "connection_message": message})
-
-    def _connection_failed(self, error, what):
-        """Keep the failure on the account and in the sync log; return the message shown."""
-        message = _(
-            "%(what)s failed for %(account)s: %(error)s", what=what, account=self.name, error=error
-        )
-        self._record_connection("error", message)
-        self.env["amazon.sync.log"].log_event(
-            "connection", message, reference=self.account_number, payload=error.payload, record=self
-        )
-        return message
-
-    @staticmethod
-    def _notification(message, kind, sticky=False):
-        """Show ``message``, then reload the form so it shows the new state and data."""
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": kind,
-                "sticky": sticky,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+    def _connection_reference(self):
+        return self.account_number
 
     # --- buttons ------------------------------------------------------------------------------
 
