@@ -1,3 +1,5 @@
+# The abstract mixin first: the accounts inherit it when their classes are defined.
+from . import connector_connection_mixin  # isort: skip
 from . import (
     amazon_account,
     amazon_account_import,
@@ -14,7 +16,6 @@ from . import (
     amazon_routed_order_void,
     amazon_shipping_mapping,
     amazon_sync_log,
-    connector_connection_mixin,
     lightspeed_account,
     lightspeed_account_stock,
     lightspeed_employee,
