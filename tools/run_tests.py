@@ -4,6 +4,8 @@
     python3 tools/run_tests.py            # everything
     python3 tools/run_tests.py --no-odoo  # lint and Odoo-free tests only
     python3 tools/run_tests.py --keep-db  # leave the Odoo test database for inspection
+    python3 tools/run_tests.py --odoo-only --test-tags /amazon_lightspeed_connector:TestX
+                                          # quick loop: one Odoo test class, nothing else
 
 The Odoo layer runs where Odoo 18 is importable by this python3: it starts a throwaway
 PostgreSQL on 127.0.0.1 (tools/pg_cluster.py), copies a cached template database that has the
@@ -191,6 +193,8 @@ def odoo_layer(totals, args):
             if clean_step(totals, runner, with_demo, "install", "-i", ADDON):
                 clean_step(totals, runner, with_demo, "upgrade", "-u", ADDON)
                 odoo_tests(totals, runner, with_demo, args.test_tags)
+            if args.odoo_only:
+                return
             runner.copy_database(production_template, without_demo)
             args_prod = ("-i", ADDON, "--without-demo=all")
             if clean_step(totals, runner, without_demo, "install-without-demo", *args_prod):
@@ -211,6 +215,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-odoo", action="store_true", help="skip the Odoo layer")
     parser.add_argument("--no-lint", action="store_true", help="skip ruff")
+    parser.add_argument(
+        "--odoo-only",
+        action="store_true",
+        help="skip lint, pytest and the install-without-demo/uninstall step (a quick loop)",
+    )
     parser.add_argument("--keep-db", action="store_true", help="keep the Odoo test database")
     parser.add_argument(
         "--test-tags",
@@ -222,9 +231,10 @@ def main():
 
     started = time.time()
     totals = Totals()
-    if not args.no_lint:
+    if not (args.no_lint or args.odoo_only):
         lint(totals)
-    pure_tests(totals, args.pytest_args)
+    if not args.odoo_only:
+        pure_tests(totals, args.pytest_args)
     if args.no_odoo:
         print("\nOdoo tests did not run: --no-odoo was given.")
     else:
