@@ -32,6 +32,7 @@ See README.md for installation and configuration.
         "views/amazon_routed_order_views.xml",
         "views/amazon_order_routing_views.xml",
         "views/connector_menus.xml",
+        "views/amazon_settlement_views.xml",
     ],
     "demo": [
         "demo/demo_stores.xml",

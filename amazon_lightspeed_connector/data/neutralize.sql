@@ -5,7 +5,8 @@ UPDATE amazon_account
    SET lwa_client_secret = NULL,
        refresh_token = NULL,
        oauth_state = NULL,
-       import_enabled = false;
+       import_enabled = false,
+       settlement_enabled = false;
 UPDATE lightspeed_account
    SET client_secret = NULL,
        refresh_token = NULL,

@@ -14,5 +14,6 @@ if __name__.startswith("odoo.addons."):
         test_lightspeed_account,
         test_lightspeed_stock,
         test_order_routing,
+        test_settlement,
         test_sync_log,
     )

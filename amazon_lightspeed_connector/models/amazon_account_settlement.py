@@ -1,0 +1,420 @@
+"""Settlement (flow 8): ``amazon.account._read_settlements`` closes the invoices Amazon paid.
+
+One run of one channel:
+
+1. getReports lists the V2 flat-file settlement reports Amazon generated since the cursor
+   (the creation time of the last report read; the first run starts at "Import Orders From").
+2. Each report, oldest first, is read once (``amazon.settlement`` is unique per channel and
+   report): downloaded, parsed, stored with one line per amount row, then booked:
+   - rows are matched to imported orders by order id and SKU (``lib.amazon.settlement``);
+   - an order whose every SKU is paid in the report gets its invoice (created from the sale
+     order and posted if nobody did yet, with the channel's payment term) and one payment in
+     the settlement journal for what Amazon pays out, whose journal entry also books the
+     fees (and the tax Amazon withholds) on their accounts, so the invoice ends paid;
+   - refunds, account charges and unmatched rows stay on the report and go to the sync log.
+   Each order is booked in its own savepoint: one that cannot be closed stays open on the
+   report with the reason, and the rest goes on. The report and the cursor are committed
+   together (never in tests).
+3. Throttling or a server error stops the channel's run with the cursor at the last report
+   read; the next run lists from there. A malformed report is stored in error (with the
+   message, also in the sync log) and the run goes on: re-reading it would not mend it.
+
+Why fees are booked in the payment, not as a vendor bill: Amazon never sends money and a bill
+separately, it deducts its fees from each payout. A payment of the net amount with write-off
+lines (Odoo's own mechanism of "mark as fully paid" in the payment wizard) reconciles the
+invoice in full and books the fees in the same entry, dated like the deposit; the bank
+statement then matches the payment amount to the cent. A vendor bill would need a second
+reconciliation against money that never moves.
+"""
+
+import logging
+from datetime import timedelta
+
+import psycopg2
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.modules import module
+
+from ..lib.amazon.settlement import match_settlement, parse_report_date, parse_settlement_report
+from ..lib.errors import ConnectorError, PayloadError, PermanentError, ThrottledError
+from .amazon_order import _naive_utc
+
+_logger = logging.getLogger(__name__)
+
+LOCK_CLASS = 0x414D53  # advisory lock namespace: one settlement run per channel at a time
+
+
+class SettlementRun:
+    """What one channel's run did, for the notification and the sync log."""
+
+    def __init__(self, env):
+        self.env = env
+        self.counts = dict.fromkeys(("read", "already", "error", "closed", "open"), 0)
+        self.stopped = None
+
+    def summary(self):
+        text = self.env._(
+            "%(read)s report(s) read, %(already)s already read, %(error)s in error; "
+            "%(closed)s order(s) closed, %(open)s left open.",
+            **self.counts,
+        )
+        return text + (" " + self.stopped if self.stopped else "")
+
+
+class AmazonAccountSettlement(models.Model):
+    _inherit = "amazon.account"
+
+    settlement_enabled = fields.Boolean(
+        "Read Settlements",
+        help="Read Amazon's settlement reports on schedule and close the invoices they pay.",
+    )
+    settlement_cursor = fields.Datetime(
+        "Settlements Read Up To",
+        readonly=True,
+        copy=False,
+        help="When Amazon generated the last settlement report read: the next run lists the "
+        "reports generated since.",
+    )
+    settlement_last_result = fields.Char(
+        "Last Settlement Run", readonly=True, copy=False, help="What the last run did."
+    )
+    settlement_journal_id = fields.Many2one(
+        "account.journal",
+        "Settlement Journal",
+        compute="_compute_settlement_accounting",
+        store=True,
+        readonly=False,
+        check_company=True,
+        domain="[('type', 'in', ('bank', 'cash'))]",
+        help="The bank journal Amazon's payouts arrive in; a journal on the order's payment "
+        "mapping wins. Defaults to the company's first bank journal.",
+    )
+    settlement_fee_account_id = fields.Many2one(
+        "account.account",
+        "Amazon Fees Account",
+        compute="_compute_settlement_accounting",
+        store=True,
+        readonly=False,
+        check_company=True,
+        help="The expense account Amazon's commissions and other order fees are booked on "
+        "(deducted from the payout). Defaults to the company's first expense account.",
+    )
+    settlement_withheld_tax_account_id = fields.Many2one(
+        "account.account",
+        "Withheld Tax Account",
+        check_company=True,
+        help="Where the tax Amazon collects and remits itself (marketplace facilitator) is "
+        "booked when it keeps it from the payout. Empty: the income account of the Amazon "
+        "Tax product, so that the tax line of the invoice is cancelled out.",
+    )
+    invoice_payment_term_id = fields.Many2one(
+        "account.payment.term",
+        "Invoice Payment Terms",
+        check_company=True,
+        help="Given to the invoices of Amazon orders: it decides when an invoice Amazon has "
+        "not settled yet is overdue (Amazon pays out every 14 days or so).",
+    )
+    settlement_count = fields.Integer(
+        "Settlements", compute="_compute_settlement_count", help="Settlement reports read."
+    )
+
+    @api.depends("company_id")
+    def _compute_settlement_accounting(self):
+        for account in self:
+            company = account.company_id
+            if not company:
+                continue
+            if not account.settlement_journal_id:
+                account.settlement_journal_id = self.env["account.journal"].search(
+                    [*self.env["account.journal"]._check_company_domain(company)]
+                    + [("type", "=", "bank")],
+                    limit=1,
+                )
+            if not account.settlement_fee_account_id:
+                account.settlement_fee_account_id = self.env["account.account"].search(
+                    [*self.env["account.account"]._check_company_domain(company)]
+                    + [("account_type", "=", "expense")],
+                    limit=1,
+                )
+
+    def _compute_settlement_count(self):
+        counts = dict(
+            self.env["amazon.settlement"]._read_group(
+                [("account_id", "in", self.ids)], ["account_id"], ["__count"]
+            )
+        )
+        for account in self:
+            account.settlement_count = counts.get(account, 0)
+
+    # ------------------------------------------------------------ schedule and buttons
+
+    @api.model
+    def _cron_read_settlements(self):
+        for account in self.search([("settlement_enabled", "=", True)]):
+            account._read_settlements()
+
+    def action_read_settlements(self):
+        """Read the settlement reports now, whatever the schedule."""
+        self.ensure_one()
+        run = self.sudo().with_company(self.company_id)._read_settlements()
+        if run is None:
+            return self._notification(
+                _("A settlement run of this channel is already going on."), "warning"
+            )
+        kind = "warning" if run.stopped or run.counts["error"] or run.counts["open"] else "success"
+        return self._notification(run.summary(), kind, sticky=bool(run.stopped))
+
+    def action_view_settlements(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_lightspeed_connector.amazon_settlement_action"
+        )
+        action["domain"] = [("account_id", "=", self.id)]
+        return action
+
+    # ------------------------------------------------------------ the run
+
+    def _settlement_client(self):
+        return self._amazon_client()
+
+    def _read_settlements(self, client=None):
+        """One settlement run of this channel; its SettlementRun (None: already running)."""
+        self.ensure_one()
+        account = self.with_company(self.company_id)
+        if not account._settlement_lock():
+            return None
+        run = SettlementRun(self.env)
+        since = (
+            account.settlement_cursor
+            or account.import_from
+            or fields.Datetime.now() - timedelta(days=30)
+        )
+        owned = client is None
+        try:
+            client = client or account._settlement_client()
+            reports = client.list_settlement_reports(since)
+            for info in sorted(reports, key=lambda r: r.created or ""):
+                account._read_listed_report(client, info, run)
+        except ConnectorError as error:
+            account._settlement_stopped(run, error)
+        finally:
+            if owned and client is not None:
+                client.close()
+        account.settlement_last_result = run.summary()
+        account._settlement_commit()
+        return run
+
+    def _read_listed_report(self, client, info, run):
+        """Read one listed report unless it was read before; the cursor moves past it."""
+        settlement = self.env["amazon.settlement"].search(
+            [("account_id", "=", self.id), ("report_id", "=", info.report_id)]
+        )
+        if settlement:
+            run.counts["already"] += 1
+        else:
+            settlement = self._process_settlement_report(info.report_id, info, client)
+            run.counts["error" if settlement.state == "error" else "read"] += 1
+            lines = settlement.line_ids
+            run.counts["open"] += len(
+                set(lines.filtered(lambda x: x.state == "open").mapped("order_reference"))
+            )
+            run.counts["closed"] += len(
+                set(lines.filtered(lambda x: x.state == "paid").mapped("order_reference"))
+            )
+        created = parse_report_date(info.created or "")
+        created = _naive_utc(created) if created else None
+        if created and (not self.settlement_cursor or created > self.settlement_cursor):
+            self.settlement_cursor = created
+        self._settlement_commit()
+
+    def _process_settlement_report(self, report_id, info=None, client=None):
+        """Read (or read again) one report and book it; returns its amazon.settlement.
+
+        Throttling and server errors propagate (the run stops, the cursor stays); a report
+        that cannot be read is stored in error.
+        """
+        self.ensure_one()
+        Settlement = self.env["amazon.settlement"]
+        settlement = Settlement.search(
+            [("account_id", "=", self.id), ("report_id", "=", report_id)]
+        )
+        if settlement and settlement.state != "error":
+            settlement._book_open_orders()
+            return settlement
+        document_id = info.document_id if info else settlement.report_document_id
+        values = {
+            "account_id": self.id,
+            "report_id": report_id,
+            "report_document_id": document_id,
+            "report_created": _naive_utc(parse_report_date(info.created or ""))
+            if info and info.created
+            else settlement.report_created,
+        }
+        owned = client is None
+        try:
+            client = client or self._settlement_client()
+            if not document_id:
+                raise PayloadError(_("Amazon listed report %s without a document.", report_id))
+            text = client.download_report(document_id)
+            report = parse_settlement_report(text)
+        except PayloadError as error:
+            return self._settlement_error(settlement, values, error)
+        except ConnectorError as error:
+            if settlement and not isinstance(error, ThrottledError):
+                settlement.error_message = str(error)
+            raise
+        finally:
+            if owned and client is not None:
+                client.close()
+        try:
+            with self.env.cr.savepoint():
+                settlement = self._store_settlement(settlement, values, report)
+                settlement._book_open_orders()
+                settlement._log_rows_not_booked()
+        except psycopg2.OperationalError:
+            raise
+        except Exception as error:  # the report must end as a clear error, not a crash
+            _logger.warning("Settlement report %s could not be booked", report_id, exc_info=True)
+            return self._settlement_error(
+                settlement.exists() if settlement else settlement,
+                values,
+                PermanentError(
+                    _(
+                        "The settlement report could not be booked: %(error)s",
+                        error="%s: %s" % (type(error).__name__, error),
+                    )
+                ),
+            )
+        return settlement
+
+    def _store_settlement(self, settlement, values, report):
+        summary = report.summary
+        if not settlement:
+            duplicate = self.env["amazon.settlement"].search(
+                [("account_id", "=", self.id), ("name", "=", summary.settlement_id)]
+            )
+            if duplicate:
+                raise UserError(
+                    _(
+                        "Settlement %(settlement)s was already read from report %(report)s.",
+                        settlement=summary.settlement_id,
+                        report=duplicate.report_id,
+                    )
+                )
+        currency = self.env["amazon.order"]._currency(summary.currency)
+        values = dict(
+            values,
+            name=summary.settlement_id,
+            start_date=_naive_utc(summary.start),
+            end_date=_naive_utc(summary.end),
+            deposit_date=_naive_utc(summary.deposit_date),
+            currency_id=currency.id,
+            total_amount=float(summary.total_amount),
+            state="to_check",
+            error_message=False,
+            line_ids=[fields.Command.clear()]
+            + [fields.Command.create(v) for v in self._settlement_line_values(report.rows)],
+        )
+        if settlement:
+            settlement.write(values)
+        else:
+            settlement = self.env["amazon.settlement"].create(values)
+        if not report.is_balanced:
+            settlement._log(
+                _(
+                    "Settlement %(settlement)s: the rows add up to %(rows)s, Amazon's total is "
+                    "%(total)s. Rows may be missing from the file.",
+                    settlement=summary.settlement_id,
+                    rows=report.rows_total(),
+                    total=summary.total_amount,
+                ),
+                "warning",
+            )
+        return settlement
+
+    def _settlement_line_values(self, rows):
+        """Line values of every row, sorted into matched (open), refund, account, unmatched."""
+        order_ids = {row.order_id for row in rows if row.order_id}
+        orders = self.env["amazon.order"].search(
+            [("account_id", "=", self.id), ("name", "in", list(order_ids))]
+        )
+        by_name = {order.name: order for order in orders}
+        known = {order.name: set(order.line_ids.mapped("seller_sku")) for order in orders}
+        match = match_settlement(rows, known)
+        unmatched = {item.row.line: item.reason for item in match.unmatched}
+        values = []
+        for row in rows:
+            if not row.order_id:
+                state, note = "account", _("About the seller account, not an order.")
+            elif row.line in unmatched:
+                state, note = "unmatched", unmatched[row.line]
+            elif row.is_refund:
+                state, note = "refund", _("Refunds are booked by hand (credit note).")
+            else:
+                state, note = "open", False
+            values.append(
+                {
+                    "line_number": row.line,
+                    "transaction_type": row.transaction_type,
+                    "order_reference": row.order_id or False,
+                    "sku": row.sku or False,
+                    "amount_type": row.amount_type,
+                    "amount_description": row.amount_description,
+                    "category": row.category,
+                    "amount": float(row.amount),
+                    "quantity": row.quantity or 0,
+                    "adjustment_id": row.adjustment_id or False,
+                    "posted_date": _naive_utc(row.posted),
+                    "amazon_order_id": by_name[row.order_id].id
+                    if row.order_id in by_name
+                    else False,
+                    "state": state,
+                    "note": note,
+                }
+            )
+        return values
+
+    def _settlement_error(self, settlement, values, error):
+        values = dict(values, state="error", error_message=str(error))
+        if settlement:
+            settlement.write(values)
+        else:
+            settlement = self.env["amazon.settlement"].create(values)
+        settlement._log(
+            _(
+                "Settlement report %(report)s could not be read: %(error)s",
+                report=values["report_id"],
+                error=error,
+            ),
+            "error",
+            payload=error.payload,
+        )
+        return settlement
+
+    def _settlement_stopped(self, run, error):
+        if isinstance(error, ThrottledError):
+            run.stopped = _("Amazon throttled the settlement reports: the next run goes on.")
+            level = "warning"
+        else:
+            run.stopped = _("Stopped by an error; the next run reads again from here: %s", error)
+            level = "error"
+        self.env["amazon.sync.log"].log_event(
+            "settlement",
+            _("%(account)s: %(why)s", account=self.name, why=run.stopped),
+            level=level,
+            payload=error.payload,
+            record=self,
+        )
+
+    # ------------------------------------------------------------ transactions
+
+    def _settlement_commit(self):
+        """Commit the report with the cursor, except in tests; take the lock again."""
+        if self.env.registry.in_test_mode() or module.current_test:
+            return
+        self.env.cr.commit()
+        self._settlement_lock()
+
+    def _settlement_lock(self):
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self.id))
+        return self.env.cr.fetchone()[0]

@@ -1,0 +1,204 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib.errors import ConnectorError
+
+SETTLEMENT_STATES = [
+    ("done", "Closed"),
+    ("to_check", "To Check"),
+    ("error", "Error"),
+]
+
+
+class AmazonSettlement(models.Model):
+    """One Amazon settlement report (GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2) as read.
+
+    Written by ``amazon.account._read_settlements``, once per Amazon report (unique per
+    channel): its summary, every amount row as a line, and what the rows did to the invoices.
+    To check: some rows are refunds, account fees or could not be matched (also in the sync
+    log). Error: the report could not be read; the message says why.
+    """
+
+    _name = "amazon.settlement"
+    _description = "Amazon Settlement Report"
+    _order = "end_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        "Settlement ID",
+        readonly=True,
+        index=True,
+        help="Amazon's settlement id; empty when the report could not be read.",
+    )
+    account_id = fields.Many2one(
+        "amazon.account",
+        "Amazon Channel",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        index=True,
+        help="The Amazon channel whose settlement this is.",
+    )
+    company_id = fields.Many2one(
+        related="account_id.company_id", store=True, index=True, string="Company"
+    )
+    report_id = fields.Char(
+        "Report ID",
+        required=True,
+        readonly=True,
+        help="Amazon's id of the report the settlement was read from (read once).",
+    )
+    report_document_id = fields.Char("Report Document ID", readonly=True)
+    report_created = fields.Datetime(
+        "Generated On", readonly=True, help="When Amazon generated the report."
+    )
+    start_date = fields.Datetime("Period Start", readonly=True)
+    end_date = fields.Datetime("Period End", readonly=True)
+    deposit_date = fields.Datetime(
+        readonly=True, help="When Amazon pays the settlement out; the payments are dated so."
+    )
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    total_amount = fields.Monetary(
+        "Deposit", readonly=True, help="What Amazon pays out for this settlement, as it says."
+    )
+    state = fields.Selection(
+        SETTLEMENT_STATES,
+        required=True,
+        default="to_check",
+        readonly=True,
+        index=True,
+        help="Closed: every order row paid its invoice. To check: refunds, account fees or "
+        "unmatched rows are listed below (and in the sync log). Error: the report could not "
+        "be read or booked; see the message, fix the cause and press Retry.",
+    )
+    error_message = fields.Text(readonly=True)
+    line_ids = fields.One2many(
+        "amazon.settlement.line", "settlement_id", "Report Rows", readonly=True
+    )
+    payment_ids = fields.Many2many(
+        "account.payment",
+        compute="_compute_payments",
+        string="Payments",
+        help="The payments this settlement registered on the invoices of its orders.",
+    )
+    row_count = fields.Integer("Row Count", compute="_compute_summary", store=True)
+    paid_count = fields.Integer(
+        "Rows Paid", compute="_compute_summary", store=True, help="Rows of orders now paid."
+    )
+    open_count = fields.Integer(
+        "Rows Open",
+        compute="_compute_summary",
+        store=True,
+        help="Rows of known orders whose invoice could not be closed yet (see each row).",
+    )
+    refund_count = fields.Integer("Refund Rows", compute="_compute_summary", store=True)
+    unmatched_count = fields.Integer(
+        "Unmatched Rows",
+        compute="_compute_summary",
+        store=True,
+        help="Rows of orders or SKUs the connector never imported.",
+    )
+    sales_amount = fields.Monetary(
+        "Sales",
+        compute="_compute_summary",
+        store=True,
+        help="Charged to buyers: goods, tax, shipping and gift wrap, less promotions.",
+    )
+    fee_amount = fields.Monetary(
+        "Amazon Fees",
+        compute="_compute_summary",
+        store=True,
+        help="Commissions and other fees of the orders (negative: what Amazon keeps).",
+    )
+    withheld_tax_amount = fields.Monetary(
+        "Tax Withheld",
+        compute="_compute_summary",
+        store=True,
+        help="Marketplace-facilitator tax Amazon collects and remits itself (negative).",
+    )
+    refund_amount = fields.Monetary(
+        "Refunds", compute="_compute_summary", store=True, help="Net of the refund rows."
+    )
+    account_fee_amount = fields.Monetary(
+        "Account Charges",
+        compute="_compute_summary",
+        store=True,
+        help="Rows about the seller account rather than an order (subscription, storage...).",
+    )
+    unmatched_amount = fields.Monetary(
+        "Unmatched", compute="_compute_summary", store=True, help="Net of the unmatched rows."
+    )
+
+    _sql_constraints = [
+        (
+            "report_unique",
+            "UNIQUE(account_id, report_id)",
+            "An Amazon settlement report is read once per channel.",
+        ),
+        (
+            "settlement_unique",
+            "UNIQUE(account_id, name)",
+            "An Amazon settlement is recorded once per channel.",
+        ),
+    ]
+
+    @api.depends("line_ids.state", "line_ids.category", "line_ids.amount")
+    def _compute_summary(self):
+        for settlement in self:
+            lines = settlement.line_ids
+            orders = lines.filtered(lambda x: x.state in ("paid", "open"))
+
+            def total(rows):
+                return sum(rows.mapped("amount"))
+
+            settlement.row_count = len(lines)
+            settlement.paid_count = len(lines.filtered(lambda x: x.state == "paid"))
+            settlement.open_count = len(lines.filtered(lambda x: x.state == "open"))
+            settlement.refund_count = len(lines.filtered(lambda x: x.state == "refund"))
+            settlement.unmatched_count = len(lines.filtered(lambda x: x.state == "unmatched"))
+            settlement.sales_amount = total(
+                orders.filtered(lambda x: x.category in CHARGED_CATEGORIES)
+            )
+            settlement.fee_amount = total(orders.filtered(lambda x: x.category in FEE_CATEGORIES))
+            settlement.withheld_tax_amount = total(
+                orders.filtered(lambda x: x.category == "withheld_tax")
+            )
+            settlement.refund_amount = total(lines.filtered(lambda x: x.state == "refund"))
+            settlement.account_fee_amount = total(lines.filtered(lambda x: x.state == "account"))
+            settlement.unmatched_amount = total(lines.filtered(lambda x: x.state == "unmatched"))
+
+    def _compute_payments(self):
+        for settlement in self:
+            settlement.payment_ids = settlement.line_ids.payment_id
+
+    def _compute_display_name(self):
+        for settlement in self:
+            settlement.display_name = settlement.name or _("Report %s", settlement.report_id or "?")
+
+    # ------------------------------------------------------------ buttons
+
+    def action_retry(self):
+        """Read the report again and book what is still open (after fixing a setting)."""
+        for settlement in self:
+            account = settlement.account_id.sudo().with_company(settlement.company_id)
+            try:
+                account._process_settlement_report(settlement.report_id)
+            except ConnectorError as error:
+                raise UserError(
+                    _("Amazon could not be reached, try again later: %s", error)
+                ) from None
+        return True
+
+    def action_view_payments(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Settlement Payments"),
+            "res_model": "account.payment",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.payment_ids.ids)],
+        }
+
+
+CHARGED_CATEGORIES = ("principal", "tax", "shipping", "gift_wrap", "promotions")
+FEE_CATEGORIES = ("fees", "other")

@@ -1,0 +1,201 @@
+"""Settlement reports read from the Amazon simulator close the invoices of the orders they
+pay; refunds, account charges and unmatched rows stay on the report and in the sync log."""
+
+from decimal import Decimal
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from .amazon_import_common import AmazonImportCase
+from .simulators.amazon import line
+
+REPORTS = "/reports/2021-06-30/reports"
+PAID = ("paid", "in_payment")
+
+
+@tagged("post_install", "-at_install")
+class TestSettlement(AmazonImportCase):
+    def setUp(self):
+        super().setUp()
+        patcher = patch.object(
+            type(self.env["amazon.account"]),
+            "_settlement_client",
+            lambda account: self.new_client(),
+        )
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.term = self.env.ref("account.account_payment_term_30days")
+        self.account.invoice_payment_term_id = self.term
+
+    # ------------------------------------------------------------ helpers
+
+    def read_settlements(self, advance=60):
+        self.sim.clock.advance(advance)
+        with self.served():
+            return self.account._read_settlements()
+
+    def settlements(self):
+        return self.env["amazon.settlement"].search([("account_id", "=", self.account.id)])
+
+    def settlement_logs(self, level=None):
+        domain = [("flow", "=", "settlement")] + ([("level", "=", level)] if level else [])
+        return self.env["amazon.sync.log"].search(domain)
+
+    def invoices(self, sim_order):
+        return self.orders(name=sim_order.order_id).sale_order_id.invoice_ids
+
+    def shipped_orders(self):
+        """Two shipped orders, one with tax Amazon withholds, one of two SKUs; imported."""
+        jeans = self.sim.add_order([line("JBJ-S", 1, tax="4.72")], status="Shipped")
+        shirts = self.sim.add_order(
+            [line("OXF-WHT-M", 2), line("LTR-BELT", 1, shipping_price="4.99")], status="Shipped"
+        )
+        self.run_import()
+        self.assertEqual(len(self.sales()), 2)
+        return jeans, shirts
+
+    # ------------------------------------------------------------ the report closes invoices
+
+    def test_report_closes_matching_invoices_and_logs_the_rest(self):
+        jeans, shirts = self.shipped_orders()
+        waiting = self.sim.add_order([line("WOOL-SCARF", 1)])  # not shipped: not in the report
+        self.run_import()
+        report = self.sim.generate_settlement_report(
+            refunds=[(shirts.order_id, "LTR-BELT", 1)], unknown_orders=1
+        )
+
+        run = self.read_settlements()
+
+        self.assertEqual(run.counts["read"], 1, run.summary())
+        self.assertEqual(run.counts["closed"], 2)
+        settlement = self.settlements()
+        self.assertEqual(settlement.report_id, report.report_id)
+        self.assertEqual(settlement.state, "to_check")  # a refund and an unknown order
+        for sim_order in (jeans, shirts):
+            invoice = self.invoices(sim_order)
+            self.assertEqual(len(invoice), 1)
+            self.assertEqual(invoice.state, "posted")
+            self.assertIn(invoice.payment_state, PAID, sim_order.order_id)
+            self.assertEqual(invoice.invoice_payment_term_id, self.term)
+        self.assertFalse(self.invoices(waiting), "an order Amazon did not settle stays open")
+
+        # the payment is what Amazon pays out; the fees and the withheld tax are written off
+        lines = settlement.line_ids
+        jeans_lines = lines.filtered(lambda x: x.order_reference == jeans.order_id)
+        self.assertEqual(set(jeans_lines.mapped("state")), {"paid"})
+        payment = jeans_lines.payment_id
+        self.assertEqual(len(payment), 1)
+        self.assertAlmostEqual(payment.amount, sum(jeans_lines.mapped("amount")), places=2)
+        commission = -float(Decimal("59.00") * Decimal("0.15"))
+        fee_lines = payment.move_id.line_ids.filtered(
+            lambda x: x.account_id == self.account.settlement_fee_account_id
+        )
+        self.assertAlmostEqual(sum(fee_lines.mapped("balance")), -commission, places=2)
+        self.assertEqual(payment.journal_id, self.account.settlement_journal_id)
+        self.assertEqual(str(payment.date), str(settlement.deposit_date.date()))
+
+        # refunds and unmatched rows are on the report and in the sync log
+        refunds = lines.filtered(lambda x: x.state == "refund")
+        self.assertEqual(set(refunds.mapped("order_reference")), {shirts.order_id})
+        unmatched = lines.filtered(lambda x: x.state == "unmatched")
+        self.assertTrue(unmatched)
+        self.assertEqual(set(unmatched.mapped("sku")), {"UNKNOWN-SKU"})
+        self.assertEqual(settlement.unmatched_count, len(unmatched))
+        self.assertEqual(settlement.refund_count, len(refunds))
+        self.assertAlmostEqual(settlement.refund_amount, sum(refunds.mapped("amount")), places=2)
+        logs = self.settlement_logs()
+        messages = "\n".join(logs.mapped("message"))
+        self.assertIn(shirts.order_id, logs.mapped("reference"))
+        self.assertIn("Refund", messages)
+        self.assertIn(unmatched[0].order_reference, messages)
+        self.assertIn("not an imported Amazon order", messages)
+        self.assertAlmostEqual(
+            settlement.sales_amount
+            + settlement.fee_amount
+            + settlement.withheld_tax_amount
+            + settlement.refund_amount
+            + settlement.account_fee_amount
+            + settlement.unmatched_amount,
+            settlement.total_amount,
+            places=2,
+        )
+
+        # the cursor is at the report's creation: the next run lists from there
+        self.assertTrue(self.account.settlement_cursor)
+
+    def test_same_report_twice_changes_nothing(self):
+        self.shipped_orders()
+        self.sim.generate_settlement_report(unknown_orders=1)
+        self.read_settlements()
+        settlement = self.settlements()
+        payments = self.env["account.payment"].search_count([])
+        logs = self.settlement_logs()
+
+        run = self.read_settlements()
+        self.assertEqual((run.counts["read"], run.counts["already"]), (0, 1), run.summary())
+        settlement.action_retry()  # read by hand again: the paid orders stay as they are
+
+        self.assertEqual(self.settlements(), settlement)
+        self.assertEqual(self.env["account.payment"].search_count([]), payments)
+        self.assertEqual(self.settlement_logs(), logs)
+
+    def test_order_with_a_sku_not_settled_stays_open(self):
+        order = self.sim.add_order([line("JBJ-M", 1), line("CANVAS-TOTE", 1)], status="Unshipped")
+        self.run_import()
+        order.lines[0].quantity_shipped = 1  # only the jeans left: only they are settled
+        self.sim.generate_settlement_report()
+
+        self.read_settlements()
+
+        settlement = self.settlements()
+        self.assertEqual(set(settlement.line_ids.mapped("state")), {"open"})
+        self.assertIn("CANVAS-TOTE", settlement.line_ids[0].note)
+        self.assertFalse(self.invoices(order))
+        self.assertIn(order.order_id, self.settlement_logs("warning").mapped("reference"))
+
+    # ------------------------------------------------------------ what goes wrong
+
+    def test_malformed_report_is_an_error_on_the_report_and_in_the_log(self):
+        jeans, _shirts = self.shipped_orders()
+        broken = self.sim.generate_settlement_report()
+        self.sim.documents[broken.document_id].content = b"settlement-id\tamount\n123\t1.00\n"
+        self.sim.clock.advance(3600)
+        self.sim.generate_settlement_report()  # a good one after it is still read
+
+        run = self.read_settlements()
+
+        self.assertEqual((run.counts["error"], run.counts["read"]), (1, 1), run.summary())
+        bad = self.settlements().filtered(lambda s: s.report_id == broken.report_id)
+        self.assertEqual(bad.state, "error")
+        self.assertIn("lacks the column", bad.error_message)
+        errors = self.settlement_logs("error")
+        self.assertIn(broken.report_id, "\n".join(errors.mapped("message")))
+        self.assertIn(self.invoices(jeans).payment_state, PAID)
+
+    def test_throttling_keeps_the_cursor(self):
+        self.shipped_orders()
+        first = self.sim.generate_settlement_report()
+        self.sim.clock.advance(3600)
+        second = self.sim.generate_settlement_report()
+        document = "/reports/2021-06-30/documents/%s" % second.document_id
+        self.sim.faults.add("throttle", path=document, times=None)
+
+        run = self.read_settlements()
+
+        self.assertTrue(run.stopped)
+        self.assertEqual(self.settlements().mapped("report_id"), [first.report_id])
+        cursor = self.account.settlement_cursor
+        self.assertTrue(cursor)
+        self.assertIn("throttled", self.settlement_logs("warning")[:1].message)
+
+        self.sim.faults.add("throttle", path=REPORTS, times=None)
+        run = self.read_settlements()
+        self.assertTrue(run.stopped)
+        self.assertEqual(self.account.settlement_cursor, cursor)
+
+        self.sim.faults.clear()
+        run = self.read_settlements()
+        self.assertFalse(run.stopped)
+        self.assertEqual((run.counts["read"], run.counts["already"]), (1, 1), run.summary())
+        self.assertEqual(len(self.settlements()), 2)
+        self.assertGreater(self.account.settlement_cursor, cursor)
