@@ -1,9 +1,12 @@
 """Settlement reports read from the Amazon simulator close the invoices of the orders they
 pay; refunds, account charges and unmatched rows stay on the report and in the sync log."""
 
+from datetime import timedelta
 from decimal import Decimal
 from unittest.mock import patch
 
+from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .amazon_import_common import AmazonImportCase
@@ -93,6 +96,17 @@ class TestSettlement(AmazonImportCase):
         self.assertAlmostEqual(sum(fee_lines.mapped("balance")), -commission, places=2)
         self.assertEqual(payment.journal_id, self.account.settlement_journal_id)
         self.assertEqual(str(payment.date), str(settlement.deposit_date.date()))
+        # the tax Amazon withholds cancels the invoice's tax line on the same income account
+        tax_income = self.env.ref(
+            "amazon_lightspeed_connector.product_amazon_tax"
+        ).product_tmpl_id._get_product_accounts()["income"]
+        withheld = payment.move_id.line_ids.filtered(
+            lambda x: x.account_id == tax_income and "withheld" in (x.name or "")
+        )
+        self.assertAlmostEqual(withheld.balance, 4.72, places=2)
+        # the payment term decides when an unsettled invoice is overdue
+        invoice = self.invoices(jeans)
+        self.assertEqual(invoice.invoice_date_due, invoice.invoice_date + timedelta(days=30))
 
         # refunds and unmatched rows are on the report and in the sync log
         refunds = lines.filtered(lambda x: x.state == "refund")
@@ -125,7 +139,7 @@ class TestSettlement(AmazonImportCase):
 
     def test_same_report_twice_changes_nothing(self):
         self.shipped_orders()
-        self.sim.generate_settlement_report(unknown_orders=1)
+        self.sim.generate_settlement_report(unknown_orders=1, compress=True)  # gzipped
         self.read_settlements()
         settlement = self.settlements()
         payments = self.env["account.payment"].search_count([])
@@ -135,6 +149,7 @@ class TestSettlement(AmazonImportCase):
         self.assertEqual((run.counts["read"], run.counts["already"]), (0, 1), run.summary())
         settlement.action_retry()  # read by hand again: the paid orders stay as they are
 
+        self.assertEqual(settlement.paid_count + settlement.unmatched_count, settlement.row_count)
         self.assertEqual(self.settlements(), settlement)
         self.assertEqual(self.env["account.payment"].search_count([]), payments)
         self.assertEqual(self.settlement_logs(), logs)
@@ -199,3 +214,43 @@ class TestSettlement(AmazonImportCase):
         self.assertEqual((run.counts["read"], run.counts["already"]), (1, 1), run.summary())
         self.assertEqual(len(self.settlements()), 2)
         self.assertGreater(self.account.settlement_cursor, cursor)
+
+    # ------------------------------------------------------------ schedule and access
+
+    def test_cron_reads_enabled_channels_only(self):
+        self.shipped_orders()
+        self.sim.generate_settlement_report()
+        self.sim.clock.advance(60)
+        with self.served():
+            self.env["amazon.account"]._cron_read_settlements()
+        self.assertFalse(self.settlements())
+        self.account.settlement_enabled = True
+        with self.served():
+            self.env["amazon.account"]._cron_read_settlements()
+        self.assertEqual(len(self.settlements()), 1)
+        self.assertTrue(self.account.settlement_last_result)
+
+    def test_users_read_settlements_of_their_companies_only(self):
+        self.shipped_orders()
+        self.sim.generate_settlement_report()
+        self.read_settlements()
+        settlement = self.settlements()
+        user = self.env["res.users"].create(
+            {
+                "name": "Settlement reader",
+                "login": "settlement-reader",
+                "groups_id": [
+                    Command.link(
+                        self.env.ref("amazon_lightspeed_connector.group_connector_user").id
+                    )
+                ],
+            }
+        )
+        as_user = settlement.with_user(user)
+        self.assertEqual(as_user.line_ids, settlement.line_ids)
+        with self.assertRaises(AccessError):
+            as_user.write({"state": "done"})
+        other = self.env["res.company"].create({"name": "Other settlement company"})
+        user.write({"company_ids": [Command.set(other.ids)], "company_id": other.id})
+        found = self.env["amazon.settlement"].with_user(user).search([("id", "=", settlement.id)])
+        self.assertFalse(found)

@@ -100,4 +100,7 @@ def get_report_document(sim, request, token, reportDocumentId):
     if document is None or document.content is None:
         return errors.not_found("Report document %s not found." % reportDocumentId)
     url = "%s/_sim/documents/%s" % (base_url(request, sim), document.document_id)
-    return SimResponse.json(200, {"reportDocumentId": document.document_id, "url": url})
+    body = {"reportDocumentId": document.document_id, "url": url}
+    if document.compression:
+        body["compressionAlgorithm"] = document.compression
+    return SimResponse.json(200, body)

@@ -6,6 +6,7 @@ always gives the same world. Generators are plain loops with no per-order I/O: 1
 take well under a second or two.
 """
 
+import gzip
 from dataclasses import dataclass
 
 from ..core import SystemClock
@@ -293,11 +294,13 @@ class ScenarioMixin:
         unknown_orders=0,
         commission_rate="0.15",
         marketplace_id=None,
+        compress=False,
     ):
         """A DONE settlement report from the orders shipped in ``[start, end]``.
 
         ``refunds`` is ``[(order_id, sku, quantity), ...]``; ``unknown_orders`` adds that many
-        rows for order ids the simulator (and so the connector) never saw.
+        rows for order ids the simulator (and so the connector) never saw; ``compress`` serves
+        the document gzipped, with ``compressionAlgorithm: GZIP``, as Amazon may.
         """
         now = self.clock.now()
         end = now if end is None else end
@@ -325,6 +328,9 @@ class ScenarioMixin:
             )
         document = self.new_document("amzn1.spdoc.1.4.na.", "text/tab-separated-values")
         document.content = builder.render(start, end, end + 86400).encode("utf-8")
+        if compress:
+            document.content = gzip.compress(document.content)
+            document.compression = "GZIP"
         report = Report(
             self.new_id("", 11),
             settlement.REPORT_TYPE,

@@ -234,6 +234,7 @@ class Document:
     document_id: str
     content_type: str = "application/json"
     content: bytes = None  # None until uploaded
+    compression: str = None  # "GZIP" when the content is gzipped (reports only)
 
 
 @dataclass
