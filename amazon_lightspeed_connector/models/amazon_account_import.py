@@ -26,6 +26,7 @@ import psycopg2
 from odoo import _, fields, models
 from odoo.modules import module
 
+from ..lib.amazon.client import MAX_PAGE_SIZE
 from ..lib.amazon.order_data import AMAZON_FULFILLED, parse_datetime
 from ..lib.amazon.order_mapping import map_order_v0, map_order_v2026
 from ..lib.errors import AuthError, ConnectorError, PayloadError, PermanentError, ThrottledError
@@ -173,18 +174,24 @@ class AmazonAccountImport(models.Model):
         account._import_commit()
         return run
 
+    def _import_page_size(self):
+        """Orders per search page: Amazon's maximum, so a search costs one call per hundred
+        orders (tests use small pages to prove paging with few orders)."""
+        return MAX_PAGE_SIZE
+
     def _read_orders(self, client, run):
         after = run.cursor - OVERLAP if self.import_cursor else run.cursor
         v0 = self.orders_api_version == "v0"
+        size = self._import_page_size()
         token = None
         window_end = None
         while True:
             try:
                 if v0:
-                    page = client.get_orders(after, next_token=token)
+                    page = client.get_orders(after, next_token=token, max_per_page=size)
                 else:
                     page = client.search_orders(
-                        after, page_token=token, included_data=INCLUDED_DATA
+                        after, page_token=token, included_data=INCLUDED_DATA, max_per_page=size
                     )
             except ConnectorError as error:
                 self._stop_run(run, error)

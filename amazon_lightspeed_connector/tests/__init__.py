@@ -6,6 +6,7 @@ if __name__.startswith("odoo.addons."):
         test_addon_integrity,
         test_amazon_account,
         test_amazon_import,
+        test_amazon_import_sandbox,
         test_bench_import,
         test_channel_security,
         test_channel_tour,

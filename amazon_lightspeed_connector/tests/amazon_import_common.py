@@ -31,7 +31,22 @@ class AmazonImportCase(TransactionCase):
     def setUp(self):
         super().setUp()
         self.sim = AmazonSimulator(clock=ManualClock(), seed=11)
-        self.account = self.env["amazon.account"].create(
+        self.account = self.new_account()
+        self.bind_all()
+        self.clients = []
+        patcher = patch.object(
+            type(self.env["amazon.account"]),
+            "_import_client",
+            lambda account: self.new_client(account._marketplace_list()),
+        )
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    # ------------------------------------------------------------ helpers
+
+    def new_account(self, **values):
+        """A channel whose endpoints are the simulator's, in the test company by default."""
+        return self.env["amazon.account"].create(
             {
                 "name": "Amazon import test",
                 "seller_id": AMAZON_DEMO["seller_id"],
@@ -45,23 +60,15 @@ class AmazonImportCase(TransactionCase):
                 "import_from": self.sim_now(days=-30),
                 "order_prefix": "AMZ-",
                 "company_id": self.company.id,
+                **values,
             }
         )
-        self.bind_all()
-        self.clients = []
-        patcher = patch.object(
-            type(self.env["amazon.account"]), "_import_client", lambda account: self.new_client()
-        )
-        patcher.start()
-        self.addCleanup(patcher.stop)
-
-    # ------------------------------------------------------------ helpers
 
     def sim_now(self, **delta):
         moment = datetime.fromtimestamp(self.sim.clock.now(), tz=timezone.utc)
         return (moment + timedelta(**delta)).replace(tzinfo=None)
 
-    def new_client(self):
+    def new_client(self, marketplaces=(MARKETPLACE,)):
         """A client on the simulator's clock: pacing waits cost simulated seconds only."""
         client = AmazonClient(
             AmazonCredentials(
@@ -70,16 +77,25 @@ class AmazonImportCase(TransactionCase):
                 AMAZON_DEMO["refresh_token"],
             ),
             AMAZON_DEMO["seller_id"],
-            [MARKETPLACE],
+            list(marketplaces),
             clock=self.sim.clock,
         )
         self.clients.append(client)
         return client
 
-    def bind(self, sku, product=None, marketplace=MARKETPLACE):
+    def small_pages(self, size=10):
+        """Search pages of ``size`` orders: paging, page budgets and repeated pages are proven
+        with tens of orders instead of hundreds (each order costs a sale order)."""
+        patcher = patch.object(
+            type(self.env["amazon.account"]), "_import_page_size", lambda account: size
+        )
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def bind(self, sku, product=None, marketplace=MARKETPLACE, account=None):
         return self.env["amazon.offer"].create(
             {
-                "account_id": self.account.id,
+                "account_id": (account or self.account).id,
                 "marketplace_id": marketplace,
                 "seller_sku": sku,
                 "product_id": (product or self.products[sku]).id,
