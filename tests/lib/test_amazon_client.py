@@ -116,19 +116,21 @@ def test_server_errors_and_timeouts_on_a_read_are_transient(sim, fault):
 
 
 def _confirm(client, order, **overrides):
-    arguments = {
-        "order_id": order.order_id,
-        "marketplace_id": order.marketplace_id,
-        "package_reference_id": "1",
-        "carrier_code": "UPS",
-        "carrier_name": None,
-        "shipping_method": "Ground",
-        "tracking_number": "1Z999AA10123456784",
-        "ship_date": datetime.fromtimestamp(client.clock.now(), tz=timezone.utc),
-        "items": [(x.order_item_id, x.quantity) for x in order.lines],
+    """Send a confirmShipment body written here directly: the client sends what it is given
+    (the flow builds it with lib/amazon/shipment.build_confirmation)."""
+    package = {
+        "packageReferenceId": "1",
+        "carrierCode": "UPS",
+        "shippingMethod": "Ground",
+        "trackingNumber": "1Z999AA10123456784",
+        "shipDate": datetime.fromtimestamp(client.clock.now(), tz=timezone.utc),
+        "orderItems": [(x.order_item_id, x.quantity) for x in order.lines],
     }
-    arguments.update(overrides)
-    client.confirm_shipment(**arguments)
+    package.update(overrides)
+    package["shipDate"] = package["shipDate"].strftime("%Y-%m-%dT%H:%M:%SZ")
+    package["orderItems"] = [{"orderItemId": i, "quantity": q} for i, q in package["orderItems"]]
+    body = {"marketplaceId": order.marketplace_id, "packageDetail": package}
+    client.confirm_shipment(order.order_id, body)
 
 
 def test_a_lost_answer_to_a_write_leaves_the_outcome_unknown(sim):
@@ -238,7 +240,7 @@ def test_test_connection_summary(sim):
 
 def test_confirm_shipment(sim):
     order = sim.add_order([line("JBJ-M", 2), line("LTR-BELT", 1)])
-    _confirm(make_client(sim), order, carrier_code="Other", carrier_name="Local Courier")
+    _confirm(make_client(sim), order, carrierCode="Other", carrierName="Local Courier")
     (shipment,) = sim.shipments(order.order_id)
     assert (shipment.carrier_name, shipment.tracking_number) == (
         "Local Courier",
@@ -251,7 +253,7 @@ def test_confirm_shipment_refused_by_amazon(sim):
     order = sim.add_order([line("JBJ-M", 2)])
     client = make_client(sim)
     with pytest.raises(PermanentError) as raised:
-        _confirm(client, order, items=[(order.lines[0].order_item_id, 5)])
+        _confirm(client, order, orderItems=[(order.lines[0].order_item_id, 5)])
     assert "exceeds the 2 left to ship" in raised.value.message
     assert raised.value.status == 400 and raised.value.code == "InvalidInput"
 
@@ -260,7 +262,7 @@ def test_a_future_ship_date_is_refused_before_asking_amazon(sim):
     order = sim.add_order([line("JBJ-M")])
     tomorrow = _now(sim) + timedelta(days=1)
     with pytest.raises(PermanentError, match="in the future") as raised:
-        _confirm(make_client(sim), order, ship_date=tomorrow)
+        _confirm(make_client(sim), order, shipDate=tomorrow)
     assert raised.value.code == "FutureShipDate"
     assert sim.confirmations == []
 

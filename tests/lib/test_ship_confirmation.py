@@ -15,7 +15,6 @@ from amazon_lightspeed_connector.lib.amazon.shipment import (
     CarrierChoice,
     build_confirmation,
     carrier_fields,
-    client_arguments,
     next_package_reference_id,
     normalize_package_reference_id,
     ship_date_ready,
@@ -284,7 +283,7 @@ def test_a_future_ship_date_waits_until_it_has_come(sim):
         in_process(sim.routes()),
         AmazonClient(credentials, AMAZON_DEMO["seller_id"], [US], clock=sim.clock) as client,
     ):
-        client.confirm_shipment(**client_arguments(placed.order_id, body))
+        client.confirm_shipment(placed.order_id, body)
     (shipment,) = sim.shipments(placed.order_id)
     assert shipment.ship_date == body["packageDetail"]["shipDate"]
     assert placed.status == "Shipped"

@@ -47,6 +47,7 @@ from . import error_mapping, results
 from .listings import patch_body
 from .pacing import Pacer, SystemClock
 from .results import OrderPage
+from .shipment import ship_date_ready
 
 _logger = logging.getLogger(__name__)
 
@@ -656,43 +657,26 @@ class AmazonClient:
         answer = self._call(GET_ORDER_BUYER_INFO, lambda api: api.get_order_buyer_info(order_id))
         return answer.payload
 
-    def confirm_shipment(
-        self,
-        order_id,
-        marketplace_id,
-        package_reference_id,
-        carrier_code,
-        carrier_name,
-        shipping_method,
-        tracking_number,
-        ship_date,
-        items,
-    ):
-        """Tell Amazon a package left. ``items`` is ``[(order_item_id, quantity), ...]``.
+    def confirm_shipment(self, order_id, body):
+        """Tell Amazon a package left: send ``body`` as ``shipment.build_confirmation`` built it.
 
-        A ship date in the future is refused here (Amazon would refuse it too): the caller
-        keeps the confirmation until the date has come.
+        The body is built in one place only (lib/amazon/shipment.py); this only sends it. A
+        ship date still in the future on this client's clock is refused before any call
+        (Amazon would refuse it too): the caller keeps the confirmation until the date has come.
         """
-        if _utc(ship_date) > self._now():
+        package = body["packageDetail"]
+        ship_date = datetime.fromisoformat(package["shipDate"].replace("Z", "+00:00"))
+        readiness = ship_date_ready(ship_date, self._now())
+        if not readiness:
             raise PermanentError(
                 "Order %s: the ship date %s is in the future; Amazon is told once it has come."
-                % (order_id, _iso(ship_date)),
+                % (order_id, package["shipDate"]),
                 code="FutureShipDate",
             )
-        package = {
-            "packageReferenceId": str(package_reference_id),
-            "carrierCode": carrier_code,
-            "carrierName": carrier_name,
-            "shippingMethod": shipping_method,
-            "trackingNumber": tracking_number,
-            "shipDate": _iso(ship_date),
-            "orderItems": _shipment_items(order_id, items),
-        }
-        package = {key: value for key, value in package.items() if value is not None}
         self._call(
             CONFIRM_SHIPMENT,
             lambda api: api.confirm_shipment(
-                order_id, marketplaceId=marketplace_id, packageDetail=package
+                order_id, marketplaceId=body["marketplaceId"], packageDetail=package
             ),
         )
 
@@ -824,17 +808,3 @@ class AmazonClient:
         return results.decode_document(
             response.content, document.get("compressionAlgorithm"), response.charset_encoding
         )
-
-
-def _shipment_items(order_id, items):
-    if not items:
-        raise PermanentError("Order %s: a shipment needs at least one item." % order_id)
-    found = []
-    for order_item_id, quantity in items:
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise PermanentError(
-                "Order %s: item %s has quantity %r; it must be 1 or more."
-                % (order_id, order_item_id, quantity)
-            )
-        found.append({"orderItemId": str(order_item_id), "quantity": quantity})
-    return found

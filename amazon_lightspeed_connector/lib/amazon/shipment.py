@@ -203,19 +203,3 @@ def build_confirmation(
     package["shipDate"] = amazon_date(ship_date)
     package["orderItems"] = _package_items(order, package_lines, already_shipped)
     return {"marketplaceId": order.marketplace_id, "packageDetail": package}
-
-
-def client_arguments(order_id, body):
-    """Keyword arguments of ``AmazonClient.confirm_shipment`` for a built body."""
-    package = body["packageDetail"]
-    return {
-        "order_id": order_id,
-        "marketplace_id": body["marketplaceId"],
-        "package_reference_id": package["packageReferenceId"],
-        "carrier_code": package["carrierCode"],
-        "carrier_name": package.get("carrierName"),
-        "shipping_method": package.get("shippingMethod"),
-        "tracking_number": package["trackingNumber"],
-        "ship_date": datetime.fromisoformat(package["shipDate"].replace("Z", "+00:00")),
-        "items": [(i["orderItemId"], i["quantity"]) for i in package["orderItems"]],
-    }
