@@ -2,6 +2,7 @@
 from . import connector_connection_mixin  # isort: skip
 from . import (
     amazon_account,
+    amazon_account_confirmation,
     amazon_account_import,
     amazon_account_routing,
     amazon_account_settlement,
@@ -12,6 +13,7 @@ from . import (
     amazon_order_routing,
     amazon_payment_mapping,
     amazon_routed_order,
+    amazon_routed_order_confirmation,
     amazon_routed_order_line,
     amazon_routed_order_push,
     amazon_routed_order_void,

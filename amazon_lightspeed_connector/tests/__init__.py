@@ -16,5 +16,6 @@ if __name__.startswith("odoo.addons."):
         test_lightspeed_stock,
         test_order_routing,
         test_settlement,
+        test_ship_confirmation,
         test_sync_log,
     )

@@ -287,3 +287,26 @@ def test_a_future_ship_date_waits_until_it_has_come(sim):
     (shipment,) = sim.shipments(placed.order_id)
     assert shipment.ship_date == body["packageDetail"]["shipDate"]
     assert placed.status == "Shipped"
+
+
+# ---------------------------------------------------------------- items of split packages
+
+
+def test_split_packages_get_their_own_items_whichever_goes_first():
+    from amazon_lightspeed_connector.lib.amazon.shipment import allocate_package_items
+
+    items = [("10", "shirt", 2), ("20", "belt", 1), ("30", "shirt", 1)]
+    packages = [("A", [("shirt", 2)]), ("B", [("belt", 1), ("shirt", 1)])]
+    assert allocate_package_items(items, packages) == {
+        "A": [("10", 2)],
+        "B": [("20", 1), ("30", 1)],
+    }
+    # one product on two items of the order: the package spans both
+    assert allocate_package_items(items, [("A", [("shirt", 3)])]) == {"A": [("10", 2), ("30", 1)]}
+
+
+def test_a_package_with_more_than_the_order_is_refused():
+    from amazon_lightspeed_connector.lib.amazon.shipment import allocate_package_items
+
+    with pytest.raises(PermanentError, match="no order item"):
+        allocate_package_items([("10", "shirt", 1)], [("A", [("shirt", 2)])])

@@ -203,3 +203,41 @@ def build_confirmation(
     package["shipDate"] = amazon_date(ship_date)
     package["orderItems"] = _package_items(order, package_lines, already_shipped)
     return {"marketplaceId": order.marketplace_id, "packageDetail": package}
+
+
+# ---------------------------------------------------------------- packages of a split order
+
+
+def allocate_package_items(order_items, packages):
+    """Which order items (and how many of each) every package of an order carries.
+
+    Routing speaks of products, Amazon of order items: an order may list one product on two
+    items. ``order_items`` is ``[(order item id, product key, quantity ordered), ...]`` in the
+    order's line order; ``packages`` is ``[(package key, [(product key, quantity), ...]), ...]``
+    in part order. Items are handed out first come, first served, so every package gets the
+    same items whichever of them is confirmed first. Returns ``{package key: [(order item id,
+    quantity), ...]}``; a PermanentError when a package holds more of a product than the order.
+    """
+    left = [[item_id, product, quantity] for item_id, product, quantity in order_items]
+    allocation = {}
+    for key, lines in packages:
+        items = {}
+        for product, quantity in lines:
+            wanted = quantity
+            for slot in left:
+                if wanted <= 0:
+                    break
+                if slot[1] != product or slot[2] <= 0:
+                    continue
+                taken = min(wanted, slot[2])
+                slot[2] -= taken
+                wanted -= taken
+                items[slot[0]] = items.get(slot[0], 0) + taken
+            if wanted > 0:
+                raise PermanentError(
+                    "Package %s holds %d unit(s) of %s that no order item of the order has left."
+                    % (key, wanted, product),
+                    code="UnknownItem",
+                )
+        allocation[key] = list(items.items())
+    return allocation

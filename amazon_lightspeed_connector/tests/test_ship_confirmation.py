@@ -1,0 +1,300 @@
+"""Ship confirmations to Amazon (confirmShipment) from shipped routed orders, against the
+Amazon simulator served in process; then the Odoo delivery and invoice close as configured."""
+
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .amazon_import_common import MARKETPLACE, AmazonImportCase
+from .simulators.amazon import line
+
+
+@tagged("post_install", "-at_install")
+class TestShipConfirmation(AmazonImportCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        fee = cls.env["product.product"].create({"name": "Courier fee", "type": "service"})
+        cls.ups = cls.env["delivery.carrier"].create(
+            {"name": "UPS Ground (store)", "product_id": fee.id, "delivery_type": "fixed"}
+        )
+        cls.courier = cls.env["delivery.carrier"].create(
+            {"name": "City Couriers", "product_id": fee.id, "delivery_type": "fixed"}
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.env["amazon.carrier.mapping"].create(
+            {
+                "amazon_account_id": self.account.id,
+                "carrier_id": self.ups.id,
+                "amazon_carrier_code": "UPS",
+            }
+        )
+        Routed = type(self.env["amazon.routed.order"])
+        for name, replacement in (
+            ("_confirmation_client", lambda routed, account: self.new_client()),
+            ("_confirmation_now", lambda routed: self.sim_now()),
+        ):
+            patcher = patch.object(Routed, name, replacement)
+            patcher.start()
+            self.addCleanup(patcher.stop)
+
+    # ------------------------------------------------------------ helpers
+
+    def imported(self, *lines):
+        """An order placed on Amazon and imported: (simulator order, amazon.order)."""
+        placed = self.sim.add_order(list(lines))
+        self.run_import()
+        order = self.orders(name=placed.order_id)
+        self.assertTrue(order.sale_order_id, order.import_error)
+        return placed, order
+
+    def shipped(self, order, parts=None, carrier=None, ship_date=None, tracking="1Z999AA1"):
+        """Routed orders in state shipped, as "Mark shipped" leaves them: ``parts`` is a list of
+        [(SKU, quantity)] per package (default: the whole order in one)."""
+        if parts is None:
+            parts = [[(line.seller_sku, line.quantity) for line in order.line_ids]]
+        routed = self.env["amazon.routed.order"]
+        for number, skus in enumerate(parts, 1):
+            routed |= routed.create(
+                {
+                    "name": order.name if len(parts) == 1 else "%s-%s" % (order.name, number),
+                    "amazon_order_id": order.id,
+                    "state": "shipped",
+                    "part_number": number,
+                    "part_count": len(parts),
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "product_id": self.products[sku].id,
+                                "seller_sku": sku,
+                                "quantity": quantity,
+                            }
+                        )
+                        for sku, quantity in skus
+                    ],
+                    "tracking_number": "%s-%s" % (tracking, number),
+                    "carrier_id": (carrier or self.ups).id,
+                    "shipping_method": "Ground",
+                    "ship_date": ship_date or self.sim_now(hours=-1),
+                }
+            )
+        return routed
+
+    def run_confirmations(self):
+        with self.served():
+            self.env["amazon.routed.order"]._cron_confirm_shipments()
+
+    def accepted(self, order_id=None):
+        return [
+            c.body
+            for c in self.sim.confirmations
+            if c.status == 204 and (order_id is None or c.order_id == order_id)
+        ]
+
+    def notes(self, record):
+        return " ".join(str(m.body) for m in record.message_ids)
+
+    def item(self, placed, sku):
+        return next(x.order_item_id for x in placed.lines if x.sku == sku)
+
+    # ------------------------------------------------------------ the request
+
+    def test_confirmation_body_is_exactly_what_amazon_documents(self):
+        placed, order = self.imported(line("JBJ-M", 2), line("LTR-BELT", 1))
+        ship_date = self.sim_now(hours=-2).replace(microsecond=0)
+        routed = self.shipped(order, ship_date=ship_date)
+        self.assertEqual(routed.confirmation_state, "to_confirm")
+
+        self.run_confirmations()
+
+        (body,) = self.accepted(placed.order_id)
+        self.assertEqual(
+            body,
+            {
+                "marketplaceId": MARKETPLACE,
+                "packageDetail": {
+                    "packageReferenceId": routed.package_reference_id,
+                    "carrierCode": "UPS",
+                    "shippingMethod": "Ground",
+                    "trackingNumber": "1Z999AA1-1",
+                    "shipDate": ship_date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "orderItems": [
+                        {"orderItemId": self.item(placed, "JBJ-M"), "quantity": 2},
+                        {"orderItemId": self.item(placed, "LTR-BELT"), "quantity": 1},
+                    ],
+                },
+            },
+        )
+        self.assertTrue(routed.package_reference_id.isdigit())
+        self.assertGreater(int(routed.package_reference_id), 0)
+        self.assertEqual((routed.state, routed.confirmation_state), ("confirmed", "confirmed"))
+        self.assertEqual(routed.confirmation_attempts, 1)
+        self.assertEqual(placed.status, "Shipped")
+        self.assertIn("Confirmed to Amazon", self.notes(routed))
+        log = self.env["amazon.sync.log"].search(
+            [("flow", "=", "shipment"), ("res_id", "=", routed.id)]
+        )
+        self.assertEqual(log.level, "info")
+
+        # a re-run (and the button on a confirmed order) confirms nothing twice
+        self.run_confirmations()
+        self.assertEqual(len(self.sim.confirmations), 1)
+
+    def test_unmapped_carrier_goes_as_other_with_its_name(self):
+        placed, order = self.imported(line("LTR-BELT", 1))
+        routed = self.shipped(order, carrier=self.courier)
+        self.run_confirmations()
+        (body,) = self.accepted(placed.order_id)
+        self.assertEqual(body["packageDetail"]["carrierCode"], "Other")
+        self.assertEqual(body["packageDetail"]["carrierName"], "City Couriers")
+        self.assertEqual(routed.state, "confirmed")
+
+    def test_a_future_ship_date_waits_then_goes(self):
+        placed, order = self.imported(line("LTR-BELT", 1))
+        ship_date = self.sim_now(hours=5).replace(microsecond=0)
+        routed = self.shipped(order, ship_date=ship_date)
+
+        self.run_confirmations()
+        self.assertEqual(self.sim.confirmations, [])
+        self.assertEqual(routed.confirmation_state, "waiting")
+        self.assertEqual(routed.confirmation_scheduled_date, ship_date)
+        self.assertIn("Amazon is told on", self.notes(routed))
+
+        self.sim.clock.advance(4 * 3600)  # not yet
+        self.run_confirmations()
+        self.assertEqual(self.sim.confirmations, [])
+
+        self.sim.clock.advance(3600)
+        self.run_confirmations()
+        (body,) = self.accepted(placed.order_id)
+        self.assertEqual(
+            body["packageDetail"]["shipDate"], ship_date.strftime("%Y-%m-%dT%H:%M:%SZ")
+        )
+        self.assertEqual(routed.state, "confirmed")
+        self.assertFalse(routed.confirmation_scheduled_date)
+
+    def test_split_order_confirms_each_package_with_its_own_items(self):
+        placed, order = self.imported(line("JBJ-M", 2), line("LTR-BELT", 1))
+        parts = self.shipped(order, parts=[[("LTR-BELT", 1)], [("JBJ-M", 2)]])
+
+        self.run_confirmations()
+
+        first, second = self.accepted(placed.order_id)
+        self.assertEqual(
+            first["packageDetail"]["orderItems"],
+            [{"orderItemId": self.item(placed, "LTR-BELT"), "quantity": 1}],
+        )
+        self.assertEqual(
+            second["packageDetail"]["orderItems"],
+            [{"orderItemId": self.item(placed, "JBJ-M"), "quantity": 2}],
+        )
+        self.assertEqual(
+            [b["packageDetail"]["trackingNumber"] for b in (first, second)],
+            ["1Z999AA1-1", "1Z999AA1-2"],
+        )
+        ids = parts.mapped("package_reference_id")
+        self.assertEqual(len(set(ids)), 2)
+        self.assertEqual([b["packageDetail"]["packageReferenceId"] for b in (first, second)], ids)
+        self.assertEqual(set(parts.mapped("state")), {"confirmed"})
+        self.assertEqual(placed.status, "Shipped")
+
+    def test_rejection_keeps_amazons_message_and_retry_confirms(self):
+        placed, order = self.imported(line("JBJ-M", 1))
+        routed = self.shipped(order)
+        self.sim.set_status(placed.order_id, "Pending")  # Amazon's view moved, Odoo's not yet
+
+        self.run_confirmations()
+        self.assertEqual((routed.state, routed.confirmation_state), ("shipped", "failed"))
+        self.assertIn("Pending and cannot be confirmed", routed.confirmation_error)
+        log = self.env["amazon.sync.log"].search(
+            [("flow", "=", "shipment"), ("level", "=", "error"), ("res_id", "=", routed.id)]
+        )
+        self.assertIn("Pending", log.message)
+        package = routed.package_reference_id
+
+        self.run_confirmations()  # a refused one waits for a person
+        self.assertEqual(len(self.sim.confirmations), 1)
+
+        self.sim.set_status(placed.order_id, "Unshipped")
+        with self.served():
+            routed.action_retry_confirmation()
+        self.assertEqual((routed.state, routed.confirmation_state), ("confirmed", "confirmed"))
+        self.assertFalse(routed.confirmation_error)
+        self.assertEqual(routed.package_reference_id, package)
+        self.assertEqual(routed.confirmation_attempts, 2)
+        self.assertEqual(len(self.accepted(placed.order_id)), 1)
+
+    def test_throttling_keeps_the_packages_for_the_next_run(self):
+        placed, order = self.imported(line("JBJ-M", 2), line("LTR-BELT", 1))
+        parts = self.shipped(order, parts=[[("LTR-BELT", 1)], [("JBJ-M", 2)]])
+        self.sim.faults.add("throttle", path="shipmentConfirmation", times=None)
+
+        self.run_confirmations()
+        self.assertEqual(set(parts.mapped("confirmation_state")), {"to_confirm"})
+        self.assertEqual(set(parts.mapped("state")), {"shipped"})
+        self.assertIn("throttled", parts[0].confirmation_error)
+        self.assertEqual(self.accepted(), [])
+        self.assertTrue(
+            self.env["amazon.sync.log"].search(
+                [("flow", "=", "shipment"), ("level", "=", "warning")]
+            )
+        )
+
+        self.sim.faults.clear()
+        self.sim.clock.advance(600)
+        self.run_confirmations()
+        self.assertEqual(set(parts.mapped("state")), {"confirmed"})
+        self.assertEqual(len(self.accepted(placed.order_id)), 2)
+
+    def test_confirm_now_button(self):
+        placed, order = self.imported(line("LTR-BELT", 1))
+        routed = self.shipped(order)
+        with self.served():
+            action = routed.action_confirm_to_amazon()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertEqual(routed.state, "confirmed")
+        self.assertEqual(len(self.accepted(placed.order_id)), 1)
+
+    # ------------------------------------------------------------ delivery and invoice
+
+    def test_confirmed_order_validates_delivery_and_posts_invoice(self):
+        self.account.write({"confirm_validate_delivery": True, "confirm_invoice_policy": "posted"})
+        placed, order = self.imported(line("JBJ-M", 2), line("LTR-BELT", 1))
+        sale = order.sale_order_id
+        self.assertEqual(sale.state, "sale")
+        parts = self.shipped(order, parts=[[("LTR-BELT", 1)], [("JBJ-M", 2)]])
+
+        # one part confirmed: the sale order stays open
+        with self.served():
+            parts[0].action_confirm_to_amazon()
+        self.assertFalse(sale.picking_ids.filtered(lambda p: p.state == "done"))
+        self.assertFalse(sale.invoice_ids)
+
+        self.run_confirmations()
+        self.assertTrue(sale.picking_ids)
+        self.assertEqual(set(sale.picking_ids.mapped("state")), {"done"})
+        moves = sale.picking_ids.move_ids
+        self.assertEqual(sum(moves.mapped("quantity")), 3)
+        self.assertEqual(len(sale.invoice_ids), 1)
+        self.assertEqual(sale.invoice_ids.state, "posted")
+
+    def test_closing_follows_the_channel_settings(self):
+        self.account.write({"confirm_validate_delivery": False, "confirm_invoice_policy": "draft"})
+        _placed, order = self.imported(line("LTR-BELT", 1))
+        sale = order.sale_order_id
+        self.shipped(order)
+        self.run_confirmations()
+        self.assertNotIn("done", sale.picking_ids.mapped("state"))
+        self.assertEqual(sale.invoice_ids.state, "draft")
+
+    def test_no_invoice_setting_leaves_invoicing_to_people(self):
+        self.account.write({"confirm_validate_delivery": True, "confirm_invoice_policy": "none"})
+        _placed, order = self.imported(line("LTR-BELT", 1))
+        sale = order.sale_order_id
+        self.shipped(order)
+        self.run_confirmations()
+        self.assertEqual(set(sale.picking_ids.mapped("state")), {"done"})
+        self.assertFalse(sale.invoice_ids)
