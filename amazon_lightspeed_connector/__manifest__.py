@@ -33,6 +33,8 @@ See README.md for installation and configuration.
         "views/amazon_routed_order_views.xml",
         "views/amazon_order_routing_views.xml",
         "views/amazon_routed_order_confirmation_views.xml",
+        "views/connector_report_views.xml",
+        "views/amazon_account_dashboard_views.xml",
         "views/connector_menus.xml",
         "views/amazon_settlement_views.xml",
     ],

@@ -3,6 +3,7 @@ from . import connector_connection_mixin  # isort: skip
 from . import (
     amazon_account,
     amazon_account_confirmation,
+    amazon_account_dashboard,
     amazon_account_import,
     amazon_account_routing,
     amazon_account_settlement,
@@ -17,6 +18,7 @@ from . import (
     amazon_routed_order_line,
     amazon_routed_order_push,
     amazon_routed_order_void,
+    amazon_routing_report,
     amazon_settlement,
     amazon_settlement_booking,
     amazon_settlement_line,

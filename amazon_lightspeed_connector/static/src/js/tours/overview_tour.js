@@ -1,0 +1,57 @@
+/** @odoo-module **/
+// A connector user opens the app on the Overview, follows the Held figure of a channel's card
+// to its held orders, comes back and opens the Routing Analysis pivot, then its graph.
+// Data: test_reporting_tour.py.
+import { registry } from "@web/core/registry";
+
+const CARD = ".o_kanban_record:contains('Tour channel')";
+
+registry.category("web_tour.tours").add("amazon_lightspeed_overview", {
+    url: "/odoo/action-amazon_lightspeed_connector.amazon_account_dashboard_action",
+    steps: () => [
+        {
+            content: "the channel's card counts today's orders",
+            trigger: `${CARD} button[name=action_dashboard_orders_today]:contains('2'):contains('Orders Today')`,
+        },
+        {
+            content: "and says how old the oldest held order is",
+            trigger: `${CARD} a[name=action_dashboard_held]:contains('oldest 4 d')`,
+        },
+        {
+            content: "open the held orders",
+            trigger: `${CARD} a[name=action_dashboard_held]`,
+            run: "click",
+        },
+        {
+            content: "the held orders of the channel are listed",
+            trigger: ".o_kanban_record:contains('111-0000003-0000003')",
+        },
+        {
+            content: "back to the Overview",
+            trigger: ".o_breadcrumb a:contains('Overview')",
+            run: "click",
+        },
+        {
+            content: "open the routing analysis",
+            trigger: `${CARD} a[name=action_dashboard_analysis]`,
+            run: "click",
+        },
+        {
+            content: "the pivot crosses routing modes and states",
+            trigger: ".o_pivot th:contains('Best store, else hold')",
+        },
+        {
+            content: "the held column is there",
+            trigger: ".o_pivot th:contains('Held')",
+        },
+        {
+            content: "switch to the graph",
+            trigger: ".o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            content: "the graph is drawn",
+            trigger: ".o_graph_renderer canvas",
+        },
+    ],
+});

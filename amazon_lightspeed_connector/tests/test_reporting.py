@@ -1,0 +1,288 @@
+"""Reporting: the Overview cards' figures, the Routing Analysis rows (held-queue age included)
+and the pivot and graph views, on a known set of orders, read as a Connector User."""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
+
+from .common import ADDON, make_user
+from .reporting_common import create_channel_data, create_order, create_routed
+
+
+@tagged("post_install", "-at_install")
+class TestReporting(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env["res.company"].create({"name": "Reporting Retail"})
+        cls.user = make_user(
+            cls.env, "reporting_user", "%s.group_connector_user" % ADDON, cls.company
+        )
+        cls.channel, cls.stores, cls.product = create_channel_data(cls.env, cls.company, "Report")
+        cls.other_channel, _stores, _product = create_channel_data(
+            cls.env, cls.company, "Other", account_number="2"
+        )
+        cls.now = fields.Datetime.now()
+        day = timedelta(days=1)
+        # the channel's orders: two purchased today (one routed, one to route), one yesterday
+        # in error, one ten days ago held, one three days ago split in two parts
+        cls.today_routed = cls._order("111-0000001-0000001", cls.now, "routed")
+        cls.today_to_route = cls._order("111-0000002-0000002", cls.now, "to_route")
+        cls.yesterday_error = cls._order(
+            "111-0000003-0000003", cls.now - day, "none", import_state="error"
+        )
+        cls.old_held = cls._order("111-0000004-0000004", cls.now - 10 * day, "routed")
+        cls.split = cls._order("111-0000005-0000005", cls.now - 3 * day, "routed")
+        cls.recent_held = cls._order("111-0000006-0000006", cls.now - 2 * day, "routed")
+        # another channel of the same company: never counted on the first card
+        cls.other_order = cls._order(
+            "222-0000001-0000001", cls.now, "to_route", channel=cls.other_channel
+        )
+        store_a, store_b = cls.stores
+        cls.routed = {
+            "to_send": cls._routed(cls.today_routed, store_a, "to_send", "best_store", 2),
+            "old_held": cls._routed(
+                cls.old_held, None, "held", "queue", 1, held_since=cls.now - 10 * day
+            ),
+            "recent_held": cls._routed(
+                cls.recent_held,
+                None,
+                "held",
+                "queue",
+                4,
+                held_since=cls.now - 2 * day - timedelta(hours=1),
+            ),
+            "split_1": cls._routed(cls.split, store_a, "sent", "split", 3, part=1, virtual=True),
+            "split_2": cls._routed(cls.split, store_b, "error", "split", 5, part=2),
+            "voided": cls._routed(cls.yesterday_error, store_b, "voided", "best_store", 1),
+        }
+        cls.other_routed = cls._routed(
+            cls.other_order, None, "held", "queue", 7, held_since=cls.now
+        )
+
+    @classmethod
+    def _order(cls, name, purchase_date, routing_state, import_state="imported", channel=None):
+        return create_order(
+            cls.env, channel or cls.channel, name, purchase_date, routing_state, import_state
+        )
+
+    @classmethod
+    def _routed(cls, order, store, state, mode, units, held_since=None, part=1, virtual=False):
+        return create_routed(
+            cls.env, order, store, state, mode, [(cls.product, units)], held_since, part, virtual
+        )
+
+    # ------------------------------------------------------------ the Overview
+
+    def test_overview_card_counts_this_channels_work(self):
+        Log = self.env["amazon.sync.log"]
+        Log.log_event("import", "Unknown SKU", record=self.yesterday_error)
+        Log.log_event("lightspeed", "Store B refused the sale", record=self.routed["split_2"])
+        Log.log_event("connection", "Token refused", record=self.channel)
+        Log.log_event("import", "Fixed already", record=self.today_routed).resolved = True
+        Log.log_event("routing", "Only a warning", level="warning", record=self.channel)
+        Log.log_event("import", "The other channel's", record=self.other_order)
+
+        card = self.channel.with_user(self.user)
+        self.assertEqual(card.dashboard_orders_today, 2)
+        self.assertEqual(card.dashboard_to_route, 1)
+        self.assertEqual(card.dashboard_import_errors, 1)
+        self.assertEqual(card.dashboard_to_send, 1)
+        self.assertEqual(card.dashboard_routed_errors, 1)
+        self.assertEqual(card.held_order_count, 2)
+        self.assertEqual(card.dashboard_oldest_held_days, 10)
+        self.assertEqual(card.dashboard_sync_errors, 3)
+        other = self.other_channel.with_user(self.user)
+        self.assertEqual(
+            (other.dashboard_orders_today, other.dashboard_to_route, other.dashboard_sync_errors),
+            (1, 1, 1),
+        )
+
+    def test_each_figure_opens_the_list_behind_it(self):
+        self.env["amazon.sync.log"].log_event("connection", "Token refused", record=self.channel)
+        card = self.channel.with_user(self.user)
+        for method, figure in (
+            ("action_dashboard_orders_today", card.dashboard_orders_today),
+            ("action_dashboard_to_route", card.dashboard_to_route),
+            ("action_dashboard_import_errors", card.dashboard_import_errors),
+            ("action_dashboard_held", card.held_order_count),
+            ("action_dashboard_to_send", card.dashboard_to_send),
+            ("action_dashboard_routed_errors", card.dashboard_routed_errors),
+            ("action_dashboard_sync_errors", card.dashboard_sync_errors),
+        ):
+            with self.subTest(method=method):
+                action = getattr(card, method)()
+                self.assertTrue(figure)
+                listed = self.env[action["res_model"]].with_user(self.user).search(action["domain"])
+                self.assertEqual(len(listed), figure)
+        analysis = card.action_dashboard_analysis()
+        rows = self.env[analysis["res_model"]].with_user(self.user).search(analysis["domain"])
+        self.assertEqual(len(rows), 6)
+
+    def test_overview_is_the_apps_home_for_a_connector_user(self):
+        menus = self.env["ir.ui.menu"].with_user(self.user).load_web_menus(debug=False)
+        root = menus[self.env.ref("%s.menu_connector_root" % ADDON).id]
+        overview = self.env.ref("%s.menu_connector_overview" % ADDON)
+        dashboard = self.env.ref("%s.amazon_account_dashboard_action" % ADDON)
+        self.assertEqual(root["children"][0], overview.id)
+        self.assertEqual(root["actionID"], dashboard.id, "the app opens on the Overview")
+        action = (
+            self.env["ir.actions.act_window"]
+            .with_user(self.user)
+            ._for_xml_id("%s.amazon_account_dashboard_action" % ADDON)
+        )
+        views = (
+            self.env["amazon.account"]
+            .with_user(self.user)
+            .get_views([(action["view_id"][0], "kanban")])
+        )
+        arch = views["views"]["kanban"]["arch"]
+        self.assertIn("action_dashboard_held", arch)
+        self.assertNotIn("action_import_orders", arch, "Import now is for managers")
+        cards = (
+            self.env["amazon.account"]
+            .with_user(self.user)
+            .web_search_read(
+                [],
+                {"name": {}, "dashboard_orders_today": {}, "dashboard_oldest_held_days": {}},
+            )
+        )
+        by_name = {card["name"]: card for card in cards["records"]}
+        self.assertEqual(by_name["Report channel"]["dashboard_orders_today"], 2)
+        self.assertEqual(by_name["Report channel"]["dashboard_oldest_held_days"], 10)
+
+    # ------------------------------------------------------------ Routing Analysis
+
+    def test_routing_analysis_rows_by_mode_state_and_store(self):
+        Report = self.env["amazon.routing.report"].with_user(self.user)
+        channel = [("account_id", "=", self.channel.id)]
+        rows = Report.search(channel)
+        self.assertEqual(len(rows), 6)
+        split_2 = rows.filtered(lambda r: r.routed_order_id == self.routed["split_2"])
+        self.assertEqual(
+            (split_2.name, split_2.warehouse_id, split_2.state, split_2.routing_mode),
+            ("111-0000005-0000005-2", self.stores[1], "error", "split"),
+        )
+        self.assertEqual(split_2.purchase_date, self.split.purchase_date)
+        self.assertEqual(split_2.units, 5)
+        by_mode_state = {
+            (mode, state): (count, units)
+            for mode, state, count, units in Report._read_group(
+                channel, ["routing_mode", "state"], ["__count", "units:sum"]
+            )
+        }
+        self.assertEqual(
+            by_mode_state,
+            {
+                ("best_store", "to_send"): (1, 2),
+                ("best_store", "voided"): (1, 1),
+                ("queue", "held"): (2, 5),
+                ("split", "sent"): (1, 3),
+                ("split", "error"): (1, 5),
+            },
+        )
+        by_store = {
+            store: (count, virtual)
+            for store, count, virtual in Report._read_group(
+                channel, ["warehouse_id"], ["__count", "virtual_inventory_count:sum"]
+            )
+        }
+        store_a, store_b = self.stores
+        self.assertEqual(by_store[store_a], (2, 1))
+        self.assertEqual(by_store[store_b], (2, 0))
+        self.assertEqual(by_store[self.env["stock.warehouse"]], (2, 0))
+        by_day = Report._read_group(channel, ["purchase_date:day"], ["__count"])
+        self.assertEqual(sum(count for _day, count in by_day), 6)
+        self.assertEqual(len(by_day), 5)
+
+    def test_held_queue_age_is_computed_when_read(self):
+        Report = self.env["amazon.routing.report"].with_user(self.user)
+        held = Report.search([("account_id", "=", self.channel.id), ("state", "=", "held")])
+        ages = {row.routed_order_id: row for row in held}
+        old, recent = ages[self.routed["old_held"]], ages[self.routed["recent_held"]]
+        self.assertEqual((old.held_age, recent.held_age), ("7_plus", "1_3"))
+        self.assertAlmostEqual(old.held_age_days, 10, delta=0.1)
+        self.assertAlmostEqual(recent.held_age_days, 2, delta=0.1)
+        not_held = Report.search([("routed_order_id", "=", self.routed["to_send"].id)])
+        self.assertEqual((not_held.held_age, not_held.held_age_days), (False, 0.0))
+        # grouped, the age is the oldest of the group
+        [(oldest,)] = Report._read_group(
+            [("account_id", "=", self.channel.id)], [], ["held_age_days:max"]
+        )
+        self.assertAlmostEqual(oldest, 10, delta=0.1)
+        buckets = dict(Report._read_group([("state", "=", "held")], ["held_age"], ["__count"]))
+        self.assertEqual(buckets, {"0_1": 1, "1_3": 1, "7_plus": 1})
+
+    def test_routing_analysis_keeps_to_the_users_company(self):
+        elsewhere = self.env["res.company"].create({"name": "Elsewhere Retail"})
+        channel, stores, _product = create_channel_data(self.env, elsewhere, "Elsewhere")
+        order = self._order("333-0000001-0000001", self.now, "routed", channel=channel)
+        self._routed(order, stores[0], "to_send", "best_store", 1)
+        Report = self.env["amazon.routing.report"]
+        self.assertEqual(Report.search_count([("account_id", "=", channel.id)]), 1)
+        self.assertFalse(Report.with_user(self.user).search([("account_id", "=", channel.id)]))
+        self.assertEqual(Report.with_user(self.user).search_count([]), 7)
+
+    # ------------------------------------------------------------ orders and sync log
+
+    def test_orders_by_channel_status_and_day(self):
+        Order = self.env["amazon.order"].with_user(self.user)
+        groups = Order._read_group(
+            [("account_id", "in", (self.channel + self.other_channel).ids)],
+            ["account_id", "purchase_date:day"],
+            ["__count", "order_total:sum"],
+        )
+        today = fields.Date.context_today(Order)
+        # grouped by day, a datetime field comes back as the day's first moment
+        mine = {
+            day.date(): (count, total)
+            for channel, day, count, total in groups
+            if channel == self.channel
+        }
+        self.assertEqual(mine[today], (2, 50.0))
+        self.assertEqual(sum(count for count, _total in mine.values()), 6)
+
+    def test_sync_failures_by_flow(self):
+        Log = self.env["amazon.sync.log"]
+        for flow, count in (("import", 3), ("lightspeed", 2), ("routing", 1)):
+            for index in range(count):
+                Log.log_event(flow, "failure %s" % index, record=self.channel)
+        Log.log_event("routing", "a warning", level="warning", record=self.channel)
+        groups = Log.with_user(self.user)._read_group(
+            [("level", "=", "error"), ("company_id", "=", self.company.id)],
+            ["flow"],
+            ["__count"],
+        )
+        self.assertEqual(dict(groups), {"import": 3, "lightspeed": 2, "routing": 1})
+
+    def test_pivot_and_graph_views_load_for_a_connector_user(self):
+        for xmlid, model in (
+            ("amazon_order_action", "amazon.order"),
+            ("amazon_order_analysis_action", "amazon.order"),
+            ("amazon_routed_order_action", "amazon.routed.order"),
+            ("amazon_sync_log_action", "amazon.sync.log"),
+            ("amazon_sync_log_analysis_action", "amazon.sync.log"),
+            ("amazon_routing_report_action", "amazon.routing.report"),
+            ("amazon_routing_report_held_action", "amazon.routing.report"),
+        ):
+            with self.subTest(action=xmlid):
+                action = (
+                    self.env["ir.actions.act_window"]
+                    .with_user(self.user)
+                    ._for_xml_id("%s.%s" % (ADDON, xmlid))
+                )
+                modes = action["view_mode"].split(",")
+                self.assertIn("pivot", modes)
+                self.assertIn("graph", modes)
+                views = (
+                    self.env[model]
+                    .with_user(self.user)
+                    .get_views(
+                        [(False, mode) for mode in modes] + [(False, "search")],
+                        {"load_filters": True},
+                    )
+                )
+                self.assertIn("<pivot", views["views"]["pivot"]["arch"])
+                self.assertIn("<graph", views["views"]["graph"]["arch"])
+                self.assertIn('name="last_7_days"', views["views"]["search"]["arch"])

@@ -1,0 +1,43 @@
+"""The Overview in the browser: a connector user opens the app, follows a figure of a channel's
+card to the list behind it, then opens the Routing Analysis pivot and graph."""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from .common import ADDON, make_user
+from .reporting_common import create_channel_data, create_order, create_routed
+
+
+@tagged("post_install", "-at_install")
+class TestReportingTour(HttpCase):
+    def setUp(self):
+        super().setUp()
+        company = self.env["res.company"].create({"name": "Overview Retail"})
+        self.user = make_user(self.env, "overview_user", "%s.group_connector_user" % ADDON, company)
+        self.user.password = "overview_user"
+        channel, stores, product = create_channel_data(self.env, company, "Tour")
+        now = fields.Datetime.now()
+        today = create_order(self.env, channel, "111-0000001-0000001", now, "routed")
+        create_order(self.env, channel, "111-0000002-0000002", now, "to_route")
+        held = create_order(
+            self.env, channel, "111-0000003-0000003", now - timedelta(days=5), "routed"
+        )
+        create_routed(self.env, today, stores[0], "to_send", "best_store", [(product, 1)])
+        create_routed(
+            self.env,
+            held,
+            None,
+            "held",
+            "queue",
+            [(product, 2)],
+            held_since=now - timedelta(days=4, hours=1),
+        )
+
+    def test_user_opens_the_overview_and_the_routing_analysis(self):
+        self.start_tour(
+            "/odoo/action-%s.amazon_account_dashboard_action" % ADDON,
+            "amazon_lightspeed_overview",
+            login="overview_user",
+        )
