@@ -15,9 +15,15 @@ One run of one channel:
    Each order is booked in its own savepoint: one that cannot be closed stays open on the
    report with the reason, and the rest goes on. The report and the cursor are committed
    together (never in tests).
-3. Throttling or a server error stops the channel's run with the cursor at the last report
-   read; the next run lists from there. A malformed report is stored in error (with the
-   message, also in the sync log) and the run goes on: re-reading it would not mend it.
+3. Throttling, a server error or refused credentials stop the channel's run with the cursor
+   at the last report read; the next run lists from there. A malformed report (or one Amazon
+   refuses for itself, e.g. a document no longer there) is stored in error (with the message,
+   also in the sync log) and the run goes on: re-reading it would not mend it; Retry on the
+   report reads it again by hand.
+
+An order shipped in several packages (a split order) may be paid over several settlements:
+its rows stay open until the rows of every SKU are in, whichever reports they came in; the
+report that completes it pays the invoice.
 
 Why fees are booked in the payment, not as a vendor bill: Amazon never sends money and a bill
 separately, it deducts its fees from each payout. A payment of the net amount with write-off
@@ -257,7 +263,11 @@ class AmazonAccountSettlement(models.Model):
                 raise PayloadError(_("Amazon listed report %s without a document.", report_id))
             text = client.download_report(document_id)
             report = parse_settlement_report(text)
-        except PayloadError as error:
+        except PermanentError as error:
+            # unreadable, or refused for this report only (e.g. a document Amazon no longer
+            # has): reading it again would not help, so it is an error and the run goes on
+            if not isinstance(error, PayloadError) and error.status in (401, 403):
+                raise
             return self._settlement_error(settlement, values, error)
         except ConnectorError as error:
             if settlement and not isinstance(error, ThrottledError):

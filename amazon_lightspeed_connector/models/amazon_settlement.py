@@ -167,6 +167,7 @@ class AmazonSettlement(models.Model):
             settlement.account_fee_amount = total(lines.filtered(lambda x: x.state == "account"))
             settlement.unmatched_amount = total(lines.filtered(lambda x: x.state == "unmatched"))
 
+    @api.depends("line_ids.payment_id")
     def _compute_payments(self):
         for settlement in self:
             settlement.payment_ids = settlement.line_ids.payment_id

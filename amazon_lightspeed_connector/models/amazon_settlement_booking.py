@@ -24,11 +24,26 @@ class AmazonSettlementBooking(models.Model):
         open_lines = self.line_ids.filtered(lambda x: x.state == "open")
         for order in open_lines.amazon_order_id:
             self._book_order(order, open_lines.filtered(lambda x, o=order: x.amazon_order_id == o))
-        lines = self.line_ids
-        self.state = "done" if lines and all(x.state == "paid" for x in lines) else "to_check"
+        self._refresh_state()
+
+    def _refresh_state(self):
+        """Closed once every row paid an invoice; else to check."""
+        for settlement in self.filtered(lambda s: s.state != "error"):
+            lines = settlement.line_ids
+            paid = lines and all(x.state == "paid" for x in lines)
+            settlement.state = "done" if paid else "to_check"
 
     def _book_order(self, order, lines):
-        """Pay the order's invoice from its rows, in a savepoint; the rows say what happened."""
+        """Pay the order's invoice from its open rows of every settlement (a split order is
+        paid package by package), in a savepoint; the rows say what happened."""
+        lines |= self.env["amazon.settlement.line"].search(
+            [
+                ("amazon_order_id", "=", order.id),
+                ("state", "=", "open"),
+                ("settlement_id.account_id", "=", self.account_id.id),
+                ("settlement_id.state", "!=", "error"),
+            ]
+        )
         missing = set(order.line_ids.mapped("seller_sku")) - set(lines.mapped("sku"))
         if missing:
             note = _("Waiting for SKU %s: not paid in this settlement.", ", ".join(sorted(missing)))
@@ -55,6 +70,7 @@ class AmazonSettlementBooking(models.Model):
                 "payment_id": payment.id,
             }
         )
+        (lines.settlement_id - self)._refresh_state()  # earlier reports of a split order
 
     def _pay_order(self, order, lines):
         sale = order.sale_order_id
@@ -65,7 +81,7 @@ class AmazonSettlementBooking(models.Model):
             return invoices, invoices.matched_payment_ids[:1]
         amounts = _amounts(lines)
         currency = invoices.currency_id
-        if currency != self.currency_id:
+        if lines.currency_id != self.currency_id or currency != self.currency_id:
             raise UserError(
                 _(
                     "The invoice is in %(invoice)s, the settlement in %(settlement)s.",

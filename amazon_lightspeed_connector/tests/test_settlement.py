@@ -168,7 +168,47 @@ class TestSettlement(AmazonImportCase):
         self.assertFalse(self.invoices(order))
         self.assertIn(order.order_id, self.settlement_logs("warning").mapped("reference"))
 
+    def test_split_order_paid_over_two_settlements_closes_with_the_second(self):
+        order = self.sim.add_order([line("JBJ-M", 1), line("CANVAS-TOTE", 1)], status="Unshipped")
+        self.run_import()
+        jeans, tote = order.lines
+        jeans.quantity_shipped = 1  # the first package: settled in the first report
+        first = self.sim.generate_settlement_report()
+        self.read_settlements()
+        self.assertFalse(self.invoices(order))
+
+        jeans.quantity_shipped, tote.quantity_shipped = 0, 1  # the second package, next report
+        self.sim.clock.advance(3 * 86400)
+        self.sim.generate_settlement_report()
+        self.read_settlements()
+
+        invoice = self.invoices(order)
+        self.assertIn(invoice.payment_state, PAID)
+        settlements = self.settlements()
+        self.assertEqual(len(settlements), 2)
+        self.assertEqual(set(settlements.mapped("state")), {"done"})
+        rows = settlements.line_ids
+        self.assertEqual(set(rows.mapped("state")), {"paid"})
+        self.assertEqual(len(rows.payment_id), 1)
+        self.assertAlmostEqual(rows.payment_id.amount, sum(rows.mapped("amount")), places=2)
+        self.assertTrue(settlements.filtered(lambda s: s.report_id == first.report_id).payment_ids)
+
     # ------------------------------------------------------------ what goes wrong
+
+    def test_report_amazon_no_longer_has_is_an_error_and_the_run_goes_on(self):
+        self.shipped_orders()
+        gone = self.sim.generate_settlement_report()
+        del self.sim.documents[gone.document_id]
+        self.sim.clock.advance(3600)
+        later = self.sim.generate_settlement_report()
+
+        run = self.read_settlements()
+
+        self.assertFalse(run.stopped, run.summary())
+        by_report = {s.report_id: s for s in self.settlements()}
+        self.assertEqual(by_report[gone.report_id].state, "error")
+        self.assertTrue(by_report[gone.report_id].error_message)
+        self.assertEqual(by_report[later.report_id].state, "done")
 
     def test_malformed_report_is_an_error_on_the_report_and_in_the_log(self):
         jeans, _shirts = self.shipped_orders()
