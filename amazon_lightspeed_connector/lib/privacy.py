@@ -8,13 +8,15 @@ connector copied them (the Amazon order, its routed orders, its sale order, its 
 nothing else uses it). Each field is declared with its kind (``NAME``, ``STREET``, ``PHONE``,
 ``EMAIL``); ``erase_fields`` gives the values to write:
 
-- name, street lines and phone become ``REPLACEMENT`` ("Amazon Replaced");
-- the e-mail becomes an address under the reserved ``.invalid`` top-level domain (RFC 2606),
-  which no mail server can deliver to, because a literal "Amazon Replaced" is not an e-mail:
-  Odoo would refuse or mangle it, and every erased buyer would share it. With
-  ``unique_key`` (a record id, never anything personal) the placeholder differs per record,
-  e.g. ``amazon-replaced+partner-42@amazon-replaced.invalid``, for callers that match
-  partners by e-mail or keep e-mails unique;
+- name, street lines, phone and e-mail become ``REPLACEMENT`` ("Amazon Replaced"), as
+  Amazon's policy words it: none of the e-mail fields the connector erases is validated by
+  Odoo (``res.partner.email`` and ``amazon.order.buyer_email`` are plain text), and a value
+  that is no address at all can never be mailed to by mistake (Odoo's mailer refuses it);
+- a field a program does validate or send to is declared ``EMAIL_ADDRESS``: it gets an
+  address under the reserved ``.invalid`` top-level domain (RFC 2606), which no mail server
+  delivers to and which still reads "amazon-replaced" to a person. With ``unique_key`` (a
+  record id, never anything personal) the placeholder differs per record, e.g.
+  ``amazon-replaced+partner-42@amazon-replaced.invalid``, for fields kept unique;
 - empty fields stay empty (there is nothing to erase, and a placeholder would invent data).
 
 What stays, for reporting and tax: amounts, products, city, region, postal code and country.
@@ -44,7 +46,11 @@ NAME = "name"
 STREET = "street"
 PHONE = "phone"
 EMAIL = "email"
-KINDS = (NAME, STREET, PHONE, EMAIL)
+EMAIL_ADDRESS = "email_address"  # an e-mail field something validates: a placeholder address
+KINDS = (NAME, STREET, PHONE, EMAIL, EMAIL_ADDRESS)
+# Words of the replacement itself: never scrubbed (a buyer called "Amazon" must not turn every
+# "Amazon order" of a log into "Amazon Replaced order").
+_REPLACEMENT_WORDS = frozenset(REPLACEMENT.lower().split())
 
 # res.partner's personal fields (plain names: lib never imports odoo).
 PARTNER_FIELDS = {
@@ -139,7 +145,7 @@ def erase_fields(record, fields, unique_key=None):
         value = record.get(name)
         if not value or is_erased(value):
             continue
-        values[name] = replacement_email(unique_key) if kind == EMAIL else REPLACEMENT
+        values[name] = replacement_email(unique_key) if kind == EMAIL_ADDRESS else REPLACEMENT
     return values
 
 
@@ -155,11 +161,11 @@ def personal_values(record, fields):
         found.append(value)
         if kind == NAME:
             found.extend(w for w in re.split(r"[\s,]+", value) if len(w) >= MIN_NAME_PART_LENGTH)
-        elif kind == EMAIL and "@" in value:
+        elif kind in (EMAIL, EMAIL_ADDRESS) and "@" in value:
             local = value.rsplit("@", 1)[0]
             if len(local) >= MIN_NAME_PART_LENGTH:
                 found.append(local)
-    return list(dict.fromkeys(found))
+    return [v for v in dict.fromkeys(found) if v.strip().lower() not in _REPLACEMENT_WORDS]
 
 
 # ---------------------------------------------------------------- free text
@@ -236,6 +242,18 @@ def scrub_text(text, personal_values):
         return text
     pattern = _scrub_pattern(personal_values)
     return pattern.sub(REPLACEMENT, text) if pattern else text
+
+
+def scrubber(personal_values):
+    """``scrub_text`` for many texts about the same values: the pattern is built once."""
+    pattern = _scrub_pattern(personal_values)
+
+    def scrub(text):
+        if not text or not isinstance(text, str) or pattern is None:
+            return text
+        return pattern.sub(REPLACEMENT, text)
+
+    return scrub
 
 
 def scrub_data(data, personal_values):

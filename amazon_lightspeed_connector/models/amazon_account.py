@@ -303,7 +303,9 @@ class AmazonAccount(models.Model):
     )
     sync_log_email = fields.Char(
         "Send Sync Log To",
-        help="Comma-separated e-mail addresses that get a summary after each run with problems.",
+        help="Comma-separated e-mail addresses that get one summary after each import or "
+        "Lightspeed run that did something: orders imported, routed, held, sent, failed, with "
+        "links. Empty: no mail.",
     )
     pii_retention_days = fields.Integer(
         "Keep Buyer Data (days)",

@@ -15,9 +15,11 @@ if __name__.startswith("odoo.addons."):
         test_lightspeed_account,
         test_lightspeed_stock,
         test_order_routing,
+        test_privacy_erasure,
         test_reporting,
         test_reporting_tour,
         test_settlement,
         test_ship_confirmation,
         test_sync_log,
+        test_sync_summary_mail,
     )

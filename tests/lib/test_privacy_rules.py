@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from amazon_lightspeed_connector.lib.privacy import (
     EMAIL,
+    EMAIL_ADDRESS,
     MAX_RETENTION_DAYS,
     NAME,
     PARTNER_FIELDS,
@@ -25,6 +26,7 @@ from amazon_lightspeed_connector.lib.privacy import (
     replacement_email,
     scrub_data,
     scrub_text,
+    scrubber,
 )
 from amazon_lightspeed_connector.lib.redaction import redact
 
@@ -84,8 +86,7 @@ def test_retention_is_capped_at_30_days(days, message):
 def test_personal_fields_are_replaced_and_the_rest_stays():
     erased = {**ORDER, **erase_fields(ORDER, ORDER_FIELDS)}
     for field, kind in ORDER_FIELDS.items():
-        expected = replacement_email() if kind == EMAIL else REPLACEMENT
-        assert erased[field] == expected, field
+        assert erased[field] == REPLACEMENT, (field, kind)
     for field in KEPT:
         assert erased[field] == ORDER[field], field
 
@@ -100,11 +101,28 @@ def test_nothing_personal_survives_anywhere_in_the_erased_record():
 def test_empty_fields_stay_empty_and_a_second_run_writes_nothing():
     partner = {"name": "Ada Lovelace", "street": False, "email": "ada@example.com", "phone": ""}
     values = erase_fields(partner, PARTNER_FIELDS, unique_key="res.partner,7")
-    assert values == {
-        "name": REPLACEMENT,
-        "email": "amazon-replaced+res.partner-7@amazon-replaced.invalid",
-    }
+    assert values == {"name": REPLACEMENT, "email": REPLACEMENT}
     assert erase_fields({**partner, **values}, PARTNER_FIELDS) == {}
+
+
+def test_an_address_field_something_validates_gets_a_placeholder_address():
+    record = {"login_email": "ada@example.com", "name": "Ada Lovelace"}
+    fields = {"login_email": EMAIL_ADDRESS, "name": NAME}
+    values = erase_fields(record, fields, unique_key="res.partner,7")
+    assert values == {
+        "login_email": "amazon-replaced+res.partner-7@amazon-replaced.invalid",
+        "name": REPLACEMENT,
+    }
+    assert erase_fields({**record, **values}, fields) == {}
+    assert "ada" in personal_values(record, fields)
+
+
+def test_the_replacement_words_are_never_scrubbed():
+    buyer = {"name": "Amazon Customer"}
+    assert personal_values(buyer, {"name": NAME}) == ["Amazon Customer", "Customer"]
+    assert scrub_text(
+        "Amazon order of Amazon Customer", personal_values(buyer, {"name": NAME})
+    ) == ("Amazon order of Amazon Replaced")
 
 
 def test_placeholder_emails_never_deliver_and_can_be_unique():
@@ -214,3 +232,16 @@ def test_no_personal_value_survives_in_any_writing(values, filler, writing):
         if value.lower() not in REPLACEMENT.lower():
             assert value.lower() not in scrubbed
             assert encode(value).lower() not in scrubbed
+
+
+def test_a_scrubber_built_once_cleans_like_scrub_text():
+    values = ["Ada Lovelace", "ada@example.com", "+1 206-555-0100"]
+    scrub = scrubber(values)
+    for text in (
+        "<p>Ship to Ada Lovelace, (206) 555-0100</p>",
+        '{"email": "ada@example.com"}',
+        "nothing here",
+    ):
+        assert scrub(text) == scrub_text(text, values)
+    assert scrub("<p>Ship to Ada Lovelace</p>") == "<p>Ship to Amazon Replaced</p>"
+    assert scrub(False) is False and scrubber([])("Ada") == "Ada"

@@ -1,0 +1,65 @@
+"""Set-up for the erasure and run summary tests: the routing stores (A default, B, C) and an
+Amazon channel reading its orders from the Amazon simulator, so orders arrive, get their sale
+order, partners and routed orders exactly as in production."""
+
+from datetime import datetime, timedelta, timezone
+
+from odoo import fields
+
+from ..lib.amazon.client import AmazonClient, AmazonCredentials
+from .routing_common import RoutingCase
+from .simulators.amazon import AmazonSimulator
+from .simulators.core import ManualClock
+from .simulators.demo_catalogue import AMAZON_DEMO
+from .simulators.transport import in_process
+
+
+class AmazonFlowCase(RoutingCase):
+    def setUp(self):
+        super().setUp()
+        self.amazon_sim = AmazonSimulator(clock=ManualClock(), seed=5)
+        started = datetime.fromtimestamp(self.amazon_sim.clock.now(), tz=timezone.utc)
+        self.amazon.write(
+            {
+                "endpoint_url": AmazonSimulator.SP_API_URL,
+                "lwa_endpoint_url": AmazonSimulator.LWA_URL + "/auth/o2/token",
+                "import_from": (started - timedelta(days=1)).replace(tzinfo=None),
+            }
+        )
+
+    def run_import(self, account=None):
+        """One import run of the channel against the simulator (the clock moves on first)."""
+        client = AmazonClient(
+            AmazonCredentials(
+                AMAZON_DEMO["lwa_client_id"],
+                AMAZON_DEMO["lwa_client_secret"],
+                AMAZON_DEMO["refresh_token"],
+            ),
+            AMAZON_DEMO["seller_id"],
+            [AMAZON_DEMO["marketplace_id"]],
+            clock=self.amazon_sim.clock,
+        )
+        self.amazon_sim.clock.advance(120)
+        with client, in_process(self.amazon_sim.routes()):
+            return (account or self.amazon)._import_orders(client=client)
+
+    def amazon_order(self, sim_order):
+        return self.env["amazon.order"].search(
+            [("account_id", "=", self.amazon.id), ("name", "=", sim_order.order_id)]
+        )
+
+    def ship(self, *sim_orders):
+        """Amazon marks the orders shipped; the next import reads it."""
+        self.amazon_sim.clock.advance(600)
+        for sim_order in sim_orders:
+            self.amazon_sim.set_status(sim_order.order_id, "Shipped")
+            for order_line in sim_order.lines:
+                order_line.quantity_shipped = order_line.quantity
+        self.run_import()
+
+    def age(self, order, days):
+        """Pretend the order shipped or was cancelled ``days`` ago."""
+        order.shipped_or_cancelled_date = fields.Datetime.now() - timedelta(days=days)
+
+    def erase(self):
+        return self.env["amazon.order"]._cron_erase_personal_data()
