@@ -44,7 +44,7 @@ class ResPartnerPrivacy(models.Model):
         for name in ("partner_id", "partner_invoice_id", "partner_shipping_id"):
             others = env["sale.order"].search([(name, "in", ids), ("id", "not in", done_sales.ids)])
             busy.update(others[name].ids)
-        done_moves = done_sales.invoice_ids
+        done_moves = _moves_of(done_sales.invoice_ids)
         moves = env["account.move"].search(
             [("partner_id", "in", ids), ("id", "not in", done_moves.ids)]
         )
@@ -68,3 +68,15 @@ class ResPartnerPrivacy(models.Model):
                 values["comment"] = privacy.REPLACEMENT
             if values:
                 partner.write(values)
+
+
+def _moves_of(invoices):
+    """The invoices, their credit notes and the payments reconciled with them (a settlement
+    pays an Amazon invoice with a payment to the buyer's contact)."""
+    lines = invoices.line_ids
+    counterparts = (
+        lines.matched_debit_ids.debit_move_id.move_id
+        | lines.matched_credit_ids.credit_move_id.move_id
+        | invoices.matched_payment_ids.move_id
+    )
+    return invoices | invoices.reversal_move_ids | counterparts
