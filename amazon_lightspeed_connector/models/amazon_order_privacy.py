@@ -332,8 +332,9 @@ def _replaced_text(record, names):
 
 
 def _scrub_text_fields(records, secrets):
-    """Scrub every stored text field of ``records`` that is their own (not computed nor
-    related: writing those would write elsewhere), identifiers and tokens apart."""
+    """Scrub every stored text field of ``records`` a user or a flow can write (a related
+    field would write elsewhere, a read-only computed one is derived from what is scrubbed),
+    identifiers and tokens apart."""
     if not records or not secrets:
         return
     names = [
@@ -341,8 +342,8 @@ def _scrub_text_fields(records, secrets):
         for name, field in records._fields.items()
         if field.type in ("char", "text", "html")
         and field.store
-        and not field.compute
         and not field.related
+        and (not field.compute or not field.readonly)
         and name not in NOT_SCRUBBED
     ]
     _scrub_fields(records.sudo().with_context(**NO_MAIL, **{ERASING: True}), names, secrets)

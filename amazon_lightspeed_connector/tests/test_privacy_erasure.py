@@ -65,6 +65,7 @@ class TestPersonalDataErasure(AmazonFlowCase):
         order.sale_order_id.message_post(
             body="<p>Ship to %s, %s, %s</p>" % (NAME, STREET, STREET2), subject="For " + NAME
         )
+        order.sale_order_id.note = "<p>Gift wrapped for %s, call %s</p>" % (NAME, PHONE)
         routed.message_post(body="Shipment note: %s / %s / %s" % (NOTE, GIFT, EMAIL))
         routed.activity_schedule(
             "mail.mail_activity_data_todo", summary="Call " + NAME, note="Phone " + PHONE
@@ -167,6 +168,8 @@ class TestPersonalDataErasure(AmazonFlowCase):
         )
         self.assertEqual(sale.order_line.mapped("product_id"), kept["products"])
         self.assertEqual((sale.partner_id, sale.partner_shipping_id), (buyer, delivery))
+        self.assert_no_traces(sale, ("note", "client_order_ref", "name"), "sale order")
+        self.assertIn(REPLACEMENT, str(sale.note))
         # the buyer and the delivery contact: field by field
         self.assertEqual((buyer.name, buyer.email, buyer.phone), (REPLACEMENT,) * 3)
         self.assertFalse(buyer.email_normalized, "nothing Odoo could ever mail to")
