@@ -37,6 +37,7 @@ See README.md for installation and configuration.
         "views/connector_report_views.xml",
         "views/amazon_account_dashboard_views.xml",
         "views/amazon_privacy_views.xml",
+        "views/amazon_listings_views.xml",
         "views/connector_menus.xml",
         "views/amazon_settlement_views.xml",
     ],

@@ -14,6 +14,7 @@ if __name__.startswith("odoo.addons."):
         test_import_then_route,
         test_lightspeed_account,
         test_lightspeed_stock,
+        test_listings_push,
         test_order_routing,
         test_privacy_erasure,
         test_reporting,

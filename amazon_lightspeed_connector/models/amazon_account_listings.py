@@ -1,0 +1,491 @@
+"""Push inventory and prices to Amazon (flow 7): ``amazon.account._push_listings``.
+
+One run of one channel:
+
+1. Feeds sent by earlier runs are looked up; each finished one has its processing report read
+   and every SKU in it gets Amazon's verdict: accepted values become the "last accepted" ones,
+   refused SKUs keep their flag and show Amazon's message.
+2. Flagged merchant-fulfilled bindings not waiting in a feed have their quantity and price
+   computed (``amazon.offer._desired_listings``); those equal to what Amazon last accepted
+   lose their flag without a call.
+3. The rest go to Amazon: below the channel's feed threshold one patchListingsItem each
+   (op merge, quantity and/or price), from it one JSON_LISTINGS_FEED per marketplace and 25,000
+   SKUs. A patch is accepted at once; a feed's SKUs wait for its report (step 1 of a later
+   run). Flags are cleared only for what Amazon accepted.
+4. Throttling, a server error or refused credentials stop the run; every flag not cleared
+   stays, so the next run sends the rest.
+"""
+
+import logging
+from collections import Counter
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+from odoo.modules import module
+from odoo.tools import float_round
+
+from ..lib.amazon.listings import DEFAULT_FEED_THRESHOLD, plan_push
+from ..lib.errors import ConnectorError, PermanentError, ThrottledError
+from ..lib.inventory import changed_since_last_push
+
+_logger = logging.getLogger(__name__)
+
+LOCK_CLASS = 0x4C5354  # advisory lock namespace: one listings push per channel at a time
+LOGGED_SKU_ERRORS = 50  # per run: beyond it one summary row, the rest are on the bindings
+
+
+class ListingsRun:
+    """Counters of one channel's push run."""
+
+    def __init__(self, env):
+        self.env = env
+        self.counts = Counter()
+        self.stopped = None
+
+    def summary(self):
+        c = self.counts
+        text = self.env._(
+            "%(unchanged)s unchanged, %(patched)s patched, %(fed)s sent in %(feeds)s feed(s), "
+            "%(accepted)s accepted from feed reports, %(refused)s refused, %(waiting)s feed(s) "
+            "still processing.",
+            unchanged=c["unchanged"],
+            patched=c["patched"],
+            fed=c["fed"],
+            feeds=c["feeds"],
+            accepted=c["accepted"],
+            refused=c["refused"],
+            waiting=c["waiting"],
+        )
+        return text + (" " + self.stopped if self.stopped else "")
+
+
+class AmazonAccountListings(models.Model):
+    _inherit = "amazon.account"
+
+    listings_push_enabled = fields.Boolean(
+        "Push Stock and Prices",
+        help="Send the available quantity and price of merchant-fulfilled SKUs to Amazon on "
+        "schedule, whenever they changed.",
+    )
+    listings_feed_threshold = fields.Integer(
+        "Feed From (changed SKUs)",
+        default=DEFAULT_FEED_THRESHOLD,
+        help="Fewer changed SKUs than this are patched one by one (5 a second, seen on Amazon "
+        "at once). From this many, they go in JSON listings feeds of up to 25,000 SKUs (a "
+        "handful of calls, applied by Amazon within minutes).",
+    )
+    listings_pricelist_id = fields.Many2one(
+        "product.pricelist",
+        "Amazon Pricelist",
+        check_company=True,
+        help="Prices sent to Amazon for marketplaces without a pricelist of their own below. "
+        "Empty: prices are not sent, only quantities.",
+    )
+    marketplace_pricelist_ids = fields.One2many(
+        "amazon.marketplace.pricelist",
+        "account_id",
+        "Pricelist per Marketplace",
+        help="A pricelist per Amazon marketplace (e.g. one in CAD for amazon.ca).",
+    )
+    listings_last_push = fields.Datetime(
+        "Last Push", readonly=True, copy=False, help="When stock and prices were last pushed."
+    )
+    listings_push_result = fields.Char(
+        "Last Push Result", readonly=True, copy=False, help="What the last push did."
+    )
+    offers_to_sync_count = fields.Integer(
+        "SKUs to Sync", compute="_compute_offer_sync_counts", help="Bindings flagged for a push."
+    )
+    offers_push_error_count = fields.Integer(
+        "SKUs in Error",
+        compute="_compute_offer_sync_counts",
+        help="Bindings whose last push Amazon refused.",
+    )
+
+    _sql_constraints = [
+        (
+            "listings_feed_threshold_positive",
+            "CHECK(listings_feed_threshold > 0)",
+            "The feed threshold is at least 1 changed SKU.",
+        ),
+    ]
+
+    def _compute_offer_sync_counts(self):
+        Offer = self.env["amazon.offer"]
+        to_sync = dict(
+            Offer._read_group(
+                [("account_id", "in", self.ids), ("need_sync", "=", True)],
+                ["account_id"],
+                ["__count"],
+            )
+        )
+        in_error = dict(
+            Offer._read_group(
+                [("account_id", "in", self.ids), ("last_push_error", "!=", False)],
+                ["account_id"],
+                ["__count"],
+            )
+        )
+        for account in self:
+            account.offers_to_sync_count = to_sync.get(account, 0)
+            account.offers_push_error_count = in_error.get(account, 0)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"listings_pricelist_id", "marketplace_pricelist_ids", "lightspeed_account_id"} & set(
+            vals
+        ):
+            self.env["amazon.offer"]._flag_accounts(self.ids)
+        return result
+
+    # ------------------------------------------------------------ prices
+
+    def _listing_pricelist(self, marketplace_id):
+        row = self.marketplace_pricelist_ids.filtered(lambda r: r.marketplace_id == marketplace_id)
+        return row[:1].pricelist_id or self.listings_pricelist_id
+
+    def _listing_prices(self, marketplace_id, products):
+        """{product id: (Decimal price, currency code)} for a marketplace; {} without pricelist."""
+        pricelist = self._listing_pricelist(marketplace_id).sudo()
+        if not pricelist or not products:
+            return {}
+        currency = pricelist.currency_id
+        prices = pricelist._get_products_price(products.sudo(), 1.0, currency=currency)
+        return {
+            product_id: (round_price(price, currency), currency.name)
+            for product_id, price in prices.items()
+        }
+
+    # ------------------------------------------------------------ buttons and schedule
+
+    def action_push_listings(self):
+        """Push now, whatever the schedule."""
+        self.ensure_one()
+        run = self.sudo()._push_listings()
+        kind = "warning" if run.stopped or run.counts["refused"] else "success"
+        return self._notification(run.summary(), kind, sticky=bool(run.stopped))
+
+    def action_view_offers_to_sync(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_lightspeed_connector.amazon_offer_action"
+        )
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {"default_account_id": self.id, "search_default_needs_sync": 1}
+        return action
+
+    @api.model
+    def _cron_push_listings(self):
+        for account in self.search([("listings_push_enabled", "=", True)]):
+            account._push_listings()
+
+    # ------------------------------------------------------------ the run
+
+    def _listings_client(self):
+        return self._amazon_client()
+
+    def _push_listings(self, client=None, offers=None):
+        """One push run of this channel; returns its ListingsRun."""
+        self.ensure_one()
+        account = self.with_company(self.company_id)
+        run = ListingsRun(self.env)
+        if not account.lightspeed_account_id:
+            run.stopped = _("The channel has no Lightspeed account: no stock to send.")
+            account._log_listings(run.stopped, "warning")
+        elif not account._listings_lock():
+            run.stopped = _("A push of this channel is already running.")
+        else:
+            owned = client is None
+            try:
+                client = client or account._listings_client()
+                account._read_feed_reports(client, run)
+                account._send_changes(client, run, offers)
+            except ConnectorError as error:
+                account._stop_listings_run(run, error)
+            finally:
+                if owned and client is not None:
+                    client.close()
+        account.write(
+            {"listings_last_push": fields.Datetime.now(), "listings_push_result": run.summary()}
+        )
+        account._listings_commit()
+        return run
+
+    def _stop_listings_run(self, run, error):
+        if isinstance(error, ThrottledError):
+            run.stopped = _("Amazon throttled the push; the rest goes with the next run.")
+            level = "warning"
+        else:
+            run.stopped = _("The push stopped: %s The next run sends the rest.", error.message)
+            level = "error"
+        self._log_listings(run.stopped, level, payload=error.payload)
+
+    def _log_listings(self, message, level="error", reference=None, payload=None, record=None):
+        self.env["amazon.sync.log"].log_event(
+            "listings",
+            message,
+            level=level,
+            reference=reference or self.seller_id,
+            payload=payload,
+            record=record or self,
+        )
+
+    # --- feed reports ---------------------------------------------------------------------------
+
+    def _read_feed_reports(self, client, run):
+        feeds = self.env["amazon.listings.feed"].search(
+            [("account_id", "=", self.id), ("state", "=", "submitted")], order="id"
+        )
+        for feed in feeds:
+            result = client.get_feed_result(feed.feed_id)
+            if result is None:
+                run.counts["waiting"] += 1
+                continue
+            self._apply_feed_result(feed, result, run)
+            self._listings_commit()
+
+    def _apply_feed_result(self, feed, result, run):
+        """Amazon's verdict on each SKU of a finished feed."""
+        offers = feed.offer_ids
+        by_message = {offer.feed_message_id: offer for offer in offers}
+        errors = result.errors_by_message()
+        feed_errors = [
+            issue
+            for message_id, issues in errors.items()
+            if message_id not in by_message
+            for issue in issues
+        ]
+        if result.status != "DONE" or feed_errors:
+            message = _(
+                "Amazon refused feed %(feed)s (%(status)s): %(issues)s",
+                feed=feed.feed_id,
+                status=result.status,
+                issues="; ".join(i.message for i in feed_errors) or _("no details"),
+            )
+            self._set_push_errors({offer.id: message for offer in offers})
+            feed.write({"state": "fatal", "result_message": message})
+            run.counts["refused"] += len(offers)
+            self._log_listings(message, reference=feed.feed_id, record=feed)
+            return
+        refused = {
+            by_message[message_id].id: "; ".join(
+                "%s %s" % (issue.code or "", issue.message) for issue in issues
+            ).strip()
+            for message_id, issues in errors.items()
+        }
+        accepted = [offer.id for offer in offers if offer.id not in refused]
+        self._accept_pending(accepted)
+        self._set_push_errors(refused)
+        feed.write(
+            {
+                "state": "done",
+                "accepted_count": len(accepted),
+                "error_count": len(refused),
+                "result_message": _(
+                    "%(processed)s processed, %(accepted)s accepted, %(invalid)s invalid.",
+                    processed=result.messages_processed,
+                    accepted=result.messages_accepted,
+                    invalid=result.messages_invalid,
+                ),
+            }
+        )
+        run.counts["accepted"] += len(accepted)
+        run.counts["refused"] += len(refused)
+        self._log_sku_errors(self.env["amazon.offer"].browse(list(refused)), refused, run)
+
+    def _accept_pending(self, offer_ids):
+        """The values a feed carried become the last accepted ones; the flag stays, so this
+        run checks whether anything changed while Amazon was processing."""
+        if not offer_ids:
+            return
+        self.env.cr.execute(
+            """
+            UPDATE amazon_offer
+               SET last_pushed_qty = pending_qty,
+                   last_pushed_price = CASE WHEN pending_currency IS NULL
+                                            THEN last_pushed_price ELSE pending_price END,
+                   last_pushed_currency = COALESCE(pending_currency, last_pushed_currency),
+                   last_push_date = now() at time zone 'UTC',
+                   last_push_error = NULL,
+                   pending_feed_id = NULL,
+                   feed_message_id = NULL
+             WHERE id = ANY(%s)
+            """,
+            (list(offer_ids),),
+        )
+        self.env["amazon.offer"].invalidate_model()
+
+    def _set_push_errors(self, messages):
+        """``{offer id: message}`` written in one statement; the offers leave their feed."""
+        if not messages:
+            return
+        self.env.cr.execute_values(
+            """
+            UPDATE amazon_offer AS o
+               SET last_push_error = v.message, pending_feed_id = NULL, feed_message_id = NULL
+              FROM (VALUES %s) AS v(id, message)
+             WHERE o.id = v.id
+            """,
+            list(messages.items()),
+            page_size=1000,
+        )
+        self.env["amazon.offer"].invalidate_model()
+
+    def _log_sku_errors(self, offers, messages, run):
+        for offer in offers:
+            if run.counts["logged"] >= LOGGED_SKU_ERRORS:
+                break
+            run.counts["logged"] += 1
+            self._log_listings(
+                _(
+                    "Amazon refused SKU %(sku)s: %(error)s",
+                    sku=offer.seller_sku,
+                    error=messages[offer.id],
+                ),
+                reference=offer.seller_sku,
+                record=offer,
+            )
+        hidden = len(offers) - min(len(offers), LOGGED_SKU_ERRORS)
+        if hidden > 0:
+            self._log_listings(
+                _(
+                    "%s more SKUs were refused: see the Push Error filter of the SKU bindings.",
+                    hidden,
+                ),
+                level="warning",
+            )
+
+    # --- sending --------------------------------------------------------------------------------
+
+    def _send_changes(self, client, run, offers=None):
+        Offer = self.env["amazon.offer"]
+        domain = [
+            ("account_id", "=", self.id),
+            ("need_sync", "=", True),
+            ("fulfillment_channel", "=", "MFN"),
+            ("pending_feed_id", "=", False),
+        ]
+        if offers is not None:
+            domain.append(("id", "in", offers.ids))
+        candidates = Offer.search(domain, order="id")
+        desired = candidates._desired_listings()
+        unchanged, changes = [], []
+        for offer in candidates:
+            delta = changed_since_last_push(desired[offer.id], offer._last_accepted())
+            if delta is None:
+                unchanged.append(offer.id)
+            else:
+                changes.append((offer, desired[offer.id], delta))
+        self._clear_flags(unchanged)
+        run.counts["unchanged"] += len(unchanged)
+        self._listings_commit()
+        if not changes:
+            return
+        plan = plan_push(
+            self.seller_id,
+            [delta for _offer, _update, delta in changes],
+            self.listings_feed_threshold,
+            {offer.seller_sku: offer.amazon_product_type for offer, _u, _d in changes},
+        )
+        by_key = {(o.marketplace_id, o.seller_sku): (o, update) for o, update, _d in changes}
+        for delta in plan.patches:
+            self._patch_one(client, run, *by_key[(delta.marketplace_id, delta.sku)], delta)
+        for feed in plan.feeds:
+            self._submit_feed(client, run, feed, by_key)
+
+    def _clear_flags(self, offer_ids):
+        if offer_ids:
+            self.env.cr.execute(
+                "UPDATE amazon_offer SET need_sync = FALSE WHERE id = ANY(%s)", (offer_ids,)
+            )
+            self.env["amazon.offer"].invalidate_model(["need_sync"])
+
+    def _patch_one(self, client, run, offer, update, delta):
+        """One patchListingsItem; a refusal stays on the binding, anything else stops the run."""
+        try:
+            client.patch_listing(
+                delta.sku,
+                delta.marketplace_id,
+                offer.amazon_product_type,
+                quantity=delta.quantity,
+                price=delta.price,
+                currency=delta.currency,
+            )
+        except PermanentError as error:
+            offer.last_push_error = error.message
+            run.counts["refused"] += 1
+            self._log_sku_errors(offer, {offer.id: error.message}, run)
+            return
+        values = {
+            "last_pushed_qty": update.quantity,
+            "last_push_date": fields.Datetime.now(),
+            "last_push_error": False,
+            "need_sync": False,
+        }
+        if update.price is not None:
+            values.update(
+                last_pushed_price=float(update.price), last_pushed_currency=update.currency
+            )
+        offer.write(values)
+        run.counts["patched"] += 1
+        self._listings_commit()
+
+    def _submit_feed(self, client, run, listings_feed, by_key):
+        feed_id = client.submit_listings_feed(
+            listings_feed.messages, [listings_feed.marketplace_id]
+        )
+        feed = self.env["amazon.listings.feed"].create(
+            {
+                "account_id": self.id,
+                "feed_id": feed_id,
+                "marketplace_id": listings_feed.marketplace_id,
+                "message_count": len(listings_feed),
+            }
+        )
+        rows = []
+        for message_id, sku in listings_feed.skus_by_message_id.items():
+            offer, update = by_key[(listings_feed.marketplace_id, sku)]
+            rows.append(
+                (
+                    offer.id,
+                    message_id,
+                    update.quantity,
+                    float(update.price) if update.price is not None else 0.0,
+                    update.currency,
+                )
+            )
+        self.env.cr.execute_values(
+            """
+            UPDATE amazon_offer AS o
+               SET pending_feed_id = %s, feed_message_id = v.message_id,
+                   pending_qty = v.qty, pending_price = v.price, pending_currency = v.currency
+              FROM (VALUES %%s) AS v(id, message_id, qty, price, currency)
+             WHERE o.id = v.id
+            """
+            % feed.id,
+            rows,
+            template="(%s, %s, %s, %s::numeric, %s::varchar)",
+            page_size=5000,
+        )
+        self.env["amazon.offer"].invalidate_model()
+        run.counts["feeds"] += 1
+        run.counts["fed"] += len(rows)
+        self._listings_commit()
+
+    # --- transactions ---------------------------------------------------------------------------
+
+    def _listings_commit(self):
+        """Commit what Amazon accepted so far, except in tests; then take the lock again."""
+        if self.env.registry.in_test_mode() or module.current_test:
+            return
+        self.env.cr.commit()
+        self._listings_lock()
+
+    def _listings_lock(self):
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self.id))
+        return self.env.cr.fetchone()[0]
+
+
+def round_price(amount, currency):
+    """A pricelist price as Amazon gets it: rounded to the currency, as a Decimal."""
+    return Decimal(str(float_round(amount, precision_rounding=currency.rounding)))

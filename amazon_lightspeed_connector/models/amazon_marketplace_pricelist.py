@@ -1,0 +1,37 @@
+from odoo import fields, models
+
+
+class AmazonMarketplacePricelist(models.Model):
+    """Which Odoo pricelist prices a channel's SKUs in one Amazon marketplace."""
+
+    _name = "amazon.marketplace.pricelist"
+    _description = "Amazon Marketplace Pricelist"
+    _order = "account_id, marketplace_id"
+    _check_company_auto = True
+
+    account_id = fields.Many2one(
+        "amazon.account", "Amazon Channel", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(
+        related="account_id.company_id", store=True, index=True, string="Company"
+    )
+    marketplace_id = fields.Char(
+        "Marketplace ID",
+        required=True,
+        help="The Amazon marketplace, e.g. ATVPDKIKX0DER (amazon.com), A2EUQ1WTGCTBG2 (amazon.ca).",
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        "Pricelist",
+        required=True,
+        check_company=True,
+        help="Prices of this marketplace's SKUs, in the pricelist's currency.",
+    )
+
+    _sql_constraints = [
+        (
+            "marketplace_unique",
+            "UNIQUE(account_id, marketplace_id)",
+            "A marketplace has one pricelist per channel.",
+        ),
+    ]

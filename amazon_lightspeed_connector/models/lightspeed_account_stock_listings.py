@@ -1,0 +1,26 @@
+from odoo import models
+
+
+class LightspeedAccountListings(models.Model):
+    """Store stock read from Lightspeed flags the SKU bindings it concerns for a push."""
+
+    _inherit = "lightspeed.account"
+
+    def _stock_commit(self):
+        """Flag, in the transaction that wrote them, the bindings of every product whose store
+        quantity the refresh wrote: the upsert stamps ``write_date`` with the transaction's
+        ``now()``, so the rows of this transaction are found without keeping a list."""
+        self.env.cr.execute(
+            """
+            UPDATE amazon_offer
+               SET need_sync = TRUE
+             WHERE NOT need_sync AND active
+               AND account_id IN (SELECT id FROM amazon_account WHERE lightspeed_account_id = %s)
+               AND product_id IN (SELECT product_id FROM lightspeed_stock
+                                   WHERE lightspeed_account_id = %s
+                                     AND write_date = now() at time zone 'UTC')
+            """,
+            (self.id, self.id),
+        )
+        self.env["amazon.offer"].invalidate_model(["need_sync"])
+        return super()._stock_commit()
