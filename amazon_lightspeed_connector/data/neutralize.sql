@@ -6,6 +6,7 @@ UPDATE amazon_account
        refresh_token = NULL,
        oauth_state = NULL,
        import_enabled = false,
+       listings_push_enabled = false,
        settlement_enabled = false;
 UPDATE lightspeed_account
    SET client_secret = NULL,

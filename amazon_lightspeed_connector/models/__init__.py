@@ -39,6 +39,7 @@ from . import (
     lightspeed_payment_type,
     lightspeed_register,
     lightspeed_stock,
+    lightspeed_stock_listings,
     product_pricelist_item,
     product_template,
     res_partner,

@@ -237,7 +237,12 @@ class AmazonAccountListings(models.Model):
             [("account_id", "=", self.id), ("state", "=", "submitted")], order="id"
         )
         for feed in feeds:
-            result = client.get_feed_result(feed.feed_id)
+            try:
+                result = client.get_feed_result(feed.feed_id)
+            except PermanentError as error:  # an unreadable report: the SKUs go again
+                self._refuse_feed(feed, error.message, run)
+                self._listings_commit()
+                continue
             if result is None:
                 run.counts["waiting"] += 1
                 continue
@@ -246,15 +251,10 @@ class AmazonAccountListings(models.Model):
 
     def _apply_feed_result(self, feed, result, run):
         """Amazon's verdict on each SKU of a finished feed."""
-        offers = feed.offer_ids
+        offers = feed.with_context(active_test=False).offer_ids
         by_message = {offer.feed_message_id: offer for offer in offers}
         errors = result.errors_by_message()
-        feed_errors = [
-            issue
-            for message_id, issues in errors.items()
-            if message_id not in by_message
-            for issue in issues
-        ]
+        feed_errors = errors.pop(None, [])  # about the whole feed: nothing was applied
         if result.status != "DONE" or feed_errors:
             message = _(
                 "Amazon refused feed %(feed)s (%(status)s): %(issues)s",
@@ -262,11 +262,10 @@ class AmazonAccountListings(models.Model):
                 status=result.status,
                 issues="; ".join(i.message for i in feed_errors) or _("no details"),
             )
-            self._set_push_errors({offer.id: message for offer in offers})
-            feed.write({"state": "fatal", "result_message": message})
-            run.counts["refused"] += len(offers)
-            self._log_listings(message, reference=feed.feed_id, record=feed)
+            self._refuse_feed(feed, message, run)
             return
+        # a message whose binding was deleted meanwhile has nobody to tell
+        errors = {key: issues for key, issues in errors.items() if key in by_message}
         refused = {
             by_message[message_id].id: "; ".join(
                 "%s %s" % (issue.code or "", issue.message) for issue in issues
@@ -292,6 +291,14 @@ class AmazonAccountListings(models.Model):
         run.counts["accepted"] += len(accepted)
         run.counts["refused"] += len(refused)
         self._log_sku_errors(self.env["amazon.offer"].browse(list(refused)), refused, run)
+
+    def _refuse_feed(self, feed, message, run):
+        """Nothing of the feed was applied: every SKU in it shows why and goes again."""
+        offers = feed.with_context(active_test=False).offer_ids
+        self._set_push_errors({offer.id: message for offer in offers})
+        feed.write({"state": "fatal", "result_message": message})
+        run.counts["refused"] += len(offers)
+        self._log_listings(message, reference=feed.feed_id, record=feed)
 
     def _accept_pending(self, offer_ids):
         """The values a feed carried become the last accepted ones; the flag stays, so this

@@ -3,6 +3,7 @@
 import time
 
 from odoo.exceptions import ValidationError
+from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 
 from .listings_common import CA, US, ListingsCase
@@ -185,6 +186,20 @@ class TestListingsPush(ListingsCase):
         errors = self.amazon_offers().filtered_domain([("last_push_error", "!=", False)])
         self.assertEqual(errors, boots, "the Push Error filter")
 
+    def test_an_unreadable_report_sends_the_feed_again(self):
+        self.amazon.listings_feed_threshold = 5
+        self.push()
+        self.amazon_sim.faults.add("malformed", path="/_sim/documents/")  # no summary
+        run = self.push(advance=120)
+        feeds = self.env["amazon.listings.feed"].search([("account_id", "=", self.amazon.id)])
+        first, second = feeds.sorted("id")
+        self.assertEqual(first.state, "fatal")
+        self.assertIn("no summary", first.result_message)
+        self.assertEqual(run.counts["refused"], 12)
+        self.assertEqual((second.state, second.message_count), ("submitted", 12), "sent again")
+        self.assertTrue(all(self.amazon_offers().mapped("need_sync")))
+        self.assertIn("no summary", self.offers["JBJ-M"].last_push_error)
+
     def test_pricelist_per_marketplace(self):
         cad = self.env.ref("base.CAD")
         cad.active = True
@@ -245,6 +260,15 @@ class TestListingsPush(ListingsCase):
         with self.amazon_served():
             cron.method_direct_trigger()
         self.assertFalse(self.amazon_offers().filtered("need_sync"))
+
+    def test_a_duplicated_database_stops_pushing(self):
+        self.env.flush_all()
+        for query in get_neutralization_queries(["amazon_lightspeed_connector"]):
+            self.env.cr.execute(query)
+        self.env.invalidate_all()
+        self.assertFalse(self.amazon.listings_push_enabled)
+        cron = self.env.ref("amazon_lightspeed_connector.ir_cron_amazon_push_listings")
+        self.assertFalse(cron.active)
 
     # --- helpers ----------------------------------------------------------------------------
 
