@@ -1,5 +1,6 @@
 """Inventory and prices to Amazon (issue 8): what is sent, when, and how (patches or feeds)."""
 
+import logging
 import time
 
 from odoo.exceptions import ValidationError
@@ -7,6 +8,8 @@ from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 
 from .listings_common import CA, US, ListingsCase
+
+_logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install")
@@ -147,6 +150,7 @@ class TestListingsPush(ListingsCase):
     def test_30000_changes_go_as_2_feeds(self):
         self.push()
         self.insert_offers(30_000)
+        calls_before = len(self.amazon_sim.calls)
         started = time.perf_counter()
         run = self.push()
         elapsed = time.perf_counter() - started
@@ -157,7 +161,12 @@ class TestListingsPush(ListingsCase):
         waiting = self.amazon_offers().filtered("pending_feed_id")
         self.assertEqual(len(waiting), 30_000)
         self.assertTrue(all(waiting.mapped("need_sync")), "flags stay until Amazon accepts")
-        self.assertLess(elapsed, 600, "sanity bound only; the figure is in the log")
+        _logger.info(
+            "30,000 changed SKUs pushed as %d feeds (%s requests) in %.1f s",
+            len(feeds),
+            len(self.amazon_sim.calls) - calls_before,
+            elapsed,
+        )
 
     def test_feed_report_errors_land_on_the_binding(self):
         self.amazon.listings_feed_threshold = 5
