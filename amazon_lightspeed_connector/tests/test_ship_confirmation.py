@@ -298,3 +298,77 @@ class TestShipConfirmation(AmazonImportCase):
         self.run_confirmations()
         self.assertEqual(set(sale.picking_ids.mapped("state")), {"done"})
         self.assertFalse(sale.invoice_ids)
+
+    # ------------------------------------------------------------ nothing lost, nothing twice
+
+    def test_a_lost_answer_is_never_confirmed_twice(self):
+        placed, order = self.imported(line("JBJ-M", 2), line("LTR-BELT", 1))
+        parts = self.shipped(order, parts=[[("LTR-BELT", 1)], [("JBJ-M", 2)]])
+        self.sim.faults.add("lost_response", path="shipmentConfirmation", times=1)
+
+        self.run_confirmations()  # Amazon recorded the first package; its answer was lost
+        first = parts[0]
+        self.assertEqual(first.confirmation_state, "to_confirm")
+        self.assertTrue(first.confirmation_outcome_unknown)
+        self.assertEqual(len(self.sim.shipments(placed.order_id)), 1)
+        package = first.package_reference_id
+
+        self.sim.clock.advance(600)
+        self.run_confirmations()  # same package id: Amazon says it has it already
+        self.assertEqual(set(parts.mapped("state")), {"confirmed"})
+        self.assertEqual(first.package_reference_id, package)
+        self.assertIn("earlier answer was lost", self.notes(first))
+        shipments = self.sim.shipments(placed.order_id)
+        self.assertEqual(
+            sorted(s.package_reference_id for s in shipments),
+            sorted(parts.mapped("package_reference_id")),
+        )
+        self.assertEqual(placed.status, "Shipped")
+
+    def test_becoming_shipped_wakes_the_scheduled_action(self):
+        _placed, order = self.imported(line("LTR-BELT", 1))
+        routed = self.shipped(order)
+        routed.write({"state": "sent", "confirmation_state": False})
+        cron = self.env.ref("amazon_lightspeed_connector.ir_cron_amazon_confirm_shipments")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        routed.write({"state": "shipped"})
+        self.assertEqual(routed.confirmation_state, "to_confirm")
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), len(triggers)
+        )
+
+    def test_a_package_locked_by_another_worker_is_left_to_it(self):
+        _placed, order = self.imported(line("LTR-BELT", 1))
+        routed = self.shipped(order)
+        self.env.flush_all()
+        with patch.object(type(routed), "_lock_for_confirmation", lambda r: False):
+            self.run_confirmations()
+        self.assertEqual(self.sim.confirmations, [])
+        self.assertEqual(routed.confirmation_state, "to_confirm")
+
+    def test_a_failing_close_is_logged_and_the_confirmation_stands(self):
+        self.account.write({"confirm_validate_delivery": True, "confirm_invoice_policy": "posted"})
+        _placed, order = self.imported(line("LTR-BELT", 1))
+        routed = self.shipped(order)
+
+        def broken(order, sale):
+            raise ValueError("the delivery is blocked")
+
+        with patch.object(type(order), "_validate_deliveries", broken):
+            self.run_confirmations()
+        self.assertEqual(routed.state, "confirmed")
+        self.assertFalse(order.sale_order_id.invoice_ids)
+        log = self.env["amazon.sync.log"].search(
+            [("flow", "=", "shipment"), ("level", "=", "error")]
+        )
+        self.assertIn("could not be closed: the delivery is blocked", log.message)
+
+    def test_missing_tracking_number_is_refused_before_amazon(self):
+        _placed, order = self.imported(line("LTR-BELT", 1))
+        routed = self.shipped(order)
+        routed.tracking_number = False
+        self.run_confirmations()
+        self.assertEqual(self.sim.confirmations, [])
+        self.assertEqual(routed.confirmation_state, "failed")
+        self.assertIn("tracking number", routed.confirmation_error)
+        self.assertFalse(routed.package_reference_id)  # nothing sent, no number used up
