@@ -129,6 +129,7 @@ class AmazonRoutedOrder(models.Model):
         for values in vals_list:
             if values.get("state") == "shipped" and not values.get("confirmation_state"):
                 values["confirmation_state"] = "to_confirm"
+                values.setdefault("ship_date", fields.Datetime.now())
         routed = super().create(vals_list)
         routed.filtered(lambda r: r.confirmation_state == "to_confirm")._trigger_confirmation()
         return routed
@@ -140,6 +141,10 @@ class AmazonRoutedOrder(models.Model):
         result = super().write(vals)
         if newly_shipped:
             newly_shipped.write({"confirmation_state": "to_confirm", "confirmation_error": False})
+            # no ship date given: it left now (kept, so every retry sends the same date)
+            newly_shipped.filtered(lambda r: not r.ship_date).write(
+                {"ship_date": fields.Datetime.now()}
+            )
             newly_shipped._trigger_confirmation()
         return result
 

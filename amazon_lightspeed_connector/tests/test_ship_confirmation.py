@@ -331,8 +331,9 @@ class TestShipConfirmation(AmazonImportCase):
         routed.write({"state": "sent", "confirmation_state": False})
         cron = self.env.ref("amazon_lightspeed_connector.ir_cron_amazon_confirm_shipments")
         triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
-        routed.write({"state": "shipped"})
+        routed.write({"state": "shipped", "ship_date": False})
         self.assertEqual(routed.confirmation_state, "to_confirm")
+        self.assertTrue(routed.ship_date, "the moment it was marked shipped")
         self.assertGreater(
             self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), len(triggers)
         )
