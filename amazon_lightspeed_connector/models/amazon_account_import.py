@@ -20,15 +20,18 @@ One run of one channel:
 """
 
 import logging
+import re
 from datetime import timedelta
 
 import psycopg2
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.modules import module
+from psycopg2.errors import ProgramLimitExceeded
 
 from ..lib.amazon.client import MAX_PAGE_SIZE
 from ..lib.amazon.order_data import AMAZON_FULFILLED, parse_datetime
-from ..lib.amazon.order_mapping import map_order_v0, map_order_v2026
+from ..lib.amazon.order_mapping import is_valid_order_id, map_order_v0, map_order_v2026
 from ..lib.errors import AuthError, ConnectorError, PayloadError, PermanentError, ThrottledError
 from .amazon_order import _naive_utc
 
@@ -37,6 +40,8 @@ _logger = logging.getLogger(__name__)
 OVERLAP = timedelta(minutes=5)  # re-read the end of the last window: late-indexed orders
 INCLUDED_DATA = ("BUYER", "RECIPIENT", "PROCEEDS", "PROMOTION", "FULFILLMENT")
 LOCK_CLASS = 0x414D5A  # advisory lock namespace: one import per channel at a time
+MAX_PREFIX_LENGTH = 20  # the prefix starts every sale order name: short, printable
+MARKETPLACE_ID = re.compile(r"^[A-Z0-9]{8,20}$")  # e.g. ATVPDKIKX0DER, A1F83G8C2ARO7P
 
 
 class ImportRun:
@@ -48,6 +53,7 @@ class ImportRun:
         self.counts = dict.fromkeys(
             ("created", "updated", "unchanged", "error", "skipped", "retried", "pages"), 0
         )
+        self.ceiling = None  # the search's upper bound: the cursor never passes it
         self.stopped = None  # why the run stopped early, for the summary
         self.complete = False  # the search was read to its end
         self.last_order = None
@@ -89,6 +95,33 @@ class AmazonAccountImport(models.Model):
     _sql_constraints = [
         ("import_max_pages_positive", "CHECK(import_max_pages > 0)", "Read at least one page."),
     ]
+
+    @api.constrains("order_prefix")
+    def _check_order_prefix(self):
+        for account in self:
+            prefix = account.order_prefix or ""
+            if len(prefix) > MAX_PREFIX_LENGTH or not prefix.isprintable():
+                raise ValidationError(
+                    _(
+                        "The order prefix starts every sale order name: use at most %(max)s "
+                        "printable characters (it has %(length)s).",
+                        max=MAX_PREFIX_LENGTH,
+                        length=len(prefix),
+                    )
+                )
+
+    @api.constrains("marketplace_ids")
+    def _check_marketplace_ids(self):
+        for account in self:
+            wrong = [m for m in account._marketplace_list() if not MARKETPLACE_ID.match(m)]
+            if wrong or not account._marketplace_list():
+                raise ValidationError(
+                    _(
+                        "Marketplace IDs are Amazon's codes separated by commas, such as "
+                        "ATVPDKIKX0DER (Amazon.com); not valid: %s",
+                        ", ".join(w[:30] for w in wrong) or _("(none given)"),
+                    )
+                )
 
     def _compute_amazon_order_count(self):
         groups = self.env["amazon.order"]._read_group(
@@ -197,7 +230,12 @@ class AmazonAccountImport(models.Model):
                 self._stop_run(run, error)
                 return
             run.counts["pages"] += 1
-            window_end = window_end or page.window_end
+            if not window_end and page.window_end:
+                try:
+                    run.ceiling = _naive_utc(parse_datetime(page.window_end, "window end", "-"))
+                    window_end = page.window_end
+                except PayloadError:
+                    pass  # an unreadable bound: the cursor is then capped by the clock
             try:
                 for raw in page.orders:
                     self._import_raw_order(client, raw, run, v0)
@@ -220,6 +258,8 @@ class AmazonAccountImport(models.Model):
         """Map and store one order in its own savepoint, then move the cursor past it."""
         Order = self.env["amazon.order"]
         order_id = raw.get("AmazonOrderId" if v0 else "orderId") if isinstance(raw, dict) else None
+        if not is_valid_order_id(order_id):
+            order_id = None  # nothing can be stored under it: the error goes to the sync log
         if self._skip_fba(raw, v0):
             run.counts["skipped"] += 1
             self._advance(run, raw, v0, order_id)
@@ -251,18 +291,14 @@ class AmazonAccountImport(models.Model):
             if not isinstance(error, PayloadError) and error.status in (401, 403):
                 raise
             outcome, order = "error", self._order_error(order_id, error, raw)
+        except ProgramLimitExceeded as error:
+            # a value too big for an index (an OperationalError, but about this order's data,
+            # not the database's state): this order's error, the batch goes on
+            outcome, order = "error", self._unexpected_order_error(order_id, error, raw)
         except (ConnectorError, psycopg2.OperationalError):
-            raise
+            raise  # throttling, a server error, a lock or serialization conflict: stop the run
         except Exception as error:  # one bad order never stops the batch
-            _logger.warning("Amazon order %s could not be imported", order_id, exc_info=True)
-            failure = PermanentError(
-                _(
-                    "Amazon order %(order)s could not be imported: %(error)s",
-                    order=order_id or "?",
-                    error="%s: %s" % (type(error).__name__, error),
-                )
-            )
-            outcome, order = "error", self._order_error(order_id, failure, raw)
+            outcome, order = "error", self._unexpected_order_error(order_id, error, raw)
         else:
             if outcome == "error":
                 self._log_order_error(order, order.import_error, raw)
@@ -271,6 +307,17 @@ class AmazonAccountImport(models.Model):
         if outcome != "unchanged" and order_id:
             run.last_order = order_id
         self._advance(run, raw, v0, order_id, data)
+
+    def _unexpected_order_error(self, order_id, error, raw):
+        _logger.warning("Amazon order %s could not be imported", order_id, exc_info=True)
+        failure = PermanentError(
+            _(
+                "Amazon order %(order)s could not be imported: %(error)s",
+                order=order_id or "?",
+                error="%s: %s" % (type(error).__name__, str(error)[:300]),
+            )
+        )
+        return self._order_error(order_id, failure, raw)
 
     def _skip_fba(self, raw, v0):
         """FBA orders skipped by setting are recognised before any further call (v0 items)."""
@@ -308,6 +355,9 @@ class AmazonAccountImport(models.Model):
                 moment = _naive_utc(parse_datetime(value, "LastUpdateDate", order_id))
             except PayloadError:
                 moment = None
+        # a date in the future (a broken payload) must not move the cursor past what the
+        # search covered, or every later order would be skipped
+        moment = moment and min(moment, run.ceiling or fields.Datetime.now())
         values = {}
         if moment and moment > run.cursor:
             run.cursor = moment

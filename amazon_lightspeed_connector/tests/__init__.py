@@ -11,6 +11,7 @@ if __name__.startswith("odoo.addons."):
         test_channel_security,
         test_channel_tour,
         test_held_queue_tour,
+        test_hostile_inputs,
         test_import_then_route,
         test_lightspeed_account,
         test_lightspeed_stock,

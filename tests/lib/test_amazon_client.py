@@ -406,3 +406,16 @@ def test_an_access_token_amazon_calls_expired_is_renewed_once(sim):
     client.search_orders(SINCE)
     assert len(sim.authority.access_tokens) == 2
     assert [c.status for c in sim.calls if c.path.startswith("/orders/")] == [200, 403, 200]
+
+
+@pytest.mark.parametrize("body", ["<html>Gateway</html>", [1, 2], 5])
+def test_a_json_answer_that_is_not_an_object_is_a_payload_error(body):
+    """The library cannot read it either: a typed error naming the operation, never a crash."""
+    sim = make_sim(seed=31)
+    sim.add_order([line("JBJ-M")])
+    sim.faults.add("malformed", path=r"^/orders/2026-01-01/orders$", times=1, payload=body)
+    with in_process(sim.routes()):
+        client = make_client(sim)
+        with pytest.raises(PayloadError, match="searchOrders"):
+            client.search_orders(SINCE)
+        assert client.search_orders(SINCE).orders  # the next call reads the page

@@ -266,3 +266,78 @@ def test_a_cancelled_order_may_have_zero_quantities():
         items = client.get_order_items(order.order_id)
     items[0]["QuantityOrdered"] = 0  # what Amazon does to a cancelled order's items
     assert map_order_v0(v0, items).lines[0].quantity_ordered == 0
+
+
+# ---------------------------------------------------------------- hostile payloads
+
+
+@pytest.fixture
+def order_2026():
+    import copy
+
+    responses = _sandbox_responses("orders2026", "searchOrders")
+    (order,) = [o for r in responses for o in r["orders"] if o["orderId"] == "171-2345678-9012345"]
+    return copy.deepcopy(order)
+
+
+@pytest.mark.parametrize(
+    "order_id", ["1" * 65, "111-\x00-222", "111 222", "line\nbreak", "\u202eevil"]
+)
+def test_an_order_id_that_cannot_be_stored_is_refused(order_2026, order_id):
+    order_2026["orderId"] = order_id
+    with pytest.raises(PayloadError, match="invalid order id") as raised:
+        map_order_v2026(order_2026)
+    assert len(raised.value.message) < 200  # the message never carries a huge id
+
+
+def test_nul_characters_are_removed_and_texts_capped(order_2026):
+    order_2026["buyer"]["buyerName"] = "Car\x00los"
+    order_2026["orderItems"][0]["product"]["title"] = "T" * 100_000
+    order_2026["recipient"]["deliveryAddress"]["city"] = "S\x00ão Paulo"
+    order_2026["orderItems"][0]["product"]["sellerSku"] = "DELL-I15\x00-BR-001"
+    data = map_order_v2026(order_2026)
+    assert data.buyer.name == "Carlos"
+    assert data.shipping_address.city == "São Paulo"
+    assert data.lines[0].seller_sku == "DELL-I15-BR-001"
+    assert data.lines[0].title == "T" * 1999 + "\u2026"
+    assert len(map_order_v2026(dict(order_2026, buyer={"buyerName": "B" * 999})).buyer.name) == 255
+
+
+@pytest.mark.parametrize(
+    "where, value, message",
+    [
+        (("proceeds", "grandTotal", "amount"), "-1599.90", "negative"),
+        (("orderItems", 0, "product", "price", "unitPrice", "amount"), "-1.00", "negative"),
+        (("orderItems", 0, "proceeds", "breakdowns", 0, "subtotal", "amount"), "-1.00", "negative"),
+        (("orderItems", 0, "quantityOrdered"), 10**9, "not a real order"),
+        (("proceeds", "grandTotal", "amount"), "1" + "0" * 12, "not an amount of money"),
+    ],
+)
+def test_impossible_amounts_and_quantities_are_refused(order_2026, where, value, message):
+    node = order_2026
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = value
+    with pytest.raises(PayloadError, match=message):
+        map_order_v2026(order_2026)
+
+
+def test_negative_v0_prices_are_refused():
+    order = {
+        "AmazonOrderId": "902-1845936-5435065",
+        "OrderStatus": "Unshipped",
+        "FulfillmentChannel": "MFN",
+        "PurchaseDate": "2026-01-01T00:00:00Z",
+        "LastUpdateDate": "2026-01-01T00:00:00Z",
+        "OrderTotal": {"CurrencyCode": "USD", "Amount": "11.01"},
+    }
+    item = {
+        "OrderItemId": "1",
+        "SellerSKU": "SKU",
+        "QuantityOrdered": 1,
+        "ItemPrice": {"CurrencyCode": "USD", "Amount": "-10.00"},
+    }
+    with pytest.raises(PayloadError, match="ItemPrice is negative"):
+        map_order_v0(order, [item])
+    item["ItemPrice"]["Amount"] = "10.00"
+    assert map_order_v0(order, [item]).lines[0].item_price == Decimal("10.00")

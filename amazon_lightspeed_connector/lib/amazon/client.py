@@ -390,6 +390,15 @@ class AmazonClient:
         except httpx.TransportError as exc:
             error = error_mapping.from_transport(exc, operation, self.endpoint, self.timeout)
             raise self._failed(operation, error) from None
+        except (AttributeError, TypeError, KeyError, ValueError):
+            # The library choked on the answer (e.g. JSON that is not an object): when the
+            # answer is to blame, a typed error naming the operation instead of a crash.
+            response = self._transport.last_response
+            if response is None:
+                raise
+            self._check_raw_answer(operation)
+            error = error_mapping.unreadable(operation, response.status_code, response.content)
+            raise self._failed(operation, error) from None
         finally:
             if operation.restricted:
                 api.restricted_data_token = None

@@ -142,6 +142,9 @@ class AmazonOrder:
 # ---------------------------------------------------------------- strict parsers
 
 
+MAX_AMOUNT = Decimal(10) ** 12  # more than any order in any currency: a broken payload
+
+
 def parse_money(value, field, order_id):
     """A Decimal from Amazon's money string; PayloadError naming ``field`` and the order.
 
@@ -154,7 +157,7 @@ def parse_money(value, field, order_id):
         amount = Decimal(str(value).strip())
     except InvalidOperation:
         raise _bad_money(value, field, order_id) from None
-    if not amount.is_finite():
+    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
         raise _bad_money(value, field, order_id)
     return amount
 

@@ -71,11 +71,74 @@ def _require_mapping(value, what):
     return value
 
 
+MAX_ORDER_ID_LENGTH = 64  # Amazon's are 19 characters ("123-1234567-1234567")
+MAX_QUANTITY = 100_000  # units of one line: more is not an order but a broken payload
+
+
+def is_valid_order_id(value):
+    """An order id the connector can store and show: a short printable word."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_ORDER_ID_LENGTH
+        and value.isprintable()
+        and not any(c.isspace() for c in value)
+    )
+
+
 def _order_id(payload, key):
     order_id = payload.get(key)
     if not order_id or not isinstance(order_id, str):
         raise PayloadError("An Amazon order has no %s." % key, code="MissingOrderId")
+    if not is_valid_order_id(order_id):
+        raise PayloadError(
+            "An Amazon order has an invalid order id %r (%d characters): it is not stored."
+            % (order_id[:30], len(order_id)),
+            code="BadOrderId",
+        )
     return order_id
+
+
+MAX_TEXT_LENGTH = 255  # characters of a name, an address line, a SKU...
+MAX_LONG_TEXT_LENGTH = 2000  # ... and of a product title, a gift message, a delivery note
+LONG_TEXT_KEYS = frozenset(
+    {"title", "Title", "giftMessage", "GiftMessageText", "addressInstruction"}
+    | {"AddressInstructions"}
+)
+
+
+def _clean_text(value, limit=MAX_TEXT_LENGTH):
+    """Text as it can be stored and indexed: no NUL character (PostgreSQL cannot store one)
+    and at most ``limit`` characters (no real name, address or title is longer, and the index
+    entry of a contact's full name must fit in a PostgreSQL page)."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    if len(value) > limit:
+        value = value[: limit - 1] + "\u2026"
+    return value
+
+
+def _cleaned(value, key=None):
+    """The payload with every string passed through ``_clean_text``."""
+    if isinstance(value, str):
+        return _clean_text(
+            value, MAX_LONG_TEXT_LENGTH if key in LONG_TEXT_KEYS else MAX_TEXT_LENGTH
+        )
+    if isinstance(value, dict):
+        return {name: _cleaned(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(item, key) for item in value]
+    return value
+
+
+def _not_negative(value, field, order_id):
+    """Prices, taxes and totals Amazon sends are never below zero (discounts have their own
+    fields): a negative one is a broken payload, not an order to invoice."""
+    if value is not None and value < 0:
+        raise PayloadError(
+            "Amazon order %s: %s is negative (%s)." % (order_id, field, value),
+            code="NegativeAmount",
+        )
+    return value
 
 
 def _status(raw, table, order_id):
@@ -97,6 +160,12 @@ def _quantity(value, field, order_id, item_id, status):
         )
     # Amazon sets the ordered quantity of a cancelled order's items to 0; anywhere else a
     # line of nothing would route and invoice nothing, so it is refused.
+    if value > MAX_QUANTITY:
+        raise PayloadError(
+            "Amazon order %s, item %s: %s is %d; more than %d units in one line is not a real "
+            "order." % (order_id, item_id, field, value, MAX_QUANTITY),
+            code="BadQuantity",
+        )
     lowest = 0 if status == CANCELED else 1
     if value < lowest:
         raise PayloadError(
@@ -207,11 +276,11 @@ def _line_v0(item, order_id, status):
             item.get("QuantityOrdered"), "QuantityOrdered", order_id, item_id, status
         ),
         quantity_shipped=None if shipped is None else int(shipped),
-        item_price=money("ItemPrice"),
-        item_tax=money("ItemTax"),
+        item_price=_not_negative(money("ItemPrice"), where + "ItemPrice", order_id),
+        item_tax=_not_negative(money("ItemTax"), where + "ItemTax", order_id),
         promotion_discount=money("PromotionDiscount"),
         promotion_discount_tax=money("PromotionDiscountTax"),
-        shipping_price=money("ShippingPrice"),
+        shipping_price=_not_negative(money("ShippingPrice"), where + "ShippingPrice", order_id),
         shipping_tax=money("ShippingTax"),
         shipping_discount=money("ShippingDiscount"),
         shipping_discount_tax=money("ShippingDiscountTax"),
@@ -234,6 +303,9 @@ def map_order_v0(order_payload, items_payloads, address_payload=None, buyer_info
     """
     order = _require_mapping(order_payload, "The Amazon order")
     order_id = _order_id(order, "AmazonOrderId")
+    order, items_payloads, address_payload, buyer_info = _cleaned(
+        [order, items_payloads, address_payload, buyer_info]
+    )
     status = _status(order.get("OrderStatus"), V0_STATUSES, order_id)
     channel = order.get("FulfillmentChannel")
     if channel not in V0_CHANNELS:
@@ -245,6 +317,7 @@ def map_order_v0(order_payload, items_payloads, address_payload=None, buyer_info
     address_payload = address_payload if isinstance(address_payload, dict) else {}
     preferences = address_payload.get("DeliveryPreferences") or {}
     total = order.get("OrderTotal")
+    lines = tuple(_line_v0(item, order_id, status) for item in items)  # their errors first
     return AmazonOrder(
         amazon_order_id=order_id,
         marketplace_id=order.get("MarketplaceId"),
@@ -254,7 +327,11 @@ def map_order_v0(order_payload, items_payloads, address_payload=None, buyer_info
         purchase_date=parse_datetime(order.get("PurchaseDate"), "PurchaseDate", order_id),
         last_update_date=parse_datetime(order.get("LastUpdateDate"), "LastUpdateDate", order_id),
         currency=_currency_v0(order, items),
-        order_total=None if total is None else _money_v0(order, "OrderTotal", order_id, ""),
+        order_total=(
+            None
+            if total is None
+            else _not_negative(_money_v0(order, "OrderTotal", order_id, ""), "OrderTotal", order_id)
+        ),
         ship_service_level=order.get("ShipmentServiceLevelCategory"),
         is_prime=bool(order.get("IsPrime")),
         is_business=bool(order.get("IsBusinessOrder")),
@@ -263,7 +340,7 @@ def map_order_v0(order_payload, items_payloads, address_payload=None, buyer_info
             address_payload.get("ShippingAddress") or order.get("ShippingAddress")
         ),
         buyer_note=preferences.get("AddressInstructions") or None,
-        lines=tuple(_line_v0(item, order_id, status) for item in items),
+        lines=lines,
         seller_order_id=order.get("SellerOrderId") or None,
     )
 
@@ -318,6 +395,7 @@ def _line_2026(item, order_id, status):
     unit_price = (product.get("price") or {}).get("unitPrice")
     if unit_price is not None:  # validated even when proceeds give the line's price
         unit_price = _money_2026(unit_price, where + "unitPrice", order_id)
+        _not_negative(unit_price, where + "unitPrice", order_id)
     parts = _breakdowns(item, order_id, where)
     computed_price = unit_price * quantity if unit_price is not None else ZERO
     fulfillment = item.get("fulfillment") or {}
@@ -330,12 +408,14 @@ def _line_2026(item, order_id, status):
         title=product.get("title"),
         quantity_ordered=quantity,
         quantity_shipped=fulfillment.get("quantityFulfilled"),
-        item_price=_part(parts, "ITEM", default=computed_price),
-        item_tax=_part(parts, "TAX", "ITEM"),
+        item_price=_not_negative(
+            _part(parts, "ITEM", default=computed_price), where + "item price", order_id
+        ),
+        item_tax=_not_negative(_part(parts, "TAX", "ITEM"), where + "item tax", order_id),
         # Discounts reduce proceeds, so Amazon sends them negative, tax included.
         promotion_discount=-_part(parts, "DISCOUNT", "ITEM"),
         promotion_discount_tax=None,
-        shipping_price=_part(parts, "SHIPPING"),
+        shipping_price=_not_negative(_part(parts, "SHIPPING"), where + "shipping", order_id),
         shipping_tax=_part(parts, "TAX", "SHIPPING"),
         shipping_discount=-_part(parts, "DISCOUNT", "SHIPPING"),
         shipping_discount_tax=None,
@@ -411,6 +491,7 @@ def map_order_v2026(payload):
     """An AmazonOrder from one Orders API v2026-01-01 ``Order`` (searchOrders, getOrder)."""
     order = _require_mapping(payload, "The Amazon order")
     order_id = _order_id(order, "orderId")
+    order = _cleaned(order)
     fulfillment, channel = _fulfillment_2026(order, order_id)
     status = _status(fulfillment["fulfillmentStatus"], V2026_STATUSES, order_id)
     grand_total = (order.get("proceeds") or {}).get("grandTotal")
@@ -419,6 +500,7 @@ def map_order_v2026(payload):
     items = order.get("orderItems")
     if not isinstance(items, list):
         raise PayloadError("Amazon order %s has no orderItems." % order_id, code="BadShape")
+    lines = tuple(_line_2026(item, order_id, status) for item in items)  # their errors first
     return AmazonOrder(
         amazon_order_id=order_id,
         marketplace_id=(order.get("salesChannel") or {}).get("marketplaceId"),
@@ -431,7 +513,11 @@ def map_order_v2026(payload):
         order_total=(
             None
             if grand_total is None
-            else _money_2026(grand_total, "proceeds.grandTotal", order_id)
+            else _not_negative(
+                _money_2026(grand_total, "proceeds.grandTotal", order_id),
+                "proceeds.grandTotal",
+                order_id,
+            )
         ),
         ship_service_level=_camel_service_level(fulfillment.get("fulfillmentServiceLevel")),
         is_prime="PRIME" in programs,
@@ -439,6 +525,6 @@ def map_order_v2026(payload):
         buyer=_buyer_2026(order.get("buyer")),
         shipping_address=_address_2026(recipient),
         buyer_note=(recipient.get("deliveryPreference") or {}).get("addressInstruction") or None,
-        lines=tuple(_line_2026(item, order_id, status) for item in items),
+        lines=lines,
         seller_order_id=_seller_order_id(order),
     )
