@@ -269,6 +269,35 @@ class TestPersonalDataErasure(AmazonFlowCase):
         self.assertEqual((buyer.name, buyer.email), (REPLACEMENT, REPLACEMENT))
         self.assertEqual(recent.sale_order_id.partner_shipping_id.street, REPLACEMENT)
 
+    def test_the_orders_own_invoice_is_no_other_use_another_sale_is(self):
+        # the test company gets a chart of accounts (invoices need a sales journal)
+        self.env["account.chart.template"].try_loading(
+            "generic_coa", company=self.company, install_demo=False
+        )
+        own, other = self.buyer_order(), self.buyer_order(email="b7@marketplace.amazon.com")
+        self.run_import()
+        order, second = self.amazon_order(own), self.amazon_order(other)
+        invoice = order.sale_order_id.with_company(self.company)._create_invoices()
+        invoice.action_post()
+        # a person sells something else to the second buyer, outside Amazon
+        self.env["sale.order"].create(
+            {
+                "partner_id": second.partner_id.id,
+                "company_id": self.company.id,
+                "order_line": [(0, 0, {"product_id": self.products["JBJ-S"].id})],
+            }
+        )
+        self.ship(own, other)
+        self.age(order, 31)
+        self.age(second, 31)
+        self.assertEqual(self.erase(), 2)
+        self.assertEqual(order.partner_id.name, REPLACEMENT, "its own invoice is no other use")
+        self.assertEqual(invoice.partner_id, order.partner_id)
+        self.assertFalse(_traces_in(invoice.invoice_partner_display_name))
+        self.assertEqual(invoice.amount_total, order.sale_order_id.amount_total)
+        self.assertEqual(second.buyer_name, REPLACEMENT)
+        self.assertEqual(second.partner_id.name, NAME, "the other sale order still needs it")
+
     def test_a_contact_the_import_did_not_create_is_never_erased(self):
         regular = self.env["res.partner"].create(
             {"name": "Zoë Regular", "email": EMAIL, "street": "1 Shop Street"}
