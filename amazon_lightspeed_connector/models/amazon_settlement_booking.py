@@ -78,7 +78,23 @@ class AmazonSettlementBooking(models.Model):
             raise UserError(_("The order has no sale order yet (see its import error)."))
         invoices = self._order_invoices(sale)
         if all(inv.payment_state in PAID_STATES for inv in invoices):
-            return invoices, invoices.matched_payment_ids[:1]
+            earlier = self.env["amazon.settlement.line"].search(
+                [
+                    ("amazon_order_id", "=", order.id),
+                    ("state", "=", "paid"),
+                    ("id", "not in", lines.ids),
+                ],
+                limit=1,
+            )
+            if earlier:  # Amazon paying an order twice is for a person to look into
+                raise UserError(
+                    _(
+                        "Its invoice is already paid by settlement %s: a second payout of the "
+                        "same order? Check it with Amazon before booking anything.",
+                        earlier.settlement_id.display_name,
+                    )
+                )
+            return invoices, invoices.matched_payment_ids[:1]  # paid by hand: nothing to add
         amounts = _amounts(lines)
         currency = invoices.currency_id
         if lines.currency_id != self.currency_id or currency != self.currency_id:

@@ -254,6 +254,11 @@ class TestSettlement(AmazonImportCase):
         self.assertEqual((run.counts["read"], run.counts["already"]), (1, 1), run.summary())
         self.assertEqual(len(self.settlements()), 2)
         self.assertGreater(self.account.settlement_cursor, cursor)
+        # the simulator settles the same orders again in the second report: never paid twice
+        again = self.settlements().filtered(lambda s: s.report_id == second.report_id)
+        self.assertEqual(set(again.line_ids.mapped("state")), {"open"})
+        self.assertIn("already paid", again.line_ids[0].note)
+        self.assertEqual(len(self.settlements().line_ids.payment_id), 2)
 
     # ------------------------------------------------------------ schedule and access
 
