@@ -10,6 +10,7 @@ if __name__.startswith("odoo.addons."):
         test_bench_import,
         test_channel_security,
         test_channel_tour,
+        test_connector_security,
         test_held_queue_tour,
         test_hostile_inputs,
         test_import_then_route,
