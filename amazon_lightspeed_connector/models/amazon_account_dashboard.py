@@ -61,6 +61,17 @@ class AmazonAccountDashboard(models.Model):
         compute="_compute_dashboard_routed",
         help="How many days the oldest order of the Held Queue has been waiting.",
     )
+    dashboard_to_confirm = fields.Integer(
+        "To Confirm to Amazon",
+        compute="_compute_dashboard_confirmation",
+        help="Shipped packages whose ship confirmation goes to Amazon with the next run or on "
+        "their ship date.",
+    )
+    dashboard_confirm_refused = fields.Integer(
+        "Refused by Amazon",
+        compute="_compute_dashboard_confirmation",
+        help="Ship confirmations Amazon refused: fix the cause, then retry them.",
+    )
     dashboard_sync_errors = fields.Integer(
         "Open Sync Errors",
         compute="_compute_dashboard_sync_errors",
@@ -115,6 +126,24 @@ class AmazonAccountDashboard(models.Model):
             account.dashboard_routed_errors = counts.get((account, "error"), (0, None))[0]
             oldest = counts.get((account, "held"), (0, None))[1]
             account.dashboard_oldest_held_days = (now - oldest).days if oldest else 0
+
+    def _compute_dashboard_confirmation(self):
+        counts = {
+            (account, state): count
+            for account, state, count in self.env["amazon.routed.order"]._read_group(
+                [
+                    ("account_id", "in", self.ids),
+                    ("confirmation_state", "in", ("to_confirm", "waiting", "failed")),
+                ],
+                ["account_id", "confirmation_state"],
+                ["__count"],
+            )
+        }
+        for account in self:
+            account.dashboard_to_confirm = counts.get((account, "to_confirm"), 0) + counts.get(
+                (account, "waiting"), 0
+            )
+            account.dashboard_confirm_refused = counts.get((account, "failed"), 0)
 
     def _sync_error_ids(self):
         """{channel id: [open error rows about it]}; rows of other companies never count."""
@@ -188,6 +217,23 @@ class AmazonAccountDashboard(models.Model):
             "amazon_routed_order_action",
             [("account_id", "=", self.id), ("state", "=", "error")],
             _("Routed in Error"),
+        )
+
+    def action_dashboard_to_confirm(self):
+        return self._dashboard_action(
+            "amazon_routed_order_action",
+            [
+                ("account_id", "=", self.id),
+                ("confirmation_state", "in", ("to_confirm", "waiting")),
+            ],
+            _("To Confirm to Amazon"),
+        )
+
+    def action_dashboard_confirm_refused(self):
+        return self._dashboard_action(
+            "amazon_routed_order_action",
+            [("account_id", "=", self.id), ("confirmation_state", "=", "failed")],
+            _("Refused by Amazon"),
         )
 
     def action_dashboard_sync_errors(self):

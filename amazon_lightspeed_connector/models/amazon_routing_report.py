@@ -34,6 +34,7 @@ class AmazonRoutingReport(models.Model):
             "routing_mode",
             "held_since",
             "virtual_inventory",
+            "confirmation_state",
         ],
         "amazon.routed.order.line": ["routed_order_id", "quantity"],
         "amazon.order": ["purchase_date"],
@@ -49,6 +50,9 @@ class AmazonRoutingReport(models.Model):
     )
     state = fields.Selection(selection="_selection_state", readonly=True)
     routing_mode = fields.Selection(selection="_selection_routing_mode", readonly=True)
+    confirmation_state = fields.Selection(
+        selection="_selection_confirmation_state", string="Amazon Confirmation", readonly=True
+    )
     purchase_date = fields.Datetime(readonly=True)
     held_since = fields.Datetime(readonly=True)
     units = fields.Integer(readonly=True, aggregator="sum", help="Units of the part's lines.")
@@ -89,6 +93,9 @@ class AmazonRoutingReport(models.Model):
     def _selection_routing_mode(self):
         return self.env["amazon.routed.order"]._fields["routing_mode"].selection
 
+    def _selection_confirmation_state(self):
+        return self.env["amazon.routed.order"]._fields["confirmation_state"].selection
+
     def _held_age_sql(self):
         waited = "(NOW() AT TIME ZONE 'UTC' - routed.held_since)"
         return f"""
@@ -112,6 +119,7 @@ class AmazonRoutingReport(models.Model):
                    routed.warehouse_id AS warehouse_id,
                    routed.state AS state,
                    routed.routing_mode AS routing_mode,
+                   routed.confirmation_state AS confirmation_state,
                    amazon_order.purchase_date AS purchase_date,
                    routed.held_since AS held_since,
                    COALESCE(lines.units, 0) AS units,

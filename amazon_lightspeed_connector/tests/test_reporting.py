@@ -99,6 +99,29 @@ class TestReporting(TransactionCase):
             (1, 1, 1),
         )
 
+    def test_overview_card_counts_ship_confirmations(self):
+        self.routed["split_1"].write({"state": "shipped", "confirmation_state": "to_confirm"})
+        self.routed["to_send"].write({"state": "shipped", "confirmation_state": "waiting"})
+        self.routed["split_2"].write({"state": "shipped", "confirmation_state": "failed"})
+        self.other_routed.write({"state": "shipped", "confirmation_state": "failed"})
+        card = self.channel.with_user(self.user)
+        self.assertEqual((card.dashboard_to_confirm, card.dashboard_confirm_refused), (2, 1))
+        by_confirmation = dict(
+            self.env["amazon.routing.report"]
+            .with_user(self.user)
+            ._read_group(
+                [("account_id", "=", self.channel.id)], ["confirmation_state"], ["__count"]
+            )
+        )
+        self.assertEqual(by_confirmation, {"to_confirm": 1, "waiting": 1, "failed": 1, False: 3})
+        for method, figure in (
+            ("action_dashboard_to_confirm", 2),
+            ("action_dashboard_confirm_refused", 1),
+        ):
+            action = getattr(card, method)()
+            listed = self.env[action["res_model"]].with_user(self.user).search(action["domain"])
+            self.assertEqual(len(listed), figure)
+
     def test_each_figure_opens_the_list_behind_it(self):
         self.env["amazon.sync.log"].log_event("connection", "Token refused", record=self.channel)
         card = self.channel.with_user(self.user)
