@@ -38,6 +38,7 @@ See README.md for installation and configuration.
         "views/amazon_account_dashboard_views.xml",
         "views/amazon_privacy_views.xml",
         "views/amazon_listings_views.xml",
+        "views/amazon_routed_order_lightspeed_views.xml",
         "views/connector_menus.xml",
         "views/amazon_settlement_views.xml",
     ],

@@ -5,8 +5,9 @@ cursor, with their ItemShops, paged and paced within the shared bucket by the cl
 "Refresh Stock" button): every item; the stock rows of this account that the full read did not
 report are set to 0.
 
-Matching an item to a product: the product whose internal reference is the item's customSku,
-else its systemSku, else whose barcode is its UPC (products of the account's company or shared).
+Matching an item to a product, by the account's "Match Items by" setting: the product whose
+internal reference is the item's customSku, else its systemSku, else whose barcode is its UPC
+(or only one of these keys); products of the account's company or shared.
 These are the keys Lightspeed's own import and the SKU bindings use; an item matching no product
 is counted, not stored: routing only ever asks about products Amazon orders contain.
 
@@ -219,8 +220,9 @@ class LightspeedAccountStock(models.Model):
         return since
 
     def _match_products(self, batch):
-        """{item id: product id}: internal reference = customSku, else systemSku, else
-        barcode = UPC; three searches per batch, none per item."""
+        """{item id: product id} by the account's "Match Items by": internal reference =
+        customSku, else systemSku, else barcode = UPC (or only one of them); at most two
+        searches per batch, none per item."""
         Product = self.env["product.product"].sudo().with_context(active_test=False)
         company_domain = [("company_id", "in", [False, self.company_id.id])]
         codes = {s.custom_sku for s in batch if s.custom_sku} | {
@@ -239,13 +241,18 @@ class LightspeedAccountStock(models.Model):
                 [("barcode", "in", list(upcs))] + company_domain, order="company_id, id"
             ):
                 by_barcode.setdefault(product.barcode, product.id)
+        keys = {
+            "auto": lambda s: (
+                by_code.get(s.custom_sku) or by_code.get(s.system_sku) or by_barcode.get(s.upc)
+            ),
+            "custom_sku": lambda s: by_code.get(s.custom_sku),
+            "system_sku": lambda s: by_code.get(s.system_sku),
+            "upc": lambda s: by_barcode.get(s.upc),
+        }
+        product_of = keys[self.item_match or "auto"]
         matched = {}
         for stock in batch:
-            product_id = (
-                by_code.get(stock.custom_sku)
-                or by_code.get(stock.system_sku)
-                or by_barcode.get(stock.upc)
-            )
+            product_id = product_of(stock)
             if product_id:
                 matched[stock.item_id] = product_id
         return matched

@@ -3,6 +3,8 @@ from odoo import api, fields, models
 # Routed orders in these states hold their quantities against their store's stock: they are
 # decided but not (or not yet successfully) written to Lightspeed, so its qoh has not dropped.
 RESERVING_STATES = ("to_send", "error")
+# Sent or shipped with the Lightspeed sale still open: reserving too, until it is completed.
+OPEN_SALE_STATES = ("sent", "shipped", "confirmed")
 
 
 class LightspeedStock(models.Model):
@@ -83,7 +85,8 @@ class LightspeedStock(models.Model):
 
     @api.model
     def _reservations(self, warehouses, products):
-        """{(warehouse id, product id): units} held by routed orders not yet in Lightspeed."""
+        """{(warehouse id, product id): units} held by routed orders not yet in Lightspeed, or
+        in Lightspeed as a sale still open (not yet deducted from its qoh)."""
         if not warehouses or not products:
             return {}
         groups = (
@@ -91,7 +94,12 @@ class LightspeedStock(models.Model):
             .sudo()
             ._read_group(
                 [
+                    "|",
                     ("routed_order_id.state", "in", RESERVING_STATES),
+                    # an open sale ("deduct inventory when shipped") has not lowered qoh yet
+                    "&",
+                    ("routed_order_id.state", "in", OPEN_SALE_STATES),
+                    ("routed_order_id.lightspeed_sale_completed", "=", False),
                     ("warehouse_id", "in", warehouses.ids),
                     ("product_id", "in", products.ids),
                 ],

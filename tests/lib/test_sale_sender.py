@@ -13,6 +13,7 @@ from amazon_lightspeed_connector.lib.errors import (
 from amazon_lightspeed_connector.lib.lightspeed.sale_payload import sale_payload, shipment_note
 from amazon_lightspeed_connector.lib.lightspeed.sale_sender import (
     CustomerCache,
+    SalesByReference,
     SendResult,
     complete_sale,
     customer_id_for,
@@ -236,3 +237,39 @@ def test_a_lost_customer_answer_is_found_by_email(sim, client):
 def test_an_order_without_buyer_email_has_no_customer(sim, client):
     assert customer_id_for(client, jeans_order(email=None), CustomerCache()) == 0
     assert sim.calls == []
+
+
+# --- batch look-up of a run ------------------------------------------------------------------
+
+
+def test_a_batch_look_up_reads_a_hundred_references_per_get(sim, client):
+    first = client.post("Sale", payload_for(sim))
+    references = [REFERENCE] + ["111-0000002-%07d" % n for n in range(150)]
+    gets_before = len(calls(sim, "GET", "/Sale.json"))
+    known = SalesByReference(client, references)
+    assert len(calls(sim, "GET", "/Sale.json")) - gets_before == 2
+    assert [s.sale_id for s in known.get(REFERENCE)] == [int(first["saleID"])]
+    assert known.get("111-0000002-0000007") == []
+
+
+def test_a_sale_found_by_the_batch_look_up_is_adopted_without_a_post(sim, client):
+    payload = payload_for(sim)
+    client.post("Sale", payload)  # an earlier run crashed before storing the id
+    known = SalesByReference(client, [REFERENCE])
+    result = send_sale(client, payload, look_up_first=known.get(REFERENCE))
+    assert (result.created, result.looked_up) == (False, True)
+    assert len(sim.sales(REFERENCE)) == 1
+
+
+def test_a_reference_the_batch_did_not_find_is_posted_without_another_look_up(sim, client):
+    known = SalesByReference(client, [REFERENCE])
+    gets_before = len(calls(sim, "GET", "/Sale.json"))
+    result = send_sale(client, payload_for(sim), look_up_first=known.get(REFERENCE))
+    assert result.created
+    assert len(calls(sim, "GET", "/Sale.json")) == gets_before
+    assert len(sale_posts(sim)) == 1
+
+
+def test_an_item_is_found_by_its_custom_sku_or_not_at_all(sim, client):
+    assert client.find_item_id("customSku", "JBJ-L") == int(sim.item_record("JBJ-L")["itemID"])
+    assert client.find_item_id("customSku", "NO-SUCH-SKU") is None

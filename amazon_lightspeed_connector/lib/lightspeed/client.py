@@ -155,6 +155,32 @@ class LightspeedClient:
         params = {"referenceNumber": reference_number, "archived": "true"}
         return [wire.sale_from_wire(r) for r in self.iter_records("Sale", params)]
 
+    def find_sales_by_references(self, reference_numbers):
+        """Sales (archived and voided included) holding any of these referenceNumbers.
+
+        One GET per 100 references (``IN``): the exactly-once check of a whole run, before its
+        first POST, at the price of one read per hundred sales instead of one per sale.
+        """
+        references = list(dict.fromkeys(r for r in reference_numbers if r))
+        sales = []
+        for start in range(0, len(references), MAX_LIMIT):
+            chunk = references[start : start + MAX_LIMIT]
+            params = {"referenceNumber": "IN,%s" % json.dumps(chunk), "archived": "true"}
+            sales.extend(wire.sale_from_wire(r) for r in self.iter_records("Sale", params))
+        return sales
+
+    def find_item_id(self, field, value):
+        """The itemID of the first item whose ``field`` (customSku, systemSku, upc) is
+        ``value``, archived items aside; None when there is none."""
+        if not value:
+            return None
+        text = str(value)
+        # a comma would make Lightspeed read the text before it as an operator
+        params = {field: "=,%s" % text if "," in text else text}
+        for record in self.iter_records("Item", params, limit=1):
+            return wire.to_int(record.get("itemID"))
+        return None
+
     def find_customer_by_email(self, email):
         """The first Customer with this e-mail address, or None."""
         params = {"Contact.email": email}

@@ -37,12 +37,17 @@ def send_sale(client, payload, attempts=DEFAULT_ATTEMPTS, look_up_first=True):
       followed by a search by referenceNumber; the sale is adopted if it is there, else the POST
       is retried, up to ``attempts`` POSTs in all; then the last error propagates.
     - ``look_up_first=False`` skips the first search: only for a caller that knows no earlier
-      attempt for this reference can have reached Lightspeed.
+      attempt for this reference can have reached Lightspeed. A list of Sales (what
+      ``SalesByReference`` found for this reference, maybe none) replaces the first search by
+      that earlier batch look-up.
     """
     reference = payload["referenceNumber"]
     shop_id = int(payload["shopID"])
-    if look_up_first:
-        found = find_sale(client, reference, shop_id)
+    if look_up_first is not False:
+        if look_up_first is True:
+            found = find_sale(client, reference, shop_id)
+        else:  # the sales a batch look-up found with this reference (``SalesByReference``)
+            found = pick_sale(look_up_first, reference, shop_id)
         if found is not None:
             _logger.info("Lightspeed sale %s already holds %s: adopted", found, reference)
             return SendResult(found, created=False, looked_up=True)
@@ -82,7 +87,11 @@ def find_sale(client, reference, shop_id):
     A live one at another shop, or only voided / archived ones, means a person or another run
     already decided about this order in Lightspeed: a PermanentError, never a second sale.
     """
-    sales = client.find_sales_by_reference(reference)
+    return pick_sale(client.find_sales_by_reference(reference), reference, shop_id)
+
+
+def pick_sale(sales, reference, shop_id):
+    """``find_sale``'s decision on sales already read: an id, None, or a PermanentError."""
     live = sorted((s for s in sales if not (s.voided or s.archived)), key=lambda s: s.sale_id)
     here = [s for s in live if s.shop_id == shop_id]
     if here:
@@ -101,6 +110,22 @@ def find_sale(client, reference, shop_id):
             "sending it again" % (sales[0].sale_id, reference)
         )
     return None
+
+
+class SalesByReference:
+    """The sales already holding the references of a run, read in one batch before its POSTs.
+
+    Valid for the run that read it, as long as each reference is sent by one worker at a time
+    (the caller locks its record) and the run sends each reference at most once.
+    """
+
+    def __init__(self, client, references):
+        self._sales = {}
+        for sale in client.find_sales_by_references(references):
+            self._sales.setdefault(sale.reference_number, []).append(sale)
+
+    def get(self, reference):
+        return list(self._sales.get(reference, ()))
 
 
 # --- completing on shipment -----------------------------------------------------------------
