@@ -417,6 +417,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
 
     def _lock_for_send(self):
         """This order's row lock, or False when another worker holds it or sent it already."""
+        self.flush_recordset(["state"])  # a Retry just wrote it: the query must see it
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(

@@ -132,7 +132,10 @@ class TestOrderRouting(RoutingCase):
             [("product_id", "=", self.products["JBJ-S"].id), ("warehouse_id", "=", self.store_c.id)]
         )
         self.assertEqual(stock.reserved_qty, 2)
-        part.state = "sent"  # the Lightspeed sale exists: its qoh has dropped there
+        part.state = "sent"  # an open sale ("deduct when shipped"): qoh has not dropped yet
+        stock.invalidate_recordset()
+        self.assertEqual(stock.reserved_qty, 2)
+        part.lightspeed_sale_completed = True  # the sale is completed: its qoh has dropped
         stock.invalidate_recordset()
         self.assertEqual(stock.reserved_qty, 0)
 
