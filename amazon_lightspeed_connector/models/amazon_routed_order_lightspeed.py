@@ -122,22 +122,8 @@ class AmazonRoutedOrderLightspeed(models.Model):
         readonly=True, copy=False, help="How many times sending this order to Lightspeed failed."
     )
 
-    # --- shipment: read by the ship confirmation to Amazon ------------------------------------
-    tracking_number = fields.Char(
-        tracking=True, copy=False, help="The carrier's tracking number of the parcel."
-    )
-    carrier_id = fields.Many2one(
-        "delivery.carrier",
-        "Carrier",
-        copy=False,
-        help="The carrier that took the parcel; its Amazon code comes from the carrier mapping.",
-    )
-    ship_date = fields.Datetime(
-        copy=False, help="When the parcel left the store; now when marked shipped without one."
-    )
-    shipping_method = fields.Char(
-        copy=False, help="The carrier's service, e.g. Ground or 2nd Day Air, as Amazon shows it."
-    )
+    # --- shipment: tracking_number, carrier_id, ship_date and shipping_method are defined
+    # with the ship confirmation to Amazon (amazon_routed_order_confirmation.py), which reads them
     shipped_by_id = fields.Many2one(
         "res.users", "Marked Shipped by", readonly=True, copy=False, help="Who marked it shipped."
     )
