@@ -80,6 +80,7 @@ class SendRun:
         self.item_ids = {}  # (field, value) -> Lightspeed item id or None: searched once a run
         self.known_sales = None  # SalesByReference of the run's references
         self.counts = dict.fromkeys(("sent", "adopted", "error", "busy"), 0)
+        self.sent_ids = []  # routed orders this run wrote (or adopted) in Lightspeed
         self.stopped = None  # why the account's run stopped early
 
 
@@ -305,6 +306,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
     def _cron_send_to_lightspeed(self, limit=SEND_BATCH):
         """Complete the open sales of shipped orders, then send the oldest orders to send."""
         self._cron_complete_shipped()
+        self.flush_model(["state"])
         self.env.cr.execute(
             """
             SELECT id FROM amazon_routed_order
@@ -445,6 +447,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
             run.counts["error"] += 1
         else:
             run.counts["adopted" if adopted else "sent"] += 1
+            run.sent_ids.append(self.id)
         self._send_commit()
 
     def _write_sale(self, run):
