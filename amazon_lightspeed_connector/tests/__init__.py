@@ -9,6 +9,7 @@ if __name__.startswith("odoo.addons."):
         test_amazon_import_sandbox,
         test_bench_import,
         test_bench_lightspeed,
+        test_bench_quota,
         test_channel_security,
         test_channel_tour,
         test_connector_security,
