@@ -3,7 +3,8 @@
 Prints figures, asserts nothing. It needs an Odoo 18 database with the addon installed and runs
 inside it; everything it writes is rolled back. Either of:
 
-    python3 tools/run_tests.py --odoo-only --test-tags bench/amazon_lightspeed_connector:TestBenchQuota
+    python3 tools/run_tests.py --odoo-only \
+        --test-tags bench/amazon_lightspeed_connector:TestBenchQuota
     python3 -m odoo shell -d <db> --addons-path=<odoo>/addons,<repo> < bench/bench_quota.py
 
 Both simulators run in process on ONE ManualClock, and both clients pace themselves on it: a
