@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""The README's screenshots, taken from a running demo (``tools/run_demo.py --port 8071``).
+
+    python3 tools/take_screenshots.py --url http://127.0.0.1:8071 [--prepare]
+
+``--prepare`` presses the buttons a user would (Sync, Refresh stock, Import now, Send to
+Lightspeed, Mark shipped, Read settlements) so the screens show real data. Then each main screen
+is opened in headless Chromium (1440x900) as admin and saved to docs/screenshots/<name>.png.
+"""
+
+import argparse
+import base64
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+import websocket
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "docs" / "screenshots"
+ADDON = "amazon_lightspeed_connector"
+DB = "alc_demo"
+WIDTH, HEIGHT = 1440, 900
+
+
+class Odoo:
+    def __init__(self, url):
+        self.url = url.rstrip("/")
+        self.http = requests.Session()
+        reply = self.http.post(
+            self.url + "/web/session/authenticate",
+            json={"params": {"db": DB, "login": "admin", "password": "admin"}},
+            timeout=60,
+        ).json()
+        if reply.get("error"):
+            raise RuntimeError(reply["error"]["data"]["message"])
+        self.session_id = self.http.cookies["session_id"]
+
+    def call(self, model, method, *args, **kwargs):
+        reply = self.http.post(
+            self.url + "/web/dataset/call_kw",
+            json={
+                "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs}
+            },
+            timeout=300,
+        ).json()
+        if reply.get("error"):
+            raise RuntimeError("%s.%s: %s" % (model, method, reply["error"]["data"]["message"]))
+        return reply["result"]
+
+    def ids(self, model, domain, **kwargs):
+        return self.call(model, "search", domain, **kwargs)
+
+    def read_one(self, model, domain, fields):
+        ids = self.ids(model, domain, limit=1)
+        return self.call(model, "read", ids, fields)[0] if ids else None
+
+
+def prepare(odoo):
+    """What a user would press, in order, so every screen has something to show."""
+    lightspeed = odoo.ids("lightspeed.account", [])
+    amazon = odoo.ids("amazon.account", [])
+    odoo.call("lightspeed.account", "action_sync_reference_data", lightspeed)
+    odoo.call("lightspeed.account", "action_refresh_stock", lightspeed)
+    bind_skus(odoo, amazon)
+    odoo.call("amazon.account", "action_import_orders", amazon)
+    to_route = odoo.ids("amazon.order", [("routing_state", "=", "to_route")])
+    if to_route:
+        odoo.call("amazon.order", "action_route", to_route)
+    to_send = odoo.ids("amazon.routed.order", [("state", "=", "to_send")])
+    if to_send:
+        odoo.call("amazon.routed.order", "action_send_to_lightspeed", to_send)
+    sent = odoo.ids("amazon.routed.order", [("state", "=", "sent")], limit=1)
+    if sent:
+        odoo.call("amazon.routed.order", "write", sent, {"tracking_number": "1Z999AA10123456784"})
+        odoo.call("amazon.routed.order", "action_mark_shipped", sent)
+    try:
+        odoo.call("amazon.account", "action_read_settlements", amazon)
+    except RuntimeError as error:  # the screen then shows what there is
+        print("settlements: %s" % error)
+
+
+def bind_skus(odoo, amazon):
+    """Bind each stocked product's internal reference as its Amazon SellerSKU (the demo leaves
+    binding to the user), except one, so that one order shows an import error."""
+    marketplace = "ATVPDKIKX0DER"
+    bound = {o["seller_sku"] for o in odoo.call("amazon.offer", "search_read", [], ["seller_sku"])}
+    products = odoo.call(
+        "product.product", "search_read", [("default_code", "!=", False)], ["default_code"]
+    )
+    for product in products:
+        sku = product["default_code"]
+        if sku in bound or sku == "WOOL-SCARF":
+            continue
+        odoo.call(
+            "amazon.offer",
+            "create",
+            {
+                "account_id": amazon[0],
+                "marketplace_id": marketplace,
+                "seller_sku": sku,
+                "product_id": product["id"],
+            },
+        )
+
+
+def screens(odoo):
+    """(file name, url path) of each main screen."""
+    action = "/odoo/action-%s." % ADDON
+    # a routed order in Lightspeed, not shipped yet: its form shows the sale, no error
+    routed = odoo.read_one(
+        "amazon.routed.order", [("state", "=", "sent")], ["amazon_order_id"]
+    ) or odoo.read_one(
+        "amazon.routed.order", [("lightspeed_sale_id", "!=", False)], ["amazon_order_id"]
+    )
+    order_id = routed["amazon_order_id"][0] if routed else odoo.ids("amazon.order", [], limit=1)[0]
+    return [
+        ("overview", action + "amazon_account_dashboard_action"),
+        ("amazon-orders", action + "amazon_order_action"),
+        ("amazon-order", action + "amazon_order_action/%s" % order_id),
+        ("routed-order", action + "amazon_routed_order_action/%s" % routed["id"]),
+        ("held-queue", action + "amazon_routed_order_held_action"),
+        ("shipments", action + "amazon_routed_order_shipments_action"),
+        ("settlements", action + "amazon_settlement_action"),
+        ("sync-log", action + "amazon_sync_log_action"),
+        ("sku-bindings", action + "amazon_offer_action"),
+    ]
+
+
+class Chromium:
+    def __init__(self, port=9333):
+        binary = shutil.which("chromium") or shutil.which("chromium-browser")
+        self.profile = tempfile.mkdtemp(prefix="alc-shots-")
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--remote-debugging-port=%d" % port,
+                "--remote-allow-origins=*",
+                "--user-data-dir=" + self.profile,
+                "--window-size=%d,%d" % (WIDTH, HEIGHT),
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                pages = requests.get("http://127.0.0.1:%d/json" % port, timeout=1).json()
+                target = next(p for p in pages if p["type"] == "page")
+                break
+            except (requests.RequestException, StopIteration):
+                time.sleep(0.2)
+        self.ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=120)
+        self.next_id = 0
+        self.send("Emulation.setDeviceMetricsOverride", width=WIDTH, height=HEIGHT,
+                  deviceScaleFactor=1, mobile=False)  # fmt: skip
+
+    def send(self, method, **params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError("%s: %s" % (method, message["error"]))
+                return message.get("result", {})
+
+    def evaluate(self, expression):
+        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+        return result.get("result", {}).get("value")
+
+    def shoot(self, url, path):
+        self.send("Page.navigate", url=url)
+        # the web client has drawn its view and has no pending request
+        for _ in range(120):
+            time.sleep(0.5)
+            ready = self.evaluate(
+                "!!document.querySelector('.o_action_manager .o_view_controller, "
+                ".o_action_manager .o_form_view') && !document.querySelector('.o_loading')"
+            )
+            if ready:
+                break
+        time.sleep(2)  # charts and fonts
+        data = self.send("Page.captureScreenshot", format="png")["data"]
+        path.write_bytes(base64.b64decode(data))
+
+    def close(self):
+        self.ws.close()
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8071")
+    parser.add_argument("--prepare", action="store_true")
+    parser.add_argument("--only", nargs="*", help="screen names to take (default: all)")
+    args = parser.parse_args()
+    odoo = Odoo(args.url)
+    if args.prepare:
+        prepare(odoo)
+    OUT.mkdir(parents=True, exist_ok=True)
+    browser = Chromium()
+    try:
+        host = args.url.split("//", 1)[1].split(":")[0]
+        browser.send("Network.enable")
+        browser.send(
+            "Network.setCookie", name="session_id", value=odoo.session_id, domain=host, path="/"
+        )
+        for name, path in screens(odoo):
+            if args.only and name not in args.only:
+                continue
+            browser.shoot(args.url + path, OUT / ("%s.png" % name))
+            print("docs/screenshots/%s.png" % name)
+    finally:
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
