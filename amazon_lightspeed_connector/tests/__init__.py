@@ -20,6 +20,7 @@ if __name__.startswith("odoo.addons."):
         test_lightspeed_sales,
         test_lightspeed_stock,
         test_listings_push,
+        test_order_lifecycle_tour,
         test_order_routing,
         test_privacy_erasure,
         test_reporting,
