@@ -18,6 +18,7 @@ failure, on lint errors, and when a layer that ran collected no test.
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -30,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from odoo_runner import ADDON, OdooRunner, odoo_env, odoo_location, run
-from pg_cluster import PgCluster, default_base_dir
+from pg_cluster import DB_ROLE, PgCluster, default_base_dir
 
 ODOO_REPORT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 LOG_PROBLEM = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ")
@@ -64,17 +65,17 @@ def lint(totals):
         totals.fail("ruff format: files need formatting (run: ruff format .)")
 
 
-def pure_tests(totals, pytest_args):
-    banner("Odoo-free tests (pytest)")
+def pytest_layer(totals, label, folder, extra_args=(), env=None):
+    """Run pytest over ``folder``; add its junit counts to ``totals``."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "junit.xml"
-        cmd = [sys.executable, "-m", "pytest", "tests", "-q", "--junitxml=%s" % report]
-        code = run(cmd + pytest_args).returncode
+        cmd = [sys.executable, "-m", "pytest", folder, "-q", "--junitxml=%s" % report]
+        code = run(cmd + list(extra_args), env=env).returncode
         if code == 5:
-            totals.fail("pytest collected no test")
+            totals.fail("%s: pytest collected no test" % label)
             return
         if not report.exists():
-            totals.fail("pytest did not run (exit code %d)" % code)
+            totals.fail("%s did not run (exit code %d)" % (label, code))
             return
         suite = ET.parse(report).getroot()
         suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
@@ -85,7 +86,12 @@ def pure_tests(totals, pytest_args):
     totals.failed += failures + errors
     totals.skipped += skipped
     if code:
-        totals.fail("Odoo-free tests: %d failed" % (failures + errors))
+        totals.fail("%s: %d failed" % (label, failures + errors))
+
+
+def pure_tests(totals, pytest_args):
+    banner("Odoo-free tests (pytest)")
+    pytest_layer(totals, "Odoo-free tests", "tests", pytest_args)
 
 
 # -- the Odoo layer --------------------------------------------------------------------------
@@ -167,6 +173,22 @@ def uninstall_step(totals, runner, dbname):
         print("uninstall clean: module uninstalled, its models removed")
 
 
+def drills(totals, runner, template):
+    """Kill, fault and concurrency drills: real worker processes on copies of ``template``."""
+    banner("Drills (worker processes killed, faults, two workers at once)")
+    cluster = runner.cluster
+    config = {
+        "template": template,
+        "addons_path": runner.addons,
+        "data_dir": str(runner.data_dir),
+        "db_args": cluster.odoo_db_args(),
+        "pg": {"host": "127.0.0.1", "port": cluster.port, "user": DB_ROLE},
+    }
+    env = {**odoo_env(), "ALC_DRILL_CONFIG": json.dumps(config)}
+    drill_args = ["-s", "-p", "no:cacheprovider", "--timeout=1800"]
+    pytest_layer(totals, "drills", "drills", drill_args, env=env)
+
+
 def odoo_layer(totals, args):
     banner("Odoo layer")
     odoo_pkg, version = odoo_location()
@@ -180,20 +202,27 @@ def odoo_layer(totals, args):
         log_dir = Path(tempfile.mkdtemp(prefix="alc-odoo-logs-"))
         runner = OdooRunner(cluster, odoo_pkg, version, data_dir, log_dir)
         current = {runner.template_name(demo=True), runner.template_name(demo=False)}
-        for stale in cluster.list_databases("alc_test_") + cluster.list_databases("alc_template_"):
+        prefixes = ("alc_test_", "alc_template_", "alc_drill_")
+        for stale in [db for prefix in prefixes for db in cluster.list_databases(prefix)]:
             if stale not in current:  # left by an interrupted run, or an outdated template
                 runner.drop_database(stale)
         demo_template = runner.ensure_template(demo=True)
         production_template = runner.ensure_template(demo=False)
         # With demo data: install, upgrade and the tests. Without: a production-like install,
         # then uninstall (demo stock moves would rightly keep demo products from being deleted).
-        with_demo, without_demo = ("alc_test_%d_%s" % (os.getpid(), n) for n in ("demo", "prod"))
+        names = ("alc_test_%d_%s" % (os.getpid(), n) for n in ("demo", "prod", "drill"))
+        with_demo, without_demo, drill_template = names
         try:
             runner.copy_database(demo_template, with_demo)
             if clean_step(totals, runner, with_demo, "install", "-i", ADDON):
                 clean_step(totals, runner, with_demo, "upgrade", "-u", ADDON)
-                odoo_tests(totals, runner, with_demo, args.test_tags)
-            if args.odoo_only:
+                if not args.no_drills:
+                    runner.copy_database(with_demo, drill_template)
+                if not args.drills_only:
+                    odoo_tests(totals, runner, with_demo, args.test_tags)
+                if not args.no_drills:
+                    drills(totals, runner, drill_template)
+            if args.odoo_only or args.drills_only:
                 return
             runner.copy_database(production_template, without_demo)
             args_prod = ("-i", ADDON, "--without-demo=all")
@@ -201,10 +230,11 @@ def odoo_layer(totals, args):
                 uninstall_step(totals, runner, without_demo)
         finally:
             if args.keep_db:
-                print("kept databases %s, %s; Odoo logs in %s" % (with_demo, without_demo, log_dir))
+                kept = (with_demo, without_demo, drill_template, log_dir)
+                print("kept databases %s, %s, %s; Odoo logs in %s" % kept)
             else:
-                runner.drop_database(with_demo)
-                runner.drop_database(without_demo)
+                for name in (with_demo, without_demo, drill_template):
+                    runner.drop_database(name)
                 if not totals.problems:
                     shutil.rmtree(log_dir, ignore_errors=True)
                 else:
@@ -220,6 +250,12 @@ def main():
         action="store_true",
         help="skip lint, pytest and the install-without-demo/uninstall step (a quick loop)",
     )
+    parser.add_argument("--no-drills", action="store_true", help="skip the drills (drills/)")
+    parser.add_argument(
+        "--drills-only",
+        action="store_true",
+        help="install the addon and run only the drills (no lint, pytest or Odoo tests)",
+    )
     parser.add_argument("--keep-db", action="store_true", help="keep the Odoo test database")
     parser.add_argument(
         "--test-tags",
@@ -231,9 +267,12 @@ def main():
 
     started = time.time()
     totals = Totals()
-    if not (args.no_lint or args.odoo_only):
+    if args.odoo_only:
+        args.no_drills = True
+    quick = args.odoo_only or args.drills_only
+    if not (args.no_lint or quick):
         lint(totals)
-    if not args.odoo_only:
+    if not quick:
         pure_tests(totals, args.pytest_args)
     if args.no_odoo:
         print("\nOdoo tests did not run: --no-odoo was given.")

@@ -9,8 +9,9 @@ UPDATE amazon_account
        listings_push_enabled = false,
        settlement_enabled = false;
 UPDATE lightspeed_account
-   SET client_secret = NULL,
-       refresh_token = NULL,
+   SET client_secret = NULL;
+UPDATE lightspeed_token
+   SET refresh_token = NULL,
        access_token = NULL,
        access_token_expires_at = NULL;
 UPDATE ir_cron

@@ -43,6 +43,7 @@ from . import (
     lightspeed_register,
     lightspeed_stock,
     lightspeed_stock_listings,
+    lightspeed_token,
     product_pricelist_item,
     product_template,
     res_partner,

@@ -19,7 +19,8 @@ class LightspeedAccount(models.Model):
 
     The secrets are readable by Administration / Settings only; connector managers press the
     buttons, which read them as superuser. The refresh token rotates on every refresh and is
-    written by ``OdooTokenStore`` alone, under a row lock, in its own committed transaction.
+    written by ``OdooTokenStore`` alone, under a row lock, in its own committed transaction; the
+    tokens live in ``lightspeed.token`` (see there why), shown here through computed fields.
     """
 
     _name = "lightspeed.account"
@@ -53,22 +54,31 @@ class LightspeedAccount(models.Model):
         copy=False,
         help="The client secret of that API client. Readable by administrators only.",
     )
+    token_ids = fields.One2many(
+        "lightspeed.token", "lightspeed_account_id", groups="base.group_system"
+    )
     refresh_token = fields.Char(
+        compute="_compute_tokens",
+        inverse="_inverse_tokens",
+        compute_sudo=True,
         groups="base.group_system",
-        copy=False,
         help="The OAuth refresh token of the account. Lightspeed replaces it on every refresh; "
         "the connector saves each new one at once. Paste the first one here, or obtain it by "
         "the authorisation-code exchange.",
     )
     access_token = fields.Char(
+        compute="_compute_tokens",
+        inverse="_inverse_tokens",
+        compute_sudo=True,
         groups="base.group_system",
-        copy=False,
         help="The short-lived access token currently in use, renewed automatically.",
     )
     access_token_expires_at = fields.Datetime(
         "Access Token Expiry",
+        compute="_compute_tokens",
+        inverse="_inverse_tokens",
+        compute_sudo=True,
         groups="base.group_system",
-        copy=False,
         help="When the current access token stops working; it is renewed shortly before.",
     )
     api_url = fields.Char(
@@ -128,6 +138,30 @@ class LightspeedAccount(models.Model):
             "This Lightspeed account is already configured in this company.",
         ),
     ]
+
+    # --- the tokens (rows of lightspeed.token) -------------------------------------------------
+
+    @api.depends("token_ids.refresh_token", "token_ids.access_token")
+    def _compute_tokens(self):
+        for account in self:
+            token = account.token_ids[:1]
+            account.refresh_token = token.refresh_token
+            account.access_token = token.access_token
+            account.access_token_expires_at = token.access_token_expires_at
+
+    def _inverse_tokens(self):
+        for account in self.sudo():
+            values = {
+                "refresh_token": account.refresh_token,
+                "access_token": account.access_token,
+                "access_token_expires_at": account.access_token_expires_at,
+            }
+            if account.token_ids:
+                account.token_ids[:1].write(values)
+            else:
+                self.env["lightspeed.token"].sudo().create(
+                    dict(values, lightspeed_account_id=account.id)
+                )
 
     # --- the client ---------------------------------------------------------------------------
 

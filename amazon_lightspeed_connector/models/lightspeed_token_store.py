@@ -1,8 +1,8 @@
-"""Where a Lightspeed account's rotating OAuth tokens live: its own database row.
+"""Where a Lightspeed account's rotating OAuth tokens live: their own row (lightspeed.token).
 
 Lightspeed answers every refresh with a new refresh token and revokes the old one, so a token
 that is used but not saved locks the account out until a person reconnects it. The store
-therefore works in a cursor of its own: it locks the account row (SELECT ... FOR UPDATE),
+therefore works in a cursor of its own: it locks the token row (SELECT ... FOR UPDATE),
 re-reads the tokens under the lock (another worker may have refreshed them meanwhile), refreshes
 only when it must, and commits at once, so a rollback of the caller's transaction can never
 drop a token Lightspeed has already rotated.
@@ -17,21 +17,22 @@ from ..lib.errors import TransientError
 from ..lib.lightspeed.auth import usable_grant
 
 # How long a worker waits for another one's refresh (one token call) before giving up for this
-# run. Never wait forever: a caller whose own transaction already wrote the account row would
-# otherwise wait on itself.
+# run. Never wait forever: a caller whose own transaction already wrote the token row (a person
+# pasting a new refresh token) would otherwise wait on itself.
 LOCK_TIMEOUT = "20s"
 
 _READ = """
     SELECT refresh_token, access_token, access_token_expires_at
-      FROM lightspeed_account
-     WHERE id = %s
+      FROM lightspeed_token
+     WHERE lightspeed_account_id = %s
 """
 _WRITE = """
-    UPDATE lightspeed_account
+    UPDATE lightspeed_token
        SET refresh_token = %s, access_token = %s, access_token_expires_at = %s,
            write_date = (now() at time zone 'UTC')
-     WHERE id = %s
+     WHERE lightspeed_account_id = %s
 """
+_NO_TOKEN = (None, None, None)
 
 
 def _epoch(moment):
@@ -56,7 +57,7 @@ class OdooTokenStore:
         """(refresh_token, access_token or None, expires_at epoch or None), as committed."""
         with self._registry.cursor() as cr:
             cr.execute(_READ, (self._account.id,))
-            refresh_token, access_token, expires_at = cr.fetchone()
+            refresh_token, access_token, expires_at = cr.fetchone() or _NO_TOKEN
         return refresh_token, access_token or None, _epoch(expires_at)
 
     def rotate(self, refresh_fn, stale_access_token=None):
@@ -69,7 +70,7 @@ class OdooTokenStore:
                 raise TransientError(
                     "Another process is renewing the Lightspeed token; try again shortly."
                 ) from None
-            refresh_token, access_token, expires_at = cr.fetchone()
+            refresh_token, access_token, expires_at = cr.fetchone() or _NO_TOKEN
             grant = usable_grant(
                 refresh_token, access_token, _epoch(expires_at), self._clock(), stale_access_token
             )
@@ -88,6 +89,7 @@ class OdooTokenStore:
             )
             cr.commit()
         # the caller's environment may hold the old values in its cache
+        self._account.env["lightspeed.token"].invalidate_model()
         self._account.invalidate_recordset(
             ["refresh_token", "access_token", "access_token_expires_at"]
         )

@@ -87,3 +87,10 @@ class TestAddonIntegrity(TransactionCase):
                 warehouse = self.env.ref("%s.demo_warehouse_store_%s" % (ADDON, store.code.lower()))
                 on_hand = product.with_context(warehouse_id=warehouse.id).qty_available
                 self.assertEqual(on_hand, qoh, "%s in %s" % (product_data.sku, store.name))
+        # the demo channel sells every demo product under its SKU, as the simulator lists it
+        demo_channel = self.env.ref("%s.demo_amazon_account" % ADDON)
+        bindings = self.env["amazon.offer"].search([("account_id", "=", demo_channel.id)])
+        self.assertEqual(
+            {(b.seller_sku, b.product_id.default_code) for b in bindings},
+            {(p.sku, p.sku) for p in demo_catalogue.PRODUCTS},
+        )
