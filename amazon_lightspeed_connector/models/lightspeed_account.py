@@ -55,7 +55,11 @@ class LightspeedAccount(models.Model):
         help="The client secret of that API client. Readable by administrators only.",
     )
     token_ids = fields.One2many(
-        "lightspeed.token", "lightspeed_account_id", groups="base.group_system"
+        "lightspeed.token",
+        "lightspeed_account_id",
+        groups="base.group_system",
+        help="Where the tokens below are stored (one row), apart from the account: see "
+        "lightspeed.token.",
     )
     refresh_token = fields.Char(
         compute="_compute_tokens",
