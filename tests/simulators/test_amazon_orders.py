@@ -385,20 +385,15 @@ def test_malformed_order_injection_reaches_both_apis(sim, caller, kind, check_v0
 # ---------------------------------------------------------------- generators and demo
 
 
-def test_generator_is_deterministic_for_a_seed_and_fast_for_ten_thousand_orders():
-    import time
-
+def test_generator_is_deterministic_for_a_seed_with_ten_thousand_orders():
+    # No time limit here: speed belongs to the benchmarks (shared machines are noisy).
     def world(seed):
         sim = AmazonSimulator(clock=ManualClock(), seed=seed, rate_limits_enabled=False)
-        started = time.perf_counter()
         sim.generate_orders(10_000)
-        return sim, time.perf_counter() - started
+        return sim
 
-    first, seconds = world(11)
-    second, _ = world(11)
-    other, _ = world(12)
+    first, second, other = world(11), world(11), world(12)
     assert len(first.orders) == 10_000
-    assert seconds < 5
     fingerprint = [
         (o.order_id, [(x.sku, x.quantity) for x in o.lines]) for o in first.orders.values()
     ]
