@@ -9,7 +9,7 @@ ROUNDS = 3
 def _expire_lightspeed_access_token(database):
     # Both workers then refresh at once: the rotation race the token store must serialise.
     database.execute(
-        "UPDATE lightspeed_account SET access_token = NULL, access_token_expires_at = NULL"
+        "UPDATE lightspeed_token SET access_token = NULL, access_token_expires_at = NULL"
     )
 
 

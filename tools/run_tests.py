@@ -186,6 +186,7 @@ def drills(totals, runner, template):
     }
     env = {**odoo_env(), "ALC_DRILL_CONFIG": json.dumps(config)}
     drill_args = ["-s", "-p", "no:cacheprovider", "--timeout=1800"]
+    drill_args += os.environ.get("ALC_DRILL_PYTEST_ARGS", "").split()
     pytest_layer(totals, "drills", "drills", drill_args, env=env)
 
 
