@@ -17,6 +17,7 @@ Writes are batched: per batch of ``BATCH_SIZE`` items, one read of the existing 
 refresh resumes where it stopped.
 """
 
+import logging
 from datetime import timezone
 
 from odoo import _, api, fields, models
@@ -25,7 +26,10 @@ from odoo.modules import module
 from ..lib.errors import ConnectorError, ThrottledError
 from ..lib.lightspeed.wire import stock_cursor
 
+_logger = logging.getLogger(__name__)
+
 BATCH_SIZE = 500
+LOCK_CLASS = 0x4C5352  # advisory lock namespace: one stock refresh per Lightspeed account
 
 
 def _naive_utc(moment):
@@ -41,6 +45,7 @@ class StockRefresh:
         self.unmatched = 0
         self.rows = 0
         self.zeroed = 0
+        self.busy = False  # another worker holds the account's refresh: nothing was read
 
 
 class LightspeedAccountStock(models.Model):
@@ -79,10 +84,15 @@ class LightspeedAccountStock(models.Model):
         """Read every item's stock again (the scheduled refresh reads only what changed)."""
         self.ensure_one()
         try:
-            self._refresh_stock(full=True)
+            refresh = self._refresh_stock(full=True)
         except ConnectorError as error:
             return self._notification(
                 self._connection_failed(error, _("Lightspeed stock refresh")), "danger", True
+            )
+        if refresh.busy:
+            return self._notification(
+                _("A scheduled refresh of this account is running; try again in a minute."),
+                "warning",
             )
         return self._notification(self.stock_refresh_message, "success")
 
@@ -111,6 +121,10 @@ class LightspeedAccountStock(models.Model):
         """Read stock from Lightspeed into ``lightspeed.stock``; returns a StockRefresh."""
         self.ensure_one()
         refresh = StockRefresh(full)
+        if not self._stock_lock():
+            refresh.busy = True
+            _logger.info("Lightspeed %s: stock refresh left to the worker running it", self.name)
+            return refresh
         shops = {
             int(w.lightspeed_shop_id): w.id
             for w in self.sudo().warehouse_ids
@@ -275,7 +289,18 @@ class LightspeedAccountStock(models.Model):
         return len(gone)
 
     def _stock_commit(self):
-        """Commit a stored batch with its cursor, except in tests (rolled back at the end)."""
+        """Commit a stored batch with its cursor, except in tests (rolled back at the end), and
+        take the account's lock again for the new transaction."""
         if self.env.registry.in_test_mode() or module.current_test:
             return
-        self.env.cr.commit()
+        self._stock_lock()
+
+    def _stock_lock(self):
+        """One refresh per account at a time: two workers would otherwise upsert the same rows
+        and one would die of a serialization failure. The caller's transaction is committed
+        first so that the lock is taken with a fresh snapshot: a refresh that waited for another
+        must see what that one wrote."""
+        if not (self.env.registry.in_test_mode() or module.current_test):
+            self.env.cr.commit()
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self.id))
+        return self.env.cr.fetchone()[0]
