@@ -7,9 +7,11 @@ from amazon_lightspeed_connector.tests.simulators.lightspeed.app import TOKEN_PA
 FINAL_ROUTED_STATES = ("sent", "shipped", "confirmed", "voided", "held")
 
 
-def pending_work(database):
-    """Rows a further worker cycle would still act on (0 when everything is synced)."""
-    return database.value(
+def pending_work(database, simulators):
+    """What a further worker cycle would still act on (0 when everything is synced)."""
+    imported = {name for (name,) in database.rows("SELECT name FROM amazon_order")}
+    not_imported = len(set(simulators.amazon.orders) - imported)
+    return not_imported + database.value(
         """SELECT (SELECT count(*) FROM amazon_order
                     WHERE routing_state = 'to_route' OR import_state != 'imported')
                 + (SELECT count(*) FROM amazon_routed_order
@@ -18,15 +20,15 @@ def pending_work(database):
     )
 
 
-def settle(workers, database, max_rounds=12):
+def settle(workers, database, simulators, max_rounds=12):
     """Run whole worker cycles until nothing is left to do; the number of rounds it took."""
     for round_number in range(1, max_rounds + 1):
         workers.run("--cycles", "1")
-        if not pending_work(database):
+        if not pending_work(database, simulators):
             return round_number
     raise AssertionError(
-        "still %d rows to process after %d clean worker cycles; last log:\n%s"
-        % (pending_work(database), max_rounds, workers.log[-1][-3000:])
+        "still %d things to do after %d clean worker cycles; last log:\n%s"
+        % (pending_work(database, simulators), max_rounds, workers.log[-1][-3000:])
     )
 
 

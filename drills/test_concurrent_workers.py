@@ -23,7 +23,7 @@ def test_two_workers_at_once(database, simulators, workers, rng):
             assert process.returncode == 0, output[-4000:]
             assert "Traceback" not in output, output[-4000:]
         simulators.new_orders(10, rng)
-    rounds = settle(workers, database)
+    rounds = settle(workers, database, simulators)
     figures = assert_exactly_once(database, simulators)
     refused = refused_token_refreshes(simulators)
     assert not refused, "a rotated refresh token was lost: %s" % refused

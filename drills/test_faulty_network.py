@@ -16,7 +16,7 @@ def test_twenty_percent_of_calls_failing(database, simulators, workers, rng):
         # token for good (Lightspeed revokes the old one at once); no client can survive that,
         # so it is a support case, not a retry case (README, troubleshooting).
         simulators.lightspeed.faults.add(fault, probability=EACH, times=None, path="^/API/")
-    rounds = settle(workers, database, max_rounds=25)
+    rounds = settle(workers, database, simulators, max_rounds=25)
     figures = assert_exactly_once(database, simulators)
     failed = sum(
         1 for sim in (simulators.amazon, simulators.lightspeed) for c in sim.calls if c.fault

@@ -14,7 +14,7 @@ def test_fifty_kills_lose_nothing_and_duplicate_nothing(database, simulators, wo
         simulators.new_orders(2, rng)  # orders keep arriving between crashes, as in a shop
         process = workers.start("--cycles", "2")
         landed[workers.kill_after(process, rng.uniform(0.0, 4.0))] += 1
-    rounds = settle(workers, database)
+    rounds = settle(workers, database, simulators)
     figures = assert_exactly_once(database, simulators)
     print(
         "\nkill drill: %d kills, landed in %s; settled in %d clean cycle(s); %s"
