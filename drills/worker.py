@@ -48,11 +48,17 @@ def environment(cr):
     return api.Environment(cr, SUPERUSER_ID, {})
 
 
-def run_job(registry, xmlid):
+def run_job(registry, name):
     """Run one scheduled action's code in its own transaction; False when it does not exist."""
     with registry.cursor() as cr:
         env = environment(cr)
-        cron = env.ref(xmlid, raise_if_not_found=False)
+        if name == "import":
+            # The import's scheduled action skips a channel until its interval (15 minutes by
+            # default) has passed since the last run; a drill cycle takes seconds, so it calls
+            # what the action calls for a channel that is due.
+            env["amazon.account"].search([("import_enabled", "=", True)])._import_orders()
+            return True
+        cron = env.ref(JOBS[name], raise_if_not_found=False)
         if cron is None:
             return False
         action = cron.ir_actions_server_id.with_user(cron.user_id)
@@ -87,7 +93,7 @@ def main(argv=None):
     for cycle in range(1, args.cycles + 1):
         for name in args.jobs.split(","):
             print("JOB %s start" % name, flush=True)
-            ran = run_job(registry, JOBS[name])
+            ran = run_job(registry, name)
             print("JOB %s %s" % (name, "done" if ran else "missing"), flush=True)
         print("CYCLE %d done" % cycle, flush=True)
     return 0
