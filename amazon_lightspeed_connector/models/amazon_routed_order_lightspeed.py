@@ -304,7 +304,19 @@ class AmazonRoutedOrderLightspeed(models.Model):
 
     @api.model
     def _cron_send_to_lightspeed(self, limit=SEND_BATCH):
-        """Complete the open sales of shipped orders, then send the oldest orders to send."""
+        """Complete the open sales of shipped orders, send the oldest orders to send, then mail
+        each channel that asks for it one summary of the run."""
+        channels = self.env["amazon.account"].search([("sync_log_email", "!=", False)])
+        started = {channel: channel._run_started() for channel in channels}
+        runs = self._send_oldest(limit)
+        sent = self.browse([i for run in runs for i in run.sent_ids])
+        for channel, marks in started.items():
+            channel._mail_run_summary(
+                "lightspeed", marks, sent=sent.filtered(lambda r, c=channel: r.account_id == c)
+            )
+        return runs
+
+    def _send_oldest(self, limit):
         self._cron_complete_shipped()
         self.flush_model(["state"])
         self.env.cr.execute(

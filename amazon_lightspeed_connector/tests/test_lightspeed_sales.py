@@ -439,3 +439,25 @@ class TestItemMatch(SalesCase):
     def test_the_setting_is_on_the_account_form(self):
         arch = self.env["lightspeed.account"].get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('name="item_match"', arch)
+
+
+@tagged("post_install", "-at_install")
+class TestSendRunSummaryMail(SalesCase):
+    def _summaries(self):
+        return self.env["mail.mail"].search(
+            [("email_to", "=", "backoffice@example.com"), ("subject", "ilike", "Lightspeed")]
+        )
+
+    def test_a_send_run_mails_one_summary_with_what_it_sent(self):
+        self.amazon.sync_log_email = "backoffice@example.com"
+        first = self.import_order(("LTR-BELT", 1))
+        second = self.import_order(("CANVAS-TOTE", 1))
+        before = self._summaries()
+        self.send()
+        mails = self._summaries() - before
+        self.assertEqual(len(mails), 1, "one summary for the run, not one per order")
+        for routed in first.routed_order_ids | second.routed_order_ids:
+            self.assertEqual(routed.state, "sent")
+            self.assertIn(routed.name, mails.body_html)
+        self.send()  # nothing left to send: no second mail
+        self.assertEqual(len(self._summaries() - before), 1)
