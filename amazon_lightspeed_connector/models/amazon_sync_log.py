@@ -66,9 +66,12 @@ class AmazonSyncLog(models.Model):
         values = {
             "flow": flow,
             "level": level,
-            "message": redact_text(message),
+            # PostgreSQL refuses NUL in text: a hostile payload must not lose the error report
+            "message": redact_text(message).replace("\x00", ""),
             "reference": reference,
-            "payload_excerpt": redact(payload) if payload is not None else False,
+            "payload_excerpt": redact(payload).replace("\x00", "")
+            if payload is not None
+            else False,
         }
         if record:
             values.update(

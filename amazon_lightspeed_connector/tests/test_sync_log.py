@@ -36,6 +36,14 @@ class TestSyncLog(TransactionCase):
         self.assertIn("invalid_grant", row.payload_excerpt)
         self.assertEqual(row.level, "error")
 
+    def test_a_nul_character_never_loses_the_row(self):
+        # PostgreSQL refuses NUL in text; hostile Amazon data can carry one
+        row = self.env["amazon.sync.log"].log_event(
+            "import", "Order A\x00B refused", payload="raw\x00body"
+        )
+        self.assertEqual(row.message, "Order AB refused")
+        self.assertNotIn("\x00", row.payload_excerpt)
+
     def test_row_links_to_its_document_and_takes_its_company(self):
         partner = self.env["res.partner"].create(
             {"name": "Linked", "company_id": self.company_b.id}

@@ -318,6 +318,8 @@ def test_date_only_is_midnight_utc():
         (_file(SUMMARY, {**ROW, "amount": "ten"}), "line 3: amount is not an amount"),
         (_file(SUMMARY, {**ROW, "amount": ""}), "amount is not an amount"),
         (_file(SUMMARY, {**ROW, "amount": "NaN"}), "amount is not an amount"),
+        (_file(SUMMARY, {**ROW, "amount": "1e400"}), "amount is not an amount"),
+        (_file(SUMMARY, {**ROW, "amount": "9" * 40}), "amount is not an amount"),
         (_file(SUMMARY, {**ROW, "quantity-purchased": "1.5"}), "not a whole number"),
         (_file(SUMMARY, {**ROW, "settlement-id": "999"}), "belongs to settlement 999"),
         (_file(SUMMARY, ROW).replace("JBJ-S\t", "JBJ-S\t\t\tshifted\t"), "fields for 24 columns"),

@@ -285,6 +285,9 @@ def _row(number, record, settlement_id):
     )
 
 
+MAX_AMOUNT = Decimal("1e12")
+
+
 def _amount(record, column, number):
     text = record.get(column, "").replace(" ", "")
     if "," in text:
@@ -295,7 +298,9 @@ def _amount(record, column, number):
         amount = Decimal(text)
     except InvalidOperation:
         amount = None
-    if amount is None or not amount.is_finite():
+    # A settlement amount has cents: "1e400" or a thousand digits is not one (and would only
+    # fail later, in rounding, with a traceback instead of this message).
+    if amount is None or not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
         raise PayloadError(
             "Settlement report line %d: %s is not an amount (%r)."
             % (number, column, record.get(column)),
