@@ -20,10 +20,10 @@ def pending_work(database, simulators):
     )
 
 
-def settle(workers, database, simulators, max_rounds=12):
-    """Run whole worker cycles until nothing is left to do; the number of rounds it took."""
+def settle(workers, database, simulators, max_rounds=12, cycles=1):
+    """Run workers of ``cycles`` cycles until nothing is left to do; the rounds it took."""
     for round_number in range(1, max_rounds + 1):
-        workers.run("--cycles", "1")
+        workers.run("--cycles", str(cycles))
         if not pending_work(database, simulators):
             return round_number
     raise AssertionError(
