@@ -1,7 +1,7 @@
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..lib.errors import ConnectorError
 from ..lib.lightspeed import LightspeedClient
@@ -64,6 +64,7 @@ class LightspeedAccount(models.Model):
     refresh_token = fields.Char(
         compute="_compute_tokens",
         inverse="_inverse_tokens",
+        search="_search_refresh_token",
         compute_sudo=True,
         groups="base.group_system",
         help="The OAuth refresh token of the account. Lightspeed replaces it on every refresh; "
@@ -73,6 +74,7 @@ class LightspeedAccount(models.Model):
     access_token = fields.Char(
         compute="_compute_tokens",
         inverse="_inverse_tokens",
+        search="_search_access_token",
         compute_sudo=True,
         groups="base.group_system",
         help="The short-lived access token currently in use, renewed automatically.",
@@ -81,6 +83,7 @@ class LightspeedAccount(models.Model):
         "Access Token Expiry",
         compute="_compute_tokens",
         inverse="_inverse_tokens",
+        search="_search_access_token_expires_at",
         compute_sudo=True,
         groups="base.group_system",
         help="When the current access token stops working; it is renewed shortly before.",
@@ -152,6 +155,21 @@ class LightspeedAccount(models.Model):
             account.refresh_token = token.refresh_token
             account.access_token = token.access_token
             account.access_token_expires_at = token.access_token_expires_at
+
+    def _search_token_field(self, field_name, operator, value):
+        # Stored on lightspeed.token; only administrators may even ask whether a token matches.
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(_("Only administrators can search Lightspeed tokens."))
+        return [("token_ids", "any", [(field_name, operator, value)])]
+
+    def _search_refresh_token(self, operator, value):
+        return self._search_token_field("refresh_token", operator, value)
+
+    def _search_access_token(self, operator, value):
+        return self._search_token_field("access_token", operator, value)
+
+    def _search_access_token_expires_at(self, operator, value):
+        return self._search_token_field("access_token_expires_at", operator, value)
 
     def _inverse_tokens(self):
         for account in self.sudo():
