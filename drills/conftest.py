@@ -190,18 +190,22 @@ class Workers:
         assert "Traceback" not in output, output[-4000:]
         return output
 
-    def kill_after(self, process, seconds):
-        """SIGKILL the worker ``seconds`` after it is ready: no cleanup, no rollback handler.
-
-        Returns where it landed: the job that was running, or "finished".
-        """
+    def kill_during(self, process, job, seconds):
+        """SIGKILL the worker ``seconds`` after it starts ``job`` (no cleanup, no rollback
+        handler). Aiming at a job, not at a moment, makes the kills land in every job whatever
+        the machine's speed. Returns where it landed: the job running, or "finished"."""
         self.wait_ready(process)
+        seen = ["READY"]
+        for text in process.stdout:
+            seen.append(text.strip())
+            if text.strip() == "JOB %s start" % job:
+                break
         try:
             process.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-        output = process.stdout.read()
+        output = "\n".join(seen) + "\n" + process.stdout.read()
         process.stdout.close()
         self.log.append(output)
         if process.returncode == 0:
