@@ -238,39 +238,37 @@ class AmazonAccountListings(models.Model):
         )
         for feed in feeds:
             try:
-                result = client.get_feed_result(feed.feed_id)
+                report = client.get_feed_result(feed.feed_id)
             except PermanentError as error:  # an unreadable report: the SKUs go again
                 self._refuse_feed(feed, error.message, run)
                 self._listings_commit()
                 continue
-            if result is None:
+            if report is None:
                 run.counts["waiting"] += 1
                 continue
-            self._apply_feed_result(feed, result, run)
+            self._apply_feed_result(feed, report, run)
             self._listings_commit()
 
-    def _apply_feed_result(self, feed, result, run):
-        """Amazon's verdict on each SKU of a finished feed."""
+    def _apply_feed_result(self, feed, report, run):
+        """Amazon's verdict on each SKU of a finished feed (a ``ProcessingReport``)."""
         offers = feed.with_context(active_test=False).offer_ids
         by_message = {offer.feed_message_id: offer for offer in offers}
-        errors = result.errors_by_message()
-        feed_errors = errors.pop(None, [])  # about the whole feed: nothing was applied
-        if result.status != "DONE" or feed_errors:
+        if report.is_fatal:
             message = _(
                 "Amazon refused feed %(feed)s (%(status)s): %(issues)s",
                 feed=feed.feed_id,
-                status=result.status,
-                issues="; ".join(i.message for i in feed_errors) or _("no details"),
+                status=report.status,
+                issues="; ".join(i.message for i in report.feed_errors) or _("no details"),
             )
             self._refuse_feed(feed, message, run)
             return
         # a message whose binding was deleted meanwhile has nobody to tell
-        errors = {key: issues for key, issues in errors.items() if key in by_message}
         refused = {
             by_message[message_id].id: "; ".join(
                 "%s %s" % (issue.code or "", issue.message) for issue in issues
             ).strip()
-            for message_id, issues in errors.items()
+            for message_id, issues in report.errors_by_message().items()
+            if message_id in by_message
         }
         accepted = [offer.id for offer in offers if offer.id not in refused]
         self._accept_pending(accepted)
@@ -282,9 +280,9 @@ class AmazonAccountListings(models.Model):
                 "error_count": len(refused),
                 "result_message": _(
                     "%(processed)s processed, %(accepted)s accepted, %(invalid)s invalid.",
-                    processed=result.messages_processed,
-                    accepted=result.messages_accepted,
-                    invalid=result.messages_invalid,
+                    processed=report.processed,
+                    accepted=report.accepted,
+                    invalid=report.invalid,
                 ),
             }
         )

@@ -209,6 +209,19 @@ class TestListingsPush(ListingsCase):
         self.assertTrue(all(self.amazon_offers().mapped("need_sync")))
         self.assertIn("no summary", self.offers["JBJ-M"].last_push_error)
 
+    def test_a_feed_amazon_cancelled_without_a_report_sends_the_feed_again(self):
+        self.amazon.listings_feed_threshold = 5
+        self.push()
+        feed = self.env["amazon.listings.feed"].search([("account_id", "=", self.amazon.id)])
+        self.amazon_sim.feeds[feed.feed_id].status = "CANCELLED"  # never processed: no report
+        run = self.push(advance=120)
+        self.assertEqual(feed.state, "fatal", "not left waiting for a report that never comes")
+        self.assertIn("CANCELLED", feed.result_message)
+        self.assertEqual(run.counts["refused"], 12)
+        self.assertIn("CANCELLED", self.offers["JBJ-M"].last_push_error)
+        self.assertTrue(all(self.amazon_offers().mapped("need_sync")))
+        self.assertTrue(self.listings_logs("error").filtered(lambda r: r.reference == feed.feed_id))
+
     def test_pricelist_per_marketplace(self):
         cad = self.env.ref("base.CAD")
         cad.active = True

@@ -313,9 +313,10 @@ def test_listings_feed_round_trip(sim):
     assert client.get_feed(feed_id).status == "IN_QUEUE"
     assert client.get_feed_result(feed_id) is None
     sim.clock.advance(120)
-    result = client.get_feed_result(feed_id)
-    assert (result.status, result.messages_processed, result.messages_accepted) == ("DONE", 3, 2)
-    assert list(result.errors_by_message()) == [2]
+    report = client.get_feed_result(feed_id)
+    assert (report.status, report.processed, report.accepted, report.invalid) == ("DONE", 3, 2, 1)
+    assert list(report.errors_by_message()) == [2]
+    assert report.by_sku({1: "JBJ-M", 2: "BAD-SKU", 3: "JBJ-L"})["BAD-SKU"].errors
     assert (sim.offer("JBJ-M").quantity, sim.offer("JBJ-L").quantity) == (11, 0)
 
 

@@ -185,12 +185,15 @@ def test_the_schema_catches_a_broken_feed():
 
 
 # ---------------------------------------------------------------- processing reports
+# The one parser of a JSON_LISTINGS_FEED processing report (the client's get_feed_result and
+# the listings push both read it through parse_processing_report).
 
 
 SKUS = {1: "A", 2: "B", 3: "C"}
+SUMMARY = {"messagesProcessed": 3, "messagesAccepted": 2, "messagesInvalid": 1}
 
 
-def test_report_issues_land_on_their_sku():
+def test_report_issues_land_on_their_message_and_sku():
     report = {
         "header": {"sellerId": SELLER, "version": "2.0", "feedId": "50001"},
         "issues": [
@@ -199,40 +202,98 @@ def test_report_issues_land_on_their_sku():
             {"messageId": 3, "code": "98", "severity": "WARNING", "message": "note"},
             {"messageId": 1, "code": "97", "severity": "INFO", "message": "fyi"},
         ],
-        "summary": {"messagesProcessed": 3, "messagesAccepted": 2, "messagesInvalid": 1},
+        "summary": {"errors": 1, "warnings": 2, **SUMMARY},
     }
-    parsed = parse_processing_report(json.dumps(report), SKUS)
+    parsed = parse_processing_report(json.dumps(report))
     assert parsed.feed_id == "50001" and (parsed.processed, parsed.accepted) == (3, 2)
-    assert parsed.skus_with_errors() == ["B"]
-    assert [str(i) for i in parsed.by_sku["B"].errors] == ["ERROR 4000002: bad qty"]
-    assert [i.message for i in parsed.by_sku["C"].warnings] == ["note"]
-    assert parsed.by_sku["C"].accepted and "A" not in parsed.by_sku
+    assert parsed.invalid == 1 and parsed.status == "DONE" and not parsed.is_fatal
+    assert [str(i) for i in parsed.errors_by_message()[2]] == ["ERROR 4000002: bad qty"]
+    assert list(parsed.errors_by_message()) == [2]
+    assert parsed.skus_with_errors(SKUS) == ["B"]
+    by_sku = parsed.by_sku(SKUS)
+    assert [i.message for i in by_sku["C"].warnings] == ["note"]
+    assert by_sku["C"].accepted and "A" not in by_sku
     assert parsed.accepted_skus(SKUS) == ["A", "C"]
 
 
-def test_a_fatal_report_fails_every_sku():
+def test_a_feed_error_or_an_unfinished_feed_fails_every_sku():
     report = {
         "issues": [{"code": "100001", "severity": "ERROR", "message": "not JSON"}],
         "summary": {"messagesProcessed": 0, "messagesAccepted": 0, "messagesInvalid": 0},
     }
-    parsed = parse_processing_report(report, SKUS)
+    parsed = parse_processing_report(report, feed_id="50002")
     assert parsed.is_fatal and parsed.accepted_skus(SKUS) == []
+    assert parsed.feed_id == "50002" and [i.code for i in parsed.feed_errors] == ["100001"]
+    cancelled = parse_processing_report({"summary": SUMMARY}, status="CANCELLED")
+    assert cancelled.is_fatal and cancelled.feed_errors == ()
+
+
+def test_issues_that_name_no_readable_message_are_about_the_feed():
+    report = {
+        "issues": [
+            {"messageId": "2", "severity": "ERROR", "message": "a numeric string is placed"},
+            {"messageId": "two", "severity": "ERROR", "message": "unplaceable"},
+            {"messageId": True, "severity": "ERROR", "message": "not a number"},
+            "garbage",
+            {"severity": "WARNING", "message": "about the feed, harmless"},
+        ],
+        "summary": SUMMARY,
+    }
+    parsed = parse_processing_report(report)
+    assert list(parsed.errors_by_message()) == [2]
+    assert [i.message for i in parsed.feed_errors][:2] == ["unplaceable", "not a number"]
+    assert parsed.feed_errors[2].message.startswith("Unreadable issue")
+    assert len(parsed.feed_errors) == 3 and parsed.is_fatal
+
+
+def test_an_issue_about_a_message_the_feed_never_had_has_nobody_to_tell():
+    report = {"issues": [{"messageId": 9, "severity": "ERROR", "message": "?"}], "summary": {}}
+    parsed = parse_processing_report(report)
+    assert parsed.by_sku(SKUS) == {} and parsed.accepted_skus(SKUS) == ["A", "B", "C"]
+    assert list(parsed.errors_by_message()) == [9]
+
+
+def test_a_huge_issue_message_is_cut():
+    report = {"issues": [{"messageId": 1, "message": "x" * 100_000}], "summary": {}}
+    issue = parse_processing_report(report).errors_by_message()[1][0]
+    assert issue.severity == "ERROR" and len(issue.message) == listings.MAX_ISSUE_MESSAGE
 
 
 @pytest.mark.parametrize(
-    "broken", [b"{nope", "[]", {"issues": []}, {"summary": {"messagesProcessed": "many"}}]
+    "broken",
+    [
+        b"{nope",
+        "[]",
+        "null",
+        {"issues": []},
+        {"summary": "all good"},
+        {"summary": {"messagesProcessed": "many"}},
+        {"summary": {"messagesAccepted": -1}},
+        {"summary": {"messagesInvalid": 2.5}},
+        {"summary": {"messagesProcessed": True}},
+        {"summary": {"messagesProcessed": "1e400"}},
+        {"summary": {}, "issues": {"messageId": 1}},
+    ],
 )
 def test_unreadable_reports_are_payload_errors(broken):
-    with pytest.raises(PayloadError):
-        parse_processing_report(broken, SKUS)
+    with pytest.raises(PayloadError) as raised:
+        parse_processing_report(broken)
+    assert raised.value.code == "BadFeedReport"
 
 
 # ---------------------------------------------------------------- round trip
 
 
-def test_feed_round_trip_reads_per_sku_errors_back():
+def _client(sim):
     from amazon_lightspeed_connector.lib.amazon.client import AmazonClient, AmazonCredentials
 
+    credentials = AmazonCredentials(
+        AMAZON_DEMO["lwa_client_id"], AMAZON_DEMO["lwa_client_secret"], AMAZON_DEMO["refresh_token"]
+    )
+    return AmazonClient(credentials, SELLER, [US], clock=sim.clock)
+
+
+def test_feed_round_trip_reads_per_sku_errors_back():
     sim = AmazonSimulator(clock=ManualClock(), seed=5, rate_limits_enabled=False)
     sim.add_demo_offers()
     sim.mark_sku_invalid("WBT-BLK-43")
@@ -244,24 +305,47 @@ def test_feed_round_trip_reads_per_sku_errors_back():
     plan = plan_push(SELLER, updates, threshold=3, product_types={"JBJ-S": "PANTS"})
     assert plan.channel == FEED and len(plan.feeds) == 1
     feed = plan.feeds[0]
-    credentials = AmazonCredentials(
-        AMAZON_DEMO["lwa_client_id"], AMAZON_DEMO["lwa_client_secret"], AMAZON_DEMO["refresh_token"]
-    )
-    with (
-        in_process(sim.routes()),
-        AmazonClient(credentials, SELLER, [US], clock=sim.clock) as client,
-    ):
+    with in_process(sim.routes()), _client(sim) as client:
         feed_id = client.submit_listings_feed(feed.messages, [feed.marketplace_id])
         assert client.get_feed_result(feed_id) is None  # still queued
         sim.clock.advance(120)
-        client.get_feed_result(feed_id)  # the client's own reading works too
+        report = client.get_feed_result(feed_id)
         raw = sim.documents[sim.feeds[feed_id].result_document_id].content
-    report = parse_processing_report(raw, feed.skus_by_message_id)
-    assert report.skus_with_errors() == ["WBT-BLK-43"]
-    assert "not eligible" in report.by_sku["WBT-BLK-43"].errors[0].message
+    assert (report.feed_id, report.status, report.processed, report.accepted) == (
+        feed_id,
+        "DONE",
+        3,
+        2,
+    )
+    assert report == parse_processing_report(raw, feed_id=feed_id)  # one parser, both ways
+    assert report.skus_with_errors(feed.skus_by_message_id) == ["WBT-BLK-43"]
+    refused = report.by_sku(feed.skus_by_message_id)["WBT-BLK-43"]
+    assert "not eligible" in refused.errors[0].message
     assert report.accepted_skus(feed.skus_by_message_id) == ["JBJ-S", "LTR-BELT"]
     assert sim.offer("JBJ-S").quantity == 2 and sim.offer("JBJ-S").price == "57.0"
     assert sim.offer("LTR-BELT").quantity == 9
+
+
+@pytest.mark.parametrize("status", ["CANCELLED", "FATAL"])
+def test_a_feed_amazon_gave_up_on_without_a_report_is_fatal(status):
+    sim = AmazonSimulator(clock=ManualClock(), seed=5, rate_limits_enabled=False)
+    feed = plan_push(SELLER, _updates(3), threshold=1).feeds[0]
+    with in_process(sim.routes()), _client(sim) as client:
+        feed_id = client.submit_listings_feed(feed.messages, [feed.marketplace_id])
+        sim.feeds[feed_id].status = status
+        report = client.get_feed_result(feed_id)
+    assert (report.feed_id, report.status, report.is_fatal) == (feed_id, status, True)
+    assert report.accepted_skus(feed.skus_by_message_id) == []
+
+
+def test_a_done_feed_without_a_report_is_a_payload_error():
+    sim = AmazonSimulator(clock=ManualClock(), seed=5, rate_limits_enabled=False)
+    feed = plan_push(SELLER, _updates(3), threshold=1).feeds[0]
+    with in_process(sim.routes()), _client(sim) as client:
+        feed_id = client.submit_listings_feed(feed.messages, [feed.marketplace_id])
+        sim.feeds[feed_id].status = "DONE"
+        with pytest.raises(PayloadError, match="without a processing report"):
+            client.get_feed_result(feed_id)
 
 
 # ---------------------------------------------------------------- delta pushes

@@ -11,6 +11,7 @@ Pure Python: nothing below this folder imports odoo.
 """
 
 from .client import AmazonClient, AmazonCredentials
+from .listings import ProcessingReport
 from .order_data import AmazonAddress, AmazonBuyer, AmazonOrder, AmazonOrderLine
 from .order_mapping import map_order_v0, map_order_v2026
-from .results import FeedResult, FeedStatus, ListingSubmission, OrderPage, ReportInfo
+from .results import FeedStatus, ListingSubmission, OrderPage, ReportInfo

@@ -44,7 +44,7 @@ from ..errors import AuthError, ConnectorError, PayloadError, PermanentError, Th
 from ..inventory import ListingUpdate
 from ..redaction import MASK, redact, redact_text
 from . import error_mapping, results
-from .listings import patch_body
+from .listings import ProcessingReport, parse_processing_report, patch_body
 from .pacing import Pacer, SystemClock
 from .results import OrderPage
 from .shipment import ship_date_ready
@@ -767,10 +767,21 @@ class AmazonClient:
         return results.feed_status(answer.payload)
 
     def get_feed_result(self, feed_id):
-        """The parsed processing report of a finished feed; None while Amazon is still at it."""
+        """The ProcessingReport of a finished feed; None while Amazon is still at it.
+
+        A feed Amazon cancelled (or gave up on) without a report is a fatal ProcessingReport
+        with its status; a DONE feed without one is a PayloadError.
+        """
         status = self.get_feed(feed_id)
-        if not status.is_finished or not status.result_document_id:
+        if not status.is_finished:
             return None
+        if not status.result_document_id:
+            if status.status == "DONE":
+                raise PayloadError(
+                    "Amazon finished feed %s without a processing report." % status.feed_id,
+                    code="BadFeedReport",
+                )
+            return ProcessingReport(feed_id=status.feed_id, status=status.status)
         # The library's own getFeedDocument also downloads, with its own client and no checks;
         # only the metadata call is wanted from it.
         path = "/feeds/2021-06-30/documents/%s" % quote(status.result_document_id, safe="")
@@ -778,7 +789,9 @@ class AmazonClient:
             GET_FEED_DOCUMENT,
             lambda api: api._request(path, params={}, add_marketplace=False),
         ).payload
-        return results.feed_result(status, self._download(document))
+        return parse_processing_report(
+            self._download(document), status=status.status, feed_id=status.feed_id
+        )
 
     # ------------------------------------------------------------ reports
 

@@ -193,6 +193,20 @@ def plan_push(
 
 
 # ---------------------------------------------------------------- processing reports
+#
+# The processing report of a JSON_LISTINGS_FEED (the document getFeed's resultFeedDocumentId
+# names), in the shape Amazon documents for listings feeds and the simulator writes:
+#
+#   {"header": {"sellerId": ..., "version": "2.0", "feedId": ...},
+#    "issues": [{"messageId": 2, "code": "...", "severity": "ERROR", "message": "...",
+#                "attributeNames": [...]}, ...],
+#    "summary": {"errors": 1, "warnings": 0, "messagesProcessed": 3, "messagesAccepted": 2,
+#                "messagesInvalid": 1}}
+#
+# An issue with a messageId is about that message (one SKU); one without is about the whole
+# feed, and an ERROR of that kind means nothing in the feed was applied.
+
+MAX_ISSUE_MESSAGE = 1000  # characters of Amazon's message kept per issue (they end on records)
 
 
 @dataclass(frozen=True)
@@ -208,6 +222,8 @@ class ListingIssue:
 
 @dataclass(frozen=True)
 class SkuResult:
+    """Amazon's issues about one message of a feed (one SKU)."""
+
     errors: tuple = ()
     warnings: tuple = ()
 
@@ -218,64 +234,92 @@ class SkuResult:
 
 @dataclass(frozen=True)
 class ProcessingReport:
-    """A feed's processing report, read per SKU."""
+    """Amazon's verdict on one JSON_LISTINGS_FEED, per message; per SKU through the feed's
+    ``skus_by_message_id``. ``AmazonClient.get_feed_result`` returns one."""
 
     feed_id: str | None
-    processed: int
-    accepted: int
-    invalid: int
-    by_sku: dict = field(default_factory=dict)  # SKU -> SkuResult, for SKUs with an issue
-    feed_errors: tuple = ()  # issues about the whole feed: nothing in it was applied
+    processed: int = 0
+    accepted: int = 0
+    invalid: int = 0
+    by_message: dict = field(default_factory=dict, repr=False)  # messageId -> SkuResult
+    feed_errors: tuple = ()  # ERROR issues about the whole feed: nothing in it was applied
+    status: str = "DONE"  # the feed's processingStatus from getFeed (FATAL, CANCELLED...)
 
     @property
     def is_fatal(self):
-        return bool(self.feed_errors)
+        """Nothing of the feed was applied: Amazon did not finish it, or refused it whole."""
+        return self.status != "DONE" or bool(self.feed_errors)
 
-    def skus_with_errors(self):
-        return sorted(sku for sku, result in self.by_sku.items() if result.errors)
+    def errors_by_message(self):
+        """``{messageId: (ListingIssue, ...)}`` of the messages Amazon refused."""
+        return {message_id: r.errors for message_id, r in self.by_message.items() if r.errors}
+
+    def by_sku(self, skus_by_message_id):
+        """``{SKU: SkuResult}`` of the SKUs with an issue. An issue about a message the feed
+        never had (or whose SKU is gone) has nobody to tell and is left out."""
+        return {
+            skus_by_message_id[message_id]: result
+            for message_id, result in self.by_message.items()
+            if message_id in skus_by_message_id
+        }
+
+    def skus_with_errors(self, skus_by_message_id):
+        return sorted(
+            sku for sku, result in self.by_sku(skus_by_message_id).items() if result.errors
+        )
 
     def accepted_skus(self, skus_by_message_id):
         """SKUs of the feed Amazon applied: none when fatal, else those without an error."""
         if self.is_fatal:
             return []
-        failed = set(self.skus_with_errors())
+        failed = set(self.skus_with_errors(skus_by_message_id))
         return [sku for sku in skus_by_message_id.values() if sku not in failed]
 
 
-def parse_processing_report(report, skus_by_message_id):
-    """A ProcessingReport from the JSON processing report of a JSON_LISTINGS_FEED.
+def parse_processing_report(report, status="DONE", feed_id=None):
+    """A ProcessingReport from a JSON_LISTINGS_FEED processing report (text, bytes or the
+    decoded object). ``status`` is the feed's processingStatus from getFeed; ``feed_id``
+    stands in when the report's header has none.
 
-    ``skus_by_message_id`` is the feed's ``ListingsFeed.skus_by_message_id``. An issue
-    without a messageId, or with one the feed never had, concerns the whole feed.
+    Anything that cannot be read as such a report is a PayloadError (code BadFeedReport): no
+    verdict is better than a wrong one, the caller sends the feed's SKUs again. An issue that
+    cannot be placed on one message (no messageId, an unreadable one) is about the feed.
     """
     report = _load_report(report)
     summary = report.get("summary")
     if not isinstance(summary, dict):
         raise PayloadError("The feed processing report has no summary.", code="BadFeedReport")
+    issues = report.get("issues") or []
+    if not isinstance(issues, list):
+        raise PayloadError(
+            "The feed processing report's issues are not a list.", code="BadFeedReport"
+        )
     header = report.get("header") if isinstance(report.get("header"), dict) else {}
-    by_sku, feed_errors = {}, []
-    for raw in report.get("issues") or ():
+    by_message, feed_errors = {}, []
+    for raw in issues:
         issue = _issue(raw)
-        sku = skus_by_message_id.get(raw.get("messageId")) if isinstance(raw, dict) else None
-        if sku is None:
+        message_id = _message_id(raw)
+        if message_id is None:
             if issue.severity == "ERROR":
                 feed_errors.append(issue)
             continue
         if issue.severity not in ("ERROR", "WARNING"):
             continue  # INFO issues need nobody's attention
-        errors, warnings = by_sku.get(sku, ((), ()))
+        errors, warnings = by_message.get(message_id, ((), ()))
         if issue.severity == "ERROR":
             errors += (issue,)
         else:
             warnings += (issue,)
-        by_sku[sku] = (errors, warnings)
+        by_message[message_id] = (errors, warnings)
+    report_feed_id = header.get("feedId")
     return ProcessingReport(
-        feed_id=header.get("feedId"),
+        feed_id=str(report_feed_id) if report_feed_id not in (None, "") else feed_id,
         processed=_count(summary, "messagesProcessed"),
         accepted=_count(summary, "messagesAccepted"),
         invalid=_count(summary, "messagesInvalid"),
-        by_sku={sku: SkuResult(*pair) for sku, pair in by_sku.items()},
+        by_message={key: SkuResult(*pair) for key, pair in by_message.items()},
         feed_errors=tuple(feed_errors),
+        status=status,
     )
 
 
@@ -292,23 +336,35 @@ def _load_report(report):
     return report
 
 
+def _message_id(raw):
+    """The issue's messageId as the int the feed numbered it with; None: about the feed."""
+    value = raw.get("messageId") if isinstance(raw, dict) else None
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _issue(raw):
     if not isinstance(raw, dict):
-        return ListingIssue(None, "ERROR", "Unreadable issue: %r" % (raw,))
+        return ListingIssue(None, "ERROR", "Unreadable issue: %.200r" % (raw,))
+    names = raw.get("attributeNames")
     return ListingIssue(
-        code=raw.get("code"),
+        code=str(raw["code"]) if raw.get("code") is not None else None,
         severity=str(raw.get("severity") or "ERROR").upper(),
-        message=str(raw.get("message") or ""),
-        attribute_names=tuple(raw.get("attributeNames") or ()),
+        message=str(raw.get("message") or "")[:MAX_ISSUE_MESSAGE],
+        attribute_names=tuple(str(n) for n in names) if isinstance(names, list) else (),
     )
 
 
 def _count(summary, key):
     value = summary.get(key) or 0
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        count = int(value)
+    except (TypeError, ValueError, OverflowError):
+        count = -1
+    if count < 0 or isinstance(value, bool) or (isinstance(value, float) and value != count):
         raise PayloadError(
-            "The feed processing report's %s is not a number (%r)." % (key, value),
+            "The feed processing report's %s is not a count (%.50r)." % (key, value),
             code="BadFeedReport",
-        ) from None
+        )
+    return count

@@ -1,11 +1,13 @@
 """What ``AmazonClient`` returns besides raw order payloads: small frozen records and parsers.
 
+A feed's processing report is read by ``listings.parse_processing_report`` (one parser, next to
+the feed builder whose message numbering it reads back).
+
 Orders stay raw dicts on purpose (``OrderPage.orders``): the Odoo layer maps each one inside
 its own savepoint, so one malformed order is logged and skipped instead of failing the page.
 """
 
 import gzip
-import json
 import zlib
 from dataclasses import dataclass, field
 
@@ -41,33 +43,6 @@ class FeedStatus:
 
 
 @dataclass(frozen=True)
-class FeedIssue:
-    message_id: int | None  # None: about the whole feed
-    code: str | None
-    severity: str | None  # ERROR or WARNING
-    message: str
-    attribute_names: tuple = ()
-
-
-@dataclass(frozen=True)
-class FeedResult:
-    feed_id: str
-    status: str
-    messages_processed: int
-    messages_accepted: int
-    messages_invalid: int
-    issues: tuple = ()
-
-    def errors_by_message(self):
-        """``{messageId: [FeedIssue, ...]}`` of the ERROR issues, to flag SKUs one by one."""
-        found = {}
-        for issue in self.issues:
-            if issue.severity == "ERROR":
-                found.setdefault(issue.message_id, []).append(issue)
-        return found
-
-
-@dataclass(frozen=True)
 class ReportInfo:
     report_id: str
     report_type: str
@@ -88,37 +63,6 @@ def feed_status(payload):
         status=payload.get("processingStatus") or "UNKNOWN",
         result_document_id=payload.get("resultFeedDocumentId"),
         created=payload.get("createdTime"),
-    )
-
-
-def feed_result(status, text):
-    """A FeedResult from a JSON listings feed processing report."""
-    try:
-        report = json.loads(text)
-    except ValueError:
-        raise PayloadError(
-            "The processing report of feed %s is not valid JSON." % status.feed_id
-        ) from None
-    summary = report.get("summary") if isinstance(report, dict) else None
-    if not isinstance(summary, dict):
-        raise PayloadError("The processing report of feed %s has no summary." % status.feed_id)
-    return FeedResult(
-        feed_id=status.feed_id,
-        status=status.status,
-        messages_processed=int(summary.get("messagesProcessed") or 0),
-        messages_accepted=int(summary.get("messagesAccepted") or 0),
-        messages_invalid=int(summary.get("messagesInvalid") or 0),
-        issues=tuple(_feed_issue(issue) for issue in report.get("issues") or ()),
-    )
-
-
-def _feed_issue(issue):
-    return FeedIssue(
-        message_id=issue.get("messageId"),
-        code=issue.get("code"),
-        severity=issue.get("severity"),
-        message=issue.get("message") or "",
-        attribute_names=tuple(issue.get("attributeNames") or ()),
     )
 
 
