@@ -1,5 +1,7 @@
-# The abstract mixin first: the accounts inherit it when their classes are defined.
+# The abstract mixins first: the models inherit them when their classes are defined.
 from . import connector_connection_mixin  # isort: skip
+from . import amazon_channel_mapping_mixin  # isort: skip
+from . import lightspeed_reference_mixin  # isort: skip
 from . import (
     amazon_account,
     amazon_account_confirmation,

@@ -5,25 +5,10 @@ class AmazonCarrierMapping(models.Model):
     """The carrier code Amazon gets when an order shipped with an Odoo carrier is confirmed."""
 
     _name = "amazon.carrier.mapping"
+    _inherit = ["amazon.channel.mapping.mixin"]
     _description = "Amazon Carrier Code Mapping"
     _order = "amazon_account_id, carrier_id, id"
-    _check_company_auto = True
 
-    amazon_account_id = fields.Many2one(
-        "amazon.account",
-        "Amazon Channel",
-        required=True,
-        ondelete="cascade",
-        index=True,
-        help="The Amazon channel this mapping applies to.",
-    )
-    company_id = fields.Many2one(
-        related="amazon_account_id.company_id",
-        store=True,
-        index=True,
-        string="Company",
-        help="The company of the Amazon channel.",
-    )
     carrier_id = fields.Many2one(
         "delivery.carrier",
         "Odoo Carrier",

@@ -5,25 +5,10 @@ class AmazonPaymentMapping(models.Model):
     """How an Amazon payment method is paid in Lightspeed and booked in Odoo."""
 
     _name = "amazon.payment.mapping"
+    _inherit = ["amazon.channel.mapping.mixin"]
     _description = "Amazon Payment Method Mapping"
     _order = "amazon_account_id, payment_method, id"
-    _check_company_auto = True
 
-    amazon_account_id = fields.Many2one(
-        "amazon.account",
-        "Amazon Channel",
-        required=True,
-        ondelete="cascade",
-        index=True,
-        help="The Amazon channel this mapping applies to.",
-    )
-    company_id = fields.Many2one(
-        related="amazon_account_id.company_id",
-        store=True,
-        index=True,
-        string="Company",
-        help="The company of the Amazon channel.",
-    )
     lightspeed_account_id = fields.Many2one(
         related="amazon_account_id.lightspeed_account_id",
         string="Lightspeed Account",

@@ -16,25 +16,10 @@ class AmazonShippingMapping(models.Model):
     """Which Odoo carrier ships an Amazon service level, and how Lightspeed shows it."""
 
     _name = "amazon.shipping.mapping"
+    _inherit = ["amazon.channel.mapping.mixin"]
     _description = "Amazon Shipping Method Mapping"
     _order = "amazon_account_id, ship_service_level, id"
-    _check_company_auto = True
 
-    amazon_account_id = fields.Many2one(
-        "amazon.account",
-        "Amazon Channel",
-        required=True,
-        ondelete="cascade",
-        index=True,
-        help="The Amazon channel this mapping applies to.",
-    )
-    company_id = fields.Many2one(
-        related="amazon_account_id.company_id",
-        store=True,
-        index=True,
-        string="Company",
-        help="The company of the Amazon channel.",
-    )
     ship_service_level = fields.Selection(
         SHIP_SERVICE_LEVELS,
         "Amazon Ship Service Level",

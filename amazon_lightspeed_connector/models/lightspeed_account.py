@@ -264,8 +264,8 @@ class LightspeedAccount(models.Model):
         shops, registers = client.shops(), client.registers()
         employees, payment_types = client.employees(), client.payment_types()
         warehouses = self._sync_shops(shops)
-        self._mirror(
-            "lightspeed.register",
+        self.env["lightspeed.register"]._mirror_lightspeed_rows(
+            self,
             {
                 str(r.register_id): {
                     "name": r.name,
@@ -275,12 +275,12 @@ class LightspeedAccount(models.Model):
                 for r in registers
             },
         )
-        self._mirror(
-            "lightspeed.employee",
+        self.env["lightspeed.employee"]._mirror_lightspeed_rows(
+            self,
             {str(e.employee_id): {"name": e.name, "active": not e.archived} for e in employees},
         )
-        self._mirror(
-            "lightspeed.payment.type",
+        self.env["lightspeed.payment.type"]._mirror_lightspeed_rows(
+            self,
             {
                 str(p.payment_type_id): {"name": p.name, "active": not p.archived}
                 for p in payment_types
@@ -295,24 +295,6 @@ class LightspeedAccount(models.Model):
             "employees": len(employees),
             "payment_types": len(payment_types),
         }
-
-    def _mirror(self, model_name, wanted):
-        """Create or update one row per Lightspeed id in ``wanted``; archive every other row."""
-        Model = self.env[model_name].with_context(active_test=False)
-        existing = Model.search([("lightspeed_account_id", "=", self.id)])
-        by_id = {record.lightspeed_id: record for record in existing}
-        to_create = []
-        for lightspeed_id, values in wanted.items():
-            record = by_id.get(lightspeed_id)
-            if record:
-                record.write(values)
-            else:
-                to_create.append(
-                    dict(values, lightspeed_id=lightspeed_id, lightspeed_account_id=self.id)
-                )
-        Model.create(to_create)
-        gone = existing.filtered(lambda r: r.lightspeed_id not in wanted and r.active)
-        gone.write({"active": False})
 
     def _sync_shops(self, shops):
         """Bind each shop to a warehouse (found by shop id, then by name, else created).
