@@ -1,9 +1,10 @@
 """Benchmark of the Amazon order import (issue 5): prints figures, asserts nothing.
 
 It needs an Odoo 18 database with the addon installed, and runs inside it; everything it
-writes is rolled back. Either of:
+writes is rolled back. Either of (the shared part, odoo_bench.py, loads both ways):
 
-    python3 tools/run_tests.py --no-lint --test-tags bench/amazon_lightspeed_connector
+    python3 tools/run_tests.py --odoo-only \
+        --test-tags bench/amazon_lightspeed_connector:TestBenchImport
     python3 -m odoo shell -d <db> --addons-path=<odoo>/addons,<this repo> < bench/bench_import.py
 
 Figures, against the Amazon simulator in process (zero network latency; the client's pacing
@@ -14,106 +15,66 @@ runs on the simulator's manual clock, so quota waits cost no real time):
    (same partners, lines, prices, confirmation) directly with the ORM in the same run: the
    import's overhead;
 3. SQL queries per imported order at 100 and at 1,000 orders (it must not grow).
+
+Other sizes: ALC_BENCH_IMPORT_SIZES (comma-separated, default 100,1000; the overhead is measured
+at the largest) and ALC_BENCH_IMPORT_V0_ORDERS (default 200), e.g. 5,10 and 5 for a quick check.
 """
 
+import os
+import sys
 import time
-from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
-SIZES = (100, 1000)
-V0_ORDERS = 200
+from odoo.addons import amazon_lightspeed_connector
+from odoo.addons.amazon_lightspeed_connector.tests.simulators.amazon import AmazonSimulator
+from odoo.addons.amazon_lightspeed_connector.tests.simulators.core import ManualClock
+from odoo.addons.amazon_lightspeed_connector.tests.simulators.demo_catalogue import PRODUCTS
+from odoo.addons.amazon_lightspeed_connector.tests.simulators.transport import in_process
 
+# bench/ beside the addon holds the shared part (see odoo_bench.py for why it is found so)
+BENCH_DIR = str(Path(amazon_lightspeed_connector.__file__).resolve().parents[1] / "bench")
+if BENCH_DIR not in sys.path:
+    sys.path.insert(0, BENCH_DIR)
+import odoo_bench  # noqa: E402
 
-def _modules():
-    from odoo.addons.amazon_lightspeed_connector.lib.amazon.client import (
-        AmazonClient,
-        AmazonCredentials,
-    )
-    from odoo.addons.amazon_lightspeed_connector.tests.simulators.amazon import AmazonSimulator
-    from odoo.addons.amazon_lightspeed_connector.tests.simulators.core import ManualClock
-    from odoo.addons.amazon_lightspeed_connector.tests.simulators.demo_catalogue import (
-        AMAZON_DEMO,
-        PRODUCTS,
-    )
-    from odoo.addons.amazon_lightspeed_connector.tests.simulators.transport import in_process
-
-    return (
-        AmazonClient,
-        AmazonCredentials,
-        AmazonSimulator,
-        ManualClock,
-        AMAZON_DEMO,
-        PRODUCTS,
-        in_process,
-    )
+SIZES = tuple(int(n) for n in os.environ.get("ALC_BENCH_IMPORT_SIZES", "100,1000").split(","))
+V0_ORDERS = int(os.environ.get("ALC_BENCH_IMPORT_V0_ORDERS", "200"))
 
 
 class World:
     """A simulator with ``count`` orders, and a channel with every demo SKU bound."""
 
     def __init__(self, env, count, version="2026-01-01", seed=5):
-        (
-            AmazonClient,
-            AmazonCredentials,
-            AmazonSimulator,
-            ManualClock,
-            demo,
-            products,
-            in_process,
-        ) = _modules()
         self.env = env
-        self.in_process = in_process
         self.sim = AmazonSimulator(clock=ManualClock(), seed=seed)
         self.sim.generate_orders(count, spread=5 * 86400, afn_share=0)
-        now = datetime.fromtimestamp(self.sim.clock.now(), tz=timezone.utc).replace(tzinfo=None)
         self.account = env["amazon.account"].create(
             {
                 "name": "Benchmark channel",
-                "seller_id": demo["seller_id"],
-                "marketplace_ids": demo["marketplace_id"],
-                "lwa_client_id": demo["lwa_client_id"],
-                "lwa_client_secret": demo["lwa_client_secret"],
-                "refresh_token": demo["refresh_token"],
-                "endpoint_url": AmazonSimulator.SP_API_URL,
-                "lwa_endpoint_url": AmazonSimulator.LWA_URL + "/auth/o2/token",
-                "import_from": now - timedelta(days=6),
-                "orders_api_version": version,
-                "import_max_pages": 100,
+                **odoo_bench.amazon_channel_values(self.sim.clock, version, import_max_pages=100),
             }
         )
-        for product in products:
-            record = env["product.product"].create(
+        products = {
+            product.sku: env["product.product"].create(
                 {"name": product.name, "default_code": "BENCH-" + product.sku, "type": "consu"}
             )
-            env["amazon.offer"].create(
-                {
-                    "account_id": self.account.id,
-                    "marketplace_id": demo["marketplace_id"],
-                    "seller_sku": product.sku,
-                    "product_id": record.id,
-                }
-            )
-        self.client = AmazonClient(
-            AmazonCredentials(
-                demo["lwa_client_id"], demo["lwa_client_secret"], demo["refresh_token"]
-            ),
-            demo["seller_id"],
-            [demo["marketplace_id"]],
-            clock=self.sim.clock,
-        )
+            for product in PRODUCTS
+        }
+        odoo_bench.bind_offers(self.account, products)
+        self.client = odoo_bench.amazon_client(self.sim.clock)
         env.flush_all()
 
     def import_orders(self):
         """(run, seconds, SQL queries) of one import run."""
-        cr = self.env.cr
-        queries = cr.sql_log_count
-        started = time.perf_counter()
-        with self.in_process(self.sim.routes()):
-            run = self.account._import_orders(client=self.client)
-        self.env.flush_all()
-        return run, time.perf_counter() - started, cr.sql_log_count - queries
+
+        def import_run():
+            with in_process(self.sim.routes()):
+                return self.account._import_orders(client=self.client)
+
+        return odoo_bench.measured(self.env, import_run)
 
     def sp_api_calls(self):
-        return sum(1 for call in self.sim.calls if not call.path.startswith(("/auth/", "/_sim/")))
+        return len(odoo_bench.amazon_api_calls(self.sim))
 
 
 def orm_baseline(env, sales):
@@ -150,27 +111,8 @@ def orm_baseline(env, sales):
     return time.perf_counter() - started
 
 
-def _rolled_back(env, fn):
-    savepoint = env.cr.savepoint()
-    try:
-        return fn()
-    finally:
-        savepoint.close(rollback=True)
-        env.invalidate_all()
-
-
 def run(env, out=print):
-    from odoo.modules import module
-
-    entered = not (env.registry.in_test_mode() or module.current_test)
-    if entered:  # never commit: the import commits per order outside tests
-        env.registry.enter_test_mode(env.cr)
-    try:
-        _run(env, out)
-    finally:
-        if entered:
-            env.registry.leave_test_mode()
-            env.cr.rollback()
+    odoo_bench.run_rolled_back(env, lambda: _run(env, out))
 
 
 def _run(env, out):
@@ -221,8 +163,8 @@ def _run(env, out):
                     % (size, seconds, baseline, seconds / baseline)
                 )
 
-        _rolled_back(env, measure)
-    _rolled_back(env, v0_calls)
+        odoo_bench.rolled_back(env, measure)
+    odoo_bench.rolled_back(env, v0_calls)
     small, large = min(SIZES), max(SIZES)
     out(
         "  SQL queries per imported order: %.1f at %d, %.1f at %d (ratio %.2f)"

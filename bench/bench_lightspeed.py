@@ -1,9 +1,11 @@
 """Benchmark of the send flow (issue 7): 1,000 routed orders written as Lightspeed Sales.
 
 Prints figures, asserts nothing. It needs an Odoo 18 database with the addon installed and runs
-inside it; everything it writes is rolled back. Either of:
+inside it; everything it writes is rolled back. Either of (the shared part, odoo_bench.py,
+loads both ways):
 
-    python3 tools/run_tests.py --no-lint --test-tags bench/amazon_lightspeed_connector
+    python3 tools/run_tests.py --odoo-only \
+        --test-tags bench/amazon_lightspeed_connector:TestBenchLightspeed
     python3 -m odoo shell -d <db> --addons-path=<odoo>/addons,<repo> < bench/bench_lightspeed.py
 
 Against the Lightspeed simulator in process (the demo shop: stores A, B, C, twelve items), the
@@ -17,127 +19,46 @@ send. Figures:
    customer searches and creations, token calls apart);
 2. Sale writes per routed order (target 1) and 429 answers seen (target 0);
 3. simulated time the bucket imposed, and wall time / SQL queries per routed order.
+
+Set ALC_BENCH_LIGHTSPEED_ORDERS to measure another number of routed orders (default 1,000; the
+distinct buyers are 70 % of them).
 """
 
-import time
+import os
+import sys
 from collections import Counter
-from unittest.mock import patch
+from pathlib import Path
 
-ORDERS = 1000
-BUYERS = 700
+from odoo.addons import amazon_lightspeed_connector
+from odoo.addons.amazon_lightspeed_connector.tests.simulators.core import ManualClock
+from odoo.addons.amazon_lightspeed_connector.tests.simulators.transport import in_process
+
+# bench/ beside the addon holds the shared part (see odoo_bench.py for why it is found so)
+BENCH_DIR = str(Path(amazon_lightspeed_connector.__file__).resolve().parents[1] / "bench")
+if BENCH_DIR not in sys.path:
+    sys.path.insert(0, BENCH_DIR)
+import odoo_bench  # noqa: E402
+
+ORDERS = int(os.environ.get("ALC_BENCH_LIGHTSPEED_ORDERS", "1000"))
+BUYERS = max(1, ORDERS * 7 // 10)  # distinct buyers: 700 for the 1,000 orders
 BUCKET_SHARE = 0.8
 OTHER_APPS_UNITS_PER_SECOND = 0.05
-
-
-def _modules():
-    from odoo.addons.amazon_lightspeed_connector.lib.lightspeed import LightspeedClient
-    from odoo.addons.amazon_lightspeed_connector.models.lightspeed_account import (
-        LightspeedAccount,
-    )
-    from odoo.addons.amazon_lightspeed_connector.models.lightspeed_token_store import (
-        OdooTokenStore,
-    )
-    from odoo.addons.amazon_lightspeed_connector.tests.simulators.core import ManualClock
-    from odoo.addons.amazon_lightspeed_connector.tests.simulators.demo_catalogue import (
-        LIGHTSPEED_DEMO,
-        PRODUCTS,
-    )
-    from odoo.addons.amazon_lightspeed_connector.tests.simulators.lightspeed import (
-        API_BASE,
-        OAUTH_BASE,
-        LightspeedSimulator,
-    )
-    from odoo.addons.amazon_lightspeed_connector.tests.simulators.lightspeed.scenario import (
-        DEMO_EMPLOYEE_ID,
-        DEMO_PAYMENT_TYPE_ID,
-    )
-    from odoo.addons.amazon_lightspeed_connector.tests.simulators.transport import in_process
-
-    return {
-        "LightspeedClient": LightspeedClient,
-        "LightspeedAccount": LightspeedAccount,
-        "OdooTokenStore": OdooTokenStore,
-        "ManualClock": ManualClock,
-        "LIGHTSPEED_DEMO": LIGHTSPEED_DEMO,
-        "PRODUCTS": PRODUCTS,
-        "API_BASE": API_BASE,
-        "OAUTH_BASE": OAUTH_BASE,
-        "LightspeedSimulator": LightspeedSimulator,
-        "DEMO_EMPLOYEE_ID": DEMO_EMPLOYEE_ID,
-        "DEMO_PAYMENT_TYPE_ID": DEMO_PAYMENT_TYPE_ID,
-        "in_process": in_process,
-    }
 
 
 class World:
     """The demo Lightspeed shop, a channel in a company of its own, ``count`` routed orders."""
 
     def __init__(self, env, count):
-        self.m = m = _modules()
         self.env = env
-        self.sim = m["LightspeedSimulator"].demo(clock=m["ManualClock"]())
-        self.routes = {m["API_BASE"]: self.sim, m["OAUTH_BASE"]: self.sim}
-        company = env["res.company"].create({"name": "Lightspeed benchmark company"})
-        demo = m["LIGHTSPEED_DEMO"]
-        self.lightspeed = env["lightspeed.account"].create(
-            {
-                "name": "Benchmark Lightspeed",
-                "account_number": demo["account_id"],
-                "client_id": demo["client_id"],
-                "client_secret": demo["client_secret"],
-                "refresh_token": demo["refresh_token"],
-                "api_url": m["API_BASE"] + "/API/V3",
-                "token_url": m["OAUTH_BASE"] + "/auth/oauth/token",
-                "bucket_share": BUCKET_SHARE,
-                "company_id": company.id,
-            }
-        )
-        self.products = [
-            env["product.product"].create(
-                {"name": p.name, "default_code": p.sku, "type": "consu", "company_id": company.id}
-            )
-            for p in m["PRODUCTS"]
-        ]
-        self.patcher = patch.object(
-            m["LightspeedAccount"],
-            "_lightspeed_client",
-            lambda account: self._client_on_sim_clock(account),
-        )
-        with self.patcher, m["in_process"](self.routes):
-            self.lightspeed._sync_reference_data()
-            self.lightspeed._refresh_stock(full=True)
-        stores = self.lightspeed.warehouse_ids.sorted("lightspeed_shop_id")
-        employee = self.lightspeed.employee_ids.filtered(
-            lambda e: e.lightspeed_id == str(m["DEMO_EMPLOYEE_ID"])
-        )
-        payment = self.lightspeed.payment_type_ids.filtered(
-            lambda p: p.lightspeed_id == str(m["DEMO_PAYMENT_TYPE_ID"])
-        )
+        self.shop = odoo_bench.DemoShop(env, ManualClock(), "Lightspeed benchmark", BUCKET_SHARE)
+        self.sim = self.shop.sim
+        self.products = list(self.shop.products.values())
+        self.shop.sync()
         self.account = env["amazon.account"].create(
-            {
-                "name": "Benchmark channel",
-                "company_id": company.id,
-                "lightspeed_account_id": self.lightspeed.id,
-                "default_warehouse_id": stores[0].id,
-                "default_employee_id": employee.id,
-                "default_payment_type_id": payment.id,
-            }
+            {"name": "Benchmark channel", **self.shop.channel_values()}
         )
-        self.routed = self._routed_orders(count, stores)
+        self.routed = self._routed_orders(count, self.shop.stores())
         env.flush_all()
-
-    def _client_on_sim_clock(self, account):
-        account = account.sudo()
-        return self.m["LightspeedClient"](
-            account.account_number,
-            account.client_id,
-            account.client_secret,
-            self.m["OdooTokenStore"](account, clock=self.sim.clock.now),
-            api_url=account.api_url,
-            token_url=account.token_url,
-            clock=self.sim.clock,
-            bucket_share=account.bucket_share,
-        )
 
     def _routed_orders(self, count, stores):
         Order = self.env["amazon.order"].with_context(tracking_disable=True)
@@ -200,60 +121,24 @@ class World:
 
     def send_all(self):
         """Run the scheduled action until nothing is left to send: (runs, seconds, queries)."""
-        Routed = self.env["amazon.routed.order"]
         self.sim.calls.clear()
         self.sim.set_other_apps_rate(OTHER_APPS_UNITS_PER_SECOND)
-        cr = self.env.cr
-        queries = cr.sql_log_count
-        started = time.perf_counter()
+        with self.shop.patcher, in_process(self.shop.routes):
+            return odoo_bench.measured(self.env, self._send_runs)
+
+    def _send_runs(self):
+        Routed = self.env["amazon.routed.order"]
         runs = 0
-        with self.patcher, self.m["in_process"](self.routes):
-            while Routed.search_count([("id", "in", self.routed.ids), ("state", "=", "to_send")]):
-                Routed._cron_send_to_lightspeed()
-                runs += 1
-                if runs > 50:
-                    break
-        self.env.flush_all()
-        return runs, time.perf_counter() - started, cr.sql_log_count - queries
-
-
-def _kind(call):
-    path = call.path
-    if path.endswith("/Sale.json"):
-        return "Sale POST" if call.method == "POST" else "Sale look-up GET"
-    if "/Sale/" in path:
-        return "Sale %s" % call.method
-    if path.endswith("/Customer.json"):
-        return "Customer POST" if call.method == "POST" else "Customer search GET"
-    if path.endswith("/Item.json"):
-        return "Item search GET"
-    return "%s %s" % (call.method, path.rsplit("/", 1)[-1])
-
-
-def _rolled_back(env, fn):
-    savepoint = env.cr.savepoint()
-    try:
-        return fn()
-    finally:
-        savepoint.close(rollback=True)
-        env.invalidate_all()
+        while Routed.search_count([("id", "in", self.routed.ids), ("state", "=", "to_send")]):
+            Routed._cron_send_to_lightspeed()
+            runs += 1
+            if runs > 50:
+                break
+        return runs
 
 
 def run(env, out=print):
-    from odoo.modules import module
-
-    # Test mode: the send flow never commits, and the token store's own cursor works on this
-    # transaction (it must see the benchmark's Lightspeed account, which is never committed).
-    entered = not env.registry.in_test_mode()
-    if entered:
-        env.registry.enter_test_mode(env.cr)
-    try:
-        _rolled_back(env, lambda: _run(env, out))
-    finally:
-        if entered:
-            env.registry.leave_test_mode()
-        if not module.current_test:  # odoo shell: leave the database as it was
-            env.cr.rollback()
+    odoo_bench.run_rolled_back(env, lambda: _run(env, out))
 
 
 def _run(env, out):
@@ -266,12 +151,9 @@ def _run(env, out):
     runs, seconds, queries = world.send_all()
     simulated = world.sim.clock.now() - clock_before
     sent = world.routed.filtered(lambda r: r.state == "sent")
-    api_calls = [c for c in world.sim.calls if "/API/V3/" in c.path and c.status != 0]
+    charged, throttled, units = odoo_bench.lightspeed_calls(world.sim)
     token_calls = [c for c in world.sim.calls if "/auth/" in c.path]
-    throttled = [c for c in api_calls if c.status == 429]
-    charged = [c for c in api_calls if c.status != 429]
-    units = sum(1 if c.method == "GET" else 10 for c in charged)
-    kinds = Counter(_kind(c) for c in charged)
+    kinds = Counter(odoo_bench.lightspeed_call_kind(c) for c in charged)
     n = len(world.routed)
     out(
         "  %d of %d routed orders sent in %d scheduled runs; %d distinct Lightspeed sales"
