@@ -234,6 +234,45 @@ class TestConnectorDataSecurity(HttpCase):
             self.outsider, "amazon.order", "read", order.ids, ["buyer_email", "ship_street"]
         )
 
+    def test_amazon_buyer_contacts_are_hidden_from_users_without_a_business_need(self):
+        Partner = self.env["res.partner"]
+        buyer = Partner.create(
+            {
+                "name": "Carol Buyer",
+                "email": "carol-7q@marketplace.amazon.com",
+                "street": "3 Hidden Road",
+                "amazon_buyer": True,
+                "company_id": self.company_a.id,
+            }
+        )
+        ship_to = Partner.create(
+            {"name": "Carol Buyer", "type": "delivery", "parent_id": buyer.id, "amazon_buyer": True}
+        )
+        customer = Partner.create({"name": "Carol Walk-in", "company_id": self.company_a.id})
+        buyers = buyer | ship_to
+        # an internal user with no sales, invoicing, inventory or connector rights
+        found = Partner.with_user(self.outsider).search([("name", "ilike", "Carol")])
+        self.assertEqual(found, customer)
+        with self.assertRaises(AccessError):
+            buyer.with_user(self.outsider).read(["email", "street"])
+        names = self.rpc(self.outsider, "res.partner", "name_search", "Carol")
+        self.assertEqual([row[0] for row in names], customer.ids)
+        self.assert_rpc_refused(self.outsider, "res.partner", "read", buyer.ids, ["street"])
+        # the people whose work opens Amazon sale orders, invoices and deliveries see them
+        accountant = make_user(
+            self.env, "sec-accountant", "account.group_account_invoice", self.company_a
+        )
+        stock_user = make_user(self.env, "sec-stock", "stock.group_stock_user", self.company_a)
+        for user in (self.salesman, self.user_a, accountant, stock_user):
+            with self.subTest(user=user.login):
+                found = Partner.with_user(user).search([("name", "ilike", "Carol")])
+                self.assertEqual(found & buyers, buyers)
+                row = self.rpc(user, "res.partner", "read", buyer.ids, ["email", "street"])[0]
+                self.assertEqual(row["street"], "3 Hidden Road")
+        # and a connector user of company B does not see company A's buyer
+        found = Partner.with_user(self.user_b).search([("name", "ilike", "Carol")])
+        self.assertFalse(found & buyer)
+
     # ------------------------------------------------------------ secrets
 
     def test_connector_users_and_managers_read_no_secret_over_json_rpc(self):
