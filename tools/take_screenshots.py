@@ -62,13 +62,15 @@ class Odoo:
 
 
 def prepare(odoo):
-    """What a user would press, in order, so the screens show data. (The demo orders all find
-    a store, so the Held Queue stays empty and has no screenshot.)"""
+    """What a user would press, in order, so the screens show data. The channel is set to
+    "Best store, else hold" first, as a user would in its form, so that the demo order no single
+    store can fill (two WBT-BRN-42) waits in the Held Queue."""
     lightspeed = odoo.ids("lightspeed.account", [])
     amazon = odoo.ids("amazon.account", [])
     odoo.call("lightspeed.account", "action_sync_reference_data", lightspeed)
     odoo.call("lightspeed.account", "action_refresh_stock", lightspeed)
     bind_skus(odoo, amazon)
+    odoo.call("amazon.account", "write", amazon, {"routing_mode": "queue"})
     odoo.call("amazon.account", "action_import_orders", amazon)
     to_route = odoo.ids("amazon.order", [("routing_state", "=", "to_route")])
     if to_route:
@@ -125,6 +127,7 @@ def screens(odoo):
         ("amazon-orders", action + "amazon_order_action"),
         ("amazon-order", action + "amazon_order_action/%s" % order_id),
         ("routed-order", action + "amazon_routed_order_action/%s" % routed["id"]),
+        ("held-queue", action + "amazon_routed_order_held_action"),
         ("shipments", action + "amazon_routed_order_shipments_action"),
         ("settlements", action + "amazon_settlement_action"),
         ("sync-log", action + "amazon_sync_log_action"),

@@ -418,6 +418,8 @@ def test_demo_has_store_c_jeans_a_multi_line_and_an_afn_order_and_grows_with_tim
     assert any(x.sku == "JBJ-S" for o in orders for x in o.lines)
     assert any(len(o.lines) > 1 for o in orders)
     assert any(o.channel == "AFN" for o in orders)
+    # no single store holds two WBT-BRN-42 (one each in A and B): the held-queue example
+    assert any(x.sku == "WBT-BRN-42" and x.quantity == 2 for o in orders for x in o.lines)
     before = len(sim.orders)
     clock.advance(900)
     Caller(sim).lwa()  # any request lets the simulator catch up with the clock

@@ -350,7 +350,8 @@ class ScenarioMixin:
         """The simulator a person trying the demo talks to: wall clock, demo credentials.
 
         It starts with a handful of orders (one for JBJ-S, which only store C stocks, one
-        multi-line, one fulfilled by Amazon) and a new order appears every ``new_order_every``
+        multi-line, one fulfilled by Amazon, one for two WBT-BRN-42 that no single store holds,
+        so "Best store, else hold" holds it) and a new order appears every ``new_order_every``
         seconds of the clock.
         """
         sim = cls(clock=clock or SystemClock(), seed=seed, **kwargs)
@@ -377,6 +378,7 @@ class ScenarioMixin:
             status="Pending",
             timeline=[(900, "Unshipped")],
         )
+        sim.add_order([line("WBT-BRN-42", 2, tax="20.64")], ship_service_level="Expedited")
         sim.order_sources.append(_periodic_orders(new_order_every, sim.clock.now()))
         return sim
 
