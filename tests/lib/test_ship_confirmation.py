@@ -139,7 +139,7 @@ def test_carrier_fields(carrier, expected):
 
 @pytest.mark.parametrize(
     "carrier,message",
-    [(("Other", ""), "needs a carrier name"), ((None, None), "no Amazon carrier")],
+    [(("Other", ""), "needs a carrier name"), ((None, None), "no carrier was chosen")],
 )
 def test_carrier_refusals(carrier, message):
     with pytest.raises(PermanentError, match=message):

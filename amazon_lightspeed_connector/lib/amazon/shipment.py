@@ -51,7 +51,8 @@ def carrier_fields(carrier, order_id=""):
     name = (carrier.name or "").strip()
     if not code and not name:
         raise PermanentError(
-            "Order %s: no Amazon carrier is mapped for this delivery's carrier." % order_id,
+            "Order %s: no carrier was chosen for the parcel: pick it in Shipments (or on the "
+            "routed order), then Retry." % order_id,
             code="CarrierMissing",
         )
     if not code or code.lower() == OTHER_CARRIER.lower():
