@@ -265,11 +265,17 @@ class AmazonAccountImport(models.Model):
             self._advance(run, raw, v0, order_id)
             return
         existing = None
+        if order_id:
+            existing = Order.search([("account_id", "=", self.id), ("name", "=", order_id)])
+        if v0 and self._unchanged_v0(existing, raw, order_id):
+            # an order of the overlap window Amazon has not touched since: no getOrderItems
+            # call (one per order, at 0.5/s) only to learn that nothing changed
+            run.counts["unchanged"] += 1
+            self._advance(run, raw, v0, order_id)
+            return
         data = None
         try:
             with self.env.cr.savepoint():
-                if order_id:
-                    existing = Order.search([("account_id", "=", self.id), ("name", "=", order_id)])
                 if v0:
                     # getOrderItems per order: its throttling or 5xx stops the run (re-raised)
                     items = client.get_order_items(order_id) if order_id else []
@@ -307,6 +313,19 @@ class AmazonAccountImport(models.Model):
         if outcome != "unchanged" and order_id:
             run.last_order = order_id
         self._advance(run, raw, v0, order_id, data)
+
+    def _unchanged_v0(self, existing, raw, order_id):
+        """The rule of ``amazon.order._import_from_amazon`` for "unchanged", read from the v0
+        order header alone: imported without error and not updated on Amazon since."""
+        if not existing or existing.import_state != "imported" or not existing.last_update_date:
+            return False
+        try:
+            updated = _naive_utc(
+                parse_datetime(raw.get("LastUpdateDate"), "LastUpdateDate", order_id)
+            )
+        except PayloadError:
+            return False  # the full mapping reports it
+        return existing.last_update_date >= updated
 
     def _unexpected_order_error(self, order_id, error, raw):
         _logger.warning("Amazon order %s could not be imported", order_id, exc_info=True)

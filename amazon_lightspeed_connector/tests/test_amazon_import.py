@@ -478,6 +478,32 @@ class TestAmazonImport(AmazonImportCase):
         self.run_import()
         self.assertEqual(len(self.orders()), 12)
 
+    def test_v0_reads_the_items_only_of_orders_amazon_changed(self):
+        generated = self.sim.generate_orders(12, spread=3600, afn_share=0)
+        self.account.orders_api_version = "v0"
+        self.run_import()
+
+        def item_calls():
+            return [c for c in self.sim.calls if c.path.split("?")[0].endswith("/orderItems")]
+
+        # a window overlapping all of them: nothing changed, so no getOrderItems at all
+        self.sim.calls.clear()
+        self.account.import_cursor = self.sim_now(days=-1)
+        run = self.run_import()
+        self.assertEqual((run.counts["unchanged"], run.counts["updated"]), (12, 0), run.summary())
+        self.assertEqual(item_calls(), [])
+        # one order shipped on Amazon: its items, and only its, are read again
+        self.sim.clock.advance(600)
+        self.sim.set_status(generated[0].order_id, "Shipped")
+        self.sim.clock.advance(600)
+        self.sim.calls.clear()
+        self.account.import_cursor = self.sim_now(days=-1)
+        run = self.run_import()
+        self.assertEqual((run.counts["unchanged"], run.counts["updated"]), (11, 1), run.summary())
+        self.assertEqual([generated[0].order_id in c.path for c in item_calls()], [True])
+        self.assertEqual(self.orders(name=generated[0].order_id).status, "shipped")
+        self.assertEqual(len(self.orders()), 12)
+
     # ------------------------------------------------------------ entry points and rights
 
     def test_import_now_button_and_scheduled_action(self):
