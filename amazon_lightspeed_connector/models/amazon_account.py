@@ -260,6 +260,13 @@ class AmazonAccount(models.Model):
         readonly=True, copy=False, help="The Amazon order id imported last."
     )
     last_run = fields.Datetime(readonly=True, copy=False, help="When the import last ran.")
+    import_backlog = fields.Boolean(
+        "Backfill Continues",
+        readonly=True,
+        copy=False,
+        help="The last run stopped at its page limit with more orders waiting at Amazon: the "
+        "scheduled action imports this channel again at once, without waiting for its interval.",
+    )
 
     # --- mappings -----------------------------------------------------------------------------
 
@@ -408,15 +415,27 @@ class AmazonAccount(models.Model):
 
     @api.model
     def _cron_import_orders(self):
-        """Import for every enabled channel whose interval has passed since its last run."""
+        """Import for every enabled channel whose interval has passed since its last run, or
+        whose backfill stopped at its page limit.
+
+        The cron worker is told how many orders were handled and how many channels continue a
+        backfill, and runs the action again at once while one does. A run stopped by Amazon
+        (throttling, an outage, refused credentials) waits for the interval.
+        """
         now = fields.Datetime.now()
+        done = remaining = 0
         for account in self.search([("import_enabled", "=", True)]):
             due = (
-                not account.last_run
+                account.import_backlog
+                or not account.last_run
                 or account.last_run + timedelta(minutes=account.import_interval) <= now
             )
             if due:
-                account._import_orders()
+                run = account._import_orders()
+                if run:  # None: another worker imports this channel
+                    done += run.done
+                    remaining += int(run.continues)
+        self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=remaining)
 
     def _import_orders(self):
         """The order import of one channel: provided by the import flow (issue 5)."""

@@ -15,8 +15,10 @@ One run of one channel:
    run goes on.
 4. Throttling, a server error, an unreadable page or refused credentials stop this channel's
    run with the cursor where the last stored order left it: the next run reads from there.
-5. After ``import_max_pages`` pages a long backfill stops and reports its progress; the next
-   run continues. A search read to its end moves the cursor to the search's upper bound.
+5. After ``import_max_pages`` pages a long backfill stops and reports its progress; the
+   scheduled action takes the channel again at once (``import_backlog``), so a backfill never
+   waits for the interval between its runs. A search read to its end moves the cursor to the
+   search's upper bound.
 """
 
 import logging
@@ -57,6 +59,15 @@ class ImportRun:
         self.stopped = None  # why the run stopped early, for the summary
         self.complete = False  # the search was read to its end
         self.last_order = None
+        self.continues = False  # stopped at the page limit with the cursor moved: go on at once
+
+    @property
+    def done(self):
+        """Orders this run handled, whatever became of them."""
+        c = self.counts
+        return (
+            c["created"] + c["updated"] + c["unchanged"] + c["error"] + c["skipped"] + c["retried"]
+        )
 
     def summary(self):
         c = self.counts
@@ -183,7 +194,14 @@ class AmazonAccountImport(models.Model):
         finally:
             if owned and client is not None:
                 client.close()
-        values = {"last_run": fields.Datetime.now(), "import_progress": run.summary()}
+        # a throttled or failed run waits for the interval; one whose cursor did not move
+        # would only read the same pages again
+        run.continues = not run.complete and not run.stopped and run.cursor > start
+        values = {
+            "last_run": fields.Datetime.now(),
+            "import_progress": run.summary(),
+            "import_backlog": run.continues,
+        }
         if (
             run.complete
             and run.cursor

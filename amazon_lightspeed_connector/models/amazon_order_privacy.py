@@ -61,7 +61,8 @@ NOT_SCRUBBED = frozenset(
     ("name", "access_token", "client_order_ref", "reference", "origin", "lightspeed_sale_id")
 )
 ERASING = "amazon_privacy_erasing"
-CHUNK_SIZE = 100
+CHUNK_SIZE = 100  # orders per transaction
+ERASE_BATCH = 1000  # orders per scheduled run; the cron worker runs it again while more are due
 
 
 class AmazonOrderPrivacy(models.Model):
@@ -89,6 +90,14 @@ class AmazonOrderPrivacy(models.Model):
         help="When the buyer's name, street lines, phone and e-mail were replaced with \"Amazon "
         'Replaced" here and wherever the connector copied them. Amounts, products, city, '
         "region, postal code and country are kept.",
+    )
+
+    pii_erasure_error = fields.Char(
+        "Erasure Error",
+        readonly=True,
+        copy=False,
+        help="Why the last erasure of the buyer's personal data failed (see the sync log). "
+        "Every daily run tries again, after the orders that never failed.",
     )
 
     @api.depends("shipped_or_cancelled_date", "account_id.pii_retention_days")
@@ -143,14 +152,21 @@ class AmazonOrderPrivacy(models.Model):
     # --- the scheduled action -----------------------------------------------------------------
 
     @api.model
-    def _cron_erase_personal_data(self, chunk_size=CHUNK_SIZE):
-        """Erase every channel's orders due; one info row per channel says how many."""
+    def _cron_erase_personal_data(self, chunk_size=CHUNK_SIZE, limit=ERASE_BATCH):
+        """Erase up to ``limit`` due orders of every channel, a chunk per transaction; one info
+        row per channel says how many. Returns how many were erased.
+
+        The cron worker is told what was done and what is still due, and runs the action again
+        at once while orders are due: a backlog larger than ``limit`` is erased the same day.
+        Orders whose erasure failed before are not counted as due (they would fail again at
+        once): each run takes them after the others, with what is left of ``limit``.
+        """
         accounts = self.env["amazon.account"].with_context(active_test=False).search([])
-        total = 0
+        batches = self._erasure_batches(accounts, limit)
+        total = remaining = 0
         for account in accounts:
             erased = 0
-            due = self._due_for_erasure(account)
-            for ids in split_every(chunk_size, due.ids):
+            for ids in split_every(chunk_size, batches.get(account, self.browse()).ids):
                 erased += self.browse(ids)._erase_personal_data()
                 self._privacy_commit()
             if erased:
@@ -168,29 +184,53 @@ class AmazonOrderPrivacy(models.Model):
                 )
                 self._privacy_commit()
             total += erased
+            remaining += self.search_count(
+                self._erasure_domain(account) + [("pii_erasure_error", "=", False)]
+            )
+        # an attempted order counts as done even when it fails: it leaves the due orders that
+        # never failed, so their count shrinks every run and the catch-up always ends
+        attempted = sum(len(batch) for batch in batches.values())
+        self.env["ir.cron"].sudo()._notify_progress(done=attempted, remaining=remaining)
         return total
 
     @api.model
-    def _due_for_erasure(self, account, now=None):
-        """The channel's orders shipped or cancelled more than its retention days ago."""
+    def _erasure_batches(self, accounts, limit):
+        """``{account: orders}`` to erase this run, at most ``limit`` in all: the due orders
+        that never failed first (every channel), then those whose erasure failed before."""
+        batches = {}
+        for failed_before in (False, True):
+            for account in accounts:
+                if limit <= 0:
+                    return batches
+                found = self.search(
+                    self._erasure_domain(account)
+                    + [("pii_erasure_error", "!=" if failed_before else "=", False)],
+                    order="id",
+                    limit=limit,
+                )
+                batches[account] = batches.get(account, self.browse()) | found
+                limit -= len(found)
+        return batches
+
+    @api.model
+    def _erasure_domain(self, account, now=None):
+        """The channel's orders shipped or cancelled more than its retention days ago and not
+        erased yet."""
         limit = (now or fields.Datetime.now()) - timedelta(days=account._pii_retention_days())
-        return self.search(
-            [
-                ("account_id", "=", account.id),
-                ("pii_erased_date", "=", False),
-                ("status", "in", CLOSED_STATUSES),
-                "|",
-                ("shipped_or_cancelled_date", "<=", limit),
-                "&",
-                ("shipped_or_cancelled_date", "=", False),
-                "|",
-                ("cancelled_date", "<=", limit),
-                "&",
-                ("cancelled_date", "=", False),
-                ("last_update_date", "<=", limit),
-            ],
-            order="id",
-        )
+        return [
+            ("account_id", "=", account.id),
+            ("pii_erased_date", "=", False),
+            ("status", "in", CLOSED_STATUSES),
+            "|",
+            ("shipped_or_cancelled_date", "<=", limit),
+            "&",
+            ("shipped_or_cancelled_date", "=", False),
+            "|",
+            ("cancelled_date", "<=", limit),
+            "&",
+            ("cancelled_date", "=", False),
+            ("last_update_date", "<=", limit),
+        ]
 
     def _privacy_commit(self):
         """Commit a chunk, except in tests (their transaction is rolled back)."""
@@ -211,6 +251,11 @@ class AmazonOrderPrivacy(models.Model):
                 erased += 1
             except Exception as error:  # one bad record never stops the batch
                 _logger.warning("Amazon order %s: erasure failed", order.name, exc_info=True)
+                # the type only: the message may quote the very data being erased
+                order.with_context(**{ERASING: True}).sudo().pii_erasure_error = _(
+                    "The erasure failed (%s); the next daily run tries again.",
+                    type(error).__name__,
+                )
                 self.env["amazon.sync.log"].log_event(
                     "privacy",
                     _(
@@ -251,7 +296,9 @@ class AmazonOrderPrivacy(models.Model):
         free._amazon_erase()
         self._scrub_chatter(related, secrets)
         self._scrub_sync_logs(related, secrets)
-        self.with_context(**{ERASING: True}).sudo().pii_erased_date = fields.Datetime.now()
+        self.with_context(**{ERASING: True}).sudo().write(
+            {"pii_erased_date": fields.Datetime.now(), "pii_erasure_error": False}
+        )
 
     def _personal_values(self, partners):
         """Every personal string to hunt down in free text about this order."""

@@ -16,6 +16,7 @@ from datetime import timezone
 
 from odoo import _, api, fields, models, modules
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..lib.amazon import order_data
 from ..lib.amazon.shipment import (
@@ -210,31 +211,57 @@ class AmazonRoutedOrder(models.Model):
 
     @api.model
     def _cron_confirm_shipments(self):
-        """Per channel, up to its batch size of due packages, each committed on its own."""
+        """Per channel, up to its batch size of due packages, each committed on its own.
+
+        The cron worker is told what was done and what is still due, and runs the action again
+        at once while packages are due: a backlog larger than a batch is confirmed in one go.
+        A channel whose run stopped (throttled, Amazon down, credentials refused) counts as
+        nothing remaining: it waits for the next interval. Refused packages are not due (they
+        wait for Retry), nor are those whose ship date is still to come.
+        """
         now = self._confirmation_now()
-        accounts = self.env["amazon.account"].search([])
-        for account in accounts:
+        done = remaining = 0
+        for account in self.env["amazon.account"].search([]):
             ids = self._due_confirmation_ids(account, now)
-            if ids:
-                self.browse(ids).with_company(account.company_id)._confirm_shipments()
+            if not ids:
+                continue
+            counts = self.browse(ids).with_company(account.company_id)._confirm_shipments()
+            done += counts["confirmed"] + counts["waiting"] + counts["failed"]
+            if not counts["stopped"]:
+                remaining += self._due_confirmation_count(account, now)
+        self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=remaining)
         return True
 
-    def _due_confirmation_ids(self, account, now):
+    def _due_packages_where(self, account, now):
         self.flush_model(
             ["account_id", "state", "confirmation_state", "confirmation_scheduled_date"]
         )
-        self.env.cr.execute(
-            """
-            SELECT id FROM amazon_routed_order
-             WHERE account_id = %s AND state = 'shipped'
+        return SQL(
+            """account_id = %s AND state = 'shipped'
                AND (confirmation_state = 'to_confirm'
-                    OR (confirmation_state = 'waiting' AND confirmation_scheduled_date <= %s))
-             ORDER BY id
-             LIMIT %s
-            """,
-            (account.id, now, max(account.confirm_batch_size, 1)),
+                    OR (confirmation_state = 'waiting' AND confirmation_scheduled_date <= %s))""",
+            account.id,
+            now,
+        )
+
+    def _due_confirmation_ids(self, account, now):
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM amazon_routed_order WHERE %s ORDER BY id LIMIT %s",
+                self._due_packages_where(account, now),
+                max(account.confirm_batch_size, 1),
+            )
         )
         return [row[0] for row in self.env.cr.fetchall()]
+
+    def _due_confirmation_count(self, account, now):
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM amazon_routed_order WHERE %s",
+                self._due_packages_where(account, now),
+            )
+        )
+        return self.env.cr.fetchone()[0]
 
     def _confirmation_now(self):
         """Now, naive UTC as Odoo stores it (tests move it with their simulated clock)."""
@@ -250,7 +277,7 @@ class AmazonRoutedOrder(models.Model):
         committed on its own. Throttling, a server error or refused credentials stop the
         channel and keep its packages for the next run.
         """
-        counts = dict.fromkeys(("confirmed", "waiting", "failed", "kept"), 0)
+        counts = dict.fromkeys(("confirmed", "waiting", "failed", "kept", "stopped"), 0)
         for account in self.account_id:
             packages = self.filtered(lambda r, a=account: r.account_id == a)
             client = None
@@ -270,6 +297,7 @@ class AmazonRoutedOrder(models.Model):
             except (ThrottledError, TransientError, AuthError) as error:
                 # this package and the rest of the channel's wait for the next run
                 counts["kept"] += len(packages) - done
+                counts["stopped"] += 1
                 routed._keep_for_next_run(error)
                 self._confirmation_commit()
             finally:

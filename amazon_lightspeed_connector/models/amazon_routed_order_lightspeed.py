@@ -61,7 +61,7 @@ from .lightspeed_stock import OPEN_SALE_STATES
 
 _logger = logging.getLogger(__name__)
 
-SEND_BATCH = 200  # routed orders per scheduled run; the run triggers itself again if more wait
+SEND_BATCH = 200  # routed orders per scheduled run; the cron worker runs it again if more wait
 CRON_XMLID = "amazon_lightspeed_connector.ir_cron_lightspeed_send_sales"
 SHIPPED_STATES = ("shipped", "confirmed")
 
@@ -331,9 +331,23 @@ class AmazonRoutedOrderLightspeed(models.Model):
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         runs = self.browse(ids)._send_to_lightspeed()
-        if len(ids) == limit and not any(run.stopped for run in runs):
-            self._trigger_send()  # more wait: the next run comes at once, in a new transaction
+        self._notify_send_progress(runs)
         return runs
+
+    def _notify_send_progress(self, runs):
+        """Tell the cron worker what this run did and what can still go now; while something
+        can, it runs the action again at once, each run in a new transaction.
+
+        Orders of a Lightspeed account whose run stopped (throttled, down, credentials refused)
+        are not counted: they wait for the next interval. Orders in error wait for Retry.
+        """
+        done = sum(run.counts["sent"] + run.counts["adopted"] + run.counts["error"] for run in runs)
+        stopped = [run.lightspeed_account.id for run in runs if run.stopped]
+        domain = [("state", "=", "to_send")]
+        if stopped:
+            domain.append(("account_id.lightspeed_account_id", "not in", stopped))
+        remaining = self.sudo().search_count(domain)
+        self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=remaining)
 
     @api.model
     def _cron_complete_shipped(self):

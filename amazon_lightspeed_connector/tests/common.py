@@ -13,3 +13,13 @@ def make_user(env, login, groups, company=None):
         company_id=company.id,
         company_ids=[(6, 0, company.ids)],
     )
+
+
+def run_with_cron_progress(model, cron_xmlid, method, **kwargs):
+    """Call a scheduled action's method as the cron worker does, with a fresh
+    ``ir.cron.progress`` of that action in the context; returns the progress (done, remaining):
+    the worker runs the action again at once while ``remaining`` is above zero."""
+    cron = model.env.ref(cron_xmlid)
+    progress = model.env["ir.cron.progress"].sudo().create({"cron_id": cron.id})
+    getattr(model.with_context(ir_cron_progress_id=progress.id), method)(**kwargs)
+    return progress.done, progress.remaining

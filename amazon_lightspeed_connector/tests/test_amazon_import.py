@@ -8,7 +8,7 @@ from odoo.tests import tagged
 
 from ..lib.amazon.results import OrderPage
 from .amazon_import_common import MARKETPLACE, AmazonImportCase
-from .common import make_user
+from .common import make_user, run_with_cron_progress
 from .simulators.amazon import line
 from .simulators.amazon.wire import MALFORMATIONS
 
@@ -291,6 +291,37 @@ class TestAmazonImport(AmazonImportCase):
         self.assertTrue(second.complete)
         self.assertEqual(len(self.orders()), 35)
         self.assertEqual(second.counts["created"], 15)
+
+    def test_the_scheduled_action_continues_a_backfill_at_once(self):
+        self.small_pages(10)
+        self.sim.generate_orders(35, spread=10 * 86400, afn_share=0)
+        self.account.write({"import_enabled": True, "import_max_pages": 2})
+        self.assertEqual(self.import_with_progress(), (20, 1), "the worker comes back")
+        self.assertTrue(self.account.import_backlog)
+        # within the channel's interval, yet it goes on: its backfill is not finished
+        # 15 new, and the last one of the first run read again (the five-minute overlap)
+        self.assertEqual(self.import_with_progress(), (16, 0))
+        self.assertFalse(self.account.import_backlog)
+        self.assertEqual(len(self.orders()), 35)
+        self.assertEqual(self.import_with_progress(), (0, 0), "then it waits for the interval")
+
+    def test_a_throttled_backfill_waits_for_the_interval(self):
+        self.small_pages(10)
+        self.sim.generate_orders(35, spread=10 * 86400, afn_share=0)
+        self.account.write({"import_enabled": True, "import_max_pages": 2})
+        self.sim.faults.add("throttle", path=SEARCH, times=None)
+        self.assertEqual(self.import_with_progress(), (0, 0))
+        self.assertFalse(self.account.import_backlog)
+        self.assertFalse(self.orders())
+
+    def import_with_progress(self):
+        self.sim.clock.advance(60)
+        with self.served():
+            return run_with_cron_progress(
+                self.env["amazon.account"],
+                "amazon_lightspeed_connector.ir_cron_amazon_import_orders",
+                "_cron_import_orders",
+            )
 
     # ------------------------------------------------------------ faults
 

@@ -17,7 +17,7 @@ from odoo.tools import mute_logger
 from ..lib.lightspeed.sale_payload import sale_payload
 from ..lib.lightspeed.sale_sender import send_sale
 from ..models.amazon_routed_order_lightspeed import SendRun
-from .common import make_user
+from .common import make_user, run_with_cron_progress
 from .sales_common import SalesCase
 from .simulators.lightspeed.scenario import DEMO_EMPLOYEE_ID, DEMO_PAYMENT_TYPE_ID
 
@@ -367,6 +367,27 @@ class TestLightspeedSales(SalesCase):
         second = self.import_order(("CANVAS-TOTE", 1)).routed_order_ids
         self.Routed._cron_send_to_lightspeed(limit=1)
         self.assertEqual((first.state, second.state), ("sent", "to_send"))
+
+    def test_a_backlog_larger_than_a_batch_is_sent_in_one_go(self):
+        orders = [self.import_order(("CANVAS-TOTE", 1)).routed_order_ids for _i in range(3)]
+        self.assertEqual(self.send_with_progress(limit=2), (2, 1), "the worker comes back")
+        self.assertEqual(self.send_with_progress(limit=2), (1, 0))
+        self.assertEqual({r.state for r in orders}, {"sent"})
+
+    def test_orders_in_error_or_throttled_are_not_remaining(self):
+        self.sim.set_register_open(1, False)
+        refused = [self.import_order(("CANVAS-TOTE", 1)).routed_order_ids for _i in range(2)]
+        self.assertEqual(self.send_with_progress(limit=1), (1, 1))
+        self.assertEqual(self.send_with_progress(limit=1), (1, 0), "errors wait for Retry")
+        self.assertEqual({r.state for r in refused}, {"error"})
+        self.sim.set_register_open(1, True)
+        waiting = self.import_order(("LTR-BELT", 1)).routed_order_ids
+        self.sim.faults.add("throttle", method="POST", path="/Sale.json", times=None)
+        self.assertEqual(self.send_with_progress(), (0, 0), "throttled: the next interval")
+        self.assertEqual(waiting.state, "to_send")
+
+    def send_with_progress(self, **kwargs):
+        return run_with_cron_progress(self.Routed, CRON, "_cron_send_to_lightspeed", **kwargs)
 
     def test_send_now_button(self):
         routed = self.import_order(("LTR-BELT", 1)).routed_order_ids

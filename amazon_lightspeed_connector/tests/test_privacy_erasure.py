@@ -11,6 +11,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..lib.privacy import REPLACEMENT
+from .common import run_with_cron_progress
 from .privacy_common import AmazonFlowCase
 from .simulators.amazon import line
 from .simulators.amazon.state import Address, Buyer
@@ -395,9 +396,54 @@ class TestPersonalDataErasure(AmazonFlowCase):
         )
         self.assertEqual(error.reference, first.name)
         self.assertFalse(_traces_in(error.message))
+        self.assertIn("ValueError", first.pii_erasure_error)
         # the next run takes it again
         self.assertEqual(self.erase(), 1)
         self.assertEqual(first.buyer_name, REPLACEMENT)
+        self.assertFalse(first.pii_erasure_error)
+
+    def test_a_backlog_larger_than_a_run_is_erased_the_same_day(self):
+        orders = self.due_orders(3)
+        self.assertEqual(self.erase_with_progress(limit=2), (2, 1), "the worker comes back")
+        self.assertEqual(self.erase_with_progress(limit=2), (1, 0))
+        self.assertTrue(all(order.pii_erased_date for order in orders))
+
+    def test_an_order_whose_erasure_failed_is_not_remaining_and_goes_last(self):
+        first, second, third = sorted(self.due_orders(3), key=lambda order: order.id)
+        original = type(first)._erase_one
+
+        def failing(order):
+            if order == first:
+                raise ValueError("boom")
+            return original(order)
+
+        with self.patch_erase(failing):
+            self.assertEqual(self.erase_with_progress(limit=1), (1, 2))
+            self.assertTrue(first.pii_erasure_error)
+            self.assertEqual(self.erase_with_progress(limit=1), (1, 1), "the others first")
+            self.assertEqual(self.erase_with_progress(limit=1), (1, 0))
+            self.assertTrue(second.pii_erased_date and third.pii_erased_date)
+            self.assertEqual(self.erase_with_progress(limit=1), (1, 0), "tried, not remaining")
+        self.assertEqual(self.erase_with_progress(limit=1), (1, 0))
+        self.assertTrue(first.pii_erased_date)
+        self.assertFalse(first.pii_erasure_error)
+
+    def due_orders(self, count):
+        placed = [self.buyer_order(email="b%s@marketplace.amazon.com" % n) for n in range(count)]
+        self.run_import()
+        self.ship(*placed)
+        orders = [self.amazon_order(sim_order) for sim_order in placed]
+        for order in orders:
+            self.age(order, 31)
+        return orders
+
+    def erase_with_progress(self, **kwargs):
+        return run_with_cron_progress(
+            self.env["amazon.order"],
+            "amazon_lightspeed_connector.ir_cron_amazon_erase_personal_data",
+            "_cron_erase_personal_data",
+            **kwargs,
+        )
 
     def patch_erase(self, replacement):
         return patch.object(type(self.env["amazon.order"]), "_erase_one", replacement)

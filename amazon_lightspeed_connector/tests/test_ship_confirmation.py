@@ -7,6 +7,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from .amazon_import_common import MARKETPLACE, AmazonImportCase
+from .common import run_with_cron_progress
 from .simulators.amazon import line
 
 
@@ -248,6 +249,43 @@ class TestShipConfirmation(AmazonImportCase):
         self.run_confirmations()
         self.assertEqual(set(parts.mapped("state")), {"confirmed"})
         self.assertEqual(len(self.accepted(placed.order_id)), 2)
+
+    def test_a_backlog_larger_than_a_batch_is_confirmed_in_one_go(self):
+        routed = self.env["amazon.routed.order"]
+        for _placed, order in self.imported_together("JBJ-M", "LTR-BELT", "JBJ-S"):
+            routed |= self.shipped(order)
+        self.account.confirm_batch_size = 2
+        self.assertEqual(self.confirm_with_progress(), (2, 1), "the worker comes back")
+        self.assertEqual(self.confirm_with_progress(), (1, 0))
+        self.assertEqual(set(routed.mapped("confirmation_state")), {"confirmed"})
+
+    def test_refused_or_throttled_packages_are_not_remaining(self):
+        (placed, order), (_placed, other) = self.imported_together("JBJ-M", "LTR-BELT")
+        refused = self.shipped(order)
+        waiting = self.shipped(other)
+        self.sim.set_status(placed.order_id, "Pending")  # Amazon refuses this one
+        self.account.confirm_batch_size = 1
+        self.assertEqual(self.confirm_with_progress(), (1, 1))
+        self.assertEqual(refused.confirmation_state, "failed", "waits for Retry: not remaining")
+        self.sim.faults.add("throttle", path="shipmentConfirmation", times=None)
+        self.assertEqual(self.confirm_with_progress(), (0, 0), "throttled: the next interval")
+        self.assertEqual(waiting.confirmation_state, "to_confirm")
+
+    def imported_together(self, *skus):
+        """One order per SKU placed on Amazon, imported by one run: [(sim order, amazon.order)]."""
+        placed = [self.sim.add_order([line(sku, 1)]) for sku in skus]
+        self.run_import()
+        pairs = [(p, self.orders(name=p.order_id)) for p in placed]
+        self.assertTrue(all(order.sale_order_id for _p, order in pairs))
+        return pairs
+
+    def confirm_with_progress(self):
+        with self.served():
+            return run_with_cron_progress(
+                self.env["amazon.routed.order"],
+                "amazon_lightspeed_connector.ir_cron_amazon_confirm_shipments",
+                "_cron_confirm_shipments",
+            )
 
     def test_confirm_now_button(self):
         placed, order = self.imported(line("LTR-BELT", 1))
