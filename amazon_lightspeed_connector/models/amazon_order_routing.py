@@ -7,9 +7,9 @@ decision: one ``amazon.routed.order`` per store part, or one held routed order. 
 is written in words on the routed orders and in the order's chatter.
 
 Entry points: the import calls ``_queue_for_routing`` when a new order is ready (routed at
-once); the scheduled action ``_cron_route_orders`` and the "Route" button take every order
-still ``to_route`` (e.g. when the stock rows were locked by another worker, or the channel had
-no default store yet).
+once); the scheduled action ``_cron_route_orders`` (a batch per call, called again while more
+wait) and the "Route" button take the orders still ``to_route`` (e.g. when the stock rows were
+locked by another worker, or the channel had no default store yet).
 
 Two workers never take the same last unit: routing locks the stock rows of the order's
 products in all the stores (``lightspeed.stock._lock_for_routing``: NOWAIT, so a conflict
@@ -34,6 +34,7 @@ MODES = {
     "split": RoutingMode.SPLIT,
 }
 FALLBACKS = {"hold": SplitFallback.HOLD, "default": SplitFallback.DEFAULT_STORE}
+ROUTE_BATCH = 200  # orders routed per scheduled call, committed together
 
 
 class RoutingNotPossible(Exception):
@@ -91,9 +92,18 @@ class AmazonOrderRouting(models.Model):
 
     @api.model
     def _cron_route_orders(self):
-        """Route every order still waiting, oldest first, each in its own savepoint."""
+        """Route the orders still waiting, oldest first, ``ROUTE_BATCH`` per call, each in its
+        own savepoint. Each call is one transaction: the cron worker commits it and calls again
+        at once while routable orders remain (ir.cron progress), so a backlog of thousands is
+        not one long transaction holding the stock locks, lost whole by a crash."""
         pending = self.search([("routing_state", "=", "to_route")], order="purchase_date, id")
-        pending._route_pending()
+        batch = pending[:ROUTE_BATCH]
+        routed = batch._route_pending()
+        # a channel that could not route (no default store) or met busy stock waits for the
+        # next interval: its orders are not work that can go now
+        stuck = batch.filtered(lambda o: o.routing_state == "to_route").account_id
+        waiting = (pending - batch).filtered(lambda o: o.account_id not in stuck)
+        self.env["ir.cron"]._notify_progress(done=routed, remaining=len(waiting) if routed else 0)
 
     def _route_pending(self):
         """Route each order in its own savepoint; returns how many were routed."""

@@ -7,7 +7,11 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from psycopg2.errors import LockNotAvailable
 
+from ..models import amazon_order_routing as routing_module
+from .common import run_with_cron_progress
 from .routing_common import RoutingCase
+
+CRON_ROUTE = "amazon_lightspeed_connector.ir_cron_amazon_route_orders"
 
 
 @tagged("post_install", "-at_install")
@@ -153,6 +157,36 @@ class TestOrderRouting(RoutingCase):
         self.assertEqual(order.routing_state, "to_route")
         self.env["amazon.order"]._cron_route_orders()
         self.assertEqual(order.routing_state, "routed")
+
+    def test_the_scheduled_action_routes_a_backlog_batch_by_batch(self):
+        orders = self.env["amazon.order"]
+        for _i in range(3):
+            order = self.import_order(("LTR-BELT", 1))
+            order.routed_order_ids.unlink()
+            order.routing_state = "to_route"
+            orders |= order
+        with patch.object(routing_module, "ROUTE_BATCH", 2):
+            done, remaining = run_with_cron_progress(
+                self.env["amazon.order"], CRON_ROUTE, "_cron_route_orders"
+            )
+            self.assertEqual((done, remaining), (2, 1))
+            self.assertEqual(orders.mapped("routing_state"), ["routed", "routed", "to_route"])
+            done, remaining = run_with_cron_progress(
+                self.env["amazon.order"], CRON_ROUTE, "_cron_route_orders"
+            )
+        self.assertEqual((done, remaining), (1, 0))
+        self.assertEqual(set(orders.mapped("routing_state")), {"routed"})
+
+    def test_a_channel_that_cannot_route_is_not_a_backlog(self):
+        self.amazon.default_warehouse_id = False
+        for _i in range(3):
+            self.import_order(("LTR-BELT", 1))
+        with patch.object(routing_module, "ROUTE_BATCH", 2):
+            done, remaining = run_with_cron_progress(
+                self.env["amazon.order"], CRON_ROUTE, "_cron_route_orders"
+            )
+        # nothing can go before a default store is set: the worker must not call again at once
+        self.assertEqual((done, remaining), (0, 0))
 
     # --- the hold queue -------------------------------------------------------------------------
 
