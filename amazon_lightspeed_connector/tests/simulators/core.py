@@ -140,6 +140,7 @@ class Fault(enum.Enum):
     LOST_RESPONSE = "lost_response"  # request applied, answer lost
     TRUNCATED_JSON = "truncated_json"  # request applied, body cut in half
     MALFORMED = "malformed"  # request applied, body replaced by the rule's payload
+    INTERCEPTED = "intercepted"  # request not applied, a stranger answered: the rule's payload
 
 
 @dataclass
@@ -154,8 +155,19 @@ class FaultRule:
     path: str = None  # a regular expression searched in the path
     times: int = 1
     probability: float = 1.0
-    payload: object = None  # body for MALFORMED
+    # body for MALFORMED and INTERCEPTED: JSON-able data, raw bytes, or (MALFORMED only) a
+    # function of the service's decoded answer returning either (a hostile variant of it)
+    payload: object = None
+    status: int = 200  # status for INTERCEPTED
     hits: int = 0
+
+    def body(self, answer=b""):
+        payload = self.payload
+        if callable(payload):
+            payload = payload(json.loads(answer.decode("utf-8")))
+        if payload is None:
+            payload = {"unexpected": ["shape"]}
+        return payload if isinstance(payload, bytes) else json.dumps(payload).encode("utf-8")
 
     def matches(self, request):
         if self.times is not None and self.hits >= self.times:
@@ -224,13 +236,13 @@ class SimulatorApp:
     def handle(self, request):
         with self.lock:
             rule = self.faults.pick(request)
-            fault = rule.fault if rule else None
-            response = self._before(request, fault)
+            response = self._before(request, rule)
             if response is None:
                 response = self._dispatch(request)
             return self._after(request, rule, response)
 
-    def _before(self, request, fault):
+    def _before(self, request, rule):
+        fault = rule.fault if rule else None
         statuses = {Fault.THROTTLE: 429, Fault.SERVER_ERROR: 500, Fault.UNAVAILABLE: 503}
         if fault in statuses:
             return (
@@ -241,18 +253,22 @@ class SimulatorApp:
         if fault is Fault.TIMEOUT:
             self.calls.append(CallRecord(request.method, request.path, 0, fault.value))
             raise ResponseLost(applied=False)
+        if fault is Fault.INTERCEPTED:  # a proxy or captive portal: the service never saw it
+            self.calls.append(CallRecord(request.method, request.path, rule.status, fault.value))
+            return SimResponse(rule.status, {"Content-Type": "text/html"}, rule.body())
         return None
 
     def _after(self, request, rule, response):
         fault = rule.fault if rule else None
+        if fault is Fault.INTERCEPTED:
+            return response
         if fault is Fault.LOST_RESPONSE:
             self.calls.append(CallRecord(request.method, request.path, 0, fault.value))
             raise ResponseLost(applied=True)
         if fault is Fault.TRUNCATED_JSON:
             response.body = response.body[: max(1, len(response.body) // 2)]
         elif fault is Fault.MALFORMED:
-            payload = rule.payload if rule.payload is not None else {"unexpected": ["shape"]}
-            response.body = json.dumps(payload).encode("utf-8")
+            response.body = rule.body(response.body)
         self.calls.append(
             CallRecord(request.method, request.path, response.status, fault and fault.value)
         )
