@@ -27,11 +27,13 @@ from odoo.tools import float_round
 from ..lib.amazon.listings import DEFAULT_FEED_THRESHOLD, plan_push
 from ..lib.errors import ConnectorError, PermanentError, ThrottledError
 from ..lib.inventory import changed_since_last_push
+from ..lib.redaction import truncate
 
 _logger = logging.getLogger(__name__)
 
 LOCK_CLASS = 0x4C5354  # advisory lock namespace: one listings push per channel at a time
 LOGGED_SKU_ERRORS = 50  # per run: beyond it one summary row, the rest are on the bindings
+MAX_PUSH_ERROR_CHARS = 2000  # Amazon's verdict kept on a binding (a report may say megabytes)
 
 
 class ListingsRun:
@@ -258,16 +260,22 @@ class AmazonAccountListings(models.Model):
                 "Amazon refused feed %(feed)s (%(status)s): %(issues)s",
                 feed=feed.feed_id,
                 status=report.status,
-                issues="; ".join(i.message for i in report.feed_errors) or _("no details"),
+                issues=truncate(
+                    "; ".join(i.message for i in report.feed_errors), MAX_PUSH_ERROR_CHARS
+                )
+                or _("no details"),
             )
             self._refuse_feed(feed, message, run)
             return
+        errors = report.errors_by_message()
+        self._log_foreign_messages(feed, errors)
         # a message whose binding was deleted meanwhile has nobody to tell
         refused = {
-            by_message[message_id].id: "; ".join(
-                "%s %s" % (issue.code or "", issue.message) for issue in issues
-            ).strip()
-            for message_id, issues in report.errors_by_message().items()
+            by_message[message_id].id: truncate(
+                "; ".join("%s %s" % (issue.code or "", issue.message) for issue in issues).strip(),
+                MAX_PUSH_ERROR_CHARS,
+            )
+            for message_id, issues in errors.items()
             if message_id in by_message
         }
         accepted = [offer.id for offer in offers if offer.id not in refused]
@@ -289,6 +297,23 @@ class AmazonAccountListings(models.Model):
         run.counts["accepted"] += len(accepted)
         run.counts["refused"] += len(refused)
         self._log_sku_errors(self.env["amazon.offer"].browse(list(refused)), refused, run)
+
+    def _log_foreign_messages(self, feed, errors):
+        """Errors about messages beyond the feed's own belong to nobody: said once in the sync
+        log, then ignored (the feed's SKUs still get their verdict)."""
+        foreign = sorted(key for key in errors if not 1 <= key <= feed.message_count)
+        if foreign:
+            self._log_listings(
+                _(
+                    "Amazon's report of feed %(feed)s has errors for messages the feed never "
+                    "had (%(ids)s); they are ignored, the feed's own SKUs got their verdict.",
+                    feed=feed.feed_id,
+                    ids=truncate(", ".join(str(key) for key in foreign), 200),
+                ),
+                level="warning",
+                reference=feed.feed_id,
+                record=feed,
+            )
 
     def _refuse_feed(self, feed, message, run):
         """Nothing of the feed was applied: every SKU in it shows why and goes again."""

@@ -20,6 +20,17 @@ FLOWS = [
 ]
 
 
+MAX_REFERENCE_CHARS = 250  # an index entry must fit in a PostgreSQL page, whatever was sent
+
+
+def _short_reference(reference):
+    """A reference as stored: a SKU or id from outside may carry NUL or be 100 kB long."""
+    if not reference:
+        return reference
+    text = str(reference).replace("\x00", "")
+    return text if len(text) <= MAX_REFERENCE_CHARS else text[: MAX_REFERENCE_CHARS - 1] + "\u2026"
+
+
 class AmazonSyncLog(models.Model):
     """One row per failed or notable event of a connector flow, for the back office to act on.
 
@@ -68,7 +79,7 @@ class AmazonSyncLog(models.Model):
             "level": level,
             # PostgreSQL refuses NUL in text: a hostile payload must not lose the error report
             "message": redact_text(message).replace("\x00", ""),
-            "reference": reference,
+            "reference": _short_reference(reference),
             "payload_excerpt": redact(payload).replace("\x00", "")
             if payload is not None
             else False,

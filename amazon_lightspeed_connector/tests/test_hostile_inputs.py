@@ -2,13 +2,17 @@
 and in the sync log, or stored safely; none stops the run or loses the good orders around it.
 
 The corpus is data: ``ORDER_CASES`` (what Amazon's order payloads may carry, applied to the
-raw JSON of a search page as the client hands it to the import), ``PAGE_CASES`` (whole pages
-that fail), ``SETTING_CASES`` (what a person may type in the channel settings) and
-``REPORT_CASES`` (settlement report files, read by lib/amazon/settlement).
+raw JSON of a search page as the client hands it to the import), whole pages that fail, what a
+person may type in the channel settings, settlement report files (read by
+lib/amazon/settlement) and ``FEED_REPORT_CASES`` (what Amazon may answer about a finished
+listings feed: getFeed, the report document and the report itself, read by the listings push).
+Lightspeed's side is in test_hostile_lightspeed.py.
 """
 
 import copy
+import gzip
 import json
+from contextlib import closing
 from dataclasses import dataclass, field
 from unittest.mock import patch
 
@@ -18,6 +22,7 @@ from odoo.tests import tagged
 from ..lib.amazon.settlement import parse_settlement_report
 from ..lib.errors import PayloadError
 from .amazon_import_common import AmazonImportCase
+from .listings_common import ListingsCase
 from .simulators.amazon import line
 
 SEARCH = r"^/orders/2026-01-01/orders$"
@@ -480,3 +485,288 @@ class TestHostileInputs(AmazonImportCase):
         for name, content in cases.items():
             with self.subTest(report=name), self.assertRaises(PayloadError):
                 parse_settlement_report(content)
+
+
+# --------------------------------------------------------------------- listings feed reports
+
+GET_FEED = r"^/feeds/2021-06-30/feeds/[^/]+$"
+FEED_DOCUMENT = r"^/feeds/2021-06-30/documents/[^/]+$"
+REPORT = r"^/_sim/documents/"
+TEN_MB = 10 * 1024 * 1024
+
+
+@dataclass
+class FeedReportCase:
+    """One hostile answer about a finished JSON listings feed of 12 SKUs (messages 1 to 12).
+
+    ``faults``: ``(path, payload)`` pairs, each a ``malformed`` fault of the Amazon simulator
+    for one answer: raw bytes, JSON, or a function of the real answer returning either.
+    outcome: "refused" (the feed ends Refused with ``message``, every SKU in it shows it and
+    goes again in a new feed; a sync log error says it), "read" (the report is read: the feed
+    is done, its SKUs got their verdict; ``check`` says which).
+    """
+
+    name: str
+    faults: tuple
+    outcome: str
+    message: str = ""
+    check: object = None
+
+
+def report_is(content):
+    return ((REPORT, content),)
+
+
+def report_edited(change):
+    """The real report, changed in place by ``change(report)``."""
+
+    def mutate(report):
+        change(report)
+        return report
+
+    return ((REPORT, mutate),)
+
+
+def summary_count(value):
+    def change(report):
+        report["summary"]["messagesProcessed"] = value
+
+    return report_edited(change)
+
+
+def summary_count_written(text):
+    """A count written as ``text`` in the JSON (1e400: what json.dumps cannot write)."""
+
+    def mutate(report):
+        report["summary"]["messagesProcessed"] = "@COUNT@"
+        return json.dumps(report).replace('"@COUNT@"', text).encode()
+
+    return ((REPORT, mutate),)
+
+
+def issues(*found):
+    def change(report):
+        report["issues"] = list(found)
+
+    return report_edited(change)
+
+
+def feed_answer(**values):
+    """getFeed's answer with these keys (None: removed)."""
+
+    def mutate(answer):
+        answer.update(values)
+        return {key: value for key, value in answer.items() if value is not None}
+
+    return ((GET_FEED, mutate),)
+
+
+def document_answer(**values):
+    def mutate(answer):
+        answer.update(values)
+        return {key: value for key, value in answer.items() if value is not None}
+
+    return ((FEED_DOCUMENT, mutate),)
+
+
+def gzipped(report):
+    return gzip.compress(json.dumps(report).encode())
+
+
+def error_on(message_id, **values):
+    return dict({"messageId": message_id, "code": "90220", "severity": "ERROR"}, **values)
+
+
+def refused_skus(*message_ids):
+    """Amazon's verdict: the SKUs of these messages refused (said in the sync log; they go
+    again at once, so the run's patch clears their error), the others accepted."""
+
+    def check(case, feed, offers):
+        accepted = 12 - len(message_ids)
+        case.assertEqual((feed.accepted_count, feed.error_count), (accepted, len(message_ids)))
+        refused = {n for n, offer in offers.items() if case.refusals_of(offer)}
+        case.assertEqual(refused, set(message_ids))
+
+    return check
+
+
+def foreign_messages_said(case, feed, offers):
+    refused_skus()(case, feed, offers)
+    warning = case.listings_logs("warning").filtered(lambda x: x.reference == feed.feed_id)
+    case.assertIn("(0, 999)", warning.message)
+
+
+def bounded_and_clean(case, feed, offers):
+    refused_skus(1)(case, feed, offers)
+    said = case.refusals_of(offers[1]).message
+    case.assertLess(len(said), 2200, "a 10 MB message is not copied onto the binding")
+    case.assertNotIn("\x00", said)
+    case.assertNotIn("\x1b", said)
+
+
+FEED_REPORT_CASES = [
+    # --- the report document
+    FeedReportCase("not_json", report_is(b"<html><body>Busy</body></html>"), "refused", "JSON"),
+    FeedReportCase("json_list", report_is(b"[]"), "refused", "not a JSON object"),
+    FeedReportCase("json_string", report_is(b'"DONE"'), "refused", "not a JSON object"),
+    FeedReportCase("json_null", report_is(b"null"), "refused", "not a JSON object"),
+    FeedReportCase(
+        "without_summary", report_edited(lambda r: r.pop("summary")), "refused", "no summary"
+    ),
+    FeedReportCase(
+        "without_header", report_edited(lambda r: r.pop("header")), "read", check=refused_skus()
+    ),
+    FeedReportCase(
+        "issues_not_a_list",
+        report_edited(lambda r: r.__setitem__("issues", "all fine")),
+        "refused",
+        "not a list",
+    ),
+    FeedReportCase(
+        "issues_as_an_object",
+        report_edited(lambda r: r.__setitem__("issues", error_on(1))),
+        "refused",
+        "not a list",
+    ),
+    # an issue that cannot be placed on one message is about the whole feed: nothing applied
+    FeedReportCase("issue_not_an_object", issues("oops"), "refused", "Unreadable issue"),
+    FeedReportCase(
+        "issue_with_unreadable_message_id",
+        issues(error_on("NOT-A-NUMBER", message="Unknown message")),
+        "refused",
+        "Unknown message",
+    ),
+    # --- issues about SKUs and messages
+    FeedReportCase(
+        "issues_for_skus_never_sent",
+        issues(
+            error_on(999, sku="NOT-OURS", message="Unknown SKU"),
+            error_on(0, sku="NOT-OURS-EITHER", message="Unknown SKU"),
+        ),
+        "read",
+        check=foreign_messages_said,
+    ),
+    FeedReportCase(
+        "message_id_as_text",
+        issues(error_on("3", message="Price too low")),
+        "read",
+        check=refused_skus(3),
+    ),
+    FeedReportCase(
+        "sku_and_message_with_control_characters",
+        issues(error_on(1, sku="JBJ\x00-M\x1b[2J", message="Bad\x00 value\x1b[31m!", code="9\x00")),
+        "read",
+        check=bounded_and_clean,
+    ),
+    FeedReportCase(
+        "report_of_10_MB",
+        issues(error_on(1, message="A" * TEN_MB)),
+        "read",
+        check=bounded_and_clean,
+    ),
+    # --- absurd counts
+    FeedReportCase("count_not_a_number", summary_count("NaN"), "refused", "not a count"),
+    FeedReportCase("count_1e400", summary_count_written("1e400"), "refused", "not a count"),
+    FeedReportCase("count_negative", summary_count(-12), "refused", "not a count"),
+    FeedReportCase("count_beyond_any_feed", summary_count(10**30), "refused", "not a count"),
+    # --- compression
+    FeedReportCase(
+        "gzipped_without_saying_so",
+        ((REPORT, gzipped),),
+        "read",
+        check=refused_skus(),
+    ),
+    FeedReportCase(
+        "said_gzip_but_plain",
+        document_answer(compressionAlgorithm="GZIP"),
+        "refused",
+        "could not be unzipped",
+    ),
+    FeedReportCase(
+        "gzip_cut_in_half",
+        ((REPORT, lambda report: gzipped(report)[:40]),),
+        "refused",
+        "could not be unzipped",
+    ),
+    # --- getFeed and getFeedDocument
+    FeedReportCase("feed_fatal", feed_answer(processingStatus="FATAL"), "refused", "(FATAL)"),
+    FeedReportCase(
+        "feed_cancelled_without_report",
+        feed_answer(processingStatus="CANCELLED", resultFeedDocumentId=None),
+        "refused",
+        "(CANCELLED)",
+    ),
+    FeedReportCase(
+        "feed_done_without_report",
+        feed_answer(resultFeedDocumentId=None),
+        "refused",
+        "without a processing report",
+    ),
+    FeedReportCase("feed_answer_without_feed_id", feed_answer(feedId=None), "refused", "no feedId"),
+    FeedReportCase(
+        "document_url_404",
+        ((FEED_DOCUMENT, lambda answer: dict(answer, url=answer["url"] + "-gone")),),
+        "refused",
+        "404",
+    ),
+    FeedReportCase("document_without_url", document_answer(url=None), "refused", "no download URL"),
+]
+
+
+@tagged("post_install", "-at_install")
+class TestHostileFeedReports(ListingsCase):
+    """Each hostile answer about a finished feed ends on that feed and its SKUs; the push run is
+    never stopped by it, and a refused feed's SKUs go again."""
+
+    def setUp(self):
+        super().setUp()
+        self.amazon.listings_feed_threshold = 5
+        self.push()
+        self.feed = self.env["amazon.listings.feed"].search([("account_id", "=", self.amazon.id)])
+        self.assertEqual((len(self.feed), self.feed.message_count), (1, 12))
+        self.by_message = {o.feed_message_id: o for o in self.feed.offer_ids}
+        self.amazon_sim.clock.advance(120)  # Amazon has processed it
+
+    def test_hostile_feed_answers_end_on_the_feed(self):
+        for case in FEED_REPORT_CASES:
+            with self.subTest(case=case.name), closing(self.env.cr.savepoint()):
+                for path, payload in case.faults:
+                    self.amazon_sim.faults.add("malformed", path=path, payload=payload)
+                try:
+                    self.assert_feed_case(case)
+                finally:
+                    self.amazon_sim.faults.clear()
+                    self.env.flush_all()
+            self.env.invalidate_all()
+        # the feed as Amazon really answered: read, every SKU accepted
+        run = self.push(advance=60)
+        self.assertEqual((self.feed.state, run.counts["accepted"]), ("done", 12), run.summary())
+
+    def refusals_of(self, offer):
+        """The sync log errors saying Amazon refused this binding's SKU."""
+        return self.listings_logs("error").filtered(
+            lambda x: x.res_model == "amazon.offer" and x.res_id == offer.id
+        )
+
+    def assert_feed_case(self, case):
+        errors_before = self.listings_logs("error")
+        run = self.push(advance=60)  # past getFeedDocument's quota of one call per 45 s
+        self.assertFalse(run.stopped, run.summary())
+        self.assertEqual(run.counts["waiting"], 0, "a finished feed is never waited for again")
+        feed = self.feed
+        if case.outcome == "read":
+            self.assertEqual(feed.state, "done", feed.result_message)
+            case.check(self, feed, self.by_message)
+            return
+        self.assertEqual(feed.state, "fatal")
+        self.assertIn(case.message, feed.result_message)
+        for offer in self.by_message.values():
+            self.assertIn(case.message, offer.last_push_error)
+        logged = (self.listings_logs("error") - errors_before).filtered(
+            lambda x: x.reference == feed.feed_id
+        )
+        self.assertIn(case.message, logged.message)
+        again = self.env["amazon.listings.feed"].search(
+            [("account_id", "=", self.amazon.id), ("id", "!=", feed.id)]
+        )
+        self.assertEqual((again.state, again.message_count), ("submitted", 12), "sent again")

@@ -419,7 +419,9 @@ class AmazonClient:
                 status, operation, text, payload=redact(response.content)
             )
             raise self._failed(operation, error)
-        if _looks_like_json(response) and response.content.strip():
+        # a document (report, feed result) is read by its own parser: it may be gzip whatever
+        # its content type says, and is parsed once, not twice
+        if operation.api != "documents" and _looks_like_json(response) and response.content.strip():
             try:
                 json.loads(response.content)
             except ValueError:

@@ -207,6 +207,10 @@ def plan_push(
 # feed, and an ERROR of that kind means nothing in the feed was applied.
 
 MAX_ISSUE_MESSAGE = 1000  # characters of Amazon's message kept per issue (they end on records)
+MAX_REPORT_COUNT = 10**9  # a feed holds at most 25,000 messages: beyond this is not a count
+# control characters are dropped from what a report says (PostgreSQL refuses NUL, terminals
+# obey escapes); tab and newline are kept
+_CONTROL_CHARACTERS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n")
 
 
 @dataclass(frozen=True)
@@ -349,11 +353,17 @@ def _issue(raw):
         return ListingIssue(None, "ERROR", "Unreadable issue: %.200r" % (raw,))
     names = raw.get("attributeNames")
     return ListingIssue(
-        code=str(raw["code"]) if raw.get("code") is not None else None,
-        severity=str(raw.get("severity") or "ERROR").upper(),
-        message=str(raw.get("message") or "")[:MAX_ISSUE_MESSAGE],
-        attribute_names=tuple(str(n) for n in names) if isinstance(names, list) else (),
+        code=_text(raw["code"], 100) if raw.get("code") is not None else None,
+        severity=_text(raw.get("severity") or "ERROR", 20).upper(),
+        message=_text(raw.get("message") or "", MAX_ISSUE_MESSAGE),
+        attribute_names=tuple(_text(n, 200) for n in names) if isinstance(names, list) else (),
     )
+
+
+def _text(value, max_chars):
+    """What Amazon wrote, as printable text of at most ``max_chars`` characters."""
+    text = value if isinstance(value, str) else str(value)
+    return text[: max_chars * 2].translate(_CONTROL_CHARACTERS)[:max_chars]
 
 
 def _count(summary, key):
@@ -362,7 +372,11 @@ def _count(summary, key):
         count = int(value)
     except (TypeError, ValueError, OverflowError):
         count = -1
-    if count < 0 or isinstance(value, bool) or (isinstance(value, float) and value != count):
+    if (
+        not 0 <= count <= MAX_REPORT_COUNT
+        or isinstance(value, bool)
+        or (isinstance(value, float) and value != count)
+    ):
         raise PayloadError(
             "The feed processing report's %s is not a count (%.50r)." % (key, value),
             code="BadFeedReport",

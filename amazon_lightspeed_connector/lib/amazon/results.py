@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from ..errors import PayloadError
 
+GZIP_MAGIC = b"\x1f\x8b"
+
 
 @dataclass(frozen=True)
 class OrderPage:
@@ -80,8 +82,12 @@ def report_info(payload):
 
 
 def decode_document(content, compression, charset):
-    """A downloaded document's text: unzipped when Amazon says GZIP, decoded by charset."""
-    if compression == "GZIP":
+    """A downloaded document's text: unzipped when Amazon says GZIP, decoded by charset.
+
+    A document that starts as gzip does is unzipped too: its ``compressionAlgorithm`` may be
+    missing. One said GZIP that is not is a PayloadError (it is not what Amazon promised).
+    """
+    if compression == "GZIP" or content[:2] == GZIP_MAGIC:
         try:
             content = gzip.decompress(content)
         except (OSError, EOFError, zlib.error):
