@@ -497,6 +497,20 @@ class AmazonRoutedOrderLightspeed(models.Model):
         )
         if request.complete_now:
             self._lower_local_stock()
+        if result.answer_lost:
+            self.env["amazon.sync.log"].log_event(
+                "lightspeed",
+                _(
+                    "%(name)s: Lightspeed's answer to the sale was lost or unreadable "
+                    "(%(why)s); sale %(sale)s, found by its reference, is kept: no second sale.",
+                    name=self.name,
+                    why=result.answer_lost,
+                    sale=result.sale_id,
+                ),
+                level="warning",
+                reference=self.name,
+                record=self,
+            )
         if difference:
             self.env["amazon.sync.log"].log_event(
                 "lightspeed",

@@ -1,3 +1,4 @@
+import dataclasses
 import logging
 
 from odoo import _, api, fields, models
@@ -261,14 +262,19 @@ class LightspeedAccount(models.Model):
         """Read shops, registers, employees and payment types; mirror them, archive the gone."""
         self.ensure_one()
         client = self._lightspeed_client()
-        shops, registers = client.shops(), client.registers()
-        employees, payment_types = client.employees(), client.payment_types()
+        # every list is read before anything is written: a failed read changes nothing
+        shops = self._usable_records(client.shops(), "shop_id", _("shop"))
+        registers = self._usable_records(client.registers(), "register_id", _("register"))
+        employees = self._usable_records(client.employees(), "employee_id", _("employee"))
+        payment_types = self._usable_records(
+            client.payment_types(), "payment_type_id", _("payment type")
+        )
         warehouses = self._sync_shops(shops)
         self.env["lightspeed.register"]._mirror_lightspeed_rows(
             self,
             {
                 str(r.register_id): {
-                    "name": r.name,
+                    "name": r.name or _("Register %s", r.register_id),
                     "warehouse_id": warehouses.get(str(r.shop_id), self.env["stock.warehouse"]).id,
                     "active": not r.archived,
                 }
@@ -277,12 +283,21 @@ class LightspeedAccount(models.Model):
         )
         self.env["lightspeed.employee"]._mirror_lightspeed_rows(
             self,
-            {str(e.employee_id): {"name": e.name, "active": not e.archived} for e in employees},
+            {
+                str(e.employee_id): {
+                    "name": e.name or _("Employee %s", e.employee_id),
+                    "active": not e.archived,
+                }
+                for e in employees
+            },
         )
         self.env["lightspeed.payment.type"]._mirror_lightspeed_rows(
             self,
             {
-                str(p.payment_type_id): {"name": p.name, "active": not p.archived}
+                str(p.payment_type_id): {
+                    "name": p.name or _("Payment type %s", p.payment_type_id),
+                    "active": not p.archived,
+                }
                 for p in payment_types
             },
         )
@@ -295,6 +310,37 @@ class LightspeedAccount(models.Model):
             "employees": len(employees),
             "payment_types": len(payment_types),
         }
+
+    def _usable_records(self, records, id_field, kind):
+        """``records`` without those that have no id and without repeats of an id (the first
+        is kept); each one left out is said in the sync log."""
+        usable, seen = [], set()
+        for record in records:
+            record_id = getattr(record, id_field)
+            if record_id is None:
+                problem = _(
+                    "Lightspeed account %(account)s sent a %(kind)s without an id (named "
+                    "%(name)r): left out; fix it in Lightspeed.",
+                    account=self.name,
+                    kind=kind,
+                    name=getattr(record, "name", ""),
+                )
+            elif record_id in seen:
+                problem = _(
+                    "Lightspeed account %(account)s sent %(kind)s %(id)s twice: the first one "
+                    "is kept.",
+                    account=self.name,
+                    kind=kind,
+                    id=record_id,
+                )
+            else:
+                seen.add(record_id)
+                usable.append(record)
+                continue
+            self.env["amazon.sync.log"].log_event(
+                "reference", problem, level="warning", reference=self.account_number, record=self
+            )
+        return usable
 
     def _sync_shops(self, shops):
         """Bind each shop to a warehouse (found by shop id, then by name, else created).
@@ -309,6 +355,8 @@ class LightspeedAccount(models.Model):
         last_priority = max(bound.mapped("lightspeed_routing_priority"), default=0)
         for shop in shops:
             shop_id = str(shop.shop_id)
+            if not shop.name:
+                shop = dataclasses.replace(shop, name=_("Lightspeed shop %s", shop_id))
             values = {
                 "lightspeed_shop_archived": shop.archived,
                 "lightspeed_timezone": shop.timezone or False,

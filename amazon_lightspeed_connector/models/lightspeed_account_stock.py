@@ -29,6 +29,7 @@ from ..lib.lightspeed.wire import stock_cursor
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+LOGGED_SKIPPED_ITEMS = 20  # per refresh: beyond it one summary row
 LOCK_CLASS = 0x4C5352  # advisory lock namespace: one stock refresh per Lightspeed account
 
 
@@ -45,6 +46,7 @@ class StockRefresh:
         self.unmatched = 0
         self.rows = 0
         self.zeroed = 0
+        self.skipped = 0  # items whose record cannot be trusted: their stock is left as it was
         self.busy = False  # another worker holds the account's refresh: nothing was read
 
 
@@ -153,13 +155,26 @@ class LightspeedAccountStock(models.Model):
             refresh.zeroed = self._zero_unreported(seen)
         message = _(
             "%(kind)s stock refresh: %(items)s items read, %(rows)s store quantities written, "
-            "%(unmatched)s items without an Odoo product%(zeroed)s.",
+            "%(unmatched)s items without an Odoo product%(skipped)s%(zeroed)s.",
             kind=_("Full") if full else _("Incremental"),
             items=refresh.items,
             rows=refresh.rows,
             unmatched=refresh.unmatched,
+            skipped=_(", %s unreadable items left as they were (see the sync log)", refresh.skipped)
+            if refresh.skipped
+            else "",
             zeroed=_(", %s no longer reported set to 0", refresh.zeroed) if refresh.zeroed else "",
         )
+        if refresh.skipped > LOGGED_SKIPPED_ITEMS:
+            self._log_skipped_item(
+                _(
+                    "%(more)s more unreadable items of Lightspeed account %(account)s were left "
+                    "as they were.",
+                    more=refresh.skipped - LOGGED_SKIPPED_ITEMS,
+                    account=self.name,
+                ),
+                self.account_number,
+            )
         if stopped is not None:
             message += " " + _("Lightspeed throttled the read: the next run continues.")
             self.env["amazon.sync.log"].log_event(
@@ -175,8 +190,10 @@ class LightspeedAccountStock(models.Model):
         products = self._match_products(batch)
         Stock = self.env["lightspeed.stock"]
         wanted = {}
-        for stock in batch:
-            product_id = products.get(stock.item_id)
+        for stock, product_id in zip(batch, products, strict=True):
+            if stock.problem:
+                self._skip_item(stock, product_id, shops, refresh, seen)
+                continue
             if not product_id:
                 refresh.unmatched += 1
                 continue
@@ -233,10 +250,35 @@ class LightspeedAccountStock(models.Model):
         self._stock_commit()
         return since
 
+    def _skip_item(self, stock, product_id, shops, refresh, seen):
+        """An item whose record cannot be trusted keeps the stock rows it has (a full refresh
+        does not zero them either); it is read again once it changes in Lightspeed."""
+        refresh.skipped += 1
+        if product_id:
+            seen.update((warehouse_id, product_id) for warehouse_id in shops.values())
+        if refresh.skipped > LOGGED_SKIPPED_ITEMS:
+            return
+        item = stock.custom_sku or stock.system_sku or stock.item_id or "?"
+        self._log_skipped_item(
+            _(
+                "Lightspeed item %(item)s of account %(account)s was not read: %(problem)s. Its "
+                "store stock is left as it was; fix the item in Lightspeed.",
+                item=item,
+                account=self.name,
+                problem=stock.problem,
+            ),
+            str(item),
+        )
+
+    def _log_skipped_item(self, message, reference):
+        self.env["amazon.sync.log"].log_event(
+            "stock", message, level="warning", reference=reference, record=self
+        )
+
     def _match_products(self, batch):
-        """{item id: product id} by the account's "Match Items by": internal reference =
-        customSku, else systemSku, else barcode = UPC (or only one of them); at most two
-        searches per batch, none per item."""
+        """The product id (or None) of each item of ``batch``, in order, by the account's
+        "Match Items by": internal reference = customSku, else systemSku, else barcode = UPC
+        (or only one of them); at most two searches per batch, none per item."""
         Product = self.env["product.product"].sudo().with_context(active_test=False)
         company_domain = [("company_id", "in", [False, self.company_id.id])]
         codes = {s.custom_sku for s in batch if s.custom_sku} | {
@@ -264,12 +306,7 @@ class LightspeedAccountStock(models.Model):
             "upc": lambda s: by_barcode.get(s.upc),
         }
         product_of = keys[self.item_match or "auto"]
-        matched = {}
-        for stock in batch:
-            product_id = product_of(stock)
-            if product_id:
-                matched[stock.item_id] = product_id
-        return matched
+        return [product_of(stock) for stock in batch]
 
     def _zero_unreported(self, seen):
         """After a full read: rows of this account Lightspeed no longer reports go to 0."""

@@ -13,6 +13,7 @@ if __name__.startswith("odoo.addons."):
         test_connector_security,
         test_held_queue_tour,
         test_hostile_inputs,
+        test_hostile_lightspeed,
         test_import_then_route,
         test_lightspeed_account,
         test_lightspeed_sales,

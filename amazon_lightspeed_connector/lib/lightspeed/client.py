@@ -89,11 +89,33 @@ class LightspeedClient:
             params["load_relations"] = json.dumps(list(relations))
         key = resource.partition("/")[0]
         url = self._url(resource)
+        read, announced, visited = 0, None, set()
         while url:
+            visited.add(url)
             body = self._request("GET", url, params=params)
-            yield from wire.as_list(body.get(key))
+            if announced is None:
+                announced = _announced_count(body)
+            for record in wire.as_list(body.get(key)):
+                if not isinstance(record, dict):
+                    raise PayloadError(
+                        "Lightspeed sent a %s record that is not an object: %s"
+                        % (key, redact(record, 100)),
+                        payload=redact(body, 500),
+                    )
+                read += 1
+                yield record
             url = self._next_page(body, url)
+            if url in visited:
+                raise PayloadError(
+                    "Lightspeed's next page of %s leads back to a page already read" % key
+                )
             params = None  # the next URL carries the whole query, cursor included
+        if announced is not None and read < announced:
+            # a partial list must not archive or zero what it left out
+            raise PayloadError(
+                "Lightspeed announced %d %s records but sent %d: the read is incomplete"
+                % (announced, key, read)
+            )
 
     def post(self, resource, payload):
         """Create a record; returns it as Lightspeed answers (relations it sends included)."""
@@ -178,7 +200,7 @@ class LightspeedClient:
         # a comma would make Lightspeed read the text before it as an operator
         params = {field: "=,%s" % text if "," in text else text}
         for record in self.iter_records("Item", params, limit=1):
-            return wire.to_int(record.get("itemID"))
+            return wire.to_record_id(record.get("itemID"))
         return None
 
     def find_customer_by_email(self, email):
@@ -353,6 +375,14 @@ class LightspeedClient:
         if _origin(next_url) != _origin(self.api_url):
             raise PayloadError("Lightspeed's next page points to another host: %s" % next_url)
         return next_url
+
+
+def _announced_count(body):
+    """The record count a list answer announces (``@attributes.count``), when it is a plain
+    whole number; V3 answers usually announce none (they page by next/previous)."""
+    attributes = body.get("@attributes")
+    count = wire.to_int(attributes.get("count")) if isinstance(attributes, dict) else None
+    return count if count is not None and count >= 0 else None
 
 
 def _path(url):

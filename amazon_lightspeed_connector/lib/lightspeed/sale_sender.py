@@ -10,7 +10,7 @@ sale id and calls again after any failure gets exactly one sale.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import PayloadError, PermanentError, TransientError
 from . import wire
@@ -26,6 +26,8 @@ class SendResult:
     sale_id: int
     created: bool  # True: this call's POST made it; False: an existing sale was adopted
     looked_up: bool  # True: the id came from a referenceNumber search
+    # why the sale was looked up after a POST: its answer was lost or unreadable ("" if not)
+    answer_lost: str = field(default="", compare=False)
 
 
 def send_sale(client, payload, attempts=DEFAULT_ATTEMPTS, look_up_first=True):
@@ -61,18 +63,29 @@ def send_sale(client, payload, attempts=DEFAULT_ATTEMPTS, look_up_first=True):
                 found = find_sale(client, reference, shop_id)
                 if found is not None:
                     _logger.info("Sale %s for %s was written; answer lost", found, reference)
-                    return SendResult(found, created=False, looked_up=True)
+                    return SendResult(found, created=False, looked_up=True, answer_lost=str(exc))
                 if isinstance(exc, PayloadError):
-                    raise  # it was written, yet cannot be found: do not risk a second one
+                    # written, or answered by something else, yet not found: never risk a
+                    # second sale; a person looks in Lightspeed, then retries
+                    raise PayloadError(
+                        "%s; yet no Lightspeed sale holds reference %s: check Lightspeed, "
+                        "then Retry" % (exc.message, reference),
+                        status=exc.status,
+                        code=exc.code,
+                        payload=exc.payload,
+                    ) from None
             _logger.info("Retrying the Sale POST for %s (%s)", reference, exc)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _post_sale(client, payload):
     record = client.post("Sale", payload)
-    sale_id = wire.to_int(record.get("saleID"))
+    sale_id = wire.to_record_id(record.get("saleID"))
     if not sale_id:
-        raise PayloadError("Lightspeed's answer to the Sale POST has no saleID")
+        raise PayloadError(
+            "Lightspeed's answer to the Sale POST has no saleID (%s)"
+            % wire.describe(record.get("saleID"))
+        )
     return sale_id
 
 
@@ -92,7 +105,7 @@ def find_sale(client, reference, shop_id):
 
 def pick_sale(sales, reference, shop_id):
     """``find_sale``'s decision on sales already read: an id, None, or a PermanentError."""
-    live = sorted((s for s in sales if not (s.voided or s.archived)), key=lambda s: s.sale_id)
+    live = sorted((s for s in sales if not (s.voided or s.archived)), key=lambda s: s.sale_id or 0)
     here = [s for s in live if s.shop_id == shop_id]
     if here:
         if len(here) > 1:
@@ -225,7 +238,7 @@ def _create_customer(client, email, payload):
         if found is None:
             raise
         return found.customer_id
-    customer_id = wire.to_int(record.get("customerID"))
+    customer_id = wire.to_record_id(record.get("customerID"))
     if not customer_id:
         raise PayloadError("Lightspeed's answer to the Customer POST has no customerID")
     return customer_id

@@ -12,6 +12,10 @@ from decimal import Decimal, InvalidOperation
 
 # ItemShop rows with this shopID carry the account-wide total, not a store.
 AGGREGATE_SHOP_ID = 0
+MAX_DIGITS = 18  # ids and quantities: Lightspeed's are far shorter; beyond, it is not a number
+MAX_QOH = 10**9  # a store's quantity on hand beyond this is not a count of goods
+MAX_TEXT_CHARS = 256  # names and SKUs kept from Lightspeed (a warehouse name is indexed)
+_CONTROL_CHARACTERS = dict.fromkeys(range(32))
 
 
 def as_list(value):
@@ -47,10 +51,34 @@ def to_decimal(value, default=None):
 
 
 def to_int(value, default=None):
+    """A whole number; ``default`` for anything else, and for one of more than 18 digits
+    ("1e400", "Infinity": no record id or quantity is that big, and ``int()`` of a huge
+    exponent would take the worker's memory)."""
     number = to_decimal(value)
-    if number is None or number != number.to_integral_value():
+    if (
+        number is None
+        or not number.is_finite()
+        or number.adjusted() > MAX_DIGITS - 1
+        or number != number.to_integral_value()
+    ):
         return default
     return int(number)
+
+
+def to_record_id(value):
+    """A Lightspeed record id (a positive whole number), or None."""
+    number = to_int(value)
+    return number if number is not None and number > 0 else None
+
+
+def to_text(value, max_chars=MAX_TEXT_CHARS):
+    """A text field as stored here: "" for no text or a non-scalar (an object, a list), no
+    control characters (PostgreSQL refuses NUL), at most ``max_chars`` characters."""
+    if value is None or isinstance(value, (dict, list)):
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    text = text[: max_chars * 2].translate(_CONTROL_CHARACTERS).strip()
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "\u2026"
 
 
 def to_datetime(value):
@@ -133,6 +161,7 @@ class ItemStock:
     qoh_by_shop: dict = field(default_factory=dict)  # shop_id (int) -> qoh (int, may be < 0)
     timestamp: datetime = None  # the Item's timeStamp: moves with every stock change
     archived: bool = False
+    problem: str = ""  # why this record cannot be trusted ("" when it can)
 
 
 @dataclass(frozen=True)
@@ -156,18 +185,18 @@ class Customer:
 
 def shop_from_wire(record):
     return Shop(
-        shop_id=to_int(record.get("shopID")),
-        name=record.get("name", ""),
+        shop_id=to_record_id(record.get("shopID")),
+        name=to_text(record.get("name")),
         archived=to_bool(record.get("archived")),
-        timezone=record.get("timeZone", ""),
+        timezone=to_text(record.get("timeZone"), 64),
     )
 
 
 def register_from_wire(record):
     return Register(
-        register_id=to_int(record.get("registerID")),
-        shop_id=to_int(record.get("shopID")),
-        name=record.get("name", ""),
+        register_id=to_record_id(record.get("registerID")),
+        shop_id=to_record_id(record.get("shopID")),
+        name=to_text(record.get("name")),
         open=to_bool(record.get("open")),
         archived=to_bool(record.get("archived")),
     )
@@ -175,42 +204,63 @@ def register_from_wire(record):
 
 def employee_from_wire(record):
     return Employee(
-        employee_id=to_int(record.get("employeeID")),
-        first_name=record.get("firstName", ""),
-        last_name=record.get("lastName", ""),
+        employee_id=to_record_id(record.get("employeeID")),
+        first_name=to_text(record.get("firstName")),
+        last_name=to_text(record.get("lastName")),
         archived=to_bool(record.get("archived")),
     )
 
 
 def payment_type_from_wire(record):
     return PaymentType(
-        payment_type_id=to_int(record.get("paymentTypeID")),
-        name=record.get("name", ""),
+        payment_type_id=to_record_id(record.get("paymentTypeID")),
+        name=to_text(record.get("name")),
         archived=to_bool(record.get("archived")),
     )
 
 
 def item_stock_from_wire(record):
+    """An ItemStock; ``problem`` says why it cannot be trusted (no itemID, a quantity that is
+    not a whole number...), in which case the caller leaves that item's stock as it was."""
+    item_id = to_record_id(record.get("itemID"))
+    problem = "" if item_id else "it has no itemID (%s)" % describe(record.get("itemID"))
     qoh_by_shop = {}
     for item_shop in nested(record, "ItemShops", "ItemShop"):
+        if not isinstance(item_shop, dict):
+            problem = problem or "one of its ItemShops is not an object"
+            continue
         shop_id = to_int(item_shop.get("shopID"))
-        if shop_id is not None and shop_id != AGGREGATE_SHOP_ID:
-            qoh_by_shop[shop_id] = to_int(item_shop.get("qoh"), 0)
+        if shop_id is None or shop_id == AGGREGATE_SHOP_ID:
+            continue
+        qoh = to_int(item_shop.get("qoh"))
+        if qoh is None or abs(qoh) > MAX_QOH:
+            problem = problem or "its qoh at shop %s is %s, not a quantity" % (
+                shop_id,
+                describe(item_shop.get("qoh")),
+            )
+            continue
+        qoh_by_shop[shop_id] = qoh
     return ItemStock(
-        item_id=to_int(record.get("itemID")),
-        custom_sku=record.get("customSku", ""),
-        system_sku=record.get("systemSku", ""),
-        upc=record.get("upc", ""),
-        description=record.get("description", ""),
+        item_id=item_id,
+        custom_sku=to_text(record.get("customSku")),
+        system_sku=to_text(record.get("systemSku")),
+        upc=to_text(record.get("upc")),
+        description=to_text(record.get("description")),
         qoh_by_shop=qoh_by_shop,
         timestamp=to_datetime(record.get("timeStamp")),
         archived=to_bool(record.get("archived")),
+        problem=problem,
     )
+
+
+def describe(value):
+    """What Lightspeed sent, short and printable, to show in a message."""
+    return "nothing" if value in (None, "") else repr(to_text(value, 40) or value)[:60]
 
 
 def sale_from_wire(record):
     return Sale(
-        sale_id=to_int(record.get("saleID")),
+        sale_id=to_record_id(record.get("saleID")),
         reference_number=record.get("referenceNumber", ""),
         completed=to_bool(record.get("completed")),
         total=to_decimal(record.get("total"), Decimal(0)),
@@ -224,7 +274,7 @@ def customer_from_wire(record):
     contact = record.get("Contact") if isinstance(record.get("Contact"), dict) else {}
     emails = nested(contact, "Emails", "ContactEmail")
     return Customer(
-        customer_id=to_int(record.get("customerID")),
+        customer_id=to_record_id(record.get("customerID")),
         first_name=record.get("firstName", ""),
         last_name=record.get("lastName", ""),
         email=emails[0].get("address", "") if emails else "",
