@@ -18,6 +18,7 @@ One run of one channel:
 
 import logging
 from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 
 from odoo import _, api, fields, models
@@ -34,6 +35,10 @@ _logger = logging.getLogger(__name__)
 LOCK_CLASS = 0x4C5354  # advisory lock namespace: one listings push per channel at a time
 LOGGED_SKU_ERRORS = 50  # per run: beyond it one summary row, the rest are on the bindings
 MAX_PUSH_ERROR_CHARS = 2000  # Amazon's verdict kept on a binding (a report may say megabytes)
+# Amazon processes a listings feed in minutes, at worst hours. One still unfinished after a day
+# (stuck, or in a status this code does not know) must not hold its SKUs forever: it is given
+# up and its SKUs go again; sending the same quantities and prices twice is harmless.
+FEED_TIMEOUT = timedelta(hours=24)
 
 
 class ListingsRun:
@@ -246,7 +251,17 @@ class AmazonAccountListings(models.Model):
                 self._listings_commit()
                 continue
             if report is None:
-                run.counts["waiting"] += 1
+                if fields.Datetime.now() - feed.create_date > FEED_TIMEOUT:
+                    message = _(
+                        "Amazon has not finished feed %(feed)s after %(hours)s hours; its SKUs "
+                        "are sent again.",
+                        feed=feed.feed_id,
+                        hours=int(FEED_TIMEOUT.total_seconds() // 3600),
+                    )
+                    self._refuse_feed(feed, message, run)
+                    self._listings_commit()
+                else:
+                    run.counts["waiting"] += 1
                 continue
             self._apply_feed_result(feed, report, run)
             self._listings_commit()

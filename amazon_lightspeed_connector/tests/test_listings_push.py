@@ -222,6 +222,25 @@ class TestListingsPush(ListingsCase):
         self.assertTrue(all(self.amazon_offers().mapped("need_sync")))
         self.assertTrue(self.listings_logs("error").filtered(lambda r: r.reference == feed.feed_id))
 
+    def test_a_feed_amazon_never_finishes_is_given_up_after_a_day(self):
+        self.amazon.listings_feed_threshold = 5
+        self.push()
+        feed = self.env["amazon.listings.feed"].search([("account_id", "=", self.amazon.id)])
+        self.assertEqual(self.push(advance=10).counts["waiting"], 1, "a young feed waits")
+        self.assertEqual(feed.state, "submitted")
+        self.env.cr.execute(
+            "UPDATE amazon_listings_feed SET create_date = create_date - interval '25 hours' "
+            "WHERE id = %s",
+            (feed.id,),
+        )
+        feed.invalidate_recordset(["create_date"])
+        run = self.push(advance=10)
+        self.assertEqual(feed.state, "fatal")
+        self.assertIn("has not finished", feed.result_message)
+        self.assertEqual(run.counts["refused"], 12)
+        self.assertTrue(all(self.amazon_offers().mapped("need_sync")), "sent again")
+        self.assertIn("has not finished", self.offers["JBJ-M"].last_push_error)
+
     def test_pricelist_per_marketplace(self):
         cad = self.env.ref("base.CAD")
         cad.active = True
