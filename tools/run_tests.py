@@ -35,6 +35,8 @@ from pg_cluster import DB_ROLE, PgCluster, default_base_dir
 
 ODOO_REPORT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 LOG_PROBLEM = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ")
+# the benchmarks' figures (tests/test_bench.py logs them at INFO): shown, or a long run is lost
+BENCH_FIGURES = re.compile(r" INFO \S+ odoo\.addons\.%s\.tests\.test_bench: " % ADDON)
 
 
 class Totals:
@@ -121,7 +123,8 @@ def odoo_tests(totals, runner, dbname, test_tags):
         dbname, "tests", "--test-tags", test_tags, "--log-handler=odoo.tests:INFO"
     )
     for line in log.splitlines():
-        if LOG_PROBLEM.match(line) or line.startswith(("Traceback", "  File", "AssertionError")):
+        problem = LOG_PROBLEM.match(line) or line.startswith(("Traceback", "  File", "Assertion"))
+        if problem or BENCH_FIGURES.search(line):
             print("  " + line)
     reports = ODOO_REPORT.findall(log)
     if not reports:
