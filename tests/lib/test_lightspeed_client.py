@@ -148,8 +148,15 @@ def test_find_customer_by_email(sim, client):
 # --- error mapping --------------------------------------------------------------------------------
 
 
-def test_a_429_is_a_throttled_error_with_retry_after(sim, client):
+def test_a_429_is_waited_out_and_sent_once_more(sim, client):
+    client.test_connection()
     sim.faults.add("throttle", method="GET", path="/Shop.json")
+    assert client.shops()
+    assert [c.status for c in sim.calls if c.path.endswith("/Shop.json")] == [429, 200]
+
+
+def test_a_second_429_is_a_throttled_error_with_retry_after(sim, client):
+    sim.faults.add("throttle", method="GET", path="/Shop.json", times=2)
     with pytest.raises(ThrottledError) as raised:
         client.shops()
     assert raised.value.retry_after == 1 and raised.value.status == 429
@@ -236,7 +243,8 @@ def test_no_secret_reaches_the_logs(sim, caplog):
     sim.clock.advance(4000)
     list(client.items_changed_since())  # expired: refresh
     for fault in ("throttle", "server_error", "truncated_json", "lost_response"):
-        sim.faults.add(fault, method="POST", path="/Sale.json")
+        # twice: a single 429 is waited out and sent again
+        sim.faults.add(fault, method="POST", path="/Sale.json", times=2)
         try:
             client.post("Sale", amazon_sale("113-0000002-%07d" % len(errors)))
         except Exception as exc:  # every failure is inspected below

@@ -243,7 +243,8 @@ class LightspeedClient:
     def _request(self, method, url, params=None, json_body=None, form=None, authenticated=True):
         """Send one call to Lightspeed and return its JSON body, or raise a ConnectorError."""
         stale = None
-        for attempt in (1, 2):
+        refreshed = waited = False
+        while True:
             headers = {"Accept": "application/json"}
             if authenticated:
                 self.pacer.reserve(request_cost(method, params))
@@ -252,13 +253,32 @@ class LightspeedClient:
             response = self._send(method, url, params, json_body, form, headers)
             if authenticated:
                 self.pacer.observe(response.headers, charged=response.status_code != 429)
-                if response.status_code == 401 and attempt == 1:
+                if response.status_code == 401 and not refreshed:
                     # Revoked or expired early: refresh once through the store, then retry.
                     _logger.info("Lightspeed answered 401 to %s; refreshing", _path(url))
-                    stale = token
+                    stale, refreshed = token, True
+                    continue
+                if response.status_code == 429 and not waited and self._wait_after_429(response):
+                    waited = True
                     continue
             return self._read(method, url, response, authenticated, form)
-        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait_after_429(self, response):
+        """Whether a call Lightspeed throttled may go once more, after waiting for room.
+
+        A new client (each scheduled run builds one) does not know how full the bucket is, so
+        its first call may find it full. The 429's bucket headers have just told the pacer,
+        whose next ``reserve`` waits for room; without them, Retry-After says how long. A
+        throttled call was not applied, so sending it again never duplicates anything. Only
+        once: a second 429 means others keep the bucket full, and the run stops.
+        """
+        if "X-LS-API-Bucket-Level" in response.headers:
+            return True
+        retry_after = _float_or_none(response.headers.get("Retry-After"))
+        if retry_after is None or not 0 <= retry_after <= self.pacer.max_wait:
+            return False
+        self.clock.sleep(retry_after)
+        return True
 
     def _send(self, method, url, params, json_body, form, headers):
         try:

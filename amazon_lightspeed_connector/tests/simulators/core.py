@@ -159,7 +159,9 @@ class FaultRule:
     # function of the service's decoded answer returning either (a hostile variant of it)
     payload: object = None
     status: int = 200  # status for INTERCEPTED
+    after: int = 0  # matching requests let through before the fault starts
     hits: int = 0
+    passed: int = 0
 
     def body(self, answer=b""):
         payload = self.payload
@@ -192,7 +194,12 @@ class FaultPlan:
 
     def pick(self, request):
         for rule in self.rules:
-            if rule.matches(request) and self._random.random() < rule.probability:
+            if not rule.matches(request):
+                continue
+            if rule.passed < rule.after:
+                rule.passed += 1
+                continue
+            if self._random.random() < rule.probability:
                 rule.hits += 1
                 return rule
         return None
