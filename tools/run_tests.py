@@ -284,8 +284,10 @@ def main():
         try:
             odoo_layer(totals, args)
         except (RuntimeError, subprocess.CalledProcessError) as exc:
-            detail = getattr(exc, "stderr", b"") or b""
-            totals.fail("Odoo layer could not run: %s %s" % (exc, detail.decode(errors="replace")))
+            detail = getattr(exc, "stderr", None) or ""
+            if isinstance(detail, bytes):  # the helpers capture as text or bytes
+                detail = detail.decode(errors="replace")
+            totals.fail("Odoo layer could not run: %s %s" % (exc, detail))
 
     banner("summary (%.0f s)" % (time.time() - started))
     for problem in totals.problems:
