@@ -333,9 +333,8 @@ class AmazonAccountImport(models.Model):
         self._advance(run, raw, v0, order_id, data)
 
     def _unchanged_v0(self, existing, raw, order_id):
-        """The rule of ``amazon.order._import_from_amazon`` for "unchanged", read from the v0
-        order header alone: imported without error and not updated on Amazon since."""
-        if not existing or existing.import_state != "imported" or not existing.last_update_date:
+        """``amazon.order._unchanged_since`` read from the v0 order header alone."""
+        if not existing:
             return False
         try:
             updated = _naive_utc(
@@ -343,7 +342,7 @@ class AmazonAccountImport(models.Model):
             )
         except PayloadError:
             return False  # the full mapping reports it
-        return existing.last_update_date >= updated
+        return existing._unchanged_since(updated)
 
     def _unexpected_order_error(self, order_id, error, raw):
         _logger.warning("Amazon order %s could not be imported", order_id, exc_info=True)

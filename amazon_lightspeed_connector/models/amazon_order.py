@@ -222,6 +222,17 @@ class AmazonOrder(models.Model):
         }
 
     @api.model
+    def _unchanged_since(self, amazon_update):
+        """Whether this stored order needs nothing from an Amazon copy last updated at
+        ``amazon_update`` (naive UTC): imported without error, and Amazon has not changed it
+        since."""
+        return bool(
+            self
+            and self.import_state == "imported"
+            and self.last_update_date
+            and self.last_update_date >= amazon_update
+        )
+
     def _import_from_amazon(self, account, data, existing=None, payment_method=None):
         """Create or update the order from ``data`` (an ``AmazonOrder``); build its sale order.
 
@@ -232,13 +243,7 @@ class AmazonOrder(models.Model):
             existing = self.search(
                 [("account_id", "=", account.id), ("name", "=", data.amazon_order_id)]
             )
-        new_update = _naive_utc(data.last_update_date)
-        if (
-            existing
-            and existing.import_state == "imported"
-            and existing.last_update_date
-            and existing.last_update_date >= new_update
-        ):
+        if existing._unchanged_since(_naive_utc(data.last_update_date)):
             return existing, "unchanged"
         values = self._values_from_amazon(account, data)
         values["payment_method"] = payment_method
