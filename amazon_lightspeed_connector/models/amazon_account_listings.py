@@ -48,6 +48,9 @@ class ListingsRun:
         self.env = env
         self.counts = Counter()
         self.stopped = None
+        # bindings a feed report of this run refused: Amazon has just said no to these very
+        # values, so they wait for the next run instead of being sent (and refused) again now
+        self.refused_offer_ids = set()
 
     def summary(self):
         c = self.counts
@@ -311,6 +314,7 @@ class AmazonAccountListings(models.Model):
         )
         run.counts["accepted"] += len(accepted)
         run.counts["refused"] += len(refused)
+        run.refused_offer_ids.update(refused)
         self._log_sku_errors(self.env["amazon.offer"].browse(list(refused)), refused, run)
 
     def _log_foreign_messages(self, feed, errors):
@@ -409,6 +413,7 @@ class AmazonAccountListings(models.Model):
             ("need_sync", "=", True),
             ("fulfillment_channel", "=", "MFN"),
             ("pending_feed_id", "=", False),
+            ("id", "not in", list(run.refused_offer_ids)),
         ]
         if offers is not None:
             domain.append(("id", "in", offers.ids))

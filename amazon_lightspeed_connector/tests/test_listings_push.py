@@ -179,9 +179,14 @@ class TestListingsPush(ListingsCase):
         self.assertEqual(self.push(advance=10).counts["waiting"], 1, "Amazon is at it")
         self.assertFalse(self.offers["JBJ-M"].last_push_date)
 
+        patches_before = len(self.patches("api"))
         run = self.push(advance=120)
         self.assertEqual((run.counts["accepted"], feed.state), (11, "done"), run.summary())
         self.assertEqual((feed.accepted_count, feed.error_count), (11, 1))
+        # the summary counts what the report says: one SKU refused, not sent again at once
+        self.assertEqual((run.counts["refused"], run.counts["patched"]), (1, 0))
+        self.assertIn("11 accepted from feed reports, 1 refused", run.summary())
+        self.assertEqual(len(self.patches("api")), patches_before, "not patched at once")
         boots = self.offers["WBT-BLK-43"]
         self.assertIn("not eligible", boots.last_push_error)
         self.assertTrue(boots.need_sync, "refused: sent again by the next run")
@@ -194,6 +199,9 @@ class TestListingsPush(ListingsCase):
         self.assertTrue(log and log[0].res_model == "amazon.offer" and log[0].res_id == boots.id)
         errors = self.amazon_offers().filtered_domain([("last_push_error", "!=", False)])
         self.assertEqual(errors, boots, "the Push Error filter")
+        run = self.push(advance=900)
+        self.assertEqual((run.counts["refused"], run.counts["patched"]), (1, 0), run.summary())
+        self.assertEqual(len(self.patches("api")), patches_before + 1, "sent by the next run")
 
     def test_an_unreadable_report_sends_the_feed_again(self):
         self.amazon.listings_feed_threshold = 5
