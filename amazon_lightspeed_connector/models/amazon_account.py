@@ -158,8 +158,9 @@ class AmazonAccount(models.Model):
         "Default Register",
         domain="[('lightspeed_account_id', '=', lightspeed_account_id), "
         "('warehouse_id', '=', default_warehouse_id)]",
-        help="The register of the default store Amazon sales are rung up on (a store's own "
-        "default register wins for orders routed to it).",
+        help="The register of the default store Amazon sales routed there are rung up on "
+        "(it wins over that store's own Default Register); orders routed to another store use "
+        "that store's Default Register.",
     )
     default_employee_id = fields.Many2one(
         "lightspeed.employee",

@@ -10,8 +10,9 @@ so two workers never send the same one):
 
 1. its SaleRequest is built from the Amazon order and the routed lines: Lightspeed item per
    product (the store's stock row, else any stock row of the account, else a search by the
-   account's item key), customer by e-mail, the store's register, the channel's employee and
-   payment type (the payment mapping first), shipping as a line or a note, the shipment notes;
+   account's item key), customer by e-mail, the register (``_sale_register``), the channel's
+   employee and payment type (the payment mapping first), shipping as a line or a note, the
+   shipment notes;
 2. ``send_sale`` writes it (one POST; a lost answer is looked up by referenceNumber before any
    retry);
 3. the sale id and state "sent" are written and committed together (never in tests); the
@@ -95,6 +96,14 @@ class AmazonRoutedOrderLightspeed(models.Model):
         index=True,
         copy=False,
         help="The Lightspeed account the sale was written in.",
+    )
+    lightspeed_register_id = fields.Many2one(
+        "lightspeed.register",
+        "Register",
+        readonly=True,
+        copy=False,
+        help="The Lightspeed register the sale was rung up on: the channel's Default Register "
+        "in its own store, else the store's Default Register.",
     )
     lightspeed_sale_completed = fields.Boolean(
         "Sale Completed",
@@ -487,6 +496,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
             {
                 "lightspeed_sale_id": str(result.sale_id),
                 "lightspeed_account_id": run.lightspeed_account.id,
+                "lightspeed_register_id": self._sale_register().id,
                 "lightspeed_sale_completed": request.complete_now,
                 "lightspeed_sent_date": fields.Datetime.now(),
                 "lightspeed_total": float(payload_total(payload)),
@@ -644,9 +654,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
             raise SaleNotPossible(
                 _("%s: the store is not bound to a Lightspeed shop.", store.name or self.name)
             )
-        register = store.lightspeed_register_id
-        if not register and account.default_register_id.warehouse_id == store:
-            register = account.default_register_id
+        register = self._sale_register()
         if not register:
             raise SaleNotPossible(
                 _("%s has no default register: set one on the store, then Retry.", store.name)
@@ -673,6 +681,15 @@ class AmazonRoutedOrderLightspeed(models.Model):
             "employee_id": int(account.default_employee_id.lightspeed_id),
             "payment_type_id": int(payment_type.lightspeed_id),
         }
+
+    def _sale_register(self):
+        """The register the sale is rung up on: the channel's Default Register in its own
+        store (the administrator picked it for Amazon sales there, while Sync gives every store
+        a register of its own), the store's Default Register in any other store."""
+        channel_register = self.amazon_order_id.account_id.default_register_id
+        if channel_register and channel_register.warehouse_id == self.warehouse_id:
+            return channel_register
+        return self.warehouse_id.lightspeed_register_id
 
     def _lightspeed_item_ids(self, run):
         """{product id: Lightspeed item id} of this part's lines.

@@ -42,8 +42,8 @@ class StockWarehouse(models.Model):
         "lightspeed.register",
         "Default Register",
         domain="[('warehouse_id', '=', id)]",
-        help="The register Amazon orders routed to this store are rung up on. When empty, the "
-        "Amazon account's default register is used if it belongs to this store.",
+        help="The register Amazon orders routed to this store are rung up on, unless the "
+        "channel's Default Register belongs to this store: that one wins.",
     )
 
     _sql_constraints = [

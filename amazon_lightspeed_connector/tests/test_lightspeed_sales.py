@@ -117,6 +117,28 @@ class TestLightspeedSales(SalesCase):
         self.assertEqual(shops, {3: {"JBJ-S"}, 1: {"WOOL-SCARF"}})
         self.assertEqual(self.sim.sales(order.name), [])  # no sale under the bare order id
 
+    def test_the_channels_register_wins_in_its_store_a_stores_own_elsewhere(self):
+        # Sync gave every store a register of its own ("Amazon Register", the first by name);
+        # the administrator picks another one of the default store for the channel
+        back_office = self.sim.add_register(1, "Back Office")
+        self.sim.store.changed()
+        self.lightspeed._sync_reference_data()
+        registers = self.lightspeed.register_ids
+        chosen = registers.filtered(lambda r: r.lightspeed_id == str(back_office))
+        self.assertEqual(chosen.warehouse_id, self.store_a)
+        self.assertNotEqual(self.store_a.lightspeed_register_id, chosen, "Sync kept its own")
+        self.amazon.default_register_id = chosen
+        self.set_mode("split")
+        order = self.import_order(("JBJ-S", 1), ("WOOL-SCARF", 1))  # only C, only A
+        self.send()
+        in_a, in_c = self.parts(order).sorted(lambda r: r.warehouse_id != self.store_a)
+        self.assertEqual((in_a.warehouse_id, in_c.warehouse_id), (self.store_a, self.store_c))
+        self.assertEqual(self.sale_of(in_a).register_id, back_office)
+        self.assertEqual(in_a.lightspeed_register_id, chosen, "the routed order names it")
+        store_c_register = self.store_c.lightspeed_register_id
+        self.assertEqual(self.sale_of(in_c).register_id, int(store_c_register.lightspeed_id))
+        self.assertEqual(in_c.lightspeed_register_id, store_c_register)
+
     def test_store_stock_drops_at_the_shop_that_sold(self):
         order = self.import_order(("LTR-BELT", 2))
         self.assertEqual(self.store_a.id, order.routed_order_ids.warehouse_id.id)
