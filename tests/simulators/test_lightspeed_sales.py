@@ -228,3 +228,66 @@ def test_truncated_and_malformed_answers_still_apply_the_write(sim, api):
     sim.faults.add("malformed", method="GET", payload={"Sale": [{"saleID": 1}]})
     assert api.get("Sale").json() == {"Sale": [{"saleID": 1}]}
     assert len(sim.sales()) == 1
+
+
+# --- refund sales (parentSaleLineID) ------------------------------------------------------------
+
+
+def _line_ids(api, sale_id):
+    body = api.get("Sale", sale_id, load_relations='["SaleLines"]').json()
+    return [line["saleLineID"] for line in as_list(body["Sale"]["SaleLines"]["SaleLine"])]
+
+
+def refund(parent_line, item=1, qty=-1, price="10.00", shop=1):
+    body = sale([(item, qty, price)], shop=shop, paid=str(qty * 10))
+    body["SaleLines"]["SaleLine"][0]["parentSaleLineID"] = parent_line
+    return body
+
+
+def test_a_refund_line_returns_stock_and_reads_its_parent(sim, api):
+    sold = api.post("Sale", sale([(1, 2, "10.00")], paid="20.00")).json()["Sale"]
+    (parent,) = _line_ids(api, sold["saleID"])
+    qoh = sim.qoh(1, 1)
+    answer = api.post("Sale", refund(parent, qty=-2, price="10.00"))
+    assert answer.status_code == 200, answer.text
+    line = as_list(answer.json()["Sale"]["SaleLines"]["SaleLine"])[0]
+    assert (line["parentSaleLineID"], line["unitQuantity"]) == (parent, "-2")
+    assert answer.json()["Sale"]["completed"] == "true"
+    assert sim.qoh(1, 1) == qoh + 2
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"item": 2}, "not item"),
+        ({"qty": 1, "price": "10.00"}, "negative unitQuantity"),
+        ({"qty": -3}, "left to refund"),
+    ],
+)
+def test_a_refund_line_must_match_its_parent(sim, api, change, message):
+    sold = api.post("Sale", sale([(1, 2, "10.00")], paid="20.00")).json()["Sale"]
+    (parent,) = _line_ids(api, sold["saleID"])
+    answer = api.post("Sale", refund(parent, **change))
+    assert answer.status_code == 400 and message in answer.text
+
+
+def test_an_open_or_voided_sale_cannot_be_refunded(sim, api):
+    open_sale = api.post("Sale", sale([(1, 1, "10.00")], completed=False)).json()["Sale"]
+    (parent,) = _line_ids(api, open_sale["saleID"])
+    answer = api.post("Sale", refund(parent))
+    assert answer.status_code == 400 and "not completed" in answer.text
+    missing = api.post("Sale", refund("99999"))
+    assert missing.status_code == 400 and "'SaleLine'" in missing.text
+
+
+def test_store_staff_ship_a_sale_and_its_timestamp_moves(sim, api):
+    body = sale([(1, 1, "10.00")], completed=False)
+    body["ShipTo"] = {"firstName": "Ada", "lastName": "Lovelace", "shipNote": "Amazon order"}
+    created = api.post("Sale", body).json()["Sale"]
+    sim.clock.advance(120)
+    sim.ship_in_store(created["saleID"], "Tracking: 1Z999AA10123456784 UPS")
+    read = api.get("Sale", created["saleID"], load_relations='["ShipTo"]').json()["Sale"]
+    assert read["ShipTo"]["shipped"] == "true"
+    assert read["ShipTo"]["shipNote"] == "Tracking: 1Z999AA10123456784 UPS"
+    assert read["timeStamp"] > created["timeStamp"]
+    assert read["completed"] == "false"  # ticking Shipped does not complete the sale

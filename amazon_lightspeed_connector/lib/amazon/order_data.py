@@ -83,6 +83,7 @@ class AmazonOrderLine:
     gift_message: str | None = None
     gift_wrap_level: str | None = None
     promotion_ids: tuple[str, ...] = ()
+    cancelled: bool = False  # Amazon cancelled this item (v2026 item cancellation)
 
     @property
     def is_gift(self):

@@ -391,7 +391,16 @@ def _line_2026(item, order_id, status):
     item_id = item.get("orderItemId") or "?"
     where = "item %s " % item_id
     product = item.get("product") or {}
-    quantity = _quantity(item.get("quantityOrdered"), "quantityOrdered", order_id, item_id, status)
+    cancellation = item.get("cancellation")
+    cancelled = isinstance(cancellation, dict) and bool(cancellation.get("cancellationExecution"))
+    # a cancelled item of an order still open may report 0 units, as a cancelled order does
+    quantity = _quantity(
+        item.get("quantityOrdered"),
+        "quantityOrdered",
+        order_id,
+        item_id,
+        CANCELED if cancelled else status,
+    )
     unit_price = (product.get("price") or {}).get("unitPrice")
     if unit_price is not None:  # validated even when proceeds give the line's price
         unit_price = _money_2026(unit_price, where + "unitPrice", order_id)
@@ -424,6 +433,7 @@ def _line_2026(item, order_id, status):
         gift_message=gift.get("giftMessage") or None,
         gift_wrap_level=gift.get("giftWrapLevel") or None,
         promotion_ids=tuple(p["promotionId"] for p in promotions if p.get("promotionId")),
+        cancelled=cancelled,
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..core import SystemClock
 from ..demo_catalogue import AMAZON_DEMO, PRODUCTS
-from . import settlement, wire
+from . import returns_report, settlement, wire
 from .state import (
     MARKETPLACES,
     SERVICE_LEVELS,
@@ -182,6 +182,23 @@ class ScenarioMixin:
         self.orders[order_id].cancel_reason = reason
         self.set_status(order_id, "Canceled")
 
+    def cancel_item(self, order_id, sku, reason="BuyerCanceled"):
+        """Amazon cancels one item of an order still open (the others still ship).
+
+        The item keeps its quantity and gains v2026's ``cancellation.cancellationExecution``
+        (with ``includedData=CANCELLATION``); the order's LastUpdateDate moves, so an
+        incremental import reads it again. Cancelling every item cancels the order.
+        """
+        order = self.orders[order_id]
+        for order_line in order.lines:
+            if order_line.sku == sku:
+                order_line.cancelled = True
+        order.cancel_reason = reason
+        if all(order_line.cancelled for order_line in order.lines):
+            self.set_status(order_id, "Canceled")
+        else:
+            self.change_status(order, order.status, self.clock.now())
+
     def inject_malformed_order(self, kind, **order_kwargs):
         """Add an order the real Amazon should never send but the connector must survive.
 
@@ -338,6 +355,40 @@ class ScenarioMixin:
             now,
             start,
             end,
+            document.document_id,
+        )
+        self.reports[report.report_id] = report
+        return report
+
+    def generate_returns_report(self, returns, *, marketplace_id=None):
+        """A DONE returns report (GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE).
+
+        ``returns`` is ``[(order_id, sku, quantity, reason, delivered), ...]``; ``delivered``
+        True means the parcel reached the seller (a Return delivery date is written).
+        """
+        now = self.clock.now()
+        marketplace = MARKETPLACES[marketplace_id or self.marketplace_id]
+        rows = [
+            returns_report.row(
+                self.orders[order_id],
+                sku,
+                quantity,
+                reason,
+                now - 3600 if delivered else None,
+                "D" + self.new_id("", 8),
+                now - 86400,
+            )
+            for order_id, sku, quantity, reason, delivered in returns
+        ]
+        document = self.new_document("amzn1.spdoc.1.4.na.", "text/tab-separated-values")
+        document.content = returns_report.render(rows).encode("utf-8")
+        report = Report(
+            self.new_id("", 11),
+            returns_report.REPORT_TYPE,
+            [marketplace.marketplace_id],
+            now,
+            now - 30 * 86400,
+            now,
             document.document_id,
         )
         self.reports[report.report_id] = report

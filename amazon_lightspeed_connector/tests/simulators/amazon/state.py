@@ -127,6 +127,7 @@ class OrderLine:
     title: str = None
     asin: str = None
     quantity_shipped: int = 0
+    cancelled: bool = False  # Amazon cancelled this item of an order still open
 
     @property
     def item_price(self):

@@ -247,7 +247,7 @@ def _order_item(order, line, included):
         }
     if "PROMOTION" in included and line.promotion_ids:
         item["promotion"] = {"breakdowns": [{"promotionId": p} for p in line.promotion_ids]}
-    if "CANCELLATION" in included and order.status == "Canceled":
+    if "CANCELLATION" in included and (order.status == "Canceled" or line.cancelled):
         item["cancellation"] = {
             "cancellationExecution": {
                 "cancelledBy": "SELLER",

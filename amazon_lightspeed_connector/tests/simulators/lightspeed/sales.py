@@ -4,6 +4,14 @@ A completed sale must be paid in full and lowers qoh at its shop (below zero onl
 negative inventory is allowed); an open sale moves no stock until it is completed. Totals are
 computed the register's way: line amounts unrounded, sale totals rounded to the cent.
 A write is all or nothing: any validation error leaves the account untouched.
+
+Refunds are sales too (Lightspeed's community answer on partial refunds: "create a new sale
+and specify the parentSaleLineID for each line that is a refund"): a line with a negative
+unitQuantity and the ``parentSaleLineID`` of the line it returns. Completing the refund sale
+brings the stock back at its shop. Guesses where Lightspeed's documentation is silent: the
+parent line must belong to a completed, not voided sale and hold the same item; the units
+returned against a line (every live refund line together) never exceed the units it sold; a
+refund line inherits its parent's unitPrice when it gives none.
 """
 
 from decimal import Decimal
@@ -109,15 +117,22 @@ def _tax_category(store, payload, shop_id):
 
 
 def _line_drafts(store, payload):
-    return [_line_draft(store, raw) for raw in entries(payload.get("SaleLines"), "SaleLine")]
+    drafts = [_line_draft(store, raw) for raw in entries(payload.get("SaleLines"), "SaleLine")]
+    _check_refunds(store, drafts)
+    return drafts
 
 
 def _line_draft(store, raw):
+    parent = _parent_line(store, raw.get("parentSaleLineID"))
     item = _line_item(store, raw)
+    if parent is not None and item is None and raw.get("itemID") in (None, ""):
+        item = store.items.get(int(parent["itemID"]))
     quantity = to_decimal(raw.get("unitQuantity", 1))
     if quantity is None or quantity == 0 or quantity != quantity.to_integral_value():
         raise SaleError("SaleLine unitQuantity must be a non-zero whole number.")
     price = raw.get("unitPrice")
+    if price in (None, "") and parent is not None:
+        price = parent["unitPrice"]
     if price in (None, ""):
         if item is None:
             raise SaleError("A SaleLine without an item needs a unitPrice.")
@@ -132,7 +147,51 @@ def _line_draft(store, raw):
         "discountAmount": to_decimal(raw.get("discountAmount", 0), Decimal(0)),
         "discountPercent": to_decimal(raw.get("discountPercent", 0), Decimal(0)),
         "tax": to_bool(taxed),
+        "parent": parent,
     }
+
+
+def _parent_line(store, parent_id):
+    """The SaleLine a refund line returns, or None for a plain line."""
+    if parent_id in (None, "", 0, "0"):
+        return None
+    parent = store.sale_lines.get(_id(parent_id))
+    if parent is None:
+        raise _not_found("SaleLine", parent_id)
+    sale = store.sales.get(int(parent["saleID"]))
+    if sale is None or sale["completed"] != "true" or sale["voided"] == "true":
+        raise SaleError(
+            "SaleLine '%s' belongs to a sale that is not completed or was voided; only a "
+            "completed sale can be refunded." % parent_id
+        )
+    return parent
+
+
+def _check_refunds(store, drafts):
+    """A refund line returns units of its parent's item, never more than the parent sold."""
+    returning = {}
+    for draft in drafts:
+        parent = draft["parent"]
+        if parent is None:
+            continue
+        item_id = draft["item"]["itemID"] if draft["item"] else "0"
+        if item_id != parent["itemID"]:
+            raise SaleError(
+                "SaleLine '%s' sold item '%s', not item '%s'."
+                % (parent["saleLineID"], parent["itemID"], item_id)
+            )
+        if draft["quantity"] >= 0:
+            raise SaleError("A refund SaleLine (parentSaleLineID) needs a negative unitQuantity.")
+        line_id = int(parent["saleLineID"])
+        returning[line_id] = returning.get(line_id, 0) - draft["quantity"]
+    for line_id, units in returning.items():
+        parent = store.sale_lines[line_id]
+        left = int(parent["unitQuantity"]) - store.units_returned(line_id)
+        if units > left:
+            raise SaleError(
+                "SaleLine '%s' has %d unit(s) left to refund; %d asked."
+                % (line_id, max(left, 0), units)
+            )
 
 
 def _line_item(store, raw):
@@ -258,7 +317,7 @@ def _store_line(store, sale, draft, now):
         "employeeID": sale["employeeID"],
         "itemID": item["itemID"] if item else "0",
         "noteID": "0",
-        "parentSaleLineID": "0",
+        "parentSaleLineID": draft["parent"]["saleLineID"] if draft.get("parent") else "0",
         "shopID": sale["shopID"],
         "taxCategoryID": sale["taxCategoryID"],
         "saleID": sale["saleID"],

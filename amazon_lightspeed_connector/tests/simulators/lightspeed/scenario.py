@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from .. import demo_catalogue
 from . import records
+from .sales import update_sale
 from .state import AGGREGATE_SHOP, render_contact
 
 # The demo account's fixed ids, for data/demo.xml and tests. Payment types 1-6 are Lightspeed's
@@ -146,6 +147,27 @@ class LightspeedScenario:
         """A walk-in customer bought ``units`` at the counter (no sale record is kept)."""
         self.store.change_stock(self.item_record(ref), int(shop_id), -int(units))
 
+    def ship_in_store(self, sale_id, note=None):
+        """Store staff tick Shipped under Inventory > Shipping, typing ``note`` (the tracking
+        number, say) in the shipment notes, which then replace the ones the sale came with.
+
+        Guess (the docs do not say): the change moves the Sale's timeStamp as well as the
+        ShipTo's, as a PUT of the Sale with a nested ShipTo does; the sale stays open if it was.
+        """
+        sale = self.store.sales[int(sale_id)]
+        ship_to = self.store.ship_tos.get(int(sale["shipToID"]))
+        if ship_to is None:
+            raise ValueError("Sale %s has no ShipTo: nothing to ship" % sale_id)
+        ship_to["shipped"] = "true"
+        if note is not None:
+            ship_to["shipNote"] = note
+        ship_to["timeStamp"] = sale["timeStamp"] = self.store.now()
+        self.store.changed()
+
+    def void_in_store(self, sale_id):
+        """A person voids the sale at the register (stock comes back if it was completed)."""
+        update_sale(self.store, self.store.sales[int(sale_id)], {"voided": True})
+
     def other_apps_spend(self, units):
         """The retailer's other apps used ``units`` of the shared bucket just now."""
         self.bucket.add_external(units)
@@ -201,6 +223,8 @@ class LightspeedScenario:
             "quantity": int(line["unitQuantity"]),
             "unit_price": Decimal(line["unitPrice"]),
             "discount": Decimal(line["calcLineDiscount"]),
+            "sale_line_id": int(line["saleLineID"]),
+            "parent_sale_line_id": int(line["parentSaleLineID"]),
         }
 
     def _payment_view(self, payment_id):

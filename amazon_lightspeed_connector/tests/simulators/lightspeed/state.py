@@ -479,6 +479,16 @@ class Store:
     def set_stock(self, item, shop_id, qoh):
         self.change_stock(item, shop_id, int(qoh) - item["_qoh"].get(shop_id, 0))
 
+    def units_returned(self, sale_line_id):
+        """Units refunded against one SaleLine by live (not voided) refund sales."""
+        parent = str(sale_line_id)
+        return sum(
+            -int(line["unitQuantity"])
+            for line in self.sale_lines.values()
+            if line["parentSaleLineID"] == parent
+            and self.sales.get(int(line["saleID"]), {}).get("voided") != "true"
+        )
+
     def find_item(self, code):
         """An item by itemCode, as SaleLines accept it: UPC, EAN, system SKU or item ID."""
         code = scalar(code)
