@@ -4,6 +4,7 @@ from . import amazon_channel_mapping_mixin  # isort: skip
 from . import lightspeed_reference_mixin  # isort: skip
 from . import (
     amazon_account,
+    amazon_account_after_sale,
     amazon_account_confirmation,
     amazon_account_dashboard,
     amazon_account_import,
@@ -37,6 +38,7 @@ from . import (
     amazon_shipping_mapping,
     amazon_sync_log,
     lightspeed_account,
+    lightspeed_account_after_sale,
     lightspeed_account_sales,
     lightspeed_account_stock,
     lightspeed_account_stock_listings,
@@ -55,3 +57,6 @@ from . import (
     sale_report,
     stock_warehouse,
 )
+
+# extends action_mark_shipped of amazon_routed_order_lightspeed: loaded after it
+from . import amazon_routed_order_after_sale  # isort: skip

@@ -17,6 +17,7 @@ FLOWS = [
     ("settlement", "Settlement"),
     ("privacy", "Personal data erasure"),
     ("connection", "Connection"),
+    ("after_sale", "After the sale"),
 ]
 
 

@@ -4,6 +4,7 @@
 if __name__.startswith("odoo.addons."):
     from . import (
         test_addon_integrity,
+        test_after_sale,
         test_amazon_account,
         test_amazon_import,
         test_amazon_import_sandbox,

@@ -135,7 +135,7 @@ def changed_sales(client, since=None, relations=("ShipTo",)):
         "archived": "true",
         "referenceNumberSource": REFERENCE_SOURCE,
     }
-    if since is not None:
+    if since:
         params["timeStamp"] = ">,%s" % wire.format_timestamp(since)
     for record in client.iter_records("Sale", params, relations=list(relations)):
         yield sale_from_wire(record)

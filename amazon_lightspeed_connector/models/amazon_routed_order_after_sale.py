@@ -1,0 +1,175 @@
+"""A routed order hears what the store did with its Lightspeed sale (read back by
+``lightspeed.account._read_sales_back``).
+
+Shipped in Lightspeed (the ShipTo's Shipped box ticked) on a channel that marks shipments in
+Lightspeed: the order becomes shipped with the tracking number and carrier of the shipment
+note's ``Tracking: <number> <carrier>`` line, its open sale is completed (stock drops now) and
+the ship confirmation to Amazon follows as for "Mark shipped". Without a tracking line the
+order stays sent, flagged "Shipped in Lightspeed", with an activity asking for the number;
+Mark shipped then finishes it. The first of Odoo and Lightspeed wins: only a sent order moves,
+so a shipment is never confirmed twice. A sale voided in the store is an error on the order.
+"""
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from ..lib.errors import PermanentError
+
+
+class AmazonRoutedOrderAfterSale(models.Model):
+    _inherit = "amazon.routed.order"
+
+    lightspeed_shipped = fields.Boolean(
+        "Shipped in Lightspeed",
+        readonly=True,
+        copy=False,
+        help="Store staff ticked Shipped for this sale in Lightspeed (Inventory > Shipping).",
+    )
+    lightspeed_carrier = fields.Char(
+        "Carrier in Lightspeed",
+        readonly=True,
+        copy=False,
+        help="The carrier the shipment note named, as typed in the store.",
+    )
+
+    # --- Odoo's side of "the first wins" -----------------------------------------------------
+
+    def action_mark_shipped(self):
+        lightspeed_only = self.filtered(
+            lambda r: r.account_id.shipment_source == "lightspeed" and not r.lightspeed_shipped
+        )
+        if lightspeed_only:
+            raise UserError(
+                _(
+                    "%s: this channel's shipments are marked in Lightspeed (Inventory > "
+                    "Shipping), with the tracking number in the shipment note.",
+                    ", ".join(lightspeed_only.mapped("name")),
+                )
+            )
+        return super().action_mark_shipped()
+
+    # --- a sale read back ---------------------------------------------------------------------
+
+    def _apply_lightspeed_sale(self, lightspeed_account, sale, client):
+        """What a sale read back (sale_reader.ConnectorSale) changes; never twice the same."""
+        routed = self.sudo().search(
+            [
+                ("lightspeed_account_id", "=", lightspeed_account.id),
+                ("lightspeed_sale_id", "=", str(sale.sale_id)),
+            ],
+            limit=1,
+        )
+        if not routed or not routed._lock_row():
+            return  # not ours (a refund sale, another database's), or another worker has it
+        if sale.voided:
+            routed._voided_in_lightspeed(sale)
+        elif sale.shipped and routed.account_id._reads_lightspeed_shipments():
+            routed._shipped_in_lightspeed(sale, client)
+
+    def _lock_row(self):
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT id FROM amazon_routed_order WHERE id = %s FOR UPDATE SKIP LOCKED", (self.id,)
+        )
+        if not self.env.cr.fetchone():
+            return False
+        self.invalidate_recordset()
+        return True
+
+    def _shipped_in_lightspeed(self, sale, client):
+        if self.state != "sent":
+            return  # Odoo marked it first (or it is done): the first wins
+        tracking = sale.tracking
+        if tracking is None:
+            if not self.lightspeed_shipped:
+                self.write({"lightspeed_shipped": True})
+                self._ask_for_tracking()
+            return
+        values = {
+            "state": "shipped",
+            "lightspeed_shipped": True,
+            "lightspeed_carrier": tracking.carrier or False,
+            "tracking_number": tracking.number,
+            "shipped_on": fields.Datetime.now(),
+            "ship_date": self.ship_date or _naive(sale.timestamp) or fields.Datetime.now(),
+        }
+        carrier = self._carrier_named(tracking.carrier)
+        if carrier and not self.carrier_id:
+            values["carrier_id"] = carrier.id
+        self.write(values)
+        self._close_activities(_("Shipped in Lightspeed, tracking %s", tracking.number))
+        self.amazon_order_id._post_routing_note(
+            _(
+                "%(name)s shipped in Lightspeed: tracking %(number)s %(carrier)s",
+                name=self.name,
+                number=tracking.number,
+                carrier=tracking.carrier,
+            )
+        )
+        if sale.completed:
+            self.write({"lightspeed_sale_completed": True})
+        else:
+            self._complete_lightspeed_sales(client=client)
+
+    def _ask_for_tracking(self):
+        """An activity for the channel's queue group (else the order's follower admins)."""
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        summary = _("Enter the tracking number of %s, then Mark shipped", self.name)
+        note = _(
+            "The store ticked Shipped in Lightspeed, but the shipment note has no line "
+            '"Tracking: <number> <carrier>".'
+        )
+        group = self.account_id.queue_activity_group_id
+        users = group.sudo().users if group else self.env["res.users"]
+        for user in users or self.env.ref("base.user_admin"):
+            self.activity_schedule(
+                activity_type_id=activity_type.id, summary=summary, note=note, user_id=user.id
+            )
+        self.env["amazon.sync.log"].sudo().log_event(
+            "after_sale",
+            "%s: %s" % (summary, note),
+            level="warning",
+            reference=self.name,
+            record=self,
+        )
+
+    def _carrier_named(self, text):
+        """The Odoo carrier the note names: by name, else by the channel's Amazon code."""
+        if not text:
+            return self.env["delivery.carrier"]
+        Carrier = self.env["delivery.carrier"].sudo()
+        carrier = Carrier.search([("name", "=ilike", text)], limit=1)
+        if carrier:
+            return carrier
+        mapping = (
+            self.env["amazon.carrier.mapping"]
+            .sudo()
+            .search(
+                [
+                    ("amazon_account_id", "=", self.account_id.id),
+                    ("amazon_carrier_code", "=ilike", text),
+                ],
+                limit=1,
+            )
+        )
+        return mapping.carrier_id
+
+    def _voided_in_lightspeed(self, sale):
+        if self.state not in ("sent", "shipped") or self.error_message:
+            return
+        error = PermanentError(
+            _(
+                "Lightspeed sale %(sale)s of %(name)s was voided in the store: the order is no "
+                "longer in Lightspeed. Cancel it on Amazon, or send it again after checking.",
+                sale=sale.sale_id,
+                name=self.name,
+            )
+        )
+        self.write({"error_message": str(error)})
+        self.env["amazon.sync.log"].sudo().log_event(
+            "after_sale", str(error), reference=self.name, record=self
+        )
+
+
+def _naive(moment):
+    return moment.replace(tzinfo=None) if moment else None
