@@ -14,6 +14,8 @@ UPDATE lightspeed_token
    SET refresh_token = NULL,
        access_token = NULL,
        access_token_expires_at = NULL;
+DELETE FROM amazon_access_token;
+DELETE FROM connector_pacing_state;
 UPDATE ir_cron
    SET active = false
  WHERE id IN (SELECT res_id

@@ -4,6 +4,7 @@ from . import amazon_channel_mapping_mixin  # isort: skip
 from . import lightspeed_reference_mixin  # isort: skip
 from . import (
     amazon_account,
+    amazon_account_access_token,
     amazon_account_after_sale,
     amazon_account_confirmation,
     amazon_account_dashboard,
@@ -37,6 +38,7 @@ from . import (
     amazon_settlement_line,
     amazon_shipping_mapping,
     amazon_sync_log,
+    connector_pacing_state,
     lightspeed_account,
     lightspeed_account_after_sale,
     lightspeed_account_sales,

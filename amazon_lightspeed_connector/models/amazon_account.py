@@ -453,15 +453,21 @@ class AmazonAccount(models.Model):
         )
 
     def _amazon_client(self, refresh_token=None):
+        """A client that starts from what earlier runs learned of the quota, with the access
+        token still valid (``connector.pacing.state``, ``amazon.access.token``)."""
         self.ensure_one()
-        return AmazonClient(
+        own_token = refresh_token is None  # another refresh token: another seller's token
+        client = AmazonClient(
             credentials=self._credentials(refresh_token),
             seller_id=self.seller_id,
             marketplace_ids=self._marketplace_list(),
             region=self.region.upper(),
             endpoint=self.endpoint_url or None,
             lwa_endpoint=self.lwa_endpoint_url or None,
+            token_store=self._access_token_store() if own_token else None,
         )
+        self.env["connector.pacing.state"]._keep(self, client.pacer)
+        return client
 
     def _marketplace_list(self):
         return [m.strip() for m in (self.marketplace_ids or "").split(",") if m.strip()]

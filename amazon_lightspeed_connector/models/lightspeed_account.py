@@ -196,7 +196,7 @@ class LightspeedAccount(models.Model):
             raise UserError(
                 _("Fill in the client id, client secret and refresh token of %s first.", self.name)
             )
-        return LightspeedClient(
+        client = LightspeedClient(
             account.account_number,
             account.client_id,
             account.client_secret,
@@ -205,6 +205,9 @@ class LightspeedAccount(models.Model):
             token_url=account.token_url,
             bucket_share=account.bucket_share or 1.0,
         )
+        # the bucket as the last run or another worker saw it, and every answer saved
+        self.env["connector.pacing.state"]._keep(account, client.pacer)
+        return client
 
     def _connection_reference(self):
         return self.account_number

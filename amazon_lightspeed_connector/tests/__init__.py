@@ -22,6 +22,7 @@ if __name__.startswith("odoo.addons."):
         test_listings_push,
         test_order_lifecycle_tour,
         test_order_routing,
+        test_pacing_state,
         test_privacy_erasure,
         test_reporting,
         test_reporting_tour,

@@ -4,6 +4,10 @@ Amazon meters each operation with a token bucket (a rate per second and a burst)
 it here means a steady import waits exactly as long as the quota needs and never collects a
 429 that would stop the account's run. The figures are Amazon's default usage plan; the live
 plan comes back in ``x-amzn-RateLimit-Limit`` on every answer and replaces the rate.
+
+The buckets outlive the run: ``Pacer.snapshot()`` gives their tokens, rates and times as plain
+data and ``Pacer.restore()`` takes them back, so the next run (or another worker) does not
+start with a full burst that Amazon has already spent.
 """
 
 import time
@@ -93,6 +97,8 @@ class Pacer:
         self.limits.update(overrides or {})
         self._buckets = {}
         self.waited = 0.0  # total seconds spent waiting, for benchmarks and logs
+        # Called with ``snapshot()`` after every answer (and 429): where the caller keeps it.
+        self.listener = None
 
     def bucket(self, key):
         """The bucket of an operation, or None when it is not metered (document transfers)."""
@@ -114,15 +120,61 @@ class Pacer:
         rate = _parse_rate(rate_header)
         if bucket is not None and rate and rate != bucket.rate:
             bucket.set_rate(rate)
+        self._changed(bucket)
 
     def throttled(self, key):
         bucket = self.bucket(key)
         if bucket is not None:
             bucket.empty()
+        self._changed(bucket)
+
+    def _changed(self, bucket):
+        if bucket is not None and self.listener is not None:
+            self.listener(self.snapshot())
+
+    def snapshot(self):
+        """{operation key: [tokens, updated, rate]} of every bucket used: JSON-ready."""
+        return {
+            key: [bucket.tokens, bucket.updated, bucket.rate]
+            for key, bucket in sorted(self._buckets.items())
+        }
+
+    def restore(self, snapshot):
+        """Start from a ``snapshot()``; unknown operations and unreadable entries are ignored
+        (a bucket that is not restored starts full, as before)."""
+        for key, entry in (snapshot or {}).items() if isinstance(snapshot, dict) else ():
+            try:
+                tokens, updated, rate = (float(value) for value in entry)
+            except (TypeError, ValueError):
+                continue
+            bucket = self.bucket(key) if rate > 0 else None
+            if bucket is None:
+                continue
+            bucket.rate = rate
+            bucket.tokens = min(float(bucket.burst), max(0.0, tokens))
+            bucket.updated = min(updated, self.clock.now())
 
     def seconds_per_call(self, key):
         bucket = self.bucket(key)
         return None if bucket is None else 1 / bucket.rate
+
+
+def merge_snapshots(first, second, now):
+    """Two workers' snapshots of one account's buckets as one: per operation, the fewer
+    tokens once both are refilled to ``now`` (each worker knows only its own calls, so the
+    lower figure is the one that cannot overspend)."""
+    merged = dict(first or {})
+    for key, entry in (second or {}).items():
+        if key not in merged:
+            merged[key] = entry
+            continue
+        merged[key] = min(merged[key], entry, key=lambda e: _tokens_at(e, now))
+    return merged
+
+
+def _tokens_at(entry, now):
+    tokens, updated, rate = entry
+    return tokens + max(0.0, now - updated) * rate
 
 
 def _parse_rate(text):

@@ -7,6 +7,10 @@ and, before each call, waits on the clock until the call fits under ``share`` of
 the registers and other apps keep the rest. It also learns how fast the other apps are filling
 the bucket (the part of each observed level our own calls do not explain), so a long run of
 writes drains at the rate actually left for us rather than at the full drip rate.
+
+What the pacer knows survives the run: ``snapshot()`` gives it as plain data (times on the
+pacer's clock, the epoch for the system clock) and ``restore()`` takes it back, so the next run,
+or another worker, starts from the level last seen instead of an empty bucket.
 """
 
 import threading
@@ -64,6 +68,8 @@ class BucketPacer:
         self._spent_since_observed = 0.0
         self._lock = threading.Lock()
         self.waited_seconds = 0.0  # total time spent waiting, for benchmarks and logs
+        # Called with ``snapshot()`` after every answer seen: where the caller keeps it.
+        self.listener = None
 
     @property
     def budget(self):
@@ -107,6 +113,46 @@ class BucketPacer:
             )
         return wait
 
+    def snapshot(self):
+        """What this pacer knows of the bucket, as plain data (JSON-ready)."""
+        with self._lock:
+            return {
+                "size": self.size,
+                "drip_rate": self.drip_rate,
+                "others_rate": self.others_rate,
+                "others_measured": self._others_measured,
+                "level": self._level,
+                "at": self._at,
+                "observed": list(self._observed) if self._observed else None,
+                "spent_since_observed": self._spent_since_observed,
+            }
+
+    def restore(self, snapshot):
+        """Start from a ``snapshot()`` (of an earlier run or another worker); bad data is
+        ignored, as a pacer that knows nothing only costs a 429 it learns from."""
+        if not isinstance(snapshot, dict):
+            return
+        try:
+            size = float(snapshot["size"])
+            drip_rate = float(snapshot["drip_rate"])
+            others_rate = float(snapshot["others_rate"])
+            level = float(snapshot["level"])
+            at = None if snapshot.get("at") is None else float(snapshot["at"])
+            observed = snapshot.get("observed")
+            observed = (float(observed[0]), float(observed[1])) if observed else None
+            spent = float(snapshot.get("spent_since_observed") or 0.0)
+        except (KeyError, TypeError, ValueError, IndexError):
+            return
+        if size <= 0 or drip_rate <= 0:
+            return
+        with self._lock:
+            self.size, self.drip_rate = size, drip_rate
+            self.others_rate = min(drip_rate, max(0.0, others_rate))
+            self._others_measured = bool(snapshot.get("others_measured"))
+            self._level, self._at = min(size, max(0.0, level)), at
+            self._observed = observed
+            self._spent_since_observed = max(0.0, spent)
+
     def observe(self, headers, charged=True):
         """Take the level and rates from an answer's headers; ``charged``: our call counted."""
         bucket = parse_bucket_level(headers.get("X-LS-API-Bucket-Level"))
@@ -127,6 +173,8 @@ class BucketPacer:
             self._observed = (level, now)
             self._spent_since_observed = 0.0
             self._level, self._at = level, now
+        if self.listener is not None:
+            self.listener(self.snapshot())
 
     def _learn_others_rate(self, level, now):
         if self._observed is None:
@@ -143,6 +191,13 @@ class BucketPacer:
             self.others_rate += LEARNING_WEIGHT * (sample - self.others_rate)
         else:  # the first measurement replaces the prior outright
             self.others_rate, self._others_measured = sample, True
+
+
+def newer_snapshot(first, second):
+    """Of two snapshots of one bucket (two workers saving), the one that saw it last."""
+    if not first or not second:
+        return first or second
+    return second if (second.get("at") or 0) >= (first.get("at") or 0) else first
 
 
 def _float(value):
