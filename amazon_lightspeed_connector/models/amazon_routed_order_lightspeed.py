@@ -56,7 +56,6 @@ from ..lib.lightspeed.sale_sender import (
     SalesByReference,
     complete_sale,
     customer_id_for,
-    send_sale,
 )
 from .lightspeed_stock import OPEN_SALE_STATES
 
@@ -405,6 +404,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
         run = SendRun(account, client)
         try:
             run.known_sales = SalesByReference(client, self.mapped("name"))
+            self._prepare_send_customers(run)
         except ConnectorError as error:
             self._stop_send_run(run, error)
             return run
@@ -490,7 +490,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
         request = self._sale_request(run)
         payload = sale_payload(request)
         known = run.known_sales.get(self.name) if run.known_sales is not None else True
-        result = send_sale(run.client, payload, look_up_first=known)
+        request, payload, result = self._send_sale_for_buyer(run, request, payload, known)
         difference = total_difference(request, payload)
         self.write(
             {

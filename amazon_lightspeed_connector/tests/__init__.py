@@ -17,6 +17,7 @@ if __name__.startswith("odoo.addons."):
         test_hostile_lightspeed,
         test_import_then_route,
         test_lightspeed_account,
+        test_lightspeed_customers,
         test_lightspeed_sales,
         test_lightspeed_stock,
         test_listings_push,

@@ -17,6 +17,7 @@ from amazon_lightspeed_connector.lib.lightspeed.sale_sender import (
     SendResult,
     complete_sale,
     customer_id_for,
+    is_lost_customer,
     send_sale,
 )
 from amazon_lightspeed_connector.tests.simulators.core import ManualClock
@@ -273,3 +274,62 @@ def test_a_reference_the_batch_did_not_find_is_posted_without_another_look_up(si
 def test_an_item_is_found_by_its_custom_sku_or_not_at_all(sim, client):
     assert client.find_item_id("customSku", "JBJ-L") == int(sim.item_record("JBJ-L")["itemID"])
     assert client.find_item_id("customSku", "NO-SUCH-SKU") is None
+
+
+# --- the buyers of a run: kept ids, one batch search ---------------------------------------------
+
+
+def test_new_buyers_of_a_run_are_searched_together(sim, client):
+    known = sim.add_customer("Ann", "Known", email="ann@marketplace.amazon.com")
+    emails = ["ann@marketplace.amazon.com"] + [
+        "new%02d@marketplace.amazon.com" % n for n in range(3)
+    ]
+    cache = CustomerCache()
+    assert cache.prefill(client, emails) == 4
+    assert len(calls(sim, "GET", "/Customer.json")) == 1  # one query for four buyers
+    assert customer_id_for(client, jeans_order(email="ANN@marketplace.amazon.com"), cache) == known
+    created = customer_id_for(client, jeans_order(email=emails[1]), cache)
+    assert sim.customers(emails[1]) == [created]
+    # the new buyer was known to be absent: created without a second search
+    assert len(calls(sim, "GET", "/Customer.json")) == 1
+    assert len(calls(sim, "POST", "/Customer.json")) == 1
+
+
+def test_a_batch_of_more_than_a_hundred_buyers_takes_one_query_per_hundred(sim, client):
+    emails = ["b%03d@marketplace.amazon.com" % n for n in range(150)]
+    CustomerCache().prefill(client, emails)
+    assert len(calls(sim, "GET", "/Customer.json")) == 2
+
+
+def test_a_kept_id_is_used_without_a_search(sim, client):
+    known = sim.add_customer("Jane", "Buyer", email="jane@marketplace.amazon.com")
+    kept = []
+    cache = CustomerCache(listener=lambda email, customer_id: kept.append(customer_id))
+    cache.keep("jane@marketplace.amazon.com", known)
+    cache.prefill(client, ["jane@marketplace.amazon.com"])
+    assert customer_id_for(client, jeans_order(), cache) == known
+    assert sim.calls == [] and kept == []  # nothing searched, nothing new to keep
+    assert cache.is_kept("jane@marketplace.amazon.com")
+
+
+def test_a_sale_naming_a_customer_lightspeed_lost_is_refused_and_recognised(sim, client):
+    lost = sim.add_customer("Jane", "Buyer", email="jane@marketplace.amazon.com")
+    del sim.store.customers[lost]  # merged or deleted in the store since we kept it
+    with pytest.raises(PermanentError) as refused:
+        send_sale(client, payload_for(sim, customer_id=lost), look_up_first=False)
+    assert is_lost_customer(refused.value, lost)
+    assert not is_lost_customer(refused.value, lost + 1)
+    assert not is_lost_customer(PermanentError("Object of type 'Item' not found"), lost)
+    assert sim.sales(REFERENCE) == []  # the refused sale wrote nothing
+
+
+def test_a_lightspeed_that_ignores_the_batch_filter_falls_back_to_one_search_each(sim, client):
+    sim.add_customer("Other", "Person", email="other@example.test")
+    cache = CustomerCache()
+    real = client.iter_records
+    client.iter_records = lambda resource, params=None, **kw: real(resource, None, **kw)
+    assert cache.prefill(client, ["jane@marketplace.amazon.com"]) == 0
+    client.iter_records = real
+    assert not cache.known_absent("jane@marketplace.amazon.com")
+    customer_id_for(client, jeans_order(), cache)  # searched on its own, then created
+    assert len(calls(sim, "GET", "/Customer.json")) == 2

@@ -33,6 +33,7 @@ API_URL = "https://api.lightspeedapp.com/API/V3"
 TOKEN_URL = "https://cloud.lightspeedapp.com/auth/oauth/token"
 MAX_LIMIT = 100  # Lightspeed answers 400 above this
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+EMAIL_PATH = "Contact.Emails.ContactEmail.address"  # a Customer's e-mails, as a query field
 
 
 class SystemClock:
@@ -209,6 +210,35 @@ class LightspeedClient:
         for record in self.iter_records("Customer", params, relations=["Contact"], limit=1):
             return wire.customer_from_wire(record)
         return None
+
+    def find_customers_by_emails(self, emails):
+        """{e-mail (case-folded): Customer} of the customers holding any of ``emails``, one
+        GET per 100 addresses (the ``IN`` operator on ``Contact.Emails.ContactEmail.address``);
+        an address no customer holds is absent. None when Lightspeed refused the query or
+        answered with a customer holding none of the addresses asked (it did not apply the
+        filter): the caller then searches address by address, as before.
+        """
+        wanted = list(dict.fromkeys(e.strip().casefold() for e in emails if e and e.strip()))
+        found = {}
+        for start in range(0, len(wanted), MAX_LIMIT):
+            chunk = wanted[start : start + MAX_LIMIT]
+            params = {EMAIL_PATH: "IN,%s" % json.dumps(chunk)}
+            try:
+                records = list(self.iter_records("Customer", params, relations=["Contact"]))
+            except PermanentError:
+                _logger.info("Lightspeed refused a search of customers by several e-mails")
+                return None
+            for record in records:
+                held = {address.casefold() for address in wire.customer_emails(record)}
+                if not held & set(chunk):
+                    _logger.warning("Lightspeed ignored the e-mail filter of a Customer search")
+                    return None
+                customer = wire.customer_from_wire(record)
+                for address in sorted(held & set(chunk)):
+                    previous = found.get(address)  # several customers: the oldest, as one by one
+                    if previous is None or customer.customer_id < previous.customer_id:
+                        found[address] = customer
+        return found
 
     # --- OAuth ------------------------------------------------------------------------------------
 

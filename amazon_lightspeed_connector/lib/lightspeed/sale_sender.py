@@ -10,6 +10,7 @@ sale id and calls again after any failure gets exactly one sale.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from ..errors import PayloadError, PermanentError, TransientError
@@ -192,10 +193,19 @@ def read_sale(client, sale_id):
 
 
 class CustomerCache:
-    """Buyer e-mail -> Lightspeed customer id for one run, so each e-mail is searched once."""
+    """Buyer e-mail -> Lightspeed customer id for one run, so each e-mail is searched once.
 
-    def __init__(self):
+    Filled before the run's first Sale (``prefill``): the ids the database kept for returning
+    buyers (``keep``, not checked yet: a Sale that names a customer Lightspeed lost is refused,
+    see ``is_lost_customer``) and one batch search for the others. ``listener(email, id)`` is
+    told of every id found or created during the run, so the caller can keep it.
+    """
+
+    def __init__(self, listener=None):
         self._ids = {}
+        self._kept = set()  # e-mails whose id came from the database, not from Lightspeed
+        self._absent = set()  # e-mails a search found no customer for: the next step is a POST
+        self.listener = listener
 
     @staticmethod
     def key(email):
@@ -205,7 +215,53 @@ class CustomerCache:
         return self._ids.get(self.key(email))
 
     def put(self, email, customer_id):
-        self._ids[self.key(email)] = customer_id
+        key = self.key(email)
+        self._ids[key] = customer_id
+        self._kept.discard(key)
+        self._absent.discard(key)
+        if self.listener is not None:
+            self.listener(email, customer_id)
+
+    def keep(self, email, customer_id):
+        """An id the database kept for this e-mail (a returning buyer): used without a search."""
+        key = self.key(email)
+        self._ids[key] = customer_id
+        self._kept.add(key)
+
+    def is_kept(self, email):
+        return self.key(email) in self._kept
+
+    def forget(self, email):
+        """Lightspeed lost this customer: the next use searches (and creates) it again."""
+        key = self.key(email)
+        self._ids.pop(key, None)
+        self._kept.discard(key)
+        self._absent.discard(key)
+
+    def known_absent(self, email):
+        return self.key(email) in self._absent
+
+    def prefill(self, client, emails):
+        """One batch search for the e-mails not known yet; the number of e-mails searched.
+
+        Found ones are cached, the others noted as absent (their buyers are created without a
+        second search). When Lightspeed does not take the batch query, nothing is noted and
+        each buyer is searched on its own, as before.
+        """
+        wanted = {self.key(e): e for e in emails if e and e.strip()}
+        unknown = [e for key, e in wanted.items() if key not in self._ids]
+        if not unknown:
+            return 0
+        found = client.find_customers_by_emails(unknown)
+        if found is None:
+            return 0
+        for email in unknown:
+            customer = found.get(self.key(email))
+            if customer is not None and customer.customer_id:
+                self.put(email, customer.customer_id)
+            else:
+                self._absent.add(self.key(email))
+        return len(unknown)
 
     def __len__(self):
         return len(self._ids)
@@ -214,7 +270,8 @@ class CustomerCache:
 def customer_id_for(client, order, cache):
     """The buyer's Lightspeed customer id: cached, else found by e-mail, else created.
 
-    0 when the order has no buyer e-mail (the sale is then made without a customer).
+    0 when the order has no buyer e-mail (the sale is then made without a customer). A buyer
+    the run's batch search did not find is created without searching again.
     """
     payload = customer_payload(order)
     if payload is None:
@@ -222,10 +279,20 @@ def customer_id_for(client, order, cache):
     email = order.buyer.email
     customer_id = cache.get(email)
     if customer_id is None:
-        found = client.find_customer_by_email(email)
+        found = None if cache.known_absent(email) else client.find_customer_by_email(email)
         customer_id = found.customer_id if found else _create_customer(client, email, payload)
         cache.put(email, customer_id)
     return customer_id
+
+
+def is_lost_customer(error, customer_id):
+    """Whether Lightspeed refused a Sale because its customer no longer exists (deleted or
+    merged in the store since we kept its id). Lightspeed's message for an unknown id in a
+    write names the type and the id (as for items and employees)."""
+    if not customer_id or not isinstance(error, PermanentError):
+        return False
+    pattern = r"Customer'? not found\D*\b%d\b" % int(customer_id)
+    return re.search(pattern, str(error)) is not None
 
 
 def _create_customer(client, email, payload):

@@ -281,6 +281,16 @@ def customer_from_wire(record):
     )
 
 
+def customer_emails(record):
+    """Every e-mail address of a Customer record read with its Contact, as written."""
+    contact = record.get("Contact") if isinstance(record.get("Contact"), dict) else {}
+    return [
+        str(entry.get("address"))
+        for entry in nested(contact, "Emails", "ContactEmail")
+        if isinstance(entry, dict) and entry.get("address")
+    ]
+
+
 def stock_cursor(previous, stocks, read_started_at, settle_seconds=2):
     """The timeStamp to ask ``items_changed_since`` for next time.
 
