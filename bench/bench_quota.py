@@ -37,7 +37,13 @@ search (1 unit) and each buyer Lightspeed did not know one Customer POST (10 uni
 The gap between the two ratios is the price of the brief's customer matching; the gap
 between T_brief and the measured time is the connector's own overhead.
 
-Set ALC_BENCH_QUOTA_ORDERS to measure another N (default 5,000).
+Set ALC_BENCH_QUOTA_ORDERS to measure another N (default 5,000) and ALC_BENCH_QUOTA_REPEAT
+the share of orders placed by a buyer of an earlier order (default 0.3). It also prints the
+number of runs and the longest one (simulated seconds: what a run would hold a worker), the
+LWA token calls (the access token is kept in amazon.access.token between runs, the quota state
+in connector.pacing.state, as in production), the 429s of both services, and the bucket units
+per order: a returning buyer's kept customer id costs no search and no POST, and the new buyers
+of a run are searched together.
 """
 
 import math
@@ -70,6 +76,7 @@ if BENCH_DIR not in sys.path:
 import odoo_bench  # noqa: E402
 
 ORDERS = int(os.environ.get("ALC_BENCH_QUOTA_ORDERS", "5000"))
+REPEAT_SHARE = float(os.environ.get("ALC_BENCH_QUOTA_REPEAT", "0.3"))
 PAGE_SIZE = 100  # searchOrders maxResultsPerPage
 STOCK_PER_STORE = 1_000_000  # every order can be routed: the bench measures quotas, not stock
 SEND_INTERVAL = 600  # seconds: the send action's interval (data/connector_cron.xml)
@@ -87,7 +94,14 @@ class World:
             for store in STORES:
                 self.lightspeed_sim.set_qoh(product.sku, store.shop_id, STOCK_PER_STORE)
         self.amazon_sim = AmazonSimulator(clock=self.clock, seed=9)
-        self.amazon_sim.generate_orders(count, spread=5 * 86400, afn_share=0, shipped_share=0)
+        self.amazon_sim.generate_orders(
+            count,
+            spread=5 * 86400,
+            afn_share=0,
+            shipped_share=0,
+            repeat_buyer_share=REPEAT_SHARE,
+        )
+        self.run_seconds = []  # simulated seconds of each scheduled run
         self.routes = {**self.shop.routes, **self.amazon_sim.routes()}
         self.shop.sync(self.routes)
         self.account = env["amazon.account"].create(
@@ -129,9 +143,11 @@ class World:
         }
 
     def _import(self):
-        client = odoo_bench.amazon_client(self.clock)
+        client = odoo_bench.amazon_client(self.clock, self.account)
+        started = self.clock.now()
         with client:
             run = self.account._import_orders(client=client)
+        self.run_seconds.append(self.clock.now() - started)
         return dict(run.counts)
 
     def _send(self):
@@ -139,7 +155,9 @@ class World:
         domain = [("amazon_order_id.account_id", "=", self.account.id), ("state", "=", "to_send")]
         runs = stopped = 0
         while Routed.search_count(domain) and runs < 10 * math.ceil(ORDERS / 100):
+            started = self.clock.now()
             results = Routed._cron_send_to_lightspeed()
+            self.run_seconds.append(self.clock.now() - started)
             runs += 1
             if any(result.stopped for result in results):
                 # as in production: a run Lightspeed throttled leaves its orders to the
@@ -220,6 +238,37 @@ def _run(env, out):
     out(
         "  simulated time %.0f s (%.1f h) / T_min %.0f s = %.2fx the quota bound"
         % (total, total / 3600, bound, total / bound if bound else float("nan"))
+    )
+    amazon_429 = [c for c in odoo_bench.amazon_api_calls(world.amazon_sim) if c.status == 429]
+    lwa_calls = [c for c in world.amazon_sim.calls if c.path.endswith("/auth/o2/token")]
+    kinds = Counter(odoo_bench.lightspeed_call_kind(c) for c in charged)
+    distinct = len({o.buyer.email.lower() for o in world.amazon_sim.orders.values()})
+    out(
+        "  runs: %d (1 import, %d send); longest run %.0f simulated s; LWA token calls %d over "
+        "%.1f simulated h; 429s: Amazon %d, Lightspeed %d"
+        % (
+            len(world.run_seconds),
+            len(world.run_seconds) - 1,
+            max(world.run_seconds),
+            len(lwa_calls),
+            total / 3600,
+            len(amazon_429),
+            len(throttled),
+        )
+    )
+    out(
+        "  buyers: %d orders, %d distinct buyers (%.0f %% of orders by a returning buyer); "
+        "Customer searches %d, Customer POSTs %d; bucket units per order %.2f (a new buyer's "
+        "order: Sale POST 10 + Customer POST 10 + its share of a batch search; a returning "
+        "buyer's: Sale POST 10)"
+        % (
+            ORDERS,
+            distinct,
+            100.0 * (ORDERS - distinct) / max(ORDERS, 1),
+            kinds["Customer search GET"],
+            kinds["Customer POST"],
+            units / max(len(sent), 1),
+        )
     )
     buyers, new_buyers = world.buyers()
     brief, _amazon, _lightspeed = lower_bound(ORDERS, search_limit, buyers, new_buyers)

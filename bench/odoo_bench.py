@@ -135,7 +135,7 @@ class DemoShop:
 
     def _client(self, account):
         account = account.sudo()
-        return LightspeedClient(
+        client = LightspeedClient(
             account.account_number,
             account.client_id,
             account.client_secret,
@@ -145,6 +145,9 @@ class DemoShop:
             clock=self.clock,
             bucket_share=account.bucket_share,
         )
+        # as lightspeed.account._lightspeed_client does: the bucket as the last run saw it
+        self.env["connector.pacing.state"]._keep(account, client.pacer)
+        return client
 
     def sync(self, routes=None):
         """Read shops, registers, employees, payment types and stock, before any measure."""
@@ -230,9 +233,10 @@ def bind_offers(account, products):
         )
 
 
-def amazon_client(clock):
-    """An SP-API client for the demo seller that paces itself on ``clock``."""
-    return AmazonClient(
+def amazon_client(clock, account=None):
+    """An SP-API client for the demo seller that paces itself on ``clock``; with an
+    amazon.account, its access token and quota state are kept as ``_amazon_client`` does."""
+    client = AmazonClient(
         AmazonCredentials(
             AMAZON_DEMO["lwa_client_id"],
             AMAZON_DEMO["lwa_client_secret"],
@@ -241,7 +245,11 @@ def amazon_client(clock):
         AMAZON_DEMO["seller_id"],
         [AMAZON_DEMO["marketplace_id"]],
         clock=clock,
+        token_store=account._access_token_store() if account else None,
     )
+    if account:
+        account.env["connector.pacing.state"]._keep(account, client.pacer)
+    return client
 
 
 def amazon_api_calls(sim):

@@ -29,7 +29,12 @@ CREDENTIAL_FIELDS = frozenset(
     {"lwa_client_id", "lwa_client_secret", "refresh_token", "lwa_endpoint_url", "region"}
 )
 # Two workers saving a token at once: the other one's is as good; keep ours in memory only.
-_BUSY = (pg_errors.LockNotAvailable, pg_errors.SerializationFailure, pg_errors.UniqueViolation)
+_BUSY = (
+    pg_errors.LockNotAvailable,
+    pg_errors.SerializationFailure,
+    pg_errors.UniqueViolation,
+    pg_errors.ForeignKeyViolation,
+)
 
 
 class AmazonAccessToken(models.Model):

@@ -225,10 +225,13 @@ class ScenarioMixin:
         afn_share=0.1,
         multi_line_share=0.25,
         shipped_share=0.3,
+        repeat_buyer_share=0.0,
     ):
         """``count`` orders spread over ``spread`` seconds ending ten minutes ago.
 
         Deterministic for the simulator's seed. SKUs come from ``skus`` or the demo catalogue.
+        ``repeat_buyer_share`` of them (after the first) are placed by the buyer of an earlier
+        one, at the same address.
         """
         skus = list(skus or DEMO_PRICES)
         start = self.clock.now() - 600 - spread if start is None else start
@@ -241,12 +244,17 @@ class ScenarioMixin:
             ]
             channel = "AFN" if self.random.random() < afn_share else "MFN"
             status = "Shipped" if self.random.random() < shipped_share else "Unshipped"
+            returning = {}
+            if repeat_buyer_share and created_orders and self.random.random() < repeat_buyer_share:
+                earlier = self.random.choice(created_orders)
+                returning = {"buyer": earlier.buyer, "address": earlier.address}
             order = self.add_order(
                 specs,
                 created=start + index * step,
                 status=status,
                 channel=channel,
                 prime=self.random.random() < 0.4,
+                **returning,
             )
             created_orders.append(order)
         return created_orders
