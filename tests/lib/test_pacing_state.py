@@ -25,6 +25,9 @@ from amazon_lightspeed_connector.tests.simulators.lightspeed import (
 from amazon_lightspeed_connector.tests.simulators.transport import in_process
 
 SEARCH_BURST = 20
+# These tests are about what the next client knows, not about how long a run may wait: the
+# pacers may sleep as long as the quota needs (the run loop caps it in production).
+LONG_WAIT = 3600.0
 
 
 def _throttled(sim):
@@ -37,6 +40,7 @@ def _throttled(sim):
 def _busy_lightspeed_run(sim, store, snapshot=None):
     """A run of Customer POSTs that ends with the bucket nearly full; its client."""
     client = make_lightspeed_client(sim, store)
+    client.pacer.max_wait = LONG_WAIT
     if snapshot is not None:
         client.pacer.restore(json.loads(json.dumps(snapshot)))  # as stored: through JSON
     for number in range(12):
@@ -91,6 +95,7 @@ def test_of_two_workers_lightspeed_snapshots_the_later_one_wins():
 
 
 def _search(client, pages):
+    client.pacer.max_wait = LONG_WAIT
     for _ in range(pages):
         client.search_orders(SINCE, max_per_page=1, included_data=INCLUDED)
 
