@@ -8,7 +8,7 @@ Lightspeed Sale, confirms shipments to Amazon, keeps Amazon's quantity and price
 stores, closes invoices from settlement reports and erases buyers' personal data after 30 days.
 See README.md for installation and configuration.
 """,
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "author": "amazon_lightspeed_connector contributors",
     "license": "LGPL-3",

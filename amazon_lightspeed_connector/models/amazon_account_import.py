@@ -5,7 +5,7 @@ One run of one channel:
 1. Orders waiting for a SKU binding that now exists are retried.
 2. Amazon is searched for orders updated since the cursor minus ``OVERLAP`` (the first run
    starts at "Import Orders From"), up to two minutes ago (the client clamps the bound):
-   v2026-01-01 ``searchOrders`` with items, buyer and recipient in the same call, or v0
+   v2026-01-01 ``searchOrders`` with items, buyer, recipient and payment in the same call, or v0
    ``getOrders`` (buyer and address inline through one Restricted Data Token) plus
    ``getOrderItems`` per order.
 3. Each order is mapped and stored in its own savepoint (``amazon.order._import_from_amazon``
@@ -34,13 +34,14 @@ from psycopg2.errors import ProgramLimitExceeded
 from ..lib.amazon.client import MAX_PAGE_SIZE
 from ..lib.amazon.order_data import AMAZON_FULFILLED, parse_datetime
 from ..lib.amazon.order_mapping import is_valid_order_id, map_order_v0, map_order_v2026
+from ..lib.amazon.payment import payment_method
 from ..lib.errors import AuthError, ConnectorError, PayloadError, PermanentError, ThrottledError
 from .amazon_order import _naive_utc
 
 _logger = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=5)  # re-read the end of the last window: late-indexed orders
-INCLUDED_DATA = ("BUYER", "RECIPIENT", "PROCEEDS", "PROMOTION", "FULFILLMENT")
+INCLUDED_DATA = ("BUYER", "RECIPIENT", "PROCEEDS", "PROMOTION", "FULFILLMENT", "PAYMENT")
 LOCK_CLASS = 0x414D5A  # advisory lock namespace: one import per channel at a time
 MAX_PREFIX_LENGTH = 20  # the prefix starts every sale order name: short, printable
 MARKETPLACE_ID = re.compile(r"^[A-Z0-9]{8,20}$")  # e.g. ATVPDKIKX0DER, A1F83G8C2ARO7P
@@ -298,14 +299,9 @@ class AmazonAccountImport(models.Model):
                     # getOrderItems per order: its throttling or 5xx stops the run (re-raised)
                     items = client.get_order_items(order_id) if order_id else []
                     data = map_order_v0(raw, items)
-                    payment = (raw.get("PaymentMethodDetails") or [None])[0] or raw.get(
-                        "PaymentMethod"
-                    )
                 else:
                     data = map_order_v2026(raw)
-                    payment = raw.get("paymentMethod") or raw.get("paymentMethodDetails")
-                    if isinstance(payment, list):
-                        payment = payment[0] if payment else None
+                payment = payment_method(raw)
                 if data.fulfillment_channel == AMAZON_FULFILLED and self.fba_policy == "skip":
                     run.counts["skipped"] += 1
                     outcome, order = "skipped", existing

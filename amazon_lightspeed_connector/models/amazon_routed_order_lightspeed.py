@@ -40,6 +40,7 @@ from odoo.modules import module
 from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from ..lib.amazon.order_data import AmazonAddress, AmazonBuyer, AmazonOrder, AmazonOrderLine
+from ..lib.amazon.payment import payment_label
 from ..lib.errors import AuthError, ConnectorError, PermanentError, ThrottledError
 from ..lib.lightspeed.sale_payload import (
     CENT,
@@ -605,7 +606,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
             "complete_now": account.inventory_deduction != "when_shipped",
             "shipping_item_id": MISC_CHARGE_ITEM_ID if account.lightspeed_shipping_line else None,
             "ship_service_label": order.shipping_mapping_id.lightspeed_label or None,
-            "payment_label": order.payment_method or _("Paid on Amazon"),
+            "payment_label": payment_label(order.payment_method) or _("Paid on Amazon"),
             "tracking_number": self.tracking_number or None,
         }
         if run:

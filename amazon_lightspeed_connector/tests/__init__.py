@@ -24,6 +24,7 @@ if __name__.startswith("odoo.addons."):
         test_order_lifecycle_tour,
         test_order_routing,
         test_pacing_state,
+        test_payment_method,
         test_privacy_erasure,
         test_reporting,
         test_reporting_tour,

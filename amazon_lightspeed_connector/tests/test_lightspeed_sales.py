@@ -283,13 +283,16 @@ class TestLightspeedSales(SalesCase):
         self.env["amazon.payment.mapping"].create(
             {
                 "amazon_account_id": self.amazon.id,
-                "payment_method": "COD",
+                "payment_method": "CashOnDelivery",
                 "lightspeed_payment_type_id": cash.id,
             }
         )
         order = self.import_order(("LTR-BELT", 1))
         order.write(
-            {"payment_method": "COD", "payment_mapping_id": self.amazon.payment_mapping_ids.id}
+            {
+                "payment_method": "CashOnDelivery",
+                "payment_mapping_id": self.amazon.payment_mapping_ids.id,
+            }
         )
         self.send()
         self.assertEqual(self.sale_of(order.routed_order_ids).payments[0]["payment_type_id"], 1)

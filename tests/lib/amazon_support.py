@@ -9,7 +9,7 @@ from amazon_lightspeed_connector.tests.simulators.demo_catalogue import AMAZON_D
 
 DEMO = AMAZON_DEMO
 SINCE = datetime(2025, 12, 1, tzinfo=timezone.utc)
-INCLUDED = ("BUYER", "RECIPIENT", "PROCEEDS", "PROMOTION", "FULFILLMENT")
+INCLUDED = ("BUYER", "RECIPIENT", "PROCEEDS", "PROMOTION", "FULFILLMENT", "PAYMENT")
 
 
 def credentials(secret=DEMO["lwa_client_secret"], refresh_token=DEMO["refresh_token"]):

@@ -72,6 +72,7 @@ DEFAULT_INCLUDED_DATA = (
     "CANCELLATION",
     "FULFILLMENT",
     "PACKAGES",
+    "PAYMENT",
 )
 BEFORE_MARGIN = timedelta(minutes=2)  # Amazon refuses a "...Before" closer to now than this
 MAX_PAGE_SIZE = 100

@@ -119,8 +119,10 @@ class ScenarioMixin:
         address=None,
         seller_order_id=None,
         timeline=(),
+        payment_methods=("Standard",),
     ):
-        """Add an order; ``timeline`` is ``[(seconds after creation, status), ...]``.
+        """Add an order; ``timeline`` is ``[(seconds after creation, status), ...]``;
+        ``payment_methods`` in the v2026 spelling (e.g. ``("CashOnDelivery",)``).
 
         ``created`` defaults to ten minutes ago, so the order is already past Amazon's
         two-minute settling margin and a search finds it at once.
@@ -157,6 +159,7 @@ class ScenarioMixin:
             buyer=buyer or default_buyer,
             address=address or default_address,
             seller_order_id=seller_order_id,
+            payment_methods=tuple(payment_methods),
         )
         if status == "Shipped":
             for order_line in order.lines:

@@ -193,6 +193,8 @@ class Order:
     shipments: list = field(default_factory=list)
     malformations: frozenset = frozenset()  # kinds injected by the scenario, see wire.py
     cancel_reason: str = None
+    # v2026 spelling, in the order Amazon lists them (v0 PaymentMethodDetails uses the same)
+    payment_methods: tuple = ("Standard",)
 
     @property
     def marketplace(self):

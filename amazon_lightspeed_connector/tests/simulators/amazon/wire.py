@@ -61,6 +61,32 @@ def _buyer_info_v0(buyer):
     )
 
 
+V0_PAYMENT_METHOD = {"CashOnDelivery": "COD", "ConvenienceStore": "CVS"}
+V0_SUB_PAYMENT = {"CashOnDelivery": "COD", "GiftCertificate": "GC"}
+
+
+def _payment_method_v0(order):
+    """v0's PaymentMethod: only COD and CVS are named, everything else is Other."""
+    for method in order.payment_methods:
+        if method in V0_PAYMENT_METHOD:
+            return V0_PAYMENT_METHOD[method]
+    return "Other"
+
+
+def _payment_executions_v0(order):
+    """The sub-payments of a COD order (v0 gives them for COD orders only)."""
+    if "CashOnDelivery" not in order.payment_methods:
+        return None
+    total = _money_v0(order.total(), order.currency)
+    return [
+        {
+            "Payment": total if index == 0 else _money_v0(ZERO, order.currency),
+            "PaymentMethod": V0_SUB_PAYMENT.get(method, method),
+        }
+        for index, method in enumerate(order.payment_methods)
+    ]
+
+
 def order_v0(order, data_elements=frozenset()):
     """The v0 ``Order``; ``data_elements`` are the RDT's (buyerInfo, shippingAddress)."""
     currency = order.currency
@@ -76,8 +102,9 @@ def order_v0(order, data_elements=frozenset()):
         "ShipServiceLevel": SERVICE_LEVELS.get(category, (None, category))[1],
         "NumberOfItemsShipped": order.items_shipped(),
         "NumberOfItemsUnshipped": order.items_unshipped(),
-        "PaymentMethod": "Other",
-        "PaymentMethodDetails": ["Standard"],
+        "PaymentMethod": _payment_method_v0(order),
+        "PaymentMethodDetails": list(order.payment_methods),
+        "PaymentExecutionDetail": _payment_executions_v0(order),
         "MarketplaceId": order.marketplace_id,
         "ShipmentServiceLevelCategory": category,
         "OrderType": "StandardOrder",
@@ -293,6 +320,18 @@ def _programs(order):
     return programs
 
 
+def _payment_executions_2026(order):
+    """One execution per method; the whole amount on the first (the others are shown with
+    nothing paid: a simplification of split payments the connector does not read)."""
+    return [
+        {
+            "paymentMethod": method,
+            "paymentAmount": _money(order.total() if index == 0 else ZERO, order.currency),
+        }
+        for index, method in enumerate(order.payment_methods)
+    ]
+
+
 def order_2026(order, included=frozenset(), pii=True):
     """The v2026-01-01 ``Order`` with the ``includedData`` sets asked for."""
     body = {
@@ -339,6 +378,8 @@ def order_2026(order, included=frozenset(), pii=True):
                 "latestDateTime": iso(order.purchase_date + 2 * DAY),
             },
         }
+    if "PAYMENT" in included and order.payment_methods:
+        body["payment"] = {"paymentExecutions": _payment_executions_2026(order)}
     body["orderItems"] = [_order_item(order, line, included) for line in order.lines]
     if "PACKAGES" in included and order.channel == "MFN" and order.shipments:
         body["packages"] = [_package(s) for s in order.shipments]
