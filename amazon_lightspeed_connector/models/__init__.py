@@ -52,6 +52,7 @@ from . import (
     lightspeed_stock,
     lightspeed_stock_listings,
     lightspeed_token,
+    mail_buyer_guard,
     product_pricelist_item,
     product_template,
     res_partner,

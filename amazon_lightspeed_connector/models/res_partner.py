@@ -74,6 +74,32 @@ class ResPartner(models.Model):
         return buyer, delivery
 
     @api.model
+    def _amazon_buyer_ids(self, partner_ids):
+        """The set of the given partner ids that are Amazon buyers (or their addresses)."""
+        ids = [pid for pid in partner_ids if isinstance(pid, int)]
+        if not ids:
+            return set()
+        self.flush_model(["amazon_buyer"])
+        self.env.cr.execute(
+            "SELECT id FROM res_partner WHERE amazon_buyer AND id = ANY(%s)", (list(set(ids)),)
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _amazon_buyer_emails(self, addresses):
+        """The normalized e-mail addresses among ``addresses`` that belong to Amazon buyers."""
+        emails = {email_normalize(a) for a in addresses} - {False, None}
+        if not emails:
+            return set()
+        self.flush_model(["amazon_buyer", "email_normalized"])
+        self.env.cr.execute(
+            "SELECT email_normalized FROM res_partner "
+            "WHERE amazon_buyer AND email_normalized = ANY(%s)",
+            (list(emails),),
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    @api.model
     def _amazon_fba_partner(self, company, name):
         """The one customer of FBA orders imported for reporting: no address, no e-mail."""
         partner = self.search(

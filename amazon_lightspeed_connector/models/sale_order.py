@@ -2,7 +2,8 @@ from odoo import fields, models
 
 
 class SaleOrder(models.Model):
-    """Sale orders built from Amazon orders: linked back, and silent towards the buyer."""
+    """Sale orders built from Amazon orders, linked back (their buyer never follows them nor is
+    e-mailed: see mail_buyer_guard.py)."""
 
     _inherit = "sale.order"
 
@@ -23,12 +24,3 @@ class SaleOrder(models.Model):
         help="Set from the Amazon channel's setting when imported: the order is left out of "
         "the sales analysis.",
     )
-
-    def message_subscribe(self, partner_ids=None, subtype_ids=None):
-        """Never make an Amazon buyer a follower: followers get e-mails."""
-        if partner_ids and self.filtered("amazon_order_id"):
-            buyers = self.env["res.partner"].sudo().browse(partner_ids).filtered("amazon_buyer")
-            partner_ids = [pid for pid in partner_ids if pid not in buyers.ids]
-            if not partner_ids and not subtype_ids:
-                return True
-        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
