@@ -65,3 +65,7 @@ from . import (
 
 # extends action_mark_shipped of amazon_routed_order_lightspeed: loaded after it
 from . import amazon_routed_order_after_sale  # isort: skip
+from . import amazon_sale_reversal  # isort: skip
+
+# extends amazon_order's import and cancellation and amazon_order_routing's void hook
+from . import amazon_order_after_sale  # isort: skip

@@ -6,9 +6,13 @@ Amazon's confirmation due), once; a missing tracking number is asked for on the 
 Lightspeed both marking: the first wins; a sale voided in the store is an error on the order.
 """
 
+import dataclasses
+from datetime import datetime, timezone
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models.amazon_routed_order_lightspeed import _amazon_order_data
 from .sales_common import SalesCase
 
 TRACKING = "1Z999AA10123456784"
@@ -131,3 +135,149 @@ class TestShipmentsFromLightspeed(SalesCase):
         self.sim.faults.clear()
         self.read_back()
         self.assertEqual(routed.state, "shipped")
+
+
+@tagged("post_install", "-at_install")
+class TestCancellationAfterTheSale(SalesCase):
+    """Amazon cancels an order (or one item) already in Lightspeed: void or refund sale."""
+
+    def reverse(self):
+        self.sim.clock.advance(60)
+        self.env["amazon.sale.reversal"]._cron_reverse_in_lightspeed()
+
+    def cancel(self, order):
+        previous = order.status
+        order.status = "canceled"
+        order._after_status_change(previous)
+
+    def cancel_item(self, order, sku):
+        """Amazon's next copy of the order reports the item cancelled (the import's path)."""
+        data, _sku_of = _amazon_order_data(order)
+        now = datetime.now(timezone.utc)
+        lines = tuple(
+            dataclasses.replace(x, cancelled=True) if x.seller_sku == sku else x for x in data.lines
+        )
+        data = dataclasses.replace(
+            data, lines=lines, purchase_date=now, last_update_date=now, status="unshipped"
+        )
+        self.env["amazon.order"]._import_from_amazon(self.amazon, data, existing=order)
+
+    def test_an_open_sale_of_a_cancelled_order_is_voided(self):
+        self.amazon.inventory_deduction = "when_shipped"
+        order = self.import_order(("LTR-BELT", 2))
+        routed = order.routed_order_ids
+        self.send()
+        self.cancel(order)
+        self.assertEqual(order.routing_state, "void_requested")
+        self.assertEqual(order.sale_order_id.state, "cancel")
+        (reversal,) = routed.reversal_ids
+        self.assertEqual(reversal.state, "to_do")
+
+        self.reverse()
+        self.assertEqual((reversal.state, reversal.action), ("done", "void"))
+        self.assertTrue(self.sale_of(routed).voided)
+        self.assertEqual(self.sim.qoh("LTR-BELT", 1), 10, "an open sale never moved stock")
+        self.assertEqual(routed.state, "cancelled")
+        self.assertIn("voided in Lightspeed", routed.void_reason)
+        self.assertEqual(order.routing_state, "none")
+
+    def test_a_completed_sale_of_a_cancelled_order_gets_a_refund_sale(self):
+        order = self.import_order(("LTR-BELT", 2))
+        routed = order.routed_order_ids
+        self.send()
+        self.assertEqual(self.sim.qoh("LTR-BELT", 1), 8)
+        self.cancel(order)
+        self.reverse()
+        (reversal,) = routed.reversal_ids
+        self.assertEqual((reversal.state, reversal.action), ("done", "refund"))
+        (refund,) = self.sim.sales(routed.name + "-R1")
+        original = self.sale_of(routed)
+        self.assertTrue(refund.completed)
+        self.assertEqual(refund.shop_id, original.shop_id)
+        self.assertEqual(refund.total, -original.total)
+        self.assertEqual(
+            refund.payments[0]["payment_type_id"], original.payments[0]["payment_type_id"]
+        )
+        self.assertEqual(self.sim.qoh("LTR-BELT", 1), 10, "the store's stock came back")
+        self.assertEqual(routed.state, "cancelled")
+        self.reverse()  # read again: nothing more
+        self.assertEqual(len(self.sim.sales(routed.name + "-R1")), 1)
+        self.assertEqual(len(routed.reversal_ids), 1)
+
+    def test_a_refund_whose_answer_was_lost_is_made_once(self):
+        order = self.import_order(("LTR-BELT", 1))
+        routed = order.routed_order_ids
+        self.send()
+        self.cancel(order)
+        self.sim.faults.add("lost_response", method="POST", path="/Sale.json")
+        self.reverse()
+        self.assertEqual(routed.reversal_ids.state, "done")
+        self.assertEqual(len(self.sim.sales(routed.name + "-R1")), 1)
+        self.assertEqual(self.sim.qoh("LTR-BELT", 1), 10)
+
+    def test_one_cancelled_item_is_refunded_alone(self):
+        order = self.import_order(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
+        routed = order.routed_order_ids
+        self.assertEqual(len(routed), 1)
+        self.send()
+        belt, tote = self.sim.qoh("LTR-BELT", 1), self.sim.qoh("CANVAS-TOTE", 1)
+        self.cancel_item(order, "LTR-BELT")
+        self.assertTrue(order.line_ids.filtered(lambda x: x.seller_sku == "LTR-BELT").cancelled)
+        self.reverse()
+        (reversal,) = routed.reversal_ids
+        self.assertEqual((reversal.action, reversal.state), ("refund", "done"))
+        (refund,) = self.sim.sales(routed.name + "-R1")
+        self.assertEqual([x["custom_sku"] for x in refund.lines], ["LTR-BELT"])
+        self.assertEqual(
+            (self.sim.qoh("LTR-BELT", 1), self.sim.qoh("CANVAS-TOTE", 1)), (belt + 1, tote)
+        )
+        self.assertEqual(routed.state, "sent", "the tote still ships")
+        sale_line = order.sale_order_id.order_line.filtered(
+            lambda x: x.product_id == self.products["LTR-BELT"]
+        )
+        self.assertEqual(sale_line.product_uom_qty, 0)
+        self.cancel_item(order, "LTR-BELT")  # read again: nothing more
+        self.assertEqual(len(routed.reversal_ids), 1)
+
+    def test_cancelling_the_last_item_after_another_cancels_the_part(self):
+        order = self.import_order(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
+        routed = order.routed_order_ids
+        self.send()
+        self.cancel_item(order, "LTR-BELT")
+        self.reverse()
+        self.cancel_item(order, "CANVAS-TOTE")
+        self.reverse()
+        self.assertEqual(len(self.sim.sales(routed.name + "-R2")), 1)
+        self.assertEqual(routed.state, "cancelled")
+
+    def test_a_refused_refund_is_an_error_with_retry(self):
+        order = self.import_order(("LTR-BELT", 1))
+        routed = order.routed_order_ids
+        self.send()
+        self.sim.set_register_open(1, False)
+        self.cancel(order)
+        self.reverse()
+        reversal = routed.reversal_ids
+        self.assertEqual(reversal.state, "error")
+        self.assertIn("closed", reversal.error_message)
+        log = self.env["amazon.sync.log"].search([("flow", "=", "after_sale")])
+        self.assertIn(routed.name, log.mapped("reference"))
+        self.sim.set_register_open(1, True)
+        reversal.action_retry()
+        self.assertEqual(reversal.state, "done")
+        self.assertEqual(len(self.sim.sales(routed.name + "-R1")), 1)
+
+    def test_an_invoiced_order_cancelled_gets_a_posted_credit_note(self):
+        self.env["account.chart.template"].try_loading(
+            "generic_coa", company=self.company, install_demo=False
+        )
+        order = self.import_order(("LTR-BELT", 1))
+        self.send()
+        sale = order.sale_order_id
+        invoice = sale._create_invoices()
+        invoice.action_post()
+        self.cancel(order)
+        credit = sale.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        self.assertEqual(credit.state, "posted")
+        self.assertEqual(credit.amount_total, invoice.amount_total)
+        self.assertIn(invoice.payment_state, ("reversed", "paid"))
