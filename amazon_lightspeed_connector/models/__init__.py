@@ -69,3 +69,6 @@ from . import amazon_sale_reversal  # isort: skip
 
 # extends amazon_order's import and cancellation and amazon_order_routing's void hook
 from . import amazon_order_after_sale  # isort: skip
+
+# books refunds after amazon_settlement_booking books the orders
+from . import amazon_settlement_refunds  # isort: skip

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 SHIPMENT_SOURCES = [
     ("odoo", "In Odoo"),
@@ -22,6 +23,33 @@ class AmazonAccountAfterSale(models.Model):
         '"Tracking: <number> <carrier>"; the connector reads it back. Both: whichever comes '
         "first marks the order shipped; Amazon is told once.",
     )
+
+    restock_policy = fields.Selection(
+        [
+            ("shipping_store", "At the store that shipped"),
+            ("returns_store", "At a returns store"),
+            ("none", "No restocking"),
+        ],
+        "Restock Refunds",
+        required=True,
+        default="shipping_store",
+        help="When Amazon refunds a shipped item (a settlement's refund rows): a refund sale "
+        "in Lightspeed brings the units back to the store that shipped it, or to the returns "
+        "store below; or Lightspeed's stock is left alone.",
+    )
+    returns_warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        "Returns Store",
+        check_company=True,
+        domain="[('lightspeed_account_id', '=', lightspeed_account_id)]",
+        help="The store returned items go back to (its Default Register makes the refund sale).",
+    )
+
+    @api.constrains("restock_policy", "returns_warehouse_id")
+    def _check_returns_store(self):
+        for account in self:
+            if account.restock_policy == "returns_store" and not account.returns_warehouse_id:
+                raise ValidationError(_("Choose the returns store of %s.", account.name))
 
     def _reads_lightspeed_shipments(self):
         self.ensure_one()

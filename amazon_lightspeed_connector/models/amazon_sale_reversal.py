@@ -239,6 +239,11 @@ class AmazonSaleReversal(models.Model):
                 returned_lines_json=json.dumps(returned, sort_keys=True),
             )
         elif action != NOTHING:  # an open sale: nothing moved yet, void it whole
+            if self.reason == "return":
+                raise ValueError(
+                    _("Lightspeed sale %s is still open: nothing shipped, nothing to restock.")
+                    % sale_id
+                )
             void_sale(client, sale_id)
         self.write(values)
         routed._after_reversal(self)

@@ -154,7 +154,8 @@ class AmazonSettlement(models.Model):
             settlement.row_count = len(lines)
             settlement.paid_count = len(lines.filtered(lambda x: x.state == "paid"))
             settlement.open_count = len(lines.filtered(lambda x: x.state == "open"))
-            settlement.refund_count = len(lines.filtered(lambda x: x.state == "refund"))
+            refunds = lines.filtered(lambda x: x.state in ("refund", "refund_booked"))
+            settlement.refund_count = len(refunds)
             settlement.unmatched_count = len(lines.filtered(lambda x: x.state == "unmatched"))
             settlement.sales_amount = total(
                 orders.filtered(lambda x: x.category in CHARGED_CATEGORIES)
@@ -163,7 +164,7 @@ class AmazonSettlement(models.Model):
             settlement.withheld_tax_amount = total(
                 orders.filtered(lambda x: x.category == "withheld_tax")
             )
-            settlement.refund_amount = total(lines.filtered(lambda x: x.state == "refund"))
+            settlement.refund_amount = total(refunds)
             settlement.account_fee_amount = total(lines.filtered(lambda x: x.state == "account"))
             settlement.unmatched_amount = total(lines.filtered(lambda x: x.state == "unmatched"))
 

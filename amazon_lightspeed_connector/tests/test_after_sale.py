@@ -9,6 +9,7 @@ Lightspeed both marking: the first wins; a sale voided in the store is an error 
 import dataclasses
 from datetime import datetime, timezone
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -281,3 +282,132 @@ class TestCancellationAfterTheSale(SalesCase):
         self.assertEqual(credit.state, "posted")
         self.assertEqual(credit.amount_total, invoice.amount_total)
         self.assertIn(invoice.payment_state, ("reversed", "paid"))
+
+
+@tagged("post_install", "-at_install")
+class TestRefundsFromTheSettlement(SalesCase):
+    """Refund rows of a settlement: credit note posted and paid out, stock back, once."""
+
+    def setUp(self):
+        super().setUp()
+        self.env["account.chart.template"].try_loading(
+            "generic_coa", company=self.company, install_demo=False
+        )
+        self.amazon.invalidate_recordset()
+        self.amazon._compute_settlement_accounting()
+
+    def shipped_and_invoiced(self, *lines):
+        order = self.import_order(*lines)
+        self.send()
+        routed = order.routed_order_ids
+        routed.tracking_number = TRACKING
+        routed.action_mark_shipped()
+        invoice = order.sale_order_id._create_invoices()
+        invoice.action_post()
+        return order, routed, invoice
+
+    def settlement(self, order, sku, units, price, adjustment="amzn1.adj.1", report="R1"):
+        values = {
+            "name": report,
+            "report_id": report,
+            "account_id": self.amazon.id,
+            "currency_id": self.company.currency_id.id,
+        }
+        rows = [
+            ("principal", "ItemPrice", "Principal", -price),
+            ("fees", "ItemFees", "Commission", price * 0.15),
+        ]
+        values["line_ids"] = [
+            Command.create(
+                {
+                    "line_number": number,
+                    "transaction_type": "Refund",
+                    "order_reference": order.name,
+                    "amazon_order_id": order.id,
+                    "sku": sku,
+                    "amount_type": amount_type,
+                    "amount_description": description,
+                    "category": category,
+                    "amount": amount,
+                    "quantity": units,
+                    "adjustment_id": adjustment,
+                    "state": "refund",
+                }
+            )
+            for number, (category, amount_type, description, amount) in enumerate(rows, 2)
+        ]
+        settlement = self.env["amazon.settlement"].create(values)
+        settlement._book_open_orders()
+        return settlement
+
+    def reverse(self):
+        self.sim.clock.advance(60)
+        self.env["amazon.sale.reversal"]._cron_reverse_in_lightspeed()
+
+    def test_a_refund_is_credited_paid_out_and_restocked_at_the_store_that_shipped(self):
+        order, routed, invoice = self.shipped_and_invoiced(("LTR-BELT", 2))
+        self.assertEqual(self.sim.qoh("LTR-BELT", 1), 8)
+        settlement = self.settlement(order, "LTR-BELT", 1, 10.0)
+        line = settlement.line_ids[:1]
+        self.assertEqual(line.state, "refund_booked")
+        credit = line.credit_note_id
+        self.assertEqual((credit.move_type, credit.state), ("out_refund", "posted"))
+        self.assertEqual(credit.amount_untaxed, 10.0)
+        self.assertEqual(credit.amount_residual, 0, "reconciled with the open invoice")
+        self.assertEqual(invoice.amount_residual, invoice.amount_total - 10.0)
+        self.assertEqual(credit.reversed_entry_id, invoice)
+        self.assertEqual(settlement.state, "done")
+
+        (reversal,) = routed.reversal_ids
+        self.assertEqual((reversal.reason, reversal.state), ("return", "to_do"))
+        self.reverse()
+        self.assertEqual((reversal.state, reversal.action), ("done", "refund"))
+        self.assertEqual(self.sim.qoh("LTR-BELT", 1), 9, "one unit back where it shipped from")
+        self.assertEqual(routed.state, "shipped", "a return does not cancel the shipment")
+
+        # the same refund read again, in this report or another one: nothing booked twice
+        again = self.settlement(order, "LTR-BELT", 1, 10.0, report="R2")
+        self.assertEqual(again.line_ids[:1].credit_note_id, credit)
+        self.assertEqual(
+            len(order.sale_order_id.invoice_ids.filtered(lambda m: m.move_type == "out_refund")), 1
+        )
+        self.assertEqual(len(routed.reversal_ids), 1)
+
+    def test_a_refund_of_a_paid_invoice_is_paid_out_of_the_settlement_journal(self):
+        order, _routed, invoice = self.shipped_and_invoiced(("LTR-BELT", 1))
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        credit = self.settlement(order, "LTR-BELT", 1, 10.0).line_ids[:1].credit_note_id
+        self.assertEqual(credit.state, "posted")
+        self.assertIn(credit.payment_state, ("paid", "in_payment"))
+        payment = credit.matched_payment_ids or self.env["account.payment"].search(
+            [("memo", "ilike", credit.name)]
+        )
+        self.assertEqual(payment[:1].journal_id, self.amazon.settlement_journal_id)
+
+    def test_a_returns_store_gets_the_stock_and_none_books_money_only(self):
+        self.amazon.write(
+            {"restock_policy": "returns_store", "returns_warehouse_id": self.store_b.id}
+        )
+        order, routed, _invoice = self.shipped_and_invoiced(("LTR-BELT", 1))
+        shop_b = int(self.store_b.lightspeed_shop_id)
+        before = self.sim.qoh("LTR-BELT", shop_b)
+        self.settlement(order, "LTR-BELT", 1, 10.0)
+        self.reverse()
+        self.assertEqual(self.sim.qoh("LTR-BELT", shop_b), before + 1)
+        self.assertEqual(self.sim.sales(routed.name + "-R1")[0].shop_id, shop_b)
+
+        self.amazon.restock_policy = "none"
+        order, routed, _invoice = self.shipped_and_invoiced(("CANVAS-TOTE", 1))
+        self.settlement(order, "CANVAS-TOTE", 1, 10.0, report="R3")
+        self.assertFalse(routed.reversal_ids)
+
+    def test_a_refund_of_an_order_not_invoiced_waits_with_its_reason(self):
+        order = self.import_order(("LTR-BELT", 1))
+        self.send()
+        settlement = self.settlement(order, "LTR-BELT", 1, 10.0)
+        line = settlement.line_ids[:1]
+        self.assertEqual(line.state, "refund")
+        self.assertIn("no posted invoice", line.note)
