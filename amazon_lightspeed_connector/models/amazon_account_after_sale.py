@@ -51,6 +51,66 @@ class AmazonAccountAfterSale(models.Model):
             if account.restock_policy == "returns_store" and not account.returns_warehouse_id:
                 raise ValidationError(_("Choose the returns store of %s.", account.name))
 
+    dashboard_tracking_missing = fields.Integer(
+        "Shipped in Lightspeed, No Tracking",
+        compute="_compute_dashboard_after_sale",
+        help="Orders the store ticked Shipped in Lightspeed without a tracking line: enter the "
+        "number, then Mark shipped.",
+    )
+    dashboard_undo_waiting = fields.Integer(
+        "To Undo in Lightspeed",
+        compute="_compute_dashboard_after_sale",
+        help="Orders whose Lightspeed sale waits for a void or a refund sale (cancelled or "
+        "refunded by Amazon), or whose undo Lightspeed refused.",
+    )
+    dashboard_undo_errors = fields.Integer(compute="_compute_dashboard_after_sale")
+
+    def _compute_dashboard_after_sale(self):
+        Routed = self.env["amazon.routed.order"]
+        missing = dict(
+            Routed._read_group(
+                [
+                    ("account_id", "in", self.ids),
+                    ("state", "=", "sent"),
+                    ("lightspeed_shipped", "=", True),
+                ],
+                ["account_id"],
+                ["__count"],
+            )
+        )
+        undo = self.env["amazon.sale.reversal"]._read_group(
+            [("account_id", "in", self.ids), ("state", "in", ("to_do", "error"))],
+            ["account_id", "state"],
+            ["__count"],
+        )
+        for account in self:
+            account.dashboard_tracking_missing = missing.get(account, 0)
+            account.dashboard_undo_waiting = sum(c for a, _s, c in undo if a == account)
+            account.dashboard_undo_errors = sum(
+                c for a, state, c in undo if a == account and state == "error"
+            )
+
+    def action_dashboard_tracking_missing(self):
+        return self._dashboard_action(
+            "amazon_routed_order_action",
+            [
+                ("account_id", "=", self.id),
+                ("state", "=", "sent"),
+                ("lightspeed_shipped", "=", True),
+            ],
+            _("Shipped in Lightspeed, No Tracking"),
+        )
+
+    def action_dashboard_undo_waiting(self):
+        return self._dashboard_action(
+            "amazon_routed_order_action",
+            [
+                ("account_id", "=", self.id),
+                ("reversal_ids.state", "in", ("to_do", "error")),
+            ],
+            _("To Undo in Lightspeed"),
+        )
+
     def _reads_lightspeed_shipments(self):
         self.ensure_one()
         return self.shipment_source in ("lightspeed", "both")

@@ -74,6 +74,11 @@ class AmazonSettlementRefunds(models.Model):
                     credit = self._book_refund(order, sku, lines)
                     lines.write({"state": BOOKED, "credit_note_id": credit.id, "note": False})
                     order._restock_refund(sku, _refunded_units(lines), key)
+                self._log(
+                    _("Refund %(key)s booked: credit note %(credit)s", key=key, credit=credit.name),
+                    "info",
+                    order,
+                )
             except (UserError, ValidationError) as error:
                 message = str(error.args[0] if error.args else error)
                 lines.note = message[:250]

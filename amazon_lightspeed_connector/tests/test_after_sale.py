@@ -84,6 +84,7 @@ class TestShipmentsFromLightspeed(SalesCase):
         self.read_back()
         self.assertEqual(routed.state, "sent", "never confirmed to Amazon without a number")
         self.assertTrue(routed.lightspeed_shipped)
+        self.assertEqual(self.amazon.dashboard_tracking_missing, 1, "the Overview counts it")
         self.assertIn("tracking number", routed.activity_ids.summary)
         log = self.env["amazon.sync.log"].search([("flow", "=", "after_sale")])
         self.assertIn(routed.name, log.mapped("reference"))
@@ -261,6 +262,10 @@ class TestCancellationAfterTheSale(SalesCase):
         reversal = routed.reversal_ids
         self.assertEqual(reversal.state, "error")
         self.assertIn("closed", reversal.error_message)
+        self.amazon.invalidate_recordset()
+        self.assertEqual(
+            (self.amazon.dashboard_undo_waiting, self.amazon.dashboard_undo_errors), (1, 1)
+        )
         log = self.env["amazon.sync.log"].search([("flow", "=", "after_sale")])
         self.assertIn(routed.name, log.mapped("reference"))
         self.sim.set_register_open(1, True)

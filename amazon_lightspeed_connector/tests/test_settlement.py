@@ -45,7 +45,8 @@ class TestSettlement(AmazonImportCase):
         return self.env["amazon.sync.log"].search(domain)
 
     def invoices(self, sim_order):
-        return self.orders(name=sim_order.order_id).sale_order_id.invoice_ids
+        invoices = self.orders(name=sim_order.order_id).sale_order_id.invoice_ids
+        return invoices.filtered(lambda m: m.move_type == "out_invoice")
 
     def shipped_orders(self):
         """Two shipped orders, one with tax Amazon withholds, one of two SKUs; imported."""
@@ -108,9 +109,11 @@ class TestSettlement(AmazonImportCase):
         invoice = self.invoices(jeans)
         self.assertEqual(invoice.invoice_date_due, invoice.invoice_date + timedelta(days=30))
 
-        # refunds and unmatched rows are on the report and in the sync log
-        refunds = lines.filtered(lambda x: x.state == "refund")
+        # refunds are booked (credit note), unmatched rows are on the report and in the log
+        refunds = lines.filtered(lambda x: x.state in ("refund", "refund_booked"))
         self.assertEqual(set(refunds.mapped("order_reference")), {shirts.order_id})
+        self.assertEqual(set(refunds.mapped("state")), {"refund_booked"})
+        self.assertEqual(refunds.credit_note_id.state, "posted")
         unmatched = lines.filtered(lambda x: x.state == "unmatched")
         self.assertTrue(unmatched)
         self.assertEqual(set(unmatched.mapped("sku")), {"UNKNOWN-SKU"})
