@@ -3,6 +3,7 @@ from . import connector_connection_mixin  # isort: skip
 from . import amazon_channel_mapping_mixin  # isort: skip
 from . import lightspeed_reference_mixin  # isort: skip
 from . import (
+    account_account,
     amazon_account,
     amazon_account_access_token,
     amazon_account_after_sale,

@@ -103,15 +103,20 @@ class AmazonAccountSettlement(models.Model):
         readonly=False,
         check_company=True,
         help="The expense account Amazon's commissions and other order fees are booked on "
-        "(deducted from the payout). Defaults to the company's first expense account.",
+        '(deducted from the payout). Defaults to the company\'s own "Amazon Fees" expense '
+        "account, created for it when the channel is created or the first settlement is read.",
     )
     settlement_withheld_tax_account_id = fields.Many2one(
         "account.account",
         "Withheld Tax Account",
+        compute="_compute_settlement_accounting",
+        store=True,
+        readonly=False,
         check_company=True,
         help="Where the tax Amazon collects and remits itself (marketplace facilitator) is "
-        "booked when it keeps it from the payout. Empty: the income account of the Amazon "
-        "Tax product, so that the tax line of the invoice is cancelled out.",
+        "booked when it keeps it from the payout: it cancels the tax line of the invoice. "
+        'Defaults to the company\'s own "Amazon Withheld Tax" income account, created for it '
+        "when the channel is created or the first settlement is read.",
     )
     invoice_payment_term_id = fields.Many2one(
         "account.payment.term",
@@ -136,12 +141,32 @@ class AmazonAccountSettlement(models.Model):
                     + [("type", "=", "bank")],
                     limit=1,
                 )
+            account._fill_dedicated_accounts()
+
+    def _fill_dedicated_accounts(self):
+        """Empty fee and withheld tax accounts get the company's dedicated ones (created the
+        first time: never an account found by chance, such as the first expense account, which
+        would mix Amazon's fees with something else). Nothing while the company has no chart
+        of accounts: the settlement run then says what to choose."""
+        for account in self:
+            Account = self.env["account.account"].sudo().with_company(account.company_id)
             if not account.settlement_fee_account_id:
-                account.settlement_fee_account_id = self.env["account.account"].search(
-                    [*self.env["account.account"]._check_company_domain(company)]
-                    + [("account_type", "=", "expense")],
-                    limit=1,
-                )
+                account.settlement_fee_account_id = Account._amazon_dedicated_account("fees")
+            if not account.settlement_withheld_tax_account_id:
+                withheld = Account._amazon_dedicated_account("withheld_tax")
+                account.settlement_withheld_tax_account_id = withheld
+                account._book_amazon_tax_on(withheld)
+
+    def _book_amazon_tax_on(self, withheld):
+        """The invoices' "Amazon Tax" line goes to the withheld tax account too (unless the
+        product has its own account): the settlement's write-off cancels it there, instead of
+        leaving the tax in the sales income."""
+        product = self.env.ref("amazon_lightspeed_connector.product_amazon_tax", False)
+        if not (withheld and product):
+            return
+        template = product.product_tmpl_id.sudo().with_company(self.company_id)
+        if not template.property_account_income_id:
+            template.property_account_income_id = withheld
 
     def _compute_settlement_count(self):
         counts = dict(
@@ -190,6 +215,22 @@ class AmazonAccountSettlement(models.Model):
         if not account._settlement_lock():
             return None
         run = SettlementRun(self.env)
+        account._fill_dedicated_accounts()
+        if not account.settlement_fee_account_id:
+            run.stopped = _(
+                "No settlement is read until the channel has an Amazon Fees Account (the "
+                "company has no chart of accounts to create one in): choose it on the "
+                "channel's Settlement tab."
+            )
+            self.env["amazon.sync.log"].log_event(
+                "settlement",
+                _("%(account)s: %(why)s", account=self.name, why=run.stopped),
+                level="warning",
+                record=self,
+            )
+            account.settlement_last_result = run.summary()
+            account._settlement_commit()
+            return run
         since = (
             account.settlement_cursor
             or account.import_from

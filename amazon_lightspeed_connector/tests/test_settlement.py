@@ -97,14 +97,22 @@ class TestSettlement(AmazonImportCase):
         self.assertAlmostEqual(sum(fee_lines.mapped("balance")), -commission, places=2)
         self.assertEqual(payment.journal_id, self.account.settlement_journal_id)
         self.assertEqual(str(payment.date), str(settlement.deposit_date.date()))
-        # the tax Amazon withholds cancels the invoice's tax line on the same income account
+        # the fees go to the company's dedicated account, never one found by chance
+        fees_account = self.account.settlement_fee_account_id
+        self.assertEqual((fees_account.name, fees_account.account_type), ("Amazon Fees", "expense"))
+        # the tax Amazon withholds cancels the invoice's tax line on the same dedicated account
+        tax_account = self.account.settlement_withheld_tax_account_id
+        self.assertEqual(tax_account.name, "Amazon Withheld Tax")
         tax_income = self.env.ref(
             "amazon_lightspeed_connector.product_amazon_tax"
         ).product_tmpl_id._get_product_accounts()["income"]
+        self.assertEqual(tax_income, tax_account)
         withheld = payment.move_id.line_ids.filtered(
-            lambda x: x.account_id == tax_income and "withheld" in (x.name or "")
+            lambda x: x.account_id == tax_account and "withheld" in (x.name or "")
         )
         self.assertAlmostEqual(withheld.balance, 4.72, places=2)
+        invoice_tax = self.invoices(jeans).line_ids.filtered(lambda x: x.account_id == tax_account)
+        self.assertAlmostEqual(sum(invoice_tax.mapped("balance")), -4.72, places=2)
         # the payment term decides when an unsettled invoice is overdue
         invoice = self.invoices(jeans)
         self.assertEqual(invoice.invoice_date_due, invoice.invoice_date + timedelta(days=30))
@@ -139,6 +147,39 @@ class TestSettlement(AmazonImportCase):
 
         # the cursor is at the report's creation: the next run lists from there
         self.assertTrue(self.account.settlement_cursor)
+
+    def test_each_company_gets_its_own_dedicated_accounts_once(self):
+        fees, withheld = (
+            self.account.settlement_fee_account_id,
+            self.account.settlement_withheld_tax_account_id,
+        )
+        self.assertTrue(fees and withheld)
+        self.assertNotEqual(fees.code, withheld.code)
+        again = self.new_account(name="Second channel", seller_id="A2SECONDSELLER")
+        self.assertEqual(
+            (again.settlement_fee_account_id, again.settlement_withheld_tax_account_id),
+            (fees, withheld),
+            "found again, not created twice",
+        )
+
+    def test_without_a_fee_account_no_settlement_is_read_and_the_run_says_why(self):
+        self.shipped_orders()
+        self.sim.generate_settlement_report()
+        self.account.settlement_fee_account_id = False
+        with patch.object(
+            type(self.env["account.account"]),
+            "_amazon_dedicated_account",
+            lambda model, kind: model.browse(),  # a company without a chart of accounts
+        ):
+            run = self.read_settlements()
+        self.assertIn("Amazon Fees Account", run.stopped)
+        self.assertFalse(self.settlements(), "nothing read, nothing booked")
+        self.assertIn("Amazon Fees Account", self.settlement_logs("warning")[:1].message)
+        self.assertIn("Amazon Fees Account", self.account.settlement_last_result)
+        run = self.read_settlements()  # the chart is there again: the account is created
+        self.assertFalse(run.stopped)
+        self.assertEqual(self.account.settlement_fee_account_id.name, "Amazon Fees")
+        self.assertEqual(len(self.settlements()), 1)
 
     def test_same_report_twice_changes_nothing(self):
         self.shipped_orders()
