@@ -65,6 +65,18 @@ def lint(totals):
         totals.fail("ruff check found problems")
     if run(["ruff", "format", "--check", "."]).returncode:
         totals.fail("ruff format: files need formatting (run: ruff format .)")
+    pylint_odoo(totals)
+
+
+def pylint_odoo(totals):
+    """OCA's mandatory pylint-odoo checks, as .pre-commit-config.yaml runs them."""
+    banner("lint (pylint-odoo, OCA's mandatory checks)")
+    if subprocess.run([sys.executable, "-c", "import pylint_odoo"], capture_output=True).returncode:
+        totals.fail("pylint-odoo is not installed: pip install -r requirements-test.txt")
+        return
+    args = [sys.executable, "-m", "pylint", "--rcfile=.pylintrc-mandatory", ADDON]
+    if run(args).returncode:
+        totals.fail("pylint-odoo found problems (config: .pylintrc-mandatory)")
 
 
 def pytest_layer(totals, label, folder, extra_args=(), env=None):

@@ -528,7 +528,7 @@ class AmazonAccountListings(models.Model):
         """Commit what Amazon accepted so far, except in tests; then take the lock again."""
         if self.env.registry.in_test_mode() or module.current_test:
             return
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         self._listings_lock()
 
     def _listings_lock(self):

@@ -463,7 +463,7 @@ class AmazonAccountSettlement(models.Model):
         """Commit the report with the cursor, except in tests; take the lock again."""
         if self.env.registry.in_test_mode() or module.current_test:
             return
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
         self._settlement_lock()
 
     def _settlement_lock(self):

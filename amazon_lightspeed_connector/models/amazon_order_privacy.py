@@ -236,7 +236,7 @@ class AmazonOrderPrivacy(models.Model):
         """Commit a chunk, except in tests (their transaction is rolled back)."""
         if self.env.registry.in_test_mode() or module.current_test:
             return
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # --- one order ----------------------------------------------------------------------------
 

@@ -508,7 +508,7 @@ class AmazonRoutedOrder(models.Model):
         """Commit each package (and release its lock), except in tests."""
         if self.env.registry.in_test_mode() or modules.module.current_test:
             return
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
 
 
 class AmazonOrder(models.Model):

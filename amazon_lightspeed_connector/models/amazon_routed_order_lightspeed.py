@@ -174,7 +174,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
     ]
 
     @api.depends("state", "lightspeed_sale_completed")
-    def _compute_reserves_stock(self):
+    def _compute_reserves_stock(self):  # pylint: disable=missing-return
         super()._compute_reserves_stock()
         for routed in self:
             if routed.state in OPEN_SALE_STATES and not routed.lightspeed_sale_completed:
@@ -566,7 +566,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
         """Commit one order's outcome, except in tests (their transaction is rolled back)."""
         if self.env.registry.in_test_mode() or module.current_test:
             return
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # --- the sale request -----------------------------------------------------------------------
 
@@ -670,10 +670,10 @@ class AmazonRoutedOrderLightspeed(models.Model):
         if not payment_type:
             raise SaleNotPossible(
                 _(
-                    "The channel %s has no default payment type (and no mapping for %s): set "
-                    "one, then Retry.",
-                    account.name,
-                    order.payment_method or "-",
+                    "The channel %(channel)s has no default payment type (and no mapping for "
+                    "%(method)s): set one, then Retry.",
+                    channel=account.name,
+                    method=order.payment_method or "-",
                 )
             )
         return {

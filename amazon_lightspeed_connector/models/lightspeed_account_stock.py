@@ -338,6 +338,6 @@ class LightspeedAccountStock(models.Model):
         first so that the lock is taken with a fresh snapshot: a refresh that waited for another
         must see what that one wrote."""
         if not (self.env.registry.in_test_mode() or module.current_test):
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self.id))
         return self.env.cr.fetchone()[0]

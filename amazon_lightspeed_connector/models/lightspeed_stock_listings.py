@@ -5,7 +5,7 @@ from odoo.tools.sql import create_index
 class LightspeedStockListings(models.Model):
     _inherit = "lightspeed.stock"
 
-    def init(self):
+    def init(self):  # pylint: disable=missing-return
         # The stock refresh flags SKU bindings from the rows it wrote in the current transaction
         # (lightspeed.account._stock_commit); this keeps that lookup off a full table scan.
         super().init()

@@ -87,7 +87,7 @@ class OdooTokenStore:
                     self._account.id,
                 ),
             )
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         # the caller's environment may hold the old values in its cache
         self._account.env["lightspeed.token"].invalidate_model()
         self._account.invalidate_recordset(

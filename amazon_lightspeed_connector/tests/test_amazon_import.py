@@ -264,7 +264,7 @@ class TestAmazonImport(AmazonImportCase):
         with patch.object(Order, "_import_from_amazon", dying):
             try:
                 self.run_import()
-            except WorkerKilled:
+            except WorkerKilled:  # pylint: disable=except-pass
                 pass
             else:
                 self.fail("the worker should have died")

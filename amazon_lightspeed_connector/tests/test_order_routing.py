@@ -199,6 +199,8 @@ class TestOrderRouting(RoutingCase):
         order, held = self.hold(("JBJ-S", 4))
         action = held.with_user(self.user).action_open_push_wizard()
         wizard = Form(
+            # the web client opens the wizard with the action's context as it is
+            # pylint: disable-next=context-overridden
             self.env[action["res_model"]].with_user(self.user).with_context(action["context"])
         )
         wizard.warehouse_id = self.store_c
@@ -222,7 +224,7 @@ class TestOrderRouting(RoutingCase):
             held.with_user(self.user)._void("  ")
         action = held.with_user(self.user).action_open_void_wizard()
         wizard = (
-            self.env[action["res_model"]]
+            self.env[action["res_model"]]  # pylint: disable=context-overridden
             .with_user(self.user)
             .with_context(action["context"])
             .create({"reason": "Out of stock everywhere, refunded"})

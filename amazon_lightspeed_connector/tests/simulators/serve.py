@@ -10,6 +10,9 @@ each get one port on 127.0.0.1, run on the wall clock, and start from the demo s
 orders keep arriving while it runs. Port 0 picks a free port; the chosen URLs are printed.
 """
 
+# pylint: disable=print-used
+# a command-line tool: it prints the URLs it serves
+
 import argparse
 import contextlib
 import signal
