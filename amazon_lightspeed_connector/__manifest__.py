@@ -1,19 +1,14 @@
 {
     "name": "Amazon to Lightspeed Connector",
     "summary": "Import Amazon orders, route them to Lightspeed Retail stores, sync stock back",
-    "description": """
-Imports Amazon orders (Selling Partner API), routes each to the Lightspeed Retail store that can
-best fulfil it (single store, best store, hold queue, split), writes it into that store as a
-Lightspeed Sale, confirms shipments to Amazon, keeps Amazon's quantity and price in step with the
-stores, closes invoices from settlement reports and erases buyers' personal data after 30 days.
-See README.md for installation and configuration.
-""",
     "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "author": "amazon_lightspeed_connector contributors",
+    "website": "https://github.com/amazon-lightspeed-connector/amazon_lightspeed_connector",
+    "maintainers": ["amazon-lightspeed-connector"],
     "license": "LGPL-3",
     "depends": ["sale_stock", "stock_delivery", "mail"],
-    "external_dependencies": {"python": ["python-amazon-sp-api", "requests"]},
+    "external_dependencies": {"python": ["python-amazon-sp-api>=2.1.35,<3", "requests>=2.31,<3"]},
     "data": [
         "security/connector_security.xml",
         "security/ir.model.access.csv",
@@ -51,6 +46,12 @@ See README.md for installation and configuration.
             "amazon_lightspeed_connector/static/src/js/tours/*.js",
         ],
     },
+    "images": [
+        "static/description/overview.png",
+        "static/description/routed-order.png",
+        "static/description/held-queue.png",
+        "static/description/amazon-order.png",
+    ],
     "application": True,
     "installable": True,
 }
