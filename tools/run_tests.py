@@ -18,6 +18,8 @@ failure, on lint errors, and when a layer that ran collected no test.
 """
 
 import argparse
+import copy
+import importlib.util
 import json
 import os
 import re
@@ -30,7 +32,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from odoo_runner import ADDON, OdooRunner, odoo_env, odoo_location, run
+from odoo_runner import ADDON, REPO, OdooRunner, odoo_env, odoo_location, run
 from pg_cluster import DB_ROLE, PgCluster, default_base_dir
 
 ODOO_REPORT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
@@ -205,6 +207,94 @@ def drills(totals, runner, template):
     pytest_layer(totals, "drills", "drills", drill_args, env=env)
 
 
+# -- the addon as integrators take it: pytest-odoo, and the wheel installed by pip -----------
+
+# one Odoo test class through pytest-odoo, so that the path the README documents stays working
+PYTEST_ODOO_TESTS = "%s/tests/test_sync_log.py" % ADDON
+
+
+def pytest_odoo_step(totals, runner, dbname):
+    """Run ``PYTEST_ODOO_TESTS`` with pytest-odoo against ``dbname`` (the addon installed)."""
+    banner("Odoo tests through pytest-odoo (%s)" % PYTEST_ODOO_TESTS)
+    if importlib.util.find_spec("pytest_odoo") is None:
+        totals.fail("pytest-odoo is not installed: pip install -r requirements-test.txt")
+        return
+    args = ["-p", "pytest_odoo", "--odoo-database=%s" % dbname]
+    args += ["--odoo-addons-path=%s" % runner.addons]
+    args += ["--odoo-extra=data-dir=%s" % runner.data_dir]
+    for db_arg in runner.cluster.odoo_db_args():  # --db_host=... becomes --odoo-extra=db_host=...
+        args.append("--odoo-extra=%s" % db_arg[2:])
+    pytest_layer(totals, "pytest-odoo", PYTEST_ODOO_TESTS, args, env=odoo_env())
+
+
+def build_wheel(totals, folder):
+    """Build the addon's wheel with whool (its pyproject.toml); return its path or None."""
+    if importlib.util.find_spec("whool") is None:
+        totals.fail("whool is not installed: pip install -r requirements-test.txt")
+        return None
+    dist = folder / "dist"
+    pip_wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+    if run([*pip_wheel, "--quiet", "-w", str(dist), "./%s" % ADDON]).returncode:
+        totals.fail("the addon's wheel did not build")
+        return None
+    wheels = sorted(dist.glob("odoo_addon_%s-18.0.*-py3-none-any.whl" % ADDON))
+    if len(wheels) != 1:
+        totals.fail("expected one wheel odoo_addon_%s-18.0.*, found %s" % (ADDON, wheels))
+        return None
+    print("built %s" % wheels[0].name)
+    return wheels[0]
+
+
+def wheel_install_step(totals, runner, template):
+    """Build the wheel, pip-install it into a throw-away folder and install the addon from there
+    into a fresh database: Odoo's addons path does not include the repository."""
+    banner("Odoo: install %s from its wheel (no addons path to the repository)" % ADDON)
+    folder = Path(tempfile.mkdtemp(prefix="alc-wheel-"))
+    dbname = "alc_test_%d_wheel" % os.getpid()
+    try:
+        wheel = build_wheel(totals, folder)
+        if wheel is None:
+            return
+        site = folder / "site-packages"
+        pip_install = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]
+        if run([*pip_install, "--no-index", "--target", str(site), str(wheel)]).returncode:
+            totals.fail("pip could not install %s" % wheel.name)
+            return
+        if not (site / "odoo" / "addons" / ADDON / "__manifest__.py").is_file():
+            totals.fail("the wheel does not install odoo/addons/%s" % ADDON)
+            return
+        # what pip installs in site-packages, Odoo finds under odoo.addons with no addons path
+        wheel_runner = copy.copy(runner)
+        wheel_runner.addons = ",".join(p for p in runner.addons.split(",") if Path(p) != REPO)
+        runner.copy_database(template, dbname)
+        log_file = runner.log_dir / "install-from-wheel.log"
+        args = [*wheel_runner.server_args(dbname), "--stop-after-init", "-i", ADDON]
+        args.append("--without-demo=all")
+        # Odoo's own source folder first: an editable Odoo (setuptools' import hook) would
+        # otherwise lose the name "odoo" to the wheel's odoo/ folder, as in any site-packages
+        odoo_root = Path(importlib.util.find_spec("odoo").origin).parent.parent
+        env = {**odoo_env(), "PYTHONPATH": os.pathsep.join([str(odoo_root), str(site)])}
+        with open(log_file, "w") as log:  # run from the folder: the repository is not on sys.path
+            print("$ PYTHONPATH=%s %s" % (env["PYTHONPATH"], " ".join(args)), flush=True)
+            result = subprocess.run(args, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+        problems = problems_in(log_file.read_text(errors="replace"))
+        for line in problems:
+            print("  " + line)
+        state = runner.cluster.psql(
+            "SELECT state FROM ir_module_module WHERE name = '%s'" % ADDON, dbname=dbname
+        ).strip()
+        if result.returncode or problems or state != "installed":
+            totals.fail(
+                "install from the wheel: exit code %d, %d warning or error line(s), module %s"
+                % (result.returncode, len(problems), state or "unknown")
+            )
+        else:
+            print("installed from %s: no warning" % wheel.name)
+    finally:
+        runner.drop_database(dbname)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def odoo_layer(totals, args):
     banner("Odoo layer")
     odoo_pkg, version = odoo_location()
@@ -236,6 +326,7 @@ def odoo_layer(totals, args):
                     runner.copy_database(with_demo, drill_template)
                 if not args.drills_only:
                     odoo_tests(totals, runner, with_demo, args.test_tags)
+                    pytest_odoo_step(totals, runner, with_demo)
                 if not args.no_drills:
                     drills(totals, runner, drill_template)
             if args.odoo_only or args.drills_only:
@@ -244,6 +335,7 @@ def odoo_layer(totals, args):
             args_prod = ("-i", ADDON, "--without-demo=all")
             if clean_step(totals, runner, without_demo, "install-without-demo", *args_prod):
                 uninstall_step(totals, runner, without_demo)
+            wheel_install_step(totals, runner, production_template)
         finally:
             if args.keep_db:
                 kept = (with_demo, without_demo, drill_template, log_dir)
