@@ -96,5 +96,5 @@ class AccessTokenStore:
             with self._registry.cursor() as cr:
                 cr.execute("SET LOCAL lock_timeout = '1s'")
                 cr.execute(_UPSERT, (self._account_id, answer["access_token"], moment))
-        except _BUSY:
+        except _BUSY:  # pylint: disable=except-pass
             pass

@@ -106,4 +106,4 @@ class LightspeedAccountAfterSale(models.Model):
     def _commit_read_back(self):
         if self.env.registry.in_test_mode() or modules.module.current_test:
             return
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit
