@@ -291,4 +291,4 @@ class AmazonSaleReversal(models.Model):
     def _commit_reversal(self):
         if self.env.registry.in_test_mode() or modules.module.current_test:
             return
-        self.env.cr.commit()
+        self.env.cr.commit()  # pylint: disable=invalid-commit

@@ -44,7 +44,7 @@ class AmazonSettlementRefunds(models.Model):
         self._refresh_state()
         return result
 
-    def _refresh_state(self):
+    def _refresh_state(self):  # pylint: disable=missing-return
         super()._refresh_state()
         for settlement in self.filtered(lambda s: s.state == "to_check"):
             if all(x.state in ("paid", BOOKED) for x in settlement.line_ids):
