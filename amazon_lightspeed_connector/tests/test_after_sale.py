@@ -10,10 +10,11 @@ import dataclasses
 from datetime import datetime, timezone
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from ..models.amazon_routed_order_lightspeed import _amazon_order_data
+from .common import make_user
 from .sales_common import SalesCase
 
 TRACKING = "1Z999AA10123456784"
@@ -269,7 +270,11 @@ class TestCancellationAfterTheSale(SalesCase):
         log = self.env["amazon.sync.log"].search([("flow", "=", "after_sale")])
         self.assertIn(routed.name, log.mapped("reference"))
         self.sim.set_register_open(1, True)
-        reversal.action_retry()
+        outsider = make_user(self.env, "after-sale-outsider", "base.group_user", self.company)
+        with self.assertRaises(AccessError):
+            reversal.with_user(outsider).action_retry()
+        self.assertEqual(reversal.state, "error")
+        reversal.with_user(self.user).action_retry()
         self.assertEqual(reversal.state, "done")
         self.assertEqual(len(self.sim.sales(routed.name + "-R1")), 1)
 
