@@ -8,7 +8,9 @@
     "maintainers": ["amazon-lightspeed-connector"],
     "license": "LGPL-3",
     "depends": ["sale_stock", "stock_delivery", "mail"],
-    "external_dependencies": {"python": ["python-amazon-sp-api>=2.1.35,<3", "requests>=2.31,<3"]},
+    "external_dependencies": {
+        "python": ["python-amazon-sp-api>=2.1.35,<3", "requests>=2.31,<3", "zipcodes>=3.0,<4"]
+    },
     "data": [
         "security/connector_security.xml",
         "security/ir.model.access.csv",

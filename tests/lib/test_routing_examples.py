@@ -125,7 +125,7 @@ def test_best_store_same_priority_keeps_the_most_stock_left():
     decision = plain_route(STORES_ABC, stock, [("X", 1), ("Y", 1)], RoutingMode.BEST_STORE)
     assert decision.store_keys == ("C",)
     assert decision.reason == (
-        "Store C: has all 2 items; of 2 such stores with the same priority it keeps the most "
+        "Store C: has both items; of 2 such stores with the same priority it keeps the most "
         "stock of these products (7 left)"
     )
 
@@ -318,3 +318,120 @@ def test_the_request_is_not_affected_by_later_changes_to_the_callers_stock():
     request = RoutingRequest((OrderLine("X", 1),), stock, STORES_ABC, "A", "queue")
     stock["A"]["X"] = 0
     assert route(request).outcome is Outcome.ROUTED
+
+
+# --- distance, caps ---------------------------------------------------------------------------
+
+# Three stores around Boston, and a buyer in Cambridge (MA): C is 4 km away, B 17 km, A 33 km.
+BOSTON_BUYER = (42.3736, -71.1097)
+NEAR_STORES = (
+    Store("A", "Store A", 10, (42.0834, -71.0184)),  # Brockton
+    Store("B", "Store B", 10, (42.4668, -70.9495)),  # Lynn
+    Store("C", "Store C", 10, (42.3601, -71.0589)),  # Boston
+)
+
+
+def test_best_store_among_equal_priorities_takes_the_nearest_and_says_how_far():
+    stock = {"A": {"X": 5, "Y": 5}, "B": {"X": 1}, "C": {"X": 1, "Y": 1}}
+    decision = plain_route(
+        NEAR_STORES, stock, [("X", 1), ("Y", 1)], RoutingMode.BEST_STORE, ship_to=BOSTON_BUYER
+    )
+    assert decision.store_keys == ("C",)
+    assert decision.reason == (
+        "Store C: nearest of the 2 stores holding both items at the best priority, 4 km"
+    )
+
+
+def test_priority_first_still_prefers_a_better_priority_store_further_away():
+    stores = (Store("A", "Store A", 5, (42.0834, -71.0184)), *NEAR_STORES[1:])
+    stock = {"A": {"X": 1}, "C": {"X": 1}}
+    decision = plain_route(stores, stock, [("X", 1)], RoutingMode.BEST_STORE, ship_to=BOSTON_BUYER)
+    assert decision.store_keys == ("A",)
+    assert decision.reason == "Store A: has the item; highest priority of the 2 stores that do"
+
+
+def test_distance_first_prefers_the_nearest_store_whatever_its_priority():
+    stores = (Store("A", "Store A", 5, (42.0834, -71.0184)), *NEAR_STORES[1:])
+    stock = {"A": {"X": 1}, "C": {"X": 1}}
+    decision = plain_route(
+        stores,
+        stock,
+        [("X", 1)],
+        RoutingMode.BEST_STORE,
+        ship_to=BOSTON_BUYER,
+        tie_break="distance_priority",
+    )
+    assert decision.store_keys == ("C",)
+    assert decision.reason == "Store C: nearest of the 2 stores holding the item, 4 km"
+
+
+def test_a_store_without_coordinates_counts_as_farthest():
+    stores = (Store("A", "Store A", 10), *NEAR_STORES[1:])
+    stock = {"A": {"X": 9}, "B": {"X": 1}}
+    decision = plain_route(stores, stock, [("X", 1)], RoutingMode.BEST_STORE, ship_to=BOSTON_BUYER)
+    assert decision.store_keys == ("B",)
+
+
+def test_without_the_buyers_location_distance_plays_no_part():
+    stock = {"A": {"X": 5}, "C": {"X": 1}}
+    decision = plain_route(NEAR_STORES, stock, [("X", 1)], RoutingMode.BEST_STORE)
+    assert decision.store_keys == ("A",)  # keeps the most stock left, as before
+    assert "km" not in decision.reason
+
+
+def test_split_among_equal_sets_takes_the_nearest_pair_and_gives_each_distance():
+    stock = {"A": {"X": 1}, "B": {"Y": 1}, "C": {"Y": 1}}
+    decision = plain_route(
+        (*NEAR_STORES, Store("D", "Store D", 10, (42.3601, -71.0589))),
+        dict(stock, D={"X": 1}),
+        [("X", 1), ("Y", 1)],
+        RoutingMode.SPLIT,
+        ship_to=BOSTON_BUYER,
+    )
+    assert decision.store_keys == ("C", "D")
+    assert decision.reason == (
+        "Split across 2 stores, the fewest that together hold both items (no single store "
+        "does): Store C ships 1 x Y (4 km); Store D ships 1 x X (4 km)"
+    )
+
+
+def test_split_over_the_parts_cap_is_held_and_says_why():
+    stock = {"A": {"X": 1}, "B": {"Y": 1}, "C": {"Z": 1}}
+    lines = [("X", 1), ("Y", 1), ("Z", 1)]
+    held = plain_route(NEAR_STORES, stock, lines, RoutingMode.SPLIT, max_parts=2)
+    assert held.outcome is Outcome.HELD
+    assert held.reason == (
+        "Held: no 2 stores together hold all 3 items (the channel's cap on parts)"
+    )
+    assert held.missing  # what the closest store lacks
+    routed = plain_route(NEAR_STORES, stock, lines, RoutingMode.SPLIT, max_parts=3)
+    assert len(routed.parts) == 3
+
+
+def test_split_over_the_cap_goes_to_the_default_store_when_so_configured():
+    stock = {"A": {"X": 1}, "B": {"Y": 1}}
+    decision = plain_route(
+        NEAR_STORES,
+        stock,
+        [("X", 1), ("Y", 1)],
+        RoutingMode.SPLIT,
+        max_parts=1,
+        split_fallback="default_store",
+    )
+    assert decision.outcome is Outcome.VIRTUAL
+    assert decision.store_keys == ("A",)
+
+
+def test_one_lines_quantity_is_split_when_no_store_holds_it_all_within_the_cap():
+    stock = {"A": {"X": 2}, "B": {"X": 2}, "C": {"X": 1}}
+    decision = plain_route(NEAR_STORES, stock, [("X", 4)], RoutingMode.SPLIT, max_parts=2)
+    assert [(p.store, p.lines[0].quantity) for p in decision.parts] == [("A", 2), ("B", 2)]
+
+
+def test_locations_must_be_on_earth():
+    with pytest.raises(ValueError, match="not on Earth"):
+        Store("A", location=(91, 0))
+    with pytest.raises(ValueError, match="latitude, longitude"):
+        plain_route(NEAR_STORES, {}, [("X", 1)], "best_store", ship_to="Boston")
+    with pytest.raises(ValueError, match="max_parts"):
+        plain_route(NEAR_STORES, {}, [("X", 1)], "split", max_parts=-1)

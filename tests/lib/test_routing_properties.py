@@ -1,8 +1,16 @@
-"""Properties of the routing engine, checked by hypothesis and against brute force."""
+"""Properties of the routing engine, checked by hypothesis and against brute force.
 
+Requests come with or without the buyer's location, stores with or without theirs, either
+tie-break order and any cap on parts: the brute force ranks every store set by the documented
+rules (fewest stores within the cap, then priority and distance in the channel's order, then
+line splits, then rank) and the engine must find the same best set.
+"""
+
+import dataclasses
 import itertools
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,19 +21,27 @@ from amazon_lightspeed_connector.lib.routing import (
     RoutingRequest,
     SplitFallback,
     Store,
+    TieBreak,
     route,
 )
+from amazon_lightspeed_connector.lib.routing.engine import _km
+from amazon_lightspeed_connector.lib.routing.model import UNKNOWN_DISTANCE_KM, unit_vector
 
 PRODUCTS = ("P0", "P1", "P2", "P3", "P4")
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 THOROUGH = settings(SETTINGS, max_examples=300)
 
 
+# A few towns (some stores share one, so equal distances happen), and no location at all.
+PLACES = (None, (40.71, -74.01), (40.73, -73.99), (42.36, -71.06), (41.82, -71.41), (39.95, -75.17))
+
+
 @st.composite
 def requests(draw, max_stores=6, max_lines=5, modes=tuple(RoutingMode), dense=False):
     store_count = draw(st.integers(1, max_stores))
     stores = tuple(
-        Store(f"S{i}", f"Store {i}", draw(st.integers(0, 3))) for i in range(store_count)
+        Store(f"S{i}", f"Store {i}", draw(st.integers(0, 3)), draw(st.sampled_from(PLACES)))
+        for i in range(store_count)
     )
     stores = draw(st.permutations(stores))  # input order must not matter
     products = draw(st.lists(st.sampled_from(PRODUCTS), min_size=1, max_size=max_lines))
@@ -46,7 +62,21 @@ def requests(draw, max_stores=6, max_lines=5, modes=tuple(RoutingMode), dense=Fa
         draw(st.sampled_from(stores)).key,
         draw(st.sampled_from(modes)),
         draw(st.sampled_from(SplitFallback)),
+        ship_to=draw(st.sampled_from(PLACES)),
+        tie_break=draw(st.sampled_from(TieBreak)),
+        max_parts=draw(st.sampled_from((0, 0, 1, 2, 3))),
     )
+
+
+def same_request(request, **changes):
+    """``request`` with some fields changed (the engine options carried over)."""
+    return dataclasses.replace(request, **changes)
+
+
+def kilometres(request, store):
+    if request.ship_to is None:
+        return UNKNOWN_DISTANCE_KM
+    return _km(unit_vector(request.ship_to), store)
 
 
 def merged_order(request):
@@ -74,7 +104,8 @@ def shipped_per_product(decision):
 
 
 def cover_key(request, store_keys):
-    """The documented split ranking: (store count, sorted priorities, line splits, ranks)."""
+    """The documented split ranking: (store count, sorted priorities and distance sum in the
+    tie-break's order, line splits, ranks)."""
     order = merged_order(request)
     by_key = {store.key: store for store in request.stores}
     ranked = sorted(request.stores, key=lambda s: (s.priority, s.key))
@@ -87,18 +118,26 @@ def cover_key(request, store_keys):
             if running >= quantity:
                 break
         splits += used - 1
+    priorities = tuple(sorted(by_key[k].priority for k in store_keys))
+    distance = sum(kilometres(request, by_key[k]) for k in store_keys)
+    if request.tie_break is TieBreak.DISTANCE_THEN_PRIORITY:
+        head = (distance, priorities)
+    else:
+        head = (priorities, distance)
     return (
         len(store_keys),
-        tuple(sorted(by_key[k].priority for k in store_keys)),
+        *head,
         splits,
         tuple(sorted(ranked.index(by_key[k]) for k in store_keys)),
     )
 
 
 def brute_force_best_cover(request):
+    """The best store set of at most ``max_parts`` stores, or None."""
     order = merged_order(request)
     keys = [store.key for store in request.stores]
-    for size in range(1, len(keys) + 1):  # fewest stores first: every subset of that size
+    cap = request.max_parts or len(keys)
+    for size in range(1, min(cap, len(keys)) + 1):  # fewest stores first: every subset
         feasible = [
             subset
             for subset in itertools.combinations(keys, size)
@@ -185,11 +224,7 @@ def test_split_is_optimal_against_brute_force(request):
 @given(requests(modes=(RoutingMode.SPLIT,)))
 def test_split_agrees_with_best_store_when_one_store_suffices(request):
     split = route(request)
-    best = route(
-        RoutingRequest(
-            request.lines, request.stock, request.stores, request.default_store, "best_store"
-        )
-    )
+    best = route(same_request(request, mode="best_store"))
     if best.outcome is Outcome.ROUTED:
         assert split.parts == best.parts
     else:
@@ -201,33 +236,17 @@ def test_split_agrees_with_best_store_when_one_store_suffices(request):
 def test_decisions_are_deterministic_whatever_the_store_order(request, rng):
     shuffled = list(request.stores)
     rng.shuffle(shuffled)
-    again = RoutingRequest(
-        request.lines,
-        dict(request.stock),
-        tuple(shuffled),
-        request.default_store,
-        request.mode,
-        request.split_fallback,
-    )
+    again = same_request(request, stock=dict(request.stock), stores=tuple(shuffled))
     assert route(request) == route(again) == route(request)
 
 
 @settings(max_examples=100, deadline=None)
 @given(requests(modes=(RoutingMode.SPLIT,), dense=True), st.integers(0, 40))
 def test_any_search_budget_still_gives_a_feasible_honestly_flagged_split(request, budget):
-    decision = route(
-        RoutingRequest(
-            request.lines,
-            request.stock,
-            request.stores,
-            request.default_store,
-            "split",
-            request.split_fallback,
-            budget,
-        )
-    )
+    decision = route(same_request(request, mode="split", split_search_budget=budget))
     if decision.outcome is Outcome.ROUTED:
         assert shipped_per_product(decision) == merged_order(request)
+        assert len(decision.parts) <= (request.max_parts or len(request.stores))
         best = brute_force_best_cover(request)
         if decision.proven_minimal:
             assert len(decision.parts) == len(best)
@@ -235,20 +254,56 @@ def test_any_search_budget_still_gives_a_feasible_honestly_flagged_split(request
             assert "not proven minimal" in decision.reason
 
 
-def random_request(rng, store_count, line_count, density):
-    stores = tuple(Store(f"S{i:02d}", "", (i // 2) * 10) for i in range(store_count))
+@THOROUGH
+@given(requests(modes=(RoutingMode.BEST_STORE, RoutingMode.QUEUE, RoutingMode.SPLIT), dense=True))
+def test_best_store_ties_follow_the_channels_tie_break_order(request):
+    full = [s for s in request.stores if store_has_everything(request, s.key)]
+    decision = route(request)
+    if not full:
+        return
+    order = merged_order(request)
+
+    def rank(store):
+        km, left = kilometres(request, store), -sum(available(request, store.key, p) for p in order)
+        if request.tie_break is TieBreak.DISTANCE_THEN_PRIORITY:
+            return (km, store.priority, left, store.key)
+        return (store.priority, km, left, store.key)
+
+    assert decision.store_keys == (min(full, key=rank).key,)
+
+
+@SETTINGS
+@given(requests(modes=(RoutingMode.SPLIT,), dense=True))
+def test_a_split_never_has_more_parts_than_the_cap(request):
+    decision = route(request)
+    if request.max_parts and decision.outcome is Outcome.ROUTED:
+        assert len(decision.parts) <= request.max_parts
+    if decision.outcome is Outcome.HELD and brute_force_best_cover(request) is None:
+        assert decision.missing  # a person sees what is short
+
+
+def random_request(rng, store_count, line_count, density, **options):
+    towns = [(rng.uniform(40, 45), rng.uniform(-79, -71)) for _ in range(store_count // 2)]
+    stores = tuple(
+        Store(f"S{i:02d}", "", (i // 2) * 10, rng.choice(towns)) for i in range(store_count)
+    )
     products = [f"P{i:02d}" for i in range(line_count)]
     stock = {
         s.key: {p: rng.randint(1, 3) for p in products if rng.random() < density} for s in stores
     }
     lines = tuple(OrderLine(p, rng.choice((1, 1, 1, 2, 3))) for p in products)
-    return RoutingRequest(lines, stock, stores, "S00", "split")
+    return RoutingRequest(lines, stock, stores, "S00", "split", **options)
 
 
-def test_split_matches_brute_force_on_medium_orders():
+@pytest.mark.parametrize("tie_break", list(TieBreak))
+@pytest.mark.parametrize("max_parts", [0, 3])
+def test_split_matches_brute_force_on_medium_orders(tie_break, max_parts):
     rng = random.Random(12345)
     for _ in range(40):
-        request = random_request(rng, store_count=12, line_count=6, density=0.3)
+        ship_to = (rng.uniform(40, 45), rng.uniform(-79, -71))
+        request = random_request(
+            rng, 12, 6, 0.3, ship_to=ship_to, tie_break=tie_break, max_parts=max_parts
+        )
         decision = route(request)
         best = brute_force_best_cover(request)
         if best is None:
@@ -261,7 +316,8 @@ def test_split_matches_brute_force_on_medium_orders():
 def test_large_orders_are_proven_within_the_default_budget():
     rng = random.Random(2026)
     for _ in range(10):
-        request = random_request(rng, store_count=50, line_count=12, density=0.3)
+        ship_to = (rng.uniform(40, 45), rng.uniform(-79, -71))
+        request = random_request(rng, 50, 12, 0.3, ship_to=ship_to, tie_break="distance_priority")
         decision = route(request)
         assert decision.outcome is Outcome.ROUTED
         assert decision.proven_minimal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .model import OrderLine, Store
+from .model import UNKNOWN_DISTANCE_KM, OrderLine, Store
 
 NOT_PROVEN = "search budget reached: not proven minimal"
 TIE_BREAK_CUT_SHORT = "search budget reached: fewest stores proven, tie-break not fully searched"
@@ -15,7 +15,18 @@ def items(units: int) -> str:
 
 
 def all_items(units: int) -> str:
-    return "the item" if units == 1 else f"all {units} items"
+    if units <= 2:
+        return "the item" if units == 1 else "both items"
+    return f"all {units} items"
+
+
+def _same(alike: list[str]) -> str:
+    # " with the same priority", "... priority, distance and stock left"
+    if not alike:
+        return ""
+    if len(alike) == 1:
+        return f" with the same {alike[0]}"
+    return " with the same " + ", ".join(alike[:-1]) + f" and {alike[-1]}"
 
 
 def line_list(lines: Iterable[OrderLine]) -> str:
@@ -33,24 +44,43 @@ def only_full_store(store: Store, units: int) -> str:
     return f"{store.label}: the only store with {all_items(units)}"
 
 
-def best_by_priority(store: Store, units: int, full_count: int) -> str:
+def best_by_priority(store: Store, units: int, full_count: int, km: int | None = None) -> str:
+    """Priority decided; ``km``: the stores compared were all this near (distance first)."""
+    if km is None:
+        return (
+            f"{store.label}: has {all_items(units)}; highest priority of the "
+            f"{full_count} stores that do"
+        )
     return (
-        f"{store.label}: has {all_items(units)}; highest priority of the "
-        f"{full_count} stores that do"
+        f"{store.label}: has {all_items(units)}; highest priority of the {full_count} "
+        f"nearest stores that do, {km} km"
     )
 
 
-def best_by_stock_left(store: Store, units: int, tied: int, left: int) -> str:
-    return (
-        f"{store.label}: has {all_items(units)}; of {tied} such stores with the same "
-        f"priority it keeps the most stock of these products ({left} left)"
+def best_by_distance(store: Store, units: int, count: int, km: int, alike: list[str]) -> str:
+    """Distance decided among ``count`` stores holding everything (and ``alike`` on the rest)."""
+    if km == UNKNOWN_DISTANCE_KM:  # cannot win on distance, but say what is known
+        return f"{store.label}: has {all_items(units)}"
+    of_priority = " at the best priority" if "priority" in alike else ""
+    return f"{store.label}: nearest of the {count} stores holding {all_items(units)}" + (
+        f"{of_priority}, {km} km"
     )
 
 
-def best_by_key(store: Store, units: int, tied: int) -> str:
+def best_by_stock_left(
+    store: Store, units: int, tied: int, left: int, alike: list[str] | None = None
+) -> str:
     return (
-        f"{store.label}: has {all_items(units)}; first by store key of {tied} such stores "
-        "with the same priority and stock left"
+        f"{store.label}: has {all_items(units)}; of {tied} such stores"
+        f"{_same(alike or ['priority'])} it keeps the most stock of these products "
+        f"({left} left)"
+    )
+
+
+def best_by_key(store: Store, units: int, tied: int, alike: list[str] | None = None) -> str:
+    return (
+        f"{store.label}: has {all_items(units)}; first by store key of {tied} such stores"
+        f"{_same([*(alike or ['priority']), 'stock left'])}"
     )
 
 
@@ -81,8 +111,18 @@ def all_stores_lack(short: tuple[OrderLine, ...]) -> str:
     return f"even all stores together lack {line_list(short)}"
 
 
-def split(parts: list[tuple[Store, tuple[OrderLine, ...]]], units: int, note: str) -> str:
-    shipments = "; ".join(f"{store.label} ships {line_list(lines)}" for store, lines in parts)
+def over_parts_cap(cap: int, units: int, proven: bool) -> str:
+    reason = f"no {cap} stores together hold {all_items(units)} (the channel's cap on parts)"
+    return reason if proven else f"{reason}; {NOT_PROVEN}"
+
+
+def split(parts: list[tuple[Store, tuple[OrderLine, ...], int]], units: int, note: str) -> str:
+    """``parts``: (store, its lines, its distance to the buyer in km or UNKNOWN_DISTANCE_KM)."""
+    shipments = "; ".join(
+        f"{store.label} ships {line_list(lines)}"
+        + (f" ({km} km)" if km != UNKNOWN_DISTANCE_KM else "")
+        for store, lines, km in parts
+    )
     reason = (
         f"Split across {len(parts)} stores, the fewest that together hold {all_items(units)} "
         f"(no single store does): {shipments}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -24,11 +25,22 @@ class SplitFallback(str, Enum):
     DEFAULT_STORE = "default_store"  # the whole order to the default store, virtual inventory
 
 
+class TieBreak(str, Enum):
+    """How stores that are equal on the number of parts are ranked (a channel setting)."""
+
+    PRIORITY_THEN_DISTANCE = "priority_distance"  # store priority, then nearest to the buyer
+    DISTANCE_THEN_PRIORITY = "distance_priority"  # nearest to the buyer, then store priority
+
+
 class Outcome(str, Enum):
     ROUTED = "routed"  # every part is covered by available stock
     VIRTUAL = "virtual"  # one part at the default store, short by ``missing``
     HELD = "held"  # nothing is sent; a person decides
 
+
+# A store or buyer without coordinates counts as this far (further than any two points on Earth,
+# 20,038 km): known distances always win, and sets of stores still compare on the known part.
+UNKNOWN_DISTANCE_KM = 100_000
 
 # Split search: nodes visited before the engine stops proving and falls back to a greedy cover.
 # 12 lines x 50 stores needs a few hundred nodes typically and about 2,500 at worst in the
@@ -40,6 +52,16 @@ DEFAULT_SPLIT_SEARCH_BUDGET = 5_000
 def _is_int(value: object) -> bool:
     # bool is an int subclass; True as a quantity is always a bug upstream.
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _point(value: object, what: str) -> tuple[float, float]:
+    try:
+        latitude, longitude = (float(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise ValueError(f"{what}: location must be (latitude, longitude), got {value!r}") from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValueError(f"{what}: ({latitude}, {longitude}) is not on Earth")
+    return (latitude, longitude)
 
 
 @dataclass(frozen=True)
@@ -67,17 +89,24 @@ class Store:
     """A store (an Odoo warehouse / Lightspeed shop).
 
     ``priority``: lower number = routed first. ``name`` is what explanations show.
+    ``location``: (latitude, longitude) in degrees, or None when unknown (then the store counts
+    as farther than any store whose location is known).
     """
 
     key: str
     name: str = ""
     priority: int = 0
+    location: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.key, str) or not self.key:
             raise ValueError(f"store key must be a non-empty string, got {self.key!r}")
         if not _is_int(self.priority):
             raise ValueError(f"store {self.key!r}: priority must be an integer")
+        if self.location is not None:
+            object.__setattr__(self, "location", _point(self.location, f"store {self.key!r}"))
+        vector = unit_vector(self.location) if self.location is not None else None
+        object.__setattr__(self, "_vector", vector)  # not a field: equality stays on the data
 
     @property
     def label(self) -> str:
@@ -94,6 +123,10 @@ class RoutingRequest:
       A missing store or product means 0; negative quantities count as 0. The request keeps a
       read-only copy of the order's products only, so the whole catalogue may be passed in.
     - ``stores``: every store that may ship; ``default_store`` must be one of their keys.
+    - ``ship_to``: the buyer's (latitude, longitude), or None: distance then plays no part.
+    - ``tie_break``: among sets of as few stores, priority first or distance first.
+    - ``max_parts``: split mode ships from at most this many stores (0: no cap); an order that
+      needs more is held (or goes to the default store, per ``split_fallback``).
     """
 
     lines: tuple[OrderLine, ...]
@@ -103,6 +136,9 @@ class RoutingRequest:
     mode: RoutingMode = RoutingMode.BEST_STORE
     split_fallback: SplitFallback = SplitFallback.HOLD
     split_search_budget: int = DEFAULT_SPLIT_SEARCH_BUDGET
+    ship_to: tuple[float, float] | None = None
+    tie_break: TieBreak = TieBreak.PRIORITY_THEN_DISTANCE
+    max_parts: int = 0
 
     def __post_init__(self) -> None:
         # Coerce plain strings and lists (what the Odoo layer has) into the frozen forms.
@@ -110,10 +146,16 @@ class RoutingRequest:
         object.__setattr__(self, "stores", tuple(self.stores))
         object.__setattr__(self, "mode", RoutingMode(self.mode))
         object.__setattr__(self, "split_fallback", SplitFallback(self.split_fallback))
+        object.__setattr__(self, "tie_break", TieBreak(self.tie_break))
+        if self.ship_to is not None:
+            object.__setattr__(self, "ship_to", _point(self.ship_to, "ship_to"))
+        if not _is_int(self.max_parts) or self.max_parts < 0:
+            raise ValueError("max_parts must be an integer >= 0 (0: no cap)")
         self._validate_lines()
         self._validate_stores()
         products = {line.product for line in self.lines}
         object.__setattr__(self, "stock", _frozen_stock(self.stock, self.stores, products))
+        object.__setattr__(self, "_index", _RequestIndex(self))
         if not _is_int(self.split_search_budget) or self.split_search_budget < 0:
             raise ValueError("split_search_budget must be an integer >= 0")
 
@@ -149,10 +191,40 @@ def _frozen_stock(
             raise ValueError(f"stock given for unknown store {store_key!r}")
         relevant = {p: per_product[p] for p in products if p in per_product}
         for product, quantity in relevant.items():
-            if not _is_int(quantity):
+            if type(quantity) is not int and not _is_int(quantity):  # the common case first
                 raise ValueError(f"stock of {product!r} in {store_key!r} must be an integer")
         frozen[store_key] = MappingProxyType(relevant)
     return MappingProxyType(frozen)
+
+
+class _RequestIndex:
+    """The request's data laid out for the engine's common question, "which stores hold every
+    line?": lines merged, stock by product (store key -> units, only the stores stating it),
+    stores by key, the buyer as a unit vector. Built once with the request (it reads every
+    stock entry anyway to copy it); not part of the request's value (equality, repr)."""
+
+    __slots__ = ("merged", "columns", "store_by_key", "ship_to_vector")
+
+    def __init__(self, request: RoutingRequest) -> None:
+        merged: dict[str, int] = {}
+        for line in request.lines:
+            merged[line.product] = merged.get(line.product, 0) + line.quantity
+        self.merged = merged
+        columns: dict[str, dict[str, int]] = {product: {} for product in merged}
+        for store_key, per_product in request.stock.items():
+            for product, units in per_product.items():
+                columns[product][store_key] = units
+        self.columns = columns
+        self.store_by_key = {store.key: store for store in request.stores}
+        self.ship_to_vector = unit_vector(request.ship_to) if request.ship_to else None
+
+
+def unit_vector(point: tuple[float, float]) -> tuple[float, float, float]:
+    """(latitude, longitude) in degrees as a point on the unit sphere: the distance between two
+    such points is one dot product and one acos, the cheapest exact great-circle formula."""
+    latitude, longitude = math.radians(point[0]), math.radians(point[1])
+    cos_lat = math.cos(latitude)
+    return (cos_lat * math.cos(longitude), cos_lat * math.sin(longitude), math.sin(latitude))
 
 
 @dataclass(frozen=True)
