@@ -63,7 +63,12 @@ class AmazonAccountAfterSale(models.Model):
         help="Orders whose Lightspeed sale waits for a void or a refund sale (cancelled or "
         "refunded by Amazon), or whose undo Lightspeed refused.",
     )
-    dashboard_undo_errors = fields.Integer(compute="_compute_dashboard_after_sale")
+    dashboard_undo_errors = fields.Integer(
+        "Undos Refused by Lightspeed",
+        compute="_compute_dashboard_after_sale",
+        help="Undos (a void or a refund sale in Lightspeed) that Lightspeed refused: open each "
+        "one, read its error and press Retry once the cause is fixed.",
+    )
 
     def _compute_dashboard_after_sale(self):
         Routed = self.env["amazon.routed.order"]
