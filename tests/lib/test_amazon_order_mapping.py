@@ -1,7 +1,7 @@
 """Both Orders API versions map into the same AmazonOrder, and bad payloads say what is wrong."""
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -196,6 +196,9 @@ def test_the_same_scenario_orders_map_equal_through_v2026_and_v0():
         order_data.SHIPPED,
         order_data.UNSHIPPED,
     }
+    # the latest ship date: v0's LatestShipDate, v2026's fulfillment.shipByWindow.latestDateTime
+    assert all(o.latest_ship_date == o.purchase_date + timedelta(days=2) for o in v2026)
+    assert all(o.latest_ship_date == by_id[o.amazon_order_id].latest_ship_date for o in v2026)
     assert sim.rdts_issued == 1
     print("\nrequests per order: v2026 %.3f, v0 %.3f" % _per_order(client, len(v2026)))
 
@@ -341,3 +344,15 @@ def test_negative_v0_prices_are_refused():
         map_order_v0(order, [item])
     item["ItemPrice"]["Amount"] = "10.00"
     assert map_order_v0(order, [item]).lines[0].item_price == Decimal("10.00")
+
+
+def test_the_latest_ship_date_is_read_when_given_and_none_when_left_out(order_2026):
+    window = order_2026["fulfillment"].setdefault("shipByWindow", {})
+    window["latestDateTime"] = "2026-01-03T07:59:59Z"
+    expected = datetime(2026, 1, 3, 7, 59, 59, tzinfo=timezone.utc)
+    assert map_order_v2026(order_2026).latest_ship_date == expected
+    window.pop("latestDateTime")
+    assert map_order_v2026(order_2026).latest_ship_date is None
+    window["latestDateTime"] = "next Tuesday"
+    with pytest.raises(PayloadError, match="shipByWindow.latestDateTime is not an ISO 8601"):
+        map_order_v2026(order_2026)

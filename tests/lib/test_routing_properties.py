@@ -11,7 +11,7 @@ import itertools
 import random
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from amazon_lightspeed_connector.lib.routing import (
@@ -280,6 +280,35 @@ def test_a_split_never_has_more_parts_than_the_cap(request):
         assert len(decision.parts) <= request.max_parts
     if decision.outcome is Outcome.HELD and brute_force_best_cover(request) is None:
         assert decision.missing  # a person sees what is short
+
+
+@settings(THOROUGH, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(requests(modes=(RoutingMode.SPLIT,), dense=True, max_lines=3))
+def test_a_line_no_store_holds_whole_ships_from_the_fewest_stores_that_do(request):
+    """Quantity split: a line's units come from several stores (each part its own Sale) only
+    when no store has them all, from as few stores of the set as can, and the set is still
+    the brute force's best."""
+    order = merged_order(request)
+    nowhere_whole = [
+        p for p, q in order.items() if all(available(request, s.key, p) < q for s in request.stores)
+    ]
+    best = brute_force_best_cover(request)
+    assume(nowhere_whole and best is not None)
+    decision = route(request)
+    assert decision.outcome is Outcome.ROUTED and decision.proven_minimal
+    assert cover_key(request, decision.store_keys) == cover_key(request, best)
+    assert shipped_per_product(decision) == order
+    for product, quantity in order.items():
+        shipping = [
+            line.quantity
+            for part in decision.parts
+            for line in part.lines
+            if line.product == product
+        ]
+        held = sorted((available(request, k, product) for k in decision.store_keys), reverse=True)
+        fewest = next(n for n in range(1, len(held) + 1) if sum(held[:n]) >= quantity)
+        assert len(shipping) == fewest
+        assert product not in nowhere_whole or len(shipping) > 1
 
 
 def random_request(rng, store_count, line_count, density, **options):

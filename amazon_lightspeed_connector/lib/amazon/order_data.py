@@ -127,6 +127,9 @@ class AmazonOrder:
     buyer_note: str | None  # the delivery instructions the buyer typed at checkout
     lines: tuple[AmazonOrderLine, ...]
     seller_order_id: str | None = None
+    # The end of the window Amazon expects the order shipped in (late shipment counts against
+    # the seller); None when Amazon leaves it out (FBA orders, orders before 2013).
+    latest_ship_date: datetime | None = None
 
     @property
     def is_merchant_fulfilled(self):
@@ -168,6 +171,13 @@ def _bad_money(value, field, order_id):
         "Amazon order %s: %s is not an amount of money (%r)." % (order_id, field, value),
         code="BadMoney",
     )
+
+
+def parse_optional_datetime(value, field, order_id):
+    """As ``parse_datetime``, but None when Amazon leaves the field out (or empty)."""
+    if value is None or value == "":
+        return None
+    return parse_datetime(value, field, order_id)
 
 
 def parse_datetime(value, field, order_id):

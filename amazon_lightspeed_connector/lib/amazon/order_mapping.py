@@ -37,6 +37,7 @@ from .order_data import (
     AmazonOrderLine,
     parse_datetime,
     parse_money,
+    parse_optional_datetime,
 )
 
 V0_STATUSES = {
@@ -342,6 +343,9 @@ def map_order_v0(order_payload, items_payloads, address_payload=None, buyer_info
         buyer_note=preferences.get("AddressInstructions") or None,
         lines=lines,
         seller_order_id=order.get("SellerOrderId") or None,
+        latest_ship_date=parse_optional_datetime(
+            order.get("LatestShipDate"), "LatestShipDate", order_id
+        ),
     )
 
 
@@ -537,4 +541,9 @@ def map_order_v2026(payload):
         buyer_note=(recipient.get("deliveryPreference") or {}).get("addressInstruction") or None,
         lines=lines,
         seller_order_id=_seller_order_id(order),
+        latest_ship_date=parse_optional_datetime(
+            (fulfillment.get("shipByWindow") or {}).get("latestDateTime"),
+            "fulfillment.shipByWindow.latestDateTime",
+            order_id,
+        ),
     )

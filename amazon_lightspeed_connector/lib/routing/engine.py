@@ -83,7 +83,13 @@ def _km(ship_to: tuple[float, float, float], store: Store) -> int:
     if vector is None:
         return UNKNOWN_DISTANCE_KM
     dot = ship_to[0] * vector[0] + ship_to[1] * vector[1] + ship_to[2] * vector[2]
-    return round(EARTH_RADIUS_KM * acos(max(-1.0, min(1.0, dot))))
+    # rounding may push the dot product of two unit vectors just past +-1 (acos's domain);
+    # comparisons, not min()/max(): this runs for every tied store of every order
+    if dot > 1.0:
+        dot = 1.0
+    elif dot < -1.0:
+        dot = -1.0
+    return round(EARTH_RADIUS_KM * acos(dot))
 
 
 def _available(per_product: Mapping[str, int], products: Iterable[str]) -> tuple[int, ...]:

@@ -112,7 +112,10 @@ def all_stores_lack(short: tuple[OrderLine, ...]) -> str:
 
 
 def over_parts_cap(cap: int, units: int, proven: bool) -> str:
-    reason = f"no {cap} stores together hold {all_items(units)} (the channel's cap on parts)"
+    if cap == 1:
+        reason = f"{no_full_store(units)} (the channel's cap: 1 part per order)"
+    else:
+        reason = f"no {cap} stores together hold {all_items(units)} (the channel's cap on parts)"
     return reason if proven else f"{reason}; {NOT_PROVEN}"
 
 
