@@ -1,10 +1,31 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class AmazonAccountRouting(models.Model):
-    """The channel's held orders, for the daily reminder e-mail and the Held Queue button."""
+    """The channel's routing rules beyond the mode (tie-break order, cap on parts), and its
+    held orders, for the daily reminder e-mail and the Held Queue button."""
 
     _inherit = "amazon.account"
+
+    routing_tie_break = fields.Selection(
+        [
+            ("priority_distance", "Fewest stores, then priority, then distance"),
+            ("distance_priority", "Fewest stores, then distance, then priority"),
+        ],
+        "Tie-break",
+        required=True,
+        default="priority_distance",
+        help="How stores (or sets of stores) equal on the number of parts are ranked. Distance "
+        "is from the buyer's postal code to the store's coordinates (Locate from Address on "
+        "the store), computed offline; a store without coordinates counts as the farthest.",
+    )
+    routing_max_parts = fields.Integer(
+        "Maximum Parts per Order",
+        default=0,
+        help="Split: an order is shipped from at most this many stores (0: no cap). One that "
+        "needs more follows 'When a Split Cannot Fulfil'.",
+    )
 
     held_order_ids = fields.Many2many(
         "amazon.routed.order",
@@ -15,6 +36,43 @@ class AmazonAccountRouting(models.Model):
     held_order_count = fields.Integer(
         "Held", compute="_compute_held_orders", help="How many orders wait in the Held Queue."
     )
+
+    late_ship_warning_hours = fields.Integer(
+        "Warn Before Ship-By (hours)",
+        default=24,
+        help="A held order whose Amazon latest ship date is closer than this is at risk of "
+        "shipping late: the Overview counts it and the connector managers get an activity.",
+    )
+    dashboard_late_risk = fields.Integer(
+        "At Risk of Shipping Late",
+        compute="_compute_dashboard_late_risk",
+        help="Held orders whose latest ship date is closer than the warning threshold.",
+    )
+
+    @api.constrains("routing_max_parts", "late_ship_warning_hours")
+    def _check_routing_numbers(self):
+        if any(account.routing_max_parts < 0 for account in self):
+            raise ValidationError(_("The maximum number of parts is 0 (no cap) or more."))
+        if any(account.late_ship_warning_hours < 0 for account in self):
+            raise ValidationError(_("The warning threshold before the ship-by date is 0 or more."))
+
+    def _compute_dashboard_late_risk(self):
+        counts = dict(
+            self.env["amazon.routed.order"]._read_group(
+                [("account_id", "in", self.ids), ("late_risk", "=", True)],
+                ["account_id"],
+                ["__count"],
+            )
+        )
+        for account in self:
+            account.dashboard_late_risk = counts.get(account, 0)
+
+    def action_dashboard_late_risk(self):
+        return self._dashboard_action(
+            "amazon_routed_order_held_action",
+            [("account_id", "=", self.id), ("late_risk", "=", True)],
+            _("At Risk of Shipping Late"),
+        )
 
     def _compute_held_orders(self):
         held = self.env["amazon.routed.order"].search(

@@ -22,6 +22,7 @@ import logging
 from odoo import _, api, fields, models
 from psycopg2.errors import LockNotAvailable, SerializationFailure
 
+from ..lib import geo
 from ..lib.routing import OrderLine, Outcome, RoutingMode, RoutingRequest, SplitFallback, Store
 from ..lib.routing import route as route_order
 
@@ -35,6 +36,8 @@ MODES = {
 }
 FALLBACKS = {"hold": SplitFallback.HOLD, "default": SplitFallback.DEFAULT_STORE}
 ROUTE_BATCH = 200  # orders routed per scheduled call, committed together
+# The most urgent first: Amazon's latest ship date (orders without one after), then the oldest.
+URGENCY_ORDER = "latest_ship_date, purchase_date, id"
 
 
 class RoutingNotPossible(Exception):
@@ -83,7 +86,7 @@ class AmazonOrderRouting(models.Model):
 
     def action_route(self):
         """Route the selected orders that wait for it (button)."""
-        pending = self.filtered(lambda o: o.routing_state == "to_route")
+        pending = self.filtered(lambda o: o.routing_state == "to_route")._most_urgent_first()
         routed = pending._route_pending()
         return self.env["amazon.account"]._notification(
             _("%(routed)s of %(pending)s orders routed.", routed=routed, pending=len(pending)),
@@ -92,11 +95,12 @@ class AmazonOrderRouting(models.Model):
 
     @api.model
     def _cron_route_orders(self):
-        """Route the orders still waiting, oldest first, ``ROUTE_BATCH`` per call, each in its
+        """Route the orders still waiting, most urgent first (Amazon's latest ship date, then the
+        oldest; ``URGENCY_ORDER``), ``ROUTE_BATCH`` per call, each in its
         own savepoint. Each call is one transaction: the cron worker commits it and calls again
         at once while routable orders remain (ir.cron progress), so a backlog of thousands is
         not one long transaction holding the stock locks, lost whole by a crash."""
-        pending = self.search([("routing_state", "=", "to_route")], order="purchase_date, id")
+        pending = self.search([("routing_state", "=", "to_route")], order=URGENCY_ORDER)
         batch = pending[:ROUTE_BATCH]
         routed = batch._route_pending()
         # a channel that could not route (no default store) or met busy stock waits for the
@@ -182,14 +186,26 @@ class AmazonOrderRouting(models.Model):
                 }
                 for store in stores
             },
-            stores=[Store(str(s.id), s.name, s.lightspeed_routing_priority) for s in stores],
+            stores=[
+                Store(str(s.id), s.name, s.lightspeed_routing_priority, s._routing_location())
+                for s in stores
+            ],
             default_store=str(default.id),
             mode=MODES[account.routing_mode],
             split_fallback=FALLBACKS[account.split_fallback],
+            ship_to=self._ship_to_location(),
+            tie_break=account.routing_tie_break,
+            max_parts=account.routing_max_parts,
         )
         decision = route_order(request)
         self._record_decision(decision, lines, by_key, held)
         return decision
+
+    def _ship_to_location(self):
+        """The buyer's (latitude, longitude) from the ship-to postal code, offline (else the
+        state's or the country's centre), or None: distance then decides nothing."""
+        where = geo.locate(self.ship_country_code or "", self.ship_zip or "", self.ship_state or "")
+        return where.point if where else None
 
     def _record_decision(self, decision, lines, by_key, held):
         # a connector user re-routing a held order may not write orders or lines themselves:

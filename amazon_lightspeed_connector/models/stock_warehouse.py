@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from ..lib import geo
 
 
 class StockWarehouse(models.Model):
@@ -46,6 +49,14 @@ class StockWarehouse(models.Model):
         "channel's Default Register belongs to this store: that one wins.",
     )
 
+    routing_latitude = fields.Float(
+        "Latitude",
+        digits=(10, 6),
+        help="Where the store is, for routing's distance tie-break. Locate from Address fills "
+        "it offline from the warehouse address's postal code; you may type it.",
+    )
+    routing_longitude = fields.Float("Longitude", digits=(10, 6))
+
     _sql_constraints = [
         (
             "lightspeed_shop_unique",
@@ -53,3 +64,45 @@ class StockWarehouse(models.Model):
             "A Lightspeed shop can be bound to one warehouse only.",
         ),
     ]
+
+    def _routing_location(self):
+        """(latitude, longitude) for the routing engine, or None when unset (0, 0) or invalid:
+        the store then counts as farther than any located one."""
+        self.ensure_one()
+        if geo.valid_point(self.routing_latitude, self.routing_longitude):
+            return (self.routing_latitude, self.routing_longitude)
+        return None
+
+    def action_locate_from_address(self):
+        """Fill the coordinates from the warehouse address's postal code (offline: the
+        zipcodes data set, else the state's or the country's centre). Written as the user:
+        who cannot edit the warehouse cannot locate it."""
+        self.check_access("write")
+        located = []
+        for warehouse in self:
+            address = warehouse.partner_id
+            where = geo.locate(
+                address.country_id.code or "", address.zip or "", address.state_id.code or ""
+            )
+            if where is None:
+                raise UserError(
+                    _(
+                        "%(store)s: its address has no country Odoo can place; type the "
+                        "coordinates instead.",
+                        store=warehouse.name,
+                    )
+                )
+            warehouse.write(
+                {"routing_latitude": where.latitude, "routing_longitude": where.longitude}
+            )
+            located.append("%s (%s)" % (warehouse.name, PRECISIONS[where.precision]))
+        return self.env["amazon.account"]._notification(
+            _("Located from the address: %s", ", ".join(located)), "success"
+        )
+
+
+PRECISIONS = {
+    geo.PRECISION_POSTAL_CODE: "postal code",
+    geo.PRECISION_STATE: "centre of the state",
+    geo.PRECISION_COUNTRY: "centre of the country",
+}

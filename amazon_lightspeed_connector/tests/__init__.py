@@ -29,8 +29,10 @@ if __name__.startswith("odoo.addons."):
         test_privacy_erasure,
         test_reporting,
         test_reporting_tour,
+        test_routing_distance,
         test_settlement,
         test_ship_confirmation,
+        test_shipping_deadline,
         test_sync_log,
         test_sync_summary_mail,
     )

@@ -58,6 +58,8 @@ class TestImportThenRoute(RoutingCase):
             self.assertEqual((routed.warehouse_id, routed.state), (store, "to_send"))
             self.assertTrue(routed.explanation)
             self.assertEqual(order.sale_order_id.warehouse_id, store)
+            # Amazon's latest ship date (the simulator: two days after purchase) is imported
+            self.assertEqual(order.latest_ship_date, order.purchase_date + timedelta(days=2))
 
         # Importing again changes nothing: no second routed order, no second reservation.
         self._import()
