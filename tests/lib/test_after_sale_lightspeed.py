@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from lightspeed_support import calls, make_client
+from lightspeed_support import calls
 from sale_support import item_ids, line, order, request, whole
 
 from amazon_lightspeed_connector.lib.errors import PermanentError, TransientError
@@ -28,27 +28,8 @@ from amazon_lightspeed_connector.lib.lightspeed.sale_reader import (
     split_refund_reference,
 )
 from amazon_lightspeed_connector.lib.lightspeed.sale_sender import send_sale
-from amazon_lightspeed_connector.tests.simulators.core import ManualClock
-from amazon_lightspeed_connector.tests.simulators.lightspeed import (
-    API_BASE,
-    OAUTH_BASE,
-    LightspeedSimulator,
-)
-from amazon_lightspeed_connector.tests.simulators.transport import in_process
 
 SHOP = 3  # the demo shop stocking jeans
-
-
-@pytest.fixture
-def sim():
-    simulator = LightspeedSimulator.demo(clock=ManualClock())
-    with in_process({API_BASE: simulator, OAUTH_BASE: simulator}):
-        yield simulator
-
-
-@pytest.fixture
-def client(sim):
-    return make_client(sim)
 
 
 def write_sale(sim, client, order_id, *lines, complete=True):

@@ -16,20 +16,6 @@ from amazon_lightspeed_connector.lib.lightspeed.auth import (
     authorization_url,
     usable_grant,
 )
-from amazon_lightspeed_connector.tests.simulators.core import ManualClock
-from amazon_lightspeed_connector.tests.simulators.lightspeed import (
-    API_BASE,
-    OAUTH_BASE,
-    LightspeedSimulator,
-)
-from amazon_lightspeed_connector.tests.simulators.transport import in_process
-
-
-@pytest.fixture
-def sim():
-    simulator = LightspeedSimulator.demo(clock=ManualClock())
-    with in_process({API_BASE: simulator, OAUTH_BASE: simulator}):
-        yield simulator
 
 
 def test_rotation_is_saved_in_the_store_and_the_old_token_is_revoked(sim):

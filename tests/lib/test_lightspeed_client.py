@@ -15,27 +15,8 @@ from amazon_lightspeed_connector.lib.errors import (
     TransientError,
 )
 from amazon_lightspeed_connector.lib.lightspeed import wire
-from amazon_lightspeed_connector.tests.simulators.core import ManualClock
-from amazon_lightspeed_connector.tests.simulators.lightspeed import (
-    API_BASE,
-    OAUTH_BASE,
-    LightspeedSimulator,
-)
-from amazon_lightspeed_connector.tests.simulators.transport import in_process
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)  # the demo account's creation time
-
-
-@pytest.fixture
-def sim():
-    simulator = LightspeedSimulator.demo(clock=ManualClock())
-    with in_process({API_BASE: simulator, OAUTH_BASE: simulator}):
-        yield simulator
-
-
-@pytest.fixture
-def client(sim):
-    return make_client(sim)
 
 
 # --- wire -----------------------------------------------------------------------------------------

@@ -5,30 +5,13 @@ amazon_lightspeed_connector/tests/test_hostile_lightspeed.py)."""
 import gzip
 
 import pytest
-from lightspeed_support import make_client
 
 from amazon_lightspeed_connector.lib.amazon.results import decode_document
 from amazon_lightspeed_connector.lib.errors import PayloadError
 from amazon_lightspeed_connector.lib.lightspeed import wire
-from amazon_lightspeed_connector.tests.simulators.core import ManualClock
 from amazon_lightspeed_connector.tests.simulators.lightspeed import (
     API_BASE,
-    OAUTH_BASE,
-    LightspeedSimulator,
 )
-from amazon_lightspeed_connector.tests.simulators.transport import in_process
-
-
-@pytest.fixture
-def sim():
-    simulator = LightspeedSimulator.demo(clock=ManualClock())
-    with in_process({API_BASE: simulator, OAUTH_BASE: simulator}):
-        yield simulator
-
-
-@pytest.fixture
-def client(sim):
-    return make_client(sim)
 
 
 @pytest.mark.parametrize(

@@ -10,25 +10,12 @@ from amazon_lightspeed_connector.lib.lightspeed.pacing import (
     request_cost,
 )
 from amazon_lightspeed_connector.tests.simulators.core import ManualClock
-from amazon_lightspeed_connector.tests.simulators.lightspeed import (
-    API_BASE,
-    OAUTH_BASE,
-    LightspeedSimulator,
-)
-from amazon_lightspeed_connector.tests.simulators.transport import in_process
 
 WRITES = 200
 WRITE_COST = 10
 SHARE = 0.8
 OTHERS_BURST = 30.0  # units other apps spent just before the run
 OTHERS_RATE = 0.2  # units a second other apps keep spending during the run
-
-
-@pytest.fixture
-def sim():
-    simulator = LightspeedSimulator.demo(clock=ManualClock())
-    with in_process({API_BASE: simulator, OAUTH_BASE: simulator}):
-        yield simulator
 
 
 def watch_levels(sim):

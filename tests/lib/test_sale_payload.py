@@ -35,13 +35,6 @@ IDS = {"JBJ-S": 1, "JBJ-M": 2, "LTR-BELT": 8, "WOOL-SCARF": 9, "CANVAS-TOTE": 10
 SHIPPING_ITEM = 0  # shipping as a miscellaneous charge line
 
 
-@pytest.fixture
-def sim():
-    simulator = LightspeedSimulator.demo(clock=ManualClock())
-    with in_process({API_BASE: simulator, OAUTH_BASE: simulator}):
-        yield simulator
-
-
 def multi_line_order():
     """Two jeans with a 10.00 promotion and shipping, a gift-wrapped scarf, sales tax."""
     return order(

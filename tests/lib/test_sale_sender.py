@@ -1,7 +1,7 @@
 """Exactly-once Sale writes, completion on shipment and the run's customer cache (simulator)."""
 
 import pytest
-from lightspeed_support import calls, make_client
+from lightspeed_support import calls
 from sale_support import item_ids, line, order, request, whole
 
 from amazon_lightspeed_connector.lib.errors import (
@@ -20,27 +20,8 @@ from amazon_lightspeed_connector.lib.lightspeed.sale_sender import (
     is_lost_customer,
     send_sale,
 )
-from amazon_lightspeed_connector.tests.simulators.core import ManualClock
-from amazon_lightspeed_connector.tests.simulators.lightspeed import (
-    API_BASE,
-    OAUTH_BASE,
-    LightspeedSimulator,
-)
-from amazon_lightspeed_connector.tests.simulators.transport import in_process
 
 REFERENCE = "111-0000001-0000001"
-
-
-@pytest.fixture
-def sim():
-    simulator = LightspeedSimulator.demo(clock=ManualClock())
-    with in_process({API_BASE: simulator, OAUTH_BASE: simulator}):
-        yield simulator
-
-
-@pytest.fixture
-def client(sim):
-    return make_client(sim)
 
 
 def jeans_order(**fields):
