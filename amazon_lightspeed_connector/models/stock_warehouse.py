@@ -55,7 +55,9 @@ class StockWarehouse(models.Model):
         help="Where the store is, for routing's distance tie-break. Locate from Address fills "
         "it offline from the warehouse address's postal code; you may type it.",
     )
-    routing_longitude = fields.Float("Longitude", digits=(10, 6))
+    routing_longitude = fields.Float(
+        "Longitude", digits=(10, 6), help="East is positive (New York: -73.99). See Latitude."
+    )
 
     _sql_constraints = [
         (
