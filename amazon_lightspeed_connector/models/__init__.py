@@ -2,6 +2,7 @@
 from . import connector_connection_mixin  # isort: skip
 from . import amazon_channel_mapping_mixin  # isort: skip
 from . import lightspeed_reference_mixin  # isort: skip
+from . import connector_account_guard  # isort: skip
 from . import (
     account_account,
     amazon_account,
@@ -9,6 +10,7 @@ from . import (
     amazon_account_after_sale,
     amazon_account_confirmation,
     amazon_account_dashboard,
+    amazon_account_guard,
     amazon_account_import,
     amazon_account_lightspeed,
     amazon_account_listings,
@@ -45,6 +47,7 @@ from . import (
     connector_pacing_state,
     lightspeed_account,
     lightspeed_account_after_sale,
+    lightspeed_account_guard,
     lightspeed_account_sales,
     lightspeed_account_stock,
     lightspeed_account_stock_listings,

@@ -97,14 +97,16 @@ class AmazonAccount(models.Model):
         compute="_compute_endpoint_url",
         store=True,
         readonly=False,
-        help="Amazon's production endpoint of the region by default. Change it to use "
-        "Amazon's sandbox or a local simulator.",
+        help="Amazon's production endpoint of the region, set when the region is chosen "
+        "(sellingpartnerapi-na/-eu/-fe.amazon.com). Only Settings administrators can change "
+        "it, e.g. to Amazon's sandbox or a local simulator: https, or http to this machine.",
     )
     lwa_endpoint_url = fields.Char(
         "LWA Token Endpoint",
         default=LWA_TOKEN_URL,
         required=True,
-        help="Login with Amazon's token endpoint. Change it only for a simulator.",
+        help="Login with Amazon's token endpoint (https://api.amazon.com/auth/o2/token in "
+        "every region). Only Settings administrators can change it, for a simulator.",
     )
     spapi_application_id = fields.Char(
         "SP-API Application ID",
@@ -116,7 +118,8 @@ class AmazonAccount(models.Model):
         compute="_compute_consent_url",
         store=True,
         readonly=False,
-        help="Where the seller authorises the app (Seller Central of the region).",
+        help="Where the seller authorises the app: Seller Central of the region, set when the "
+        "region is chosen. Only Settings administrators can change it.",
     )
     oauth_redirect_url = fields.Char(
         "OAuth Redirect URL",
@@ -248,6 +251,7 @@ class AmazonAccount(models.Model):
     import_interval = fields.Integer(
         "Import Every (minutes)",
         default=15,
+        minimum=1,
         help="How often the import runs. The scheduled action runs as often as the most "
         "frequent enabled channel needs.",
     )
@@ -319,6 +323,8 @@ class AmazonAccount(models.Model):
         "Keep Buyer Data (days)",
         default=MAX_RETENTION_DAYS,
         required=True,
+        minimum=1,
+        maximum=MAX_RETENTION_DAYS,
         help="Days after shipment or cancellation before buyer names, addresses, phones and "
         'e-mails are replaced with "Amazon Replaced". Amazon allows at most 30.',
     )

@@ -10,6 +10,7 @@ class AmazonAccount(models.Model):
     confirm_batch_size = fields.Integer(
         "Confirmations per Run",
         default=50,
+        minimum=1,
         help="At most this many packages are confirmed to Amazon per run of the scheduled "
         "action; the rest go on the next run.",
     )

@@ -86,6 +86,7 @@ class AmazonAccountImport(models.Model):
     import_max_pages = fields.Integer(
         "Pages per Run",
         default=10,
+        minimum=1,
         help="A run reads at most this many pages of up to 100 orders, then stops and the next "
         "run continues: a long backfill never holds a worker for hours. Amazon allows a burst "
         "of 20 searches, then one every three minutes.",

@@ -80,6 +80,7 @@ class AmazonAccountListings(models.Model):
     listings_feed_threshold = fields.Integer(
         "Feed From (changed SKUs)",
         default=DEFAULT_FEED_THRESHOLD,
+        minimum=1,
         help="Fewer changed SKUs than this are patched one by one (5 a second, seen on Amazon "
         "at once). From this many, they go in JSON listings feeds of up to 25,000 SKUs (a "
         "handful of calls, applied by Amazon within minutes).",

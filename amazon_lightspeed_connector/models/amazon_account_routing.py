@@ -23,6 +23,7 @@ class AmazonAccountRouting(models.Model):
     routing_max_parts = fields.Integer(
         "Maximum Parts per Order",
         default=0,
+        minimum=0,
         help="Split: an order is shipped from at most this many stores (0: no cap). One that "
         "needs more follows 'When a Split Cannot Fulfil'.",
     )
@@ -40,6 +41,7 @@ class AmazonAccountRouting(models.Model):
     late_ship_warning_hours = fields.Integer(
         "Warn Before Ship-By (hours)",
         default=24,
+        minimum=0,
         help="A held order whose Amazon latest ship date is closer than this is at risk of "
         "shipping late: the Overview counts it and the connector managers get an activity.",
     )

@@ -93,18 +93,22 @@ class LightspeedAccount(models.Model):
         "API URL",
         required=True,
         default=DEFAULT_API_URL,
-        help="The Lightspeed Retail API V3 address (ending in /API/V3). Change it only to test "
-        "against a simulator.",
+        help="The Lightspeed Retail API V3 address (https://api.lightspeedapp.com/API/V3). "
+        "Only Settings administrators can change it, to test against a simulator.",
     )
     token_url = fields.Char(
         "Token URL",
         required=True,
         default=DEFAULT_TOKEN_URL,
-        help="Lightspeed's OAuth token endpoint. Change it only to test against a simulator.",
+        help="Lightspeed's OAuth token endpoint "
+        "(https://cloud.lightspeedapp.com/auth/oauth/token). Only Settings administrators can "
+        "change it, to test against a simulator.",
     )
     bucket_share = fields.Float(
         "Share of the API Bucket",
         default=1.0,
+        exclusive_minimum=0.0,
+        maximum=1.0,
         help="The part of Lightspeed's request allowance (shared with every other app of the "
         "retailer) this connector may use: 1.0 is all of it, 0.5 half.",
     )

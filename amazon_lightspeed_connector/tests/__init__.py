@@ -3,6 +3,7 @@
 # without Odoo (see the addon's __init__.py), hence the guard.
 if __name__.startswith("odoo.addons."):
     from . import (
+        test_account_guard,
         test_addon_integrity,
         test_after_sale,
         test_amazon_account,
