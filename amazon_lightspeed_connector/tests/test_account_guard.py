@@ -210,6 +210,8 @@ class TestSettingsCheckedBeforeWriting(AccountGuardCase):
         ("pii_retention_days", 31, "at most 30"),
         ("confirm_batch_size", 0, "Confirmations per Run must be at least 1"),
         ("listings_feed_threshold", -1, "must be at least 1"),
+        ("routing_max_parts", -1, "Maximum Parts per Order must be at least 0"),
+        ("late_ship_warning_hours", -24, "Warn Before Ship-By \\(hours\\) must be at least 0"),
         ("import_max_pages", 2**31, "not a usable number"),
         ("import_interval", "ten", "must be a number"),
     )
