@@ -32,7 +32,8 @@ class AmazonAccountRouting(models.Model):
         "amazon.routed.order",
         compute="_compute_held_orders",
         string="Held Orders",
-        help="This channel's orders waiting in the Held Queue, oldest first.",
+        help="This channel's orders waiting in the Held Queue, the most urgent first (Amazon's "
+        "latest ship date, then the oldest).",
     )
     held_order_count = fields.Integer(
         "Held", compute="_compute_held_orders", help="How many orders wait in the Held Queue."
@@ -78,7 +79,8 @@ class AmazonAccountRouting(models.Model):
 
     def _compute_held_orders(self):
         held = self.env["amazon.routed.order"].search(
-            [("account_id", "in", self.ids), ("state", "=", "held")], order="held_since, id"
+            [("account_id", "in", self.ids), ("state", "=", "held")],
+            order="latest_ship_date, held_since, id",
         )
         for account in self:
             mine = held.filtered(lambda r, a=account: r.account_id == a)

@@ -124,3 +124,15 @@ class TestShippingDeadline(RoutingCase):
         count = len(activities)
         run_with_cron_progress(Routed, CRON_LATE, "_cron_escalate_late_risk")
         self.assertEqual(len(self.activities(at_risk)), count)
+
+    def test_the_daily_reminder_lists_the_most_urgent_first_with_their_time_left(self):
+        later, sooner = self.hold(40), self.hold(4)
+        self.assertEqual(self.amazon.held_order_ids.ids, [sooner.id, later.id])
+        self.env["amazon.routed.order"]._cron_remind_held()
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "amazon.account"), ("res_id", "=", self.amazon.id)]
+        )
+        body = str(mail.body_html)
+        self.assertLess(body.index(sooner.name), body.index(later.name))
+        self.assertRegex(body, r"ship-by date: (3 h 59 min|4 h 0 min)")
+        self.assertRegex(body, r"ship-by date: 1 d (15|16) h")
