@@ -36,4 +36,5 @@ if __name__.startswith("odoo.addons."):
         test_shipping_deadline,
         test_sync_log,
         test_sync_summary_mail,
+        test_translations,
     )

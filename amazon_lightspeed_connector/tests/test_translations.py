@@ -1,0 +1,76 @@
+"""The committed translation template holds every term Odoo exports from the addon, and the
+language files load into Odoo: menus, fields and code strings read in the user's language."""
+
+import io
+
+import polib
+from odoo.tests import TransactionCase, tagged
+from odoo.tools.misc import file_path
+from odoo.tools.translate import TranslationModuleReader, code_translations, trans_export
+
+from .common import ADDON
+
+LANGUAGES = {"fr": "fr_FR", "nl": "nl_NL", "de": "de_DE", "es": "es_ES"}
+
+
+@tagged("post_install", "-at_install")
+class TestTranslationTemplate(TransactionCase):
+    def _committed(self, name):
+        return polib.pofile(file_path("%s/i18n/%s" % (ADDON, name)))
+
+    def test_the_pot_holds_every_term_of_the_code_and_views(self):
+        """What ``--i18n-export --modules=<addon>`` would write now, compared with the .pot:
+        a new string in a model, view, data file or ``_()`` call fails here until
+        tools/update_translations.py is run (and the new terms are translated)."""
+        exported = {row[4] for row in TranslationModuleReader(self.env.cr, modules=[ADDON])}
+        committed = {entry.msgid for entry in self._committed("%s.pot" % ADDON)}
+        self.assertGreater(len(exported), 100)
+        missing = sorted(exported - committed)
+        stale = sorted(committed - exported)
+        hint = "run tools/update_translations.py, then translate the new terms"
+        self.assertFalse(
+            missing, "%d terms missing from the .pot (%s): %r" % (len(missing), hint, missing[:20])
+        )
+        self.assertFalse(
+            stale, "%d terms of the .pot are gone (%s): %r" % (len(stale), hint, stale[:20])
+        )
+
+    def test_odoo_writes_the_same_references(self):
+        """Each term's references (model field, view, code file) are Odoo's own export's."""
+        buffer = io.BytesIO()
+        trans_export(None, [ADDON], buffer, "po", self.env.cr)
+        exported = {
+            e.msgid: sorted(e.occurrences) for e in polib.pofile(buffer.getvalue().decode())
+        }
+        committed = {e.msgid: sorted(e.occurrences) for e in self._committed("%s.pot" % ADDON)}
+        moved = sorted(
+            msgid
+            for msgid in exported.keys() & committed.keys()
+            if exported[msgid] != committed[msgid]
+        )
+        self.assertFalse(
+            moved, "references changed (run tools/update_translations.py): %r" % moved[:10]
+        )
+
+    def test_each_language_loads_into_odoo(self):
+        menu = self.env.ref("%s.menu_connector_root" % ADDON)
+        for short, code in LANGUAGES.items():
+            with self.subTest(lang=code):
+                po = {e.msgid: e.msgstr for e in self._committed("%s.po" % short)}
+                self.env["res.lang"]._activate_lang(code)
+                self.env["ir.module.module"]._load_module_terms([ADDON], [code], overwrite=True)
+                self.assertEqual(menu.with_context(lang=code).name, po[menu.name])
+                field = self.env["ir.model.fields"]._get("amazon.sync.log", "company_id")
+                self.assertEqual(
+                    field.with_context(lang=code).field_description, po[field.field_description]
+                )
+                code_terms = code_translations.get_python_translations(ADDON, code)
+                python_msgids = [
+                    e.msgid
+                    for e in self._committed("%s.pot" % ADDON)
+                    if any(o[0].startswith("code:") for o in e.occurrences)
+                ]
+                self.assertTrue(python_msgids)
+                self.assertEqual(
+                    {m: code_terms.get(m) for m in python_msgids}, {m: po[m] for m in python_msgids}
+                )
