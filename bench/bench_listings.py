@@ -32,10 +32,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("ALC_SHARED_DIR", str(Path(__file__).resolve().parents[2] / "shared"))
 
-from amazon_lightspeed_connector.lib.amazon.client import AmazonClient, AmazonCredentials
 from amazon_lightspeed_connector.lib.amazon.listings import plan_push
 from amazon_lightspeed_connector.lib.inventory import ListingUpdate, changed_since_last_push
 from amazon_lightspeed_connector.tests.simulators.amazon import AmazonSimulator
+from amazon_lightspeed_connector.tests.simulators.amazon.testing import demo_client
 from amazon_lightspeed_connector.tests.simulators.core import ManualClock
 from amazon_lightspeed_connector.tests.simulators.demo_catalogue import AMAZON_DEMO
 from amazon_lightspeed_connector.tests.simulators.transport import in_process
@@ -45,10 +45,7 @@ SELLER = AMAZON_DEMO["seller_id"]
 
 
 def new_client(sim):
-    credentials = AmazonCredentials(
-        AMAZON_DEMO["lwa_client_id"], AMAZON_DEMO["lwa_client_secret"], AMAZON_DEMO["refresh_token"]
-    )
-    return AmazonClient(credentials, SELLER, [US], clock=sim.clock)
+    return demo_client(sim.clock, [US])
 
 
 def catalogue(sim, count):

@@ -17,14 +17,11 @@ import time
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
-from odoo.addons.amazon_lightspeed_connector.lib.amazon.client import (
-    AmazonClient,
-    AmazonCredentials,
-)
 from odoo.addons.amazon_lightspeed_connector.lib.lightspeed import LightspeedClient
 from odoo.addons.amazon_lightspeed_connector.models.lightspeed_account import LightspeedAccount
 from odoo.addons.amazon_lightspeed_connector.models.lightspeed_token_store import OdooTokenStore
 from odoo.addons.amazon_lightspeed_connector.tests.simulators.amazon import AmazonSimulator
+from odoo.addons.amazon_lightspeed_connector.tests.simulators.amazon.testing import demo_client
 from odoo.addons.amazon_lightspeed_connector.tests.simulators.demo_catalogue import (
     AMAZON_DEMO,
     LIGHTSPEED_DEMO,
@@ -236,17 +233,7 @@ def bind_offers(account, products):
 def amazon_client(clock, account=None):
     """An SP-API client for the demo seller that paces itself on ``clock``; with an
     amazon.account, its access token and quota state are kept as ``_amazon_client`` does."""
-    client = AmazonClient(
-        AmazonCredentials(
-            AMAZON_DEMO["lwa_client_id"],
-            AMAZON_DEMO["lwa_client_secret"],
-            AMAZON_DEMO["refresh_token"],
-        ),
-        AMAZON_DEMO["seller_id"],
-        [AMAZON_DEMO["marketplace_id"]],
-        clock=clock,
-        token_store=account._access_token_store() if account else None,
-    )
+    client = demo_client(clock, token_store=account._access_token_store() if account else None)
     if account:
         account.env["connector.pacing.state"]._keep(account, client.pacer)
     return client

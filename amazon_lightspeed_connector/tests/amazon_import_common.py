@@ -7,8 +7,8 @@ from unittest.mock import patch
 
 from odoo.tests import TransactionCase
 
-from ..lib.amazon.client import AmazonClient, AmazonCredentials
 from .simulators.amazon import AmazonSimulator
+from .simulators.amazon.testing import demo_client
 from .simulators.core import ManualClock
 from .simulators.demo_catalogue import AMAZON_DEMO, PRODUCTS
 from .simulators.transport import in_process
@@ -70,16 +70,7 @@ class AmazonImportCase(TransactionCase):
 
     def new_client(self, marketplaces=(MARKETPLACE,)):
         """A client on the simulator's clock: pacing waits cost simulated seconds only."""
-        client = AmazonClient(
-            AmazonCredentials(
-                AMAZON_DEMO["lwa_client_id"],
-                AMAZON_DEMO["lwa_client_secret"],
-                AMAZON_DEMO["refresh_token"],
-            ),
-            AMAZON_DEMO["seller_id"],
-            list(marketplaces),
-            clock=self.sim.clock,
-        )
+        client = demo_client(self.sim.clock, list(marketplaces))
         self.clients.append(client)
         return client
 

@@ -5,9 +5,9 @@ Amazon simulator served in process, every demo SKU bound, a USD pricelist."""
 from contextlib import contextmanager
 from unittest.mock import patch
 
-from ..lib.amazon.client import AmazonClient, AmazonCredentials
 from .routing_common import RoutingCase
 from .simulators.amazon import AmazonSimulator
+from .simulators.amazon.testing import demo_client
 from .simulators.core import ManualClock
 from .simulators.demo_catalogue import AMAZON_DEMO
 from .simulators.transport import in_process
@@ -45,16 +45,7 @@ class ListingsCase(RoutingCase):
 
     def new_client(self):
         """A client on the simulator's clock: pacing waits cost simulated seconds only."""
-        return AmazonClient(
-            AmazonCredentials(
-                AMAZON_DEMO["lwa_client_id"],
-                AMAZON_DEMO["lwa_client_secret"],
-                AMAZON_DEMO["refresh_token"],
-            ),
-            AMAZON_DEMO["seller_id"],
-            self.amazon._marketplace_list(),
-            clock=self.amazon_sim.clock,
-        )
+        return demo_client(self.amazon_sim.clock, self.amazon._marketplace_list())
 
     def amazon_offers(self):
         return self.env["amazon.offer"].search([("account_id", "=", self.amazon.id)])

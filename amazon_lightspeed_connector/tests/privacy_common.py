@@ -6,11 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 from odoo import fields
 
-from ..lib.amazon.client import AmazonClient, AmazonCredentials
 from .routing_common import RoutingCase
 from .simulators.amazon import AmazonSimulator
+from .simulators.amazon.testing import demo_client
 from .simulators.core import ManualClock
-from .simulators.demo_catalogue import AMAZON_DEMO
 from .simulators.transport import in_process
 
 
@@ -29,16 +28,7 @@ class AmazonFlowCase(RoutingCase):
 
     def run_import(self, account=None):
         """One import run of the channel against the simulator (the clock moves on first)."""
-        client = AmazonClient(
-            AmazonCredentials(
-                AMAZON_DEMO["lwa_client_id"],
-                AMAZON_DEMO["lwa_client_secret"],
-                AMAZON_DEMO["refresh_token"],
-            ),
-            AMAZON_DEMO["seller_id"],
-            [AMAZON_DEMO["marketplace_id"]],
-            clock=self.amazon_sim.clock,
-        )
+        client = demo_client(self.amazon_sim.clock)
         self.amazon_sim.clock.advance(120)
         with client, in_process(self.amazon_sim.routes()):
             return (account or self.amazon)._import_orders(client=client)

@@ -4,11 +4,10 @@ from datetime import datetime, timedelta, timezone
 
 from odoo.tests import tagged
 
-from ..lib.amazon.client import AmazonClient, AmazonCredentials
 from .routing_common import RoutingCase
 from .simulators.amazon import AmazonSimulator, line
+from .simulators.amazon.testing import demo_client
 from .simulators.core import ManualClock
-from .simulators.demo_catalogue import AMAZON_DEMO
 from .simulators.transport import in_process
 
 
@@ -27,16 +26,7 @@ class TestImportThenRoute(RoutingCase):
         )
 
     def _import(self):
-        client = AmazonClient(
-            AmazonCredentials(
-                AMAZON_DEMO["lwa_client_id"],
-                AMAZON_DEMO["lwa_client_secret"],
-                AMAZON_DEMO["refresh_token"],
-            ),
-            AMAZON_DEMO["seller_id"],
-            [AMAZON_DEMO["marketplace_id"]],
-            clock=self.amazon_sim.clock,
-        )
+        client = demo_client(self.amazon_sim.clock)
         self.amazon_sim.clock.advance(60)
         with client, in_process(self.amazon_sim.routes()):
             self.amazon._import_orders(client=client)

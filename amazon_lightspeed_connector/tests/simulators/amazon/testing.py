@@ -7,11 +7,22 @@ takes through the front doors, minus the transport, which keeps big scenarios fa
 import json
 from urllib.parse import urlencode
 
+from ....lib.amazon.client import AmazonClient, AmazonCredentials
 from ..core import SimRequest
 from ..demo_catalogue import AMAZON_DEMO
 
 SP_API = "https://sellingpartnerapi-na.amazon.com"
 LWA = "https://api.amazon.com"
+
+
+def demo_client(clock, marketplaces=None, **options):
+    """An SP-API client for the demo seller, pacing itself on ``clock`` (a simulator's clock:
+    its waits then cost simulated seconds only), on the default endpoints."""
+    credentials = AmazonCredentials(
+        AMAZON_DEMO["lwa_client_id"], AMAZON_DEMO["lwa_client_secret"], AMAZON_DEMO["refresh_token"]
+    )
+    marketplaces = list(marketplaces or [AMAZON_DEMO["marketplace_id"]])
+    return AmazonClient(credentials, AMAZON_DEMO["seller_id"], marketplaces, clock=clock, **options)
 
 
 def lwa_form(**overrides):
