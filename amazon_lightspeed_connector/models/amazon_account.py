@@ -8,6 +8,7 @@ from odoo.tools import email_normalize_all
 
 from ..lib.amazon.client import AmazonClient, AmazonCredentials
 from ..lib.errors import ConnectorError
+from .access_guard import MANAGER, requires
 
 MAX_RETENTION_DAYS = (
     30  # Amazon's Data Protection Policy: buyer data at most 30 days after shipment
@@ -481,6 +482,7 @@ class AmazonAccount(models.Model):
     def _connection_reference(self):
         return self.seller_id
 
+    @requires("write", MANAGER)
     def action_test_connection(self):
         self.ensure_one()
         account = self.sudo()
@@ -496,6 +498,7 @@ class AmazonAccount(models.Model):
         self._record_connection("ok", summary)
         return self._notification(summary, "success")
 
+    @requires("write", MANAGER)
     def action_connect_amazon(self):
         """Send the seller to Seller Central to authorise the app; the answer comes back to the
         OAuth redirect route with a one-time code and the state generated here."""

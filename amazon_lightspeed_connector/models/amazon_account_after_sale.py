@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .access_guard import requires
+
 SHIPMENT_SOURCES = [
     ("odoo", "In Odoo"),
     ("lightspeed", "In Lightspeed"),
@@ -95,6 +97,7 @@ class AmazonAccountAfterSale(models.Model):
                 c for a, state, c in undo if a == account and state == "error"
             )
 
+    @requires("read")
     def action_dashboard_tracking_missing(self):
         return self._dashboard_action(
             "amazon_routed_order_action",
@@ -106,6 +109,7 @@ class AmazonAccountAfterSale(models.Model):
             _("Shipped in Lightspeed, No Tracking"),
         )
 
+    @requires("read")
     def action_dashboard_undo_waiting(self):
         return self._dashboard_action(
             "amazon_routed_order_action",

@@ -3,6 +3,8 @@ from datetime import datetime, time
 import pytz
 from odoo import _, fields, models
 
+from .access_guard import requires
+
 # The documents a sync-log row can point at, and the SQL that reads their channel: a row counts
 # on a channel's card when it is about the channel itself, one of its orders or routed orders.
 SYNC_LOG_CHANNEL_SQL = """
@@ -178,6 +180,7 @@ class AmazonAccountDashboard(models.Model):
         action["display_name"] = "%s: %s" % (self.name, name or action["name"])
         return action
 
+    @requires("read")
     def action_dashboard_orders_today(self):
         return self._dashboard_action(
             "amazon_order_action",
@@ -185,6 +188,7 @@ class AmazonAccountDashboard(models.Model):
             _("Orders Today"),
         )
 
+    @requires("read")
     def action_dashboard_to_route(self):
         return self._dashboard_action(
             "amazon_order_action",
@@ -192,6 +196,7 @@ class AmazonAccountDashboard(models.Model):
             _("To Route"),
         )
 
+    @requires("read")
     def action_dashboard_import_errors(self):
         return self._dashboard_action(
             "amazon_order_action",
@@ -199,12 +204,14 @@ class AmazonAccountDashboard(models.Model):
             _("Import Errors"),
         )
 
+    @requires("read")
     def action_dashboard_held(self):
         return self._dashboard_action(
             "amazon_routed_order_held_action",
             [("account_id", "=", self.id), ("state", "=", "held")],
         )
 
+    @requires("read")
     def action_dashboard_to_send(self):
         return self._dashboard_action(
             "amazon_routed_order_action",
@@ -212,6 +219,7 @@ class AmazonAccountDashboard(models.Model):
             _("To Send"),
         )
 
+    @requires("read")
     def action_dashboard_routed_errors(self):
         return self._dashboard_action(
             "amazon_routed_order_action",
@@ -219,6 +227,7 @@ class AmazonAccountDashboard(models.Model):
             _("Routed in Error"),
         )
 
+    @requires("read")
     def action_dashboard_to_confirm(self):
         return self._dashboard_action(
             "amazon_routed_order_action",
@@ -229,6 +238,7 @@ class AmazonAccountDashboard(models.Model):
             _("To Confirm to Amazon"),
         )
 
+    @requires("read")
     def action_dashboard_confirm_refused(self):
         return self._dashboard_action(
             "amazon_routed_order_action",
@@ -236,6 +246,7 @@ class AmazonAccountDashboard(models.Model):
             _("Refused by Amazon"),
         )
 
+    @requires("read")
     def action_dashboard_sync_errors(self):
         log_ids = self._sync_error_ids().get(self.id, [])
         return self._dashboard_action(
@@ -245,6 +256,7 @@ class AmazonAccountDashboard(models.Model):
             context={"search_default_open": 1},
         )
 
+    @requires("read")
     def action_dashboard_analysis(self):
         return self._dashboard_action(
             "amazon_routing_report_action",

@@ -36,6 +36,7 @@ from ..lib.amazon.order_data import AMAZON_FULFILLED, parse_datetime
 from ..lib.amazon.order_mapping import is_valid_order_id, map_order_v0, map_order_v2026
 from ..lib.amazon.payment import payment_method
 from ..lib.errors import AuthError, ConnectorError, PayloadError, PermanentError, ThrottledError
+from .access_guard import MANAGER, requires
 from .amazon_order import _naive_utc
 
 _logger = logging.getLogger(__name__)
@@ -151,6 +152,7 @@ class AmazonAccountImport(models.Model):
 
     # ------------------------------------------------------------ buttons
 
+    @requires("write", MANAGER)
     def action_import_orders(self):
         """Import now, whatever the schedule."""
         self.ensure_one()
@@ -160,6 +162,7 @@ class AmazonAccountImport(models.Model):
         kind = "warning" if run.stopped or run.counts["error"] else "success"
         return self._notification(run.summary(), kind, sticky=bool(run.stopped))
 
+    @requires("read")
     def action_view_amazon_orders(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

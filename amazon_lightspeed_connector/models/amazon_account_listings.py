@@ -29,6 +29,7 @@ from ..lib.amazon.listings import DEFAULT_FEED_THRESHOLD, plan_push
 from ..lib.errors import ConnectorError, PermanentError, ThrottledError
 from ..lib.inventory import changed_since_last_push
 from ..lib.redaction import truncate
+from .access_guard import MANAGER, requires
 
 _logger = logging.getLogger(__name__)
 
@@ -169,6 +170,7 @@ class AmazonAccountListings(models.Model):
 
     # ------------------------------------------------------------ buttons and schedule
 
+    @requires("write", MANAGER)
     def action_push_listings(self):
         """Push now, whatever the schedule."""
         self.ensure_one()
@@ -176,6 +178,7 @@ class AmazonAccountListings(models.Model):
         kind = "warning" if run.stopped or run.counts["refused"] else "success"
         return self._notification(run.summary(), kind, sticky=bool(run.stopped))
 
+    @requires("read")
     def action_view_offers_to_sync(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .access_guard import requires
+
 
 class AmazonAccountRouting(models.Model):
     """The channel's routing rules beyond the mode (tie-break order, cap on parts), and its
@@ -70,6 +72,7 @@ class AmazonAccountRouting(models.Model):
         for account in self:
             account.dashboard_late_risk = counts.get(account, 0)
 
+    @requires("read")
     def action_dashboard_late_risk(self):
         return self._dashboard_action(
             "amazon_routed_order_held_action",

@@ -43,6 +43,7 @@ from odoo.modules import module
 
 from ..lib.amazon.settlement import match_settlement, parse_report_date, parse_settlement_report
 from ..lib.errors import ConnectorError, PayloadError, PermanentError, ThrottledError
+from .access_guard import MANAGER, requires
 from .amazon_order import _naive_utc
 
 _logger = logging.getLogger(__name__)
@@ -184,6 +185,7 @@ class AmazonAccountSettlement(models.Model):
         for account in self.search([("settlement_enabled", "=", True)]):
             account._read_settlements()
 
+    @requires("write", MANAGER)
     def action_read_settlements(self):
         """Read the settlement reports now, whatever the schedule."""
         self.ensure_one()
@@ -195,6 +197,7 @@ class AmazonAccountSettlement(models.Model):
         kind = "warning" if run.stopped or run.counts["error"] or run.counts["open"] else "success"
         return self._notification(run.summary(), kind, sticky=bool(run.stopped))
 
+    @requires("read")
     def action_view_settlements(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -17,6 +17,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..lib.inventory import ListingUpdate, available_to_sell, parse_reserve_rule
+from .access_guard import MANAGER, requires
 from .lightspeed_stock import RESERVING_STATES
 
 # Units sold on Amazon but not yet in a Lightspeed sale: routed and unsent, or held.
@@ -264,6 +265,7 @@ class AmazonOfferSync(models.Model):
         )
         self.invalidate_model(["need_sync"])
 
+    @requires("write", MANAGER)
     def action_push_now(self):
         """Push these bindings' quantity and price at once (a manager's button)."""
         self.write({"need_sync": True})

@@ -7,6 +7,7 @@ from odoo.tools import float_compare
 
 from ..lib.amazon import order_data
 from ..lib.errors import PermanentError
+from .access_guard import MANAGER, requires
 
 # Imported orders never speak to the buyer (Amazon forbids contacting buyers outside its
 # messaging): no tracking, no creation message, no follower added on creation.
@@ -573,6 +574,7 @@ class AmazonOrder(models.Model):
 
     # ------------------------------------------------------------ buttons
 
+    @requires("write", MANAGER)
     def action_retry(self):
         """Build the sale order again (after fixing a binding or a setting)."""
         for order in self.filtered(lambda o: o.import_state != "imported"):
@@ -596,6 +598,7 @@ class AmazonOrder(models.Model):
             return False
         return True
 
+    @requires("read")
     def action_open_sale_order(self):
         self.ensure_one()
         return {

@@ -25,6 +25,7 @@ from psycopg2.errors import LockNotAvailable, SerializationFailure
 from ..lib import geo
 from ..lib.routing import OrderLine, Outcome, RoutingMode, RoutingRequest, SplitFallback, Store
 from ..lib.routing import route as route_order
+from .access_guard import MANAGER, requires
 
 _logger = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ class AmazonOrderRouting(models.Model):
 
     # --- entry points ---------------------------------------------------------------------------
 
+    @requires("write", MANAGER)
     def action_route(self):
         """Route the selected orders that wait for it (button)."""
         pending = self.filtered(lambda o: o.routing_state == "to_route")._most_urgent_first()

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .access_guard import USER, requires
 from .lightspeed_stock import RESERVING_STATES
 
 STATES = [
@@ -146,6 +147,7 @@ class AmazonRoutedOrder(models.Model):
             if routed.state != "held":
                 raise UserError(_("%s is not held any more.", routed.name))
 
+    @requires("write", USER)
     def action_open_push_wizard(self):
         self.ensure_one()
         self._check_held()
@@ -158,6 +160,7 @@ class AmazonRoutedOrder(models.Model):
             "context": {"default_routed_order_id": self.id},
         }
 
+    @requires("write", USER)
     def action_open_void_wizard(self):
         self.ensure_one()
         if self.state not in VOIDABLE_STATES:
@@ -171,6 +174,7 @@ class AmazonRoutedOrder(models.Model):
             "context": {"default_routed_order_id": self.id},
         }
 
+    @requires("write", USER)
     def action_reroute(self):
         """Route the held order again with today's stock (after a stock refresh)."""
         self._check_held()

@@ -14,6 +14,7 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.errors import PermanentError
+from .access_guard import USER, requires
 
 
 class AmazonRoutedOrderAfterSale(models.Model):
@@ -34,6 +35,7 @@ class AmazonRoutedOrderAfterSale(models.Model):
 
     # --- Odoo's side of "the first wins" -----------------------------------------------------
 
+    @requires("write", USER)
     def action_mark_shipped(self):
         lightspeed_only = self.filtered(
             lambda r: r.account_id.shipment_source == "lightspeed" and not r.lightspeed_shipped

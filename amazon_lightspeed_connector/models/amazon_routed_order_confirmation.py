@@ -26,6 +26,7 @@ from ..lib.amazon.shipment import (
     ship_date_ready,
 )
 from ..lib.errors import AuthError, PermanentError, ThrottledError, TransientError
+from .access_guard import USER, requires
 
 _logger = logging.getLogger(__name__)
 
@@ -161,6 +162,7 @@ class AmazonRoutedOrder(models.Model):
 
     # --- buttons ------------------------------------------------------------------------------
 
+    @requires("write", USER)
     def action_confirm_to_amazon(self):
         """Confirm now, whatever the schedule (a future ship date still waits)."""
         due = self.filtered(
@@ -172,6 +174,7 @@ class AmazonRoutedOrder(models.Model):
         counts = due.sudo()._confirm_shipments()
         return self._confirmation_notification(due, counts)
 
+    @requires("write", USER)
     def action_retry_confirmation(self):
         """Amazon refused it: the cause is fixed, send it again (same package id)."""
         failed = self.filtered(lambda r: r.state == "shipped" and r.confirmation_state == "failed")

@@ -58,6 +58,7 @@ from ..lib.lightspeed.sale_sender import (
     complete_sale,
     customer_id_for,
 )
+from .access_guard import USER, requires
 from .lightspeed_stock import OPEN_SALE_STATES
 
 _logger = logging.getLogger(__name__)
@@ -247,6 +248,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
 
     # --- buttons ------------------------------------------------------------------------------
 
+    @requires("write", USER)
     def action_send_to_lightspeed(self):
         """Send the selected orders waiting to be sent, now."""
         waiting = self.filtered(lambda r: r.state == "to_send")
@@ -255,6 +257,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
         runs = waiting._send_to_lightspeed()
         return self._run_notification(runs)
 
+    @requires("write", USER)
     def action_retry_send(self):
         """After fixing the cause (an item, the register...): send the order in error again,
         or complete the Lightspeed sale of a shipped one whose completion failed."""
@@ -270,6 +273,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
             runs += shipped._complete_lightspeed_sales()
         return self._run_notification(runs)
 
+    @requires("write", USER)
     def action_mark_shipped(self):
         """The parcel left: shipped, with who and when; the open Lightspeed sale is completed
         and the tracking number goes in its shipment note. Amazon is told by the next flow."""

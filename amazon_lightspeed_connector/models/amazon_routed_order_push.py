@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from .access_guard import USER, requires
+
 
 class AmazonRoutedOrderPush(models.TransientModel):
     """Push to store...: a person sends a held order to the store of their choice."""
@@ -66,6 +68,7 @@ class AmazonRoutedOrderPush(models.TransientModel):
                 else False
             )
 
+    @requires("write", USER, also="routed_order_id")
     def action_push(self):
         self.ensure_one()
         self.routed_order_id._push_to(self.warehouse_id)

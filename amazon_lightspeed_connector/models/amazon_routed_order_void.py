@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .access_guard import USER, requires
+
 
 class AmazonRoutedOrderVoid(models.TransientModel):
     """Void: a person abandons an order never sent to Lightspeed, saying why."""
@@ -12,6 +14,7 @@ class AmazonRoutedOrderVoid(models.TransientModel):
     )
     reason = fields.Text(required=True, help="Kept on the order and in its chatter.")
 
+    @requires("write", USER, also="routed_order_id")
     def action_void(self):
         self.ensure_one()
         self.routed_order_id._void(self.reason)

@@ -1,5 +1,7 @@
 from odoo import fields, models, tools
 
+from .access_guard import requires
+
 HELD_AGES = [
     ("0_1", "Under a day"),
     ("1_3", "1 to 3 days"),
@@ -76,6 +78,7 @@ class AmazonRoutingReport(models.Model):
         help="How long a held order has waited so far, in brackets; empty when not held.",
     )
 
+    @requires("read")
     def action_open_routed_order(self):
         """A row of the list opens the routed order itself (the report is read-only)."""
         self.ensure_one()

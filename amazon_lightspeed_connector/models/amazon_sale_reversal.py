@@ -33,6 +33,7 @@ from ..lib.lightspeed.refunds import (
     void_sale,
 )
 from ..lib.lightspeed.sale_reader import read_sale_detail, refund_reference
+from .access_guard import USER, requires
 from .amazon_routed_order_lightspeed import SendRun
 
 _logger = logging.getLogger(__name__)
@@ -156,9 +157,9 @@ class AmazonSaleReversal(models.Model):
 
     # --- buttons ------------------------------------------------------------------------------
 
+    @requires("write", USER)
     def action_retry(self):
         """Lightspeed refused it; the cause is fixed: try again (same reference)."""
-        self.check_access("write")
         failed = self.filtered(lambda r: r.state == "error")
         if not failed:
             raise UserError(_("Only reversals in error can be retried."))

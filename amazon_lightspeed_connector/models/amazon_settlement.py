@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.errors import ConnectorError
+from .access_guard import MANAGER, requires
 
 SETTLEMENT_STATES = [
     ("done", "Closed"),
@@ -179,6 +180,7 @@ class AmazonSettlement(models.Model):
 
     # ------------------------------------------------------------ buttons
 
+    @requires("write", MANAGER)
     def action_retry(self):
         """Read the report again and book what is still open (after fixing a setting)."""
         for settlement in self:
@@ -191,6 +193,7 @@ class AmazonSettlement(models.Model):
                 ) from None
         return True
 
+    @requires("read")
     def action_view_payments(self):
         self.ensure_one()
         return {

@@ -3,6 +3,7 @@ import logging
 from odoo import api, fields, models
 
 from ..lib.redaction import redact, redact_text
+from .access_guard import USER, requires
 
 _logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class AmazonSyncLog(models.Model):
     )
 
     @api.model
+    @requires("read", USER)
     def log_event(self, flow, message, level="error", reference=None, payload=None, record=None):
         """Record an event of ``flow``; ``record`` links the row to the Odoo document involved."""
         values = {
@@ -99,6 +101,7 @@ class AmazonSyncLog(models.Model):
         log_method("%s: %s%s", flow, reference and "[%s] " % reference or "", values["message"])
         return self.sudo().create(values)
 
+    @requires("read")
     def action_open_record(self):
         self.ensure_one()
         return {
@@ -108,5 +111,6 @@ class AmazonSyncLog(models.Model):
             "view_mode": "form",
         }
 
+    @requires("write")
     def action_mark_resolved(self):
         self.resolved = True

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..lib.errors import ConnectorError
 from ..lib.lightspeed import LightspeedClient
+from .access_guard import MANAGER, SYSTEM, requires
 from .lightspeed_token_store import OdooTokenStore
 
 _logger = logging.getLogger(__name__)
@@ -218,6 +219,7 @@ class LightspeedAccount(models.Model):
 
     # --- buttons ------------------------------------------------------------------------------
 
+    @requires("write", MANAGER)
     def action_test_connection(self):
         self.ensure_one()
         try:
@@ -230,6 +232,7 @@ class LightspeedAccount(models.Model):
         self._record_connection("ok", message)
         return self._notification(message, "success")
 
+    @requires("write", SYSTEM)
     def action_disconnect(self):
         """Forget the tokens: nothing reaches Lightspeed until a new refresh token is entered."""
         self.sudo().write(
@@ -237,6 +240,7 @@ class LightspeedAccount(models.Model):
         )
         self._record_connection("draft", _("Disconnected: enter a new refresh token to reconnect."))
 
+    @requires("write", MANAGER)
     def action_sync_reference_data(self):
         self.ensure_one()
         try:

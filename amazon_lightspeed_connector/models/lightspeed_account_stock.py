@@ -25,6 +25,7 @@ from odoo.modules import module
 
 from ..lib.errors import ConnectorError, ThrottledError
 from ..lib.lightspeed.wire import stock_cursor
+from .access_guard import MANAGER, requires
 
 _logger = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class LightspeedAccountStock(models.Model):
 
     # --- buttons and schedule -------------------------------------------------------------------
 
+    @requires("write", MANAGER)
     def action_refresh_stock(self):
         """Read every item's stock again (the scheduled refresh reads only what changed)."""
         self.ensure_one()
@@ -98,6 +100,7 @@ class LightspeedAccountStock(models.Model):
             )
         return self._notification(self.stock_refresh_message, "success")
 
+    @requires("read")
     def action_view_stock(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from .access_guard import check_rights
+
 
 class ProductPricelistItem(models.Model):
     """A pricelist rule that changes flags the SKU bindings priced by that pricelist."""
@@ -13,12 +15,14 @@ class ProductPricelistItem(models.Model):
         return items
 
     def write(self, vals):
+        check_rights(self, "write")  # before the offers are read as superuser
         self._flag_amazon_offers()  # what the rules applied to before
         result = super().write(vals)
         self._flag_amazon_offers()
         return result
 
     def unlink(self):
+        check_rights(self, "unlink")  # before the offers are read as superuser
         self._flag_amazon_offers()
         return super().unlink()
 

@@ -2,6 +2,7 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..lib import geo
+from .access_guard import requires
 
 
 class StockWarehouse(models.Model):
@@ -75,11 +76,11 @@ class StockWarehouse(models.Model):
             return (self.routing_latitude, self.routing_longitude)
         return None
 
+    @requires("write")
     def action_locate_from_address(self):
         """Fill the coordinates from the warehouse address's postal code (offline: the
         zipcodes data set, else the state's or the country's centre). Written as the user:
         who cannot edit the warehouse cannot locate it."""
-        self.check_access("write")
         located = []
         for warehouse in self:
             address = warehouse.partner_id

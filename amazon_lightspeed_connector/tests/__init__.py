@@ -28,6 +28,7 @@ if __name__.startswith("odoo.addons."):
         test_pacing_state,
         test_payment_method,
         test_privacy_erasure,
+        test_public_methods_access,
         test_reporting,
         test_reporting_tour,
         test_routing_distance,
