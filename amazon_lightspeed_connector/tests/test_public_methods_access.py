@@ -97,6 +97,8 @@ ACCESS = {
     "lightspeed.account.action_sync_reference_data": MANAGER,
     "lightspeed.account.action_test_connection": MANAGER,
     "lightspeed.account.action_view_stock": USER,
+    "lightspeed.account.create": MANAGER,
+    "lightspeed.account.write": MANAGER,
     "mail.followers.create": ODOO,
     "mail.mail.create": ODOO,
     "product.pricelist.item.create": ODOO,
@@ -112,9 +114,12 @@ REFUSED_FROM = {"connector_user": (MANAGER, SYSTEM, NOBODY), "manager": (SYSTEM,
 
 
 def addon_public_methods(registry):
-    """{"model.method": defining classes} for every public method an addon module defines."""
+    """{"model.method": defining classes} for every public method an addon module defines.
+    An abstract model is no table to call: its methods are found on the models inheriting it."""
     found = {}
     for model_name in registry:
+        if registry[model_name]._abstract:
+            continue
         for klass in registry[model_name].__mro__:
             if not klass.__module__.startswith(ADDON_MODULE):
                 continue
@@ -249,6 +254,11 @@ class TestPublicMethodsAccess(ConnectorCase):
                 "import_enabled": True,
             },
             "amazon.offer": self.offer_values(amazon, "FORGED-SKU"),
+            "lightspeed.account": {
+                "name": "Forged account",
+                "account_number": "999016",
+                "company_id": self.company.id,
+            },
             "amazon.order": self.order_values(amazon, "111-0000016-0000002"),
             "amazon.routed.order": {
                 "name": "Forged part",
@@ -273,6 +283,7 @@ class TestPublicMethodsAccess(ConnectorCase):
         # values that set off each override's follow-up (cron, token reset, offer flags...)
         "amazon.account": {"lwa_client_id": "changed", "import_enabled": True},
         "amazon.offer": {"seller_sku": "RENAMED", "active": True},
+        "lightspeed.account": {"name": "Renamed", "bucket_share": 0.5},
         "amazon.order": {"status": "shipped"},
         "amazon.routed.order": {"state": "to_send"},
         "amazon.routed.order.line": {"quantity": 2},
