@@ -343,17 +343,29 @@ class AmazonRoutedOrder(models.Model):
             _logger.warning("Confirmation of %s could not be built", self.name, exc_info=True)
             self._refused(PermanentError("%s: %s" % (type(error).__name__, error)))
             return "failed"
-        # written before the call, outside any savepoint: a lost answer keeps its package id
+        # committed before the call: a worker killed after Amazon recorded the package (or a
+        # lost answer) leaves its package id and "outcome unknown" to the next run, which then
+        # reads Amazon's "already used" as done instead of sending a second package
+        was_unknown = self.confirmation_outcome_unknown
         self.write(
             {
                 "confirmation_payload": json.dumps(body, indent=1),
                 "confirmation_attempts": self.confirmation_attempts + 1,
+                "confirmation_outcome_unknown": True,
             }
         )
+        self._confirmation_commit()
+        if not self._lock_for_confirmation():
+            return "kept"  # another worker took it while the lock was released
         try:
             client.confirm_shipment(self.amazon_order_id.name, body)
+        except (ThrottledError, TransientError, AuthError) as error:
+            if not getattr(error, "outcome_unknown", False):
+                self.confirmation_outcome_unknown = was_unknown  # it never reached Amazon
+            raise
         except PermanentError as error:
             if error.status in (401, 403):
+                self.confirmation_outcome_unknown = was_unknown
                 raise AuthError(error.message, status=error.status, code=error.code) from error
             if self.confirmation_outcome_unknown and ALREADY_USED in (error.message or ""):
                 # the lost answer of our last call: Amazon has this package already

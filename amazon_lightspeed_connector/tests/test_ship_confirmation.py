@@ -1,6 +1,7 @@
 """Ship confirmations to Amazon (confirmShipment) from shipped routed orders, against the
 Amazon simulator served in process; then the Odoo delivery and invoice close as configured."""
 
+import contextlib
 from unittest.mock import patch
 
 from odoo import fields
@@ -362,6 +363,62 @@ class TestShipConfirmation(AmazonImportCase):
             sorted(parts.mapped("package_reference_id")),
         )
         self.assertEqual(placed.status, "Shipped")
+
+    def test_a_worker_killed_after_amazon_recorded_the_package_confirms_it_once(self):
+        placed, order = self.imported(line("LTR-BELT", 1))
+        routed = self.shipped(order)
+        seen = []
+
+        class Killed(BaseException):
+            """SIGKILL: no except clause runs, nothing after the call is written."""
+
+        def dying_client(_routed, _account):
+            client = self.new_client()
+            confirm = client.confirm_shipment
+
+            def confirm_then_die(*args, **kwargs):
+                seen.append(("call", routed.confirmation_outcome_unknown))
+                confirm(*args, **kwargs)
+                raise Killed()
+
+            client.confirm_shipment = confirm_then_die
+            return client
+
+        commits = []
+
+        def commit(_routed):
+            seen.append(("commit",))
+            commits.append(self.env.cr.savepoint())  # what a SIGKILL cannot take back
+
+        Routed = type(self.env["amazon.routed.order"])
+        with (
+            patch.object(Routed, "_confirmation_client", dying_client),
+            patch.object(Routed, "_confirmation_commit", commit),
+            contextlib.suppress(Killed),
+        ):
+            self.run_confirmations()
+        # the worker is gone: what it did after its last commit is lost
+        commits[-1].close(rollback=True)
+        self.env.invalidate_all()
+        # the package id and "outcome unknown" were committed before the call went out
+        self.assertEqual(seen, [("commit",), ("call", True)])
+        package = routed.package_reference_id
+        self.assertEqual(len(self.sim.shipments(placed.order_id)), 1)
+
+        self.sim.clock.advance(600)
+        self.run_confirmations()  # the next worker: same package, Amazon has it already
+        self.assertEqual(routed.state, "confirmed")
+        self.assertEqual(routed.package_reference_id, package)
+        self.assertIn("earlier answer was lost", self.notes(routed))
+        self.assertEqual(len(self.sim.shipments(placed.order_id)), 1)
+
+    def test_a_throttled_call_never_reached_amazon_so_its_outcome_is_known(self):
+        _placed, order = self.imported(line("LTR-BELT", 1))
+        routed = self.shipped(order)
+        self.sim.faults.add("throttle", path="shipmentConfirmation", times=5)
+        self.run_confirmations()
+        self.assertEqual(routed.confirmation_state, "to_confirm")
+        self.assertFalse(routed.confirmation_outcome_unknown)
 
     def test_becoming_shipped_wakes_the_scheduled_action(self):
         _placed, order = self.imported(line("LTR-BELT", 1))
