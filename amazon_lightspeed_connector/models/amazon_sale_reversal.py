@@ -26,6 +26,7 @@ from ..lib.errors import AuthError, ConnectorError, ThrottledError, TransientErr
 from ..lib.lightspeed.refunds import (
     NOTHING,
     REFUND,
+    VOID,
     RefundRequest,
     after_sale_action,
     refund_payload,
@@ -33,6 +34,7 @@ from ..lib.lightspeed.refunds import (
     void_sale,
 )
 from ..lib.lightspeed.sale_reader import read_sale_detail, refund_reference
+from ..lib.lightspeed.sale_sender import complete_sale
 from .access_guard import USER, requires
 from .amazon_routed_order_lightspeed import SendRun
 
@@ -226,6 +228,14 @@ class AmazonSaleReversal(models.Model):
         sale_id = int(routed.lightspeed_sale_id)
         original = read_sale_detail(client, sale_id)
         action = after_sale_action(original)
+        if action == VOID and self._units() is not None:
+            # one item of an open sale: voiding would take the items that still ship out of
+            # the store too, and the connector never edits an open sale's lines. The sale is
+            # completed (its stock drops now rather than at shipping) and the item refunded.
+            complete_sale(client, sale_id)
+            routed.write({"lightspeed_sale_completed": True})
+            original = read_sale_detail(client, sale_id)
+            action = after_sale_action(original)
         values = {"state": "done", "action": action, "done_date": fields.Datetime.now()}
         if action == REFUND:
             payload = refund_payload(self._refund_request(original, client))

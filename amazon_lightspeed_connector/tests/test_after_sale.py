@@ -242,6 +242,27 @@ class TestCancellationAfterTheSale(SalesCase):
         self.cancel_item(order, "LTR-BELT")  # read again: nothing more
         self.assertEqual(len(routed.reversal_ids), 1)
 
+    def test_one_cancelled_item_of_an_open_sale_never_voids_the_items_that_still_ship(self):
+        self.amazon.inventory_deduction = "when_shipped"
+        order = self.import_order(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
+        routed = order.routed_order_ids
+        self.send()
+        belt, tote = self.sim.qoh("LTR-BELT", 1), self.sim.qoh("CANVAS-TOTE", 1)
+        self.cancel_item(order, "LTR-BELT")
+        self.reverse()
+        (reversal,) = routed.reversal_ids
+        self.assertEqual((reversal.action, reversal.state), ("refund", "done"))
+        original = self.sale_of(routed)
+        self.assertFalse(original.voided, "the tote still ships from this sale")
+        self.assertTrue(original.completed)
+        self.assertTrue(routed.lightspeed_sale_completed)
+        (refund,) = self.sim.sales(routed.name + "-R1")
+        self.assertEqual([x["custom_sku"] for x in refund.lines], ["LTR-BELT"])
+        self.assertEqual(
+            (self.sim.qoh("LTR-BELT", 1), self.sim.qoh("CANVAS-TOTE", 1)), (belt, tote - 1)
+        )
+        self.assertEqual(routed.state, "sent")
+
     def test_cancelling_the_last_item_after_another_cancels_the_part(self):
         order = self.import_order(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
         routed = order.routed_order_ids
