@@ -7,7 +7,8 @@
 It starts a PostgreSQL of its own on 127.0.0.1 (data kept in a cache folder, see
 tools/pg_cluster.py), recreates the database "alc_demo" with the addon and its demo data
 (three stores, a dozen products with stock, an Amazon and a Lightspeed account pointed at the
-simulators), serves the Amazon and Lightspeed simulators on 127.0.0.1:8701 and :8702, and runs
+simulators), serves the Amazon and Lightspeed simulators on 127.0.0.1:8701 and :8702 (their
+scenario controls, which tools/take_screenshots.py uses, on :8703), and runs
 Odoo with its scheduled actions until Ctrl-C. The database is fresh on every start: the
 simulators start fresh too, and a Lightspeed refresh token rotated in an earlier run would no
 longer be valid against them.
@@ -39,7 +40,8 @@ def prepare_database(runner):
 
 def serve(runner, port):
     simulators = subprocess.Popen(
-        [sys.executable, "-m", "%s.tests.simulators.serve" % ADDON], cwd=REPO
+        [sys.executable, "-m", "%s.tests.simulators.serve" % ADDON, "--control-port", "8703"],
+        cwd=REPO,
     )
     server_args = runner.server_args(DEMO_DB, http_port=port, cron_threads=1)
     odoo = subprocess.Popen([*server_args, "--db-filter=^%s$" % DEMO_DB], env=odoo_env())

@@ -4,8 +4,13 @@
     python3 tools/take_screenshots.py --url http://127.0.0.1:8071 [--prepare]
 
 ``--prepare`` presses the buttons a user would (Sync, Refresh stock, Import now, Send to
-Lightspeed, Mark shipped, Read settlements) so the screens show real data. Then each main screen
-is opened in headless Chromium (1440x900) as admin and saved to docs/screenshots/<name>.png.
+Lightspeed, Mark shipped, Read settlements) so the screens show real data. ``--after-sale`` then
+plays, through the demo simulators' scenario controls (port 8703), what happens outside Odoo
+after the sale: store staff tick Shipped in Lightspeed (one sale with its tracking line, one
+without) and Amazon cancels an order already in Lightspeed; the connector's scheduled actions
+read it (run at once), so the after-sale screens show what they really did. It waits the two
+minutes Amazon's search needs before an update shows. Then each main screen is opened in
+headless Chromium (1440x900) as admin and saved to docs/screenshots/<name>.png.
 """
 
 import argparse
@@ -26,6 +31,8 @@ OUT = REPO / "docs" / "screenshots"
 ADDON = "amazon_lightspeed_connector"
 DB = "alc_demo"
 WIDTH, HEIGHT = 1440, 900
+CONTROL_URL = ["http://127.0.0.1:8703"]  # the demo simulators' scenario controls (run_demo.py)
+AMAZON_SEARCH_MARGIN = 130  # Amazon's order search ends two minutes before now
 
 
 class Odoo:
@@ -88,6 +95,52 @@ def prepare(odoo):
         print("settlements: %s" % error)
 
 
+def run_cron(odoo, name):
+    """Run one of the connector's scheduled actions now, as Settings > Scheduled Actions > Run
+    Manually does."""
+    data = odoo.call(
+        "ir.model.data", "search_read", [("module", "=", ADDON), ("name", "=", name)], ["res_id"]
+    )
+    for _attempt in range(24):
+        try:
+            odoo.call("ir.cron", "method_direct_trigger", [data[0]["res_id"]])
+            return
+        except RuntimeError as error:  # the demo's cron worker runs it now: wait for its end
+            if "currently being executed" not in str(error):
+                raise
+            time.sleep(5)
+
+
+def control(action, **body):
+    reply = requests.post(CONTROL_URL[0] + action, json=body, timeout=30)
+    if reply.status_code != 204:
+        raise RuntimeError("%s: %s %s" % (action, reply.status_code, reply.text[:300]))
+
+
+def prepare_after_sale(odoo):
+    """The store ships two sales in Lightspeed (one without its tracking line) and Amazon
+    cancels a third order; the connector reads both back and undoes the cancelled sale."""
+    sent = odoo.call(
+        "amazon.routed.order",
+        "search_read",
+        [("lightspeed_sale_id", "!=", False)],
+        ["name", "amazon_order_id"],
+        order="id",
+    )
+    if len(sent) < 3:
+        raise RuntimeError("--after-sale needs three orders sent to Lightspeed (run --prepare)")
+    control("/ship-in-store", reference=sent[0]["name"], note="Tracking: 1Z999AA10123456784 UPS")
+    control("/ship-in-store", reference=sent[1]["name"], note="Left with the courier at 4 pm")
+    cancelled = sent[2]["amazon_order_id"][1]
+    control("/cancel", order_id=cancelled)
+    run_cron(odoo, "ir_cron_lightspeed_read_sales_back")
+    run_cron(odoo, "ir_cron_amazon_confirm_shipments")
+    print("waiting %d s for Amazon's search to show the cancellation..." % AMAZON_SEARCH_MARGIN)
+    time.sleep(AMAZON_SEARCH_MARGIN)
+    odoo.call("amazon.account", "action_import_orders", odoo.ids("amazon.account", []))
+    run_cron(odoo, "ir_cron_lightspeed_reverse_sales")
+
+
 def bind_skus(odoo, amazon):
     """Bind each stocked product's internal reference as its Amazon SellerSKU (the demo leaves
     binding to the user), except one, so that one order shows an import error."""
@@ -122,7 +175,40 @@ def screens(odoo):
         "amazon.routed.order", [("lightspeed_sale_id", "!=", False)], ["amazon_order_id"]
     )
     order_id = routed["amazon_order_id"][0] if routed else odoo.ids("amazon.order", [], limit=1)[0]
-    return [
+    after_sale = []
+    undone = odoo.ids("amazon.routed.order", [("reversal_ids", "!=", False)], limit=1)
+    if undone:
+        after_sale.append(("overview-after-sale", action + "amazon_account_dashboard_action"))
+        after_sale.append(
+            (
+                "cancelled-after-sale",
+                action + "amazon_routed_order_action/%s" % undone[0],
+                None,
+                "reversal_ids",
+            )
+        )
+    no_tracking = odoo.ids(
+        "amazon.routed.order", [("state", "=", "sent"), ("lightspeed_shipped", "=", True)], limit=1
+    )
+    if no_tracking:
+        after_sale.append(
+            (
+                "shipped-in-lightspeed",
+                action + "amazon_routed_order_action/%s" % no_tracking[0],
+                None,
+                "lightspeed_shipped",
+            )
+        )
+    channel = odoo.ids("amazon.account", [], limit=1)[0]
+    after_sale.append(
+        (
+            "channel-shipments-marked",
+            action + "amazon_account_action/%s" % channel,
+            "routing",
+            "shipment_source",
+        )
+    )
+    return after_sale + [
         ("overview", action + "amazon_account_dashboard_action"),
         ("amazon-orders", action + "amazon_order_action"),
         ("amazon-order", action + "amazon_order_action/%s" % order_id),
@@ -181,7 +267,7 @@ class Chromium:
         result = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
         return result.get("result", {}).get("value")
 
-    def shoot(self, url, path):
+    def shoot(self, url, path, page=None, field=None):
         self.send("Page.navigate", url=url)
         # the web client has drawn its view and has no pending request
         for _ in range(120):
@@ -192,6 +278,14 @@ class Chromium:
             )
             if ready:
                 break
+        if page:  # a notebook page of the form: click its tab
+            self.evaluate("document.querySelector('a.nav-link[name=\"%s\"]').click()" % page)
+            time.sleep(1)
+        if field:  # what the screenshot is about is lower on the form: scroll it to the middle
+            self.evaluate(
+                "document.querySelector('.o_form_view [name=\"%s\"]')"
+                ".scrollIntoView({block: 'center'})" % field
+            )
         time.sleep(2)  # charts and fonts
         data = self.send("Page.captureScreenshot", format="png")["data"]
         path.write_bytes(base64.b64decode(data))
@@ -207,11 +301,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8071")
     parser.add_argument("--prepare", action="store_true")
+    parser.add_argument("--after-sale", action="store_true")
+    parser.add_argument("--control", default=CONTROL_URL[0], help="the scenario controls' URL")
     parser.add_argument("--only", nargs="*", help="screen names to take (default: all)")
     args = parser.parse_args()
     odoo = Odoo(args.url)
     if args.prepare:
         prepare(odoo)
+    if args.after_sale:
+        CONTROL_URL[0] = args.control
+        prepare_after_sale(odoo)
     OUT.mkdir(parents=True, exist_ok=True)
     browser = Chromium()
     try:
@@ -220,10 +319,10 @@ def main():
         browser.send(
             "Network.setCookie", name="session_id", value=odoo.session_id, domain=host, path="/"
         )
-        for name, path in screens(odoo):
+        for name, path, *where in screens(odoo):
             if args.only and name not in args.only:
                 continue
-            browser.shoot(args.url + path, OUT / ("%s.png" % name))
+            browser.shoot(args.url + path, OUT / ("%s.png" % name), *where)
             print("docs/screenshots/%s.png" % name)
     finally:
         browser.close()

@@ -8,6 +8,11 @@ Amazon SP-API (with its LWA token endpoint) and Lightspeed Retail (with its OAut
 each get one port on 127.0.0.1, run on the wall clock, and start from the demo shop of
 ``demo_catalogue``: the demo accounts of the addon point at the default ports. New Amazon
 orders keep arriving while it runs. Port 0 picks a free port; the chosen URLs are printed.
+
+``--control-port`` adds a third loopback port where a script plays what people do outside the
+connector (``tools/take_screenshots.py`` uses it): ``POST /ship-in-store`` ``{"reference":
+"<sale referenceNumber>", "note": "Tracking: ..."}`` (store staff tick Shipped in Lightspeed),
+``POST /cancel`` ``{"order_id": "...", "sku": "..."}`` (Amazon cancels the order, or that item).
 """
 
 # pylint: disable=print-used
@@ -15,15 +20,17 @@ orders keep arriving while it runs. Port 0 picks a free port; the chosen URLs ar
 
 import argparse
 import contextlib
+import json
 import signal
 import sys
 import threading
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
 from . import demo_catalogue
 from .amazon import AmazonSimulator
 from .core import SystemClock
-from .http_server import SimulatorServer
+from .http_server import LOOPBACK, SimulatorServer, _QuietServer
 from .lightspeed import LightspeedSimulator
 
 
@@ -48,10 +55,51 @@ def start_demo_servers(amazon_port=None, lightspeed_port=None):
     return amazon_server, lightspeed_server
 
 
+def _ship_in_store(amazon, lightspeed, body):
+    with lightspeed.lock:
+        sale = next(s for s in lightspeed.sales(body["reference"]) if not s.voided)
+        lightspeed.ship_in_store(sale.sale_id, body.get("note"))
+
+
+def _cancel(amazon, lightspeed, body):
+    with amazon.lock:
+        if body.get("sku"):
+            amazon.cancel_item(body["order_id"], body["sku"])
+        else:
+            amazon.cancel_order(body["order_id"])
+
+
+CONTROLS = {"/ship-in-store": _ship_in_store, "/cancel": _cancel}
+
+
+def start_control_server(port, amazon, lightspeed):
+    """The scenario controls on a loopback port (see the module's docstring)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                CONTROLS[self.path](amazon, lightspeed, json.loads(self.rfile.read(length)))
+            except (KeyError, StopIteration, ValueError) as exc:
+                self.send_error(400, "%s: %s" % (type(exc).__name__, exc))
+                return
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+            pass
+
+    server = _QuietServer((LOOPBACK, port), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--amazon-port", type=int, default=None)
     parser.add_argument("--lightspeed-port", type=int, default=None)
+    parser.add_argument("--control-port", type=int, default=None)
     args = parser.parse_args(argv)
     try:
         servers = start_demo_servers(args.amazon_port, args.lightspeed_port)
@@ -61,12 +109,18 @@ def main(argv=None):
     amazon_server, lightspeed_server = servers
     print("Amazon SP-API simulator:      %s" % amazon_server.url, flush=True)
     print("Lightspeed Retail simulator:  %s" % lightspeed_server.url, flush=True)
+    control = None
+    if args.control_port is not None:
+        control = start_control_server(args.control_port, amazon_server.app, lightspeed_server.app)
+        print("Scenario controls:            http://%s:%d" % control.server_address[:2], flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
     for server in servers:
         server.stop()
+    if control is not None:
+        control.shutdown()
     return 0
 
 
