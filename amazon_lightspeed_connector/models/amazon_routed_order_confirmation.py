@@ -425,7 +425,9 @@ class AmazonRoutedOrder(models.Model):
     def _carrier_choice(self):
         """The channel's mapping of the carrier; unmapped: "Other" with the carrier's name."""
         if not self.carrier_id:
-            return CarrierChoice(None, None)
+            # shipped in Lightspeed naming a carrier Odoo does not know: Amazon gets "Other"
+            # and the name the store typed (the buyer sees it); nothing named: refused
+            return CarrierChoice(None, self.lightspeed_carrier or None)
         mapping = self.env["amazon.carrier.mapping"].search(
             [
                 ("amazon_account_id", "=", self.account_id.id),

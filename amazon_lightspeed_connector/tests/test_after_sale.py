@@ -13,6 +13,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..lib.amazon.shipment import carrier_fields
 from ..models.amazon_routed_order_lightspeed import _amazon_order_data
 from .common import make_user
 from .sales_common import SalesCase
@@ -66,6 +67,17 @@ class TestShipmentsFromLightspeed(SalesCase):
         self.assertEqual(len([c for c in self.sim.calls if c.method == "PUT"]), puts)
         self.assertEqual(self.sim.qoh("LTR-BELT", 1), 9, "completed once")
         self.assertEqual(routed.confirmation_state, "to_confirm")
+
+    def test_a_carrier_odoo_does_not_know_goes_to_amazon_as_other_with_its_name(self):
+        routed = self.sent_order()
+        self.sim.ship_in_store(self.sale_of(routed).sale_id, "Tracking: %s Royal Mail" % TRACKING)
+        self.read_back()
+        self.assertEqual(routed.state, "shipped")
+        self.assertFalse(routed.carrier_id)
+        self.assertEqual(
+            carrier_fields(routed._carrier_choice()),
+            {"carrierCode": "Other", "carrierName": "Royal Mail"},
+        )
 
     def test_the_read_costs_one_call_and_moves_its_cursor(self):
         routed = self.sent_order()
