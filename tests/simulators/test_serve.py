@@ -3,7 +3,10 @@
 import requests
 
 from amazon_lightspeed_connector.tests.simulators import demo_catalogue
-from amazon_lightspeed_connector.tests.simulators.serve import start_demo_servers
+from amazon_lightspeed_connector.tests.simulators.serve import (
+    start_control_server,
+    start_demo_servers,
+)
 
 
 def _token(url, path, client_id, client_secret, refresh_token):
@@ -48,5 +51,30 @@ def test_demo_servers_answer_token_requests_on_loopback(shared):
         names = sorted(shop["name"] for shop in shops["Shop"])
         assert names == sorted(store.name for store in demo_catalogue.STORES)
     finally:
+        amazon_server.stop()
+        lightspeed_server.stop()
+
+
+def test_the_scenario_controls_cancel_on_amazon_and_ship_in_the_store(shared):
+    amazon_server, lightspeed_server = start_demo_servers(amazon_port=0, lightspeed_port=0)
+    amazon, lightspeed = amazon_server.app, lightspeed_server.app
+    control = start_control_server(0, amazon, lightspeed)
+    url = "http://127.0.0.1:%d" % control.server_address[1]
+    try:
+        order = next(o for o in amazon.orders.values() if len(o.lines) > 1)
+        body = {"order_id": order.order_id, "sku": order.lines[0].sku}
+        answer = requests.post(url + "/cancel", json=body, timeout=10)
+        assert answer.status_code == 204
+        assert [line.cancelled for line in order.lines] == [True] + [False] * (len(order.lines) - 1)
+        answer = requests.post(url + "/cancel", json={"order_id": order.order_id}, timeout=10)
+        assert (answer.status_code, order.status) == (204, "Canceled")
+
+        # no such sale: a clear 400, and the server goes on
+        answer = requests.post(url + "/ship-in-store", json={"reference": "NOPE"}, timeout=10)
+        assert answer.status_code == 400
+        answer = requests.post(url + "/nothing", json={}, timeout=10)
+        assert answer.status_code == 400
+    finally:
+        control.shutdown()
         amazon_server.stop()
         lightspeed_server.stop()
