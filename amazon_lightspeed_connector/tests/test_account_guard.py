@@ -8,7 +8,7 @@ is checked in Python first, and nothing reaches the ``odoo.sql_db`` logger.
 
 from lxml import etree
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, JsonRpcException, tagged
 
 from .common import ADDON, make_user
 from .connector_common import ConnectorCase
@@ -314,3 +314,68 @@ class TestSettingsCheckedBeforeWriting(AccountGuardCase):
                     {"name": "B", "account_number": "880", "company_id": self.company.id},
                 ]
             )
+
+
+@tagged("post_install", "-at_install")
+class TestGuardOverJsonRpc(HttpCase):
+    """The attack of the issue, as it was made: a Connector Manager over JSON-RPC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env["res.company"].create({"name": "Guard RPC company"})
+        cls.lightspeed = cls.env["lightspeed.account"].create(
+            {
+                "name": "RPC Lightspeed",
+                "account_number": "7717",
+                "client_secret": LIGHTSPEED_SECRETS[0],
+                "company_id": cls.company.id,
+            }
+        )
+        cls.amazon = cls.env["amazon.account"].create(
+            {
+                "name": "RPC Amazon",
+                "lwa_client_secret": AMAZON_SECRETS[0],
+                "refresh_token": AMAZON_SECRETS[1],
+                "company_id": cls.company.id,
+            }
+        )
+        cls.manager = make_user(
+            cls.env, "alc_guard_rpc_manager", "%s.group_connector_manager" % ADDON, cls.company
+        )
+
+    def call(self, model, method, *args, **kwargs):
+        self.authenticate(self.manager.login, self.manager.login)
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_kw/%s/%s" % (model, method),
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+    def test_a_manager_cannot_redirect_the_credentials(self):
+        for record, field in (
+            (self.amazon, "lwa_endpoint_url"),
+            (self.amazon, "endpoint_url"),
+            (self.lightspeed, "token_url"),
+            (self.lightspeed, "api_url"),
+        ):
+            before = record[field]
+            for method, args, kwargs in (
+                ("write", [record.ids, {field: ATTACKER}], {}),
+                ("web_save", [record.ids, {field: ATTACKER}], {"specification": {}}),
+            ):
+                with self.subTest(field=field, method=method):
+                    with self.assertRaises(JsonRpcException) as refused:
+                        self.call(record._name, method, *args, **kwargs)
+                    self.assertEqual(str(refused.exception), "odoo.exceptions.AccessError")
+                    record.invalidate_recordset()
+                    self.assertEqual(record[field], before)
+
+    def test_zero_pages_is_refused_and_nothing_reaches_the_server_log(self):
+        for field, value in (("import_max_pages", 0), ("import_interval", 0)):
+            with (
+                self.subTest(field=field),
+                self.assertNoLogs("odoo.sql_db", "ERROR"),
+                self.assertRaises(JsonRpcException) as refused,
+            ):
+                self.call("amazon.account", "write", self.amazon.ids, {field: value})
+            self.assertEqual(str(refused.exception), "odoo.exceptions.ValidationError")
