@@ -251,6 +251,23 @@ class TestSettingsCheckedBeforeWriting(AccountGuardCase):
             self.lightspeed.with_user(self.manager).write({"bucket_share": share})
             self.assertEqual(self.lightspeed.bucket_share, share)
 
+    def test_every_number_and_address_setting_declares_its_rule(self):
+        """A setting added later is checked from the day it is written."""
+        checked = set()
+        for model in ENDPOINTS:
+            for name, field in self.env[model]._fields.items():
+                if not field.store or field.readonly:
+                    continue
+                checked.add(name)
+                with self.subTest(model=model, field=name):
+                    if field.type in ("integer", "float"):
+                        bounds = ("minimum", "exclusive_minimum")
+                        self.assertTrue(any(getattr(field, b, None) is not None for b in bounds))
+                    if name.endswith("_url"):
+                        self.assertTrue(getattr(field, "endpoint", False))
+        expected = {"import_max_pages", "bucket_share", "api_url", "endpoint_url"}
+        self.assertLessEqual(expected, checked)
+
     def test_good_numbers_are_kept(self):
         values = {"import_max_pages": 1, "import_interval": 5, "pii_retention_days": 30}
         self.amazon.with_user(self.manager).write(values)
