@@ -1,5 +1,4 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import _, fields, models
 
 from .access_guard import requires
 
@@ -53,13 +52,6 @@ class AmazonAccountRouting(models.Model):
         compute="_compute_dashboard_late_risk",
         help="Held orders whose latest ship date is closer than the warning threshold.",
     )
-
-    @api.constrains("routing_max_parts", "late_ship_warning_hours")
-    def _check_routing_numbers(self):
-        if any(account.routing_max_parts < 0 for account in self):
-            raise ValidationError(_("The maximum number of parts is 0 (no cap) or more."))
-        if any(account.late_ship_warning_hours < 0 for account in self):
-            raise ValidationError(_("The warning threshold before the ship-by date is 0 or more."))
 
     def _compute_dashboard_late_risk(self):
         counts = dict(

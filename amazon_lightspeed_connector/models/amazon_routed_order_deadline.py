@@ -103,9 +103,12 @@ class AmazonRoutedOrderDeadline(models.Model):
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         managers = self.env.ref("amazon_lightspeed_connector.group_connector_manager").sudo().users
         for routed in self:
-            users = managers.filtered(
-                lambda u, c=routed.company_id: c in u.company_ids and not u.share
-            ) or self.env.ref("base.user_admin")
+            # no manager in the company: the administrator, as for a missing tracking number
+            users = (
+                managers.filtered(lambda u, c=routed.company_id: c in u.company_ids and not u.share)
+                or self.env.ref("base.user_admin", raise_if_not_found=False)
+                or managers.browse()
+            )
             note = _(
                 "Amazon expects it shipped by %(deadline)s UTC (%(left)s). Push it to a store "
                 "or void it. %(why)s",
