@@ -73,13 +73,22 @@ class AmazonAccount(models.Model):
         help="The Login with Amazon client id of the SP-API application (Seller Central > "
         "Develop Apps > View LWA credentials).",
     )
+    # stored in amazon.credential (see there why), shown here to administrators only
     lwa_client_secret = fields.Char(
         "LWA Client Secret",
+        compute="_compute_secrets",
+        inverse="_inverse_secrets",
+        search="_search_lwa_client_secret",
+        compute_sudo=True,
         groups="base.group_system",
         copy=False,
         help="The Login with Amazon client secret of that application. Administrators only.",
     )
     refresh_token = fields.Char(
+        compute="_compute_secrets",
+        inverse="_inverse_secrets",
+        search="_search_refresh_token",
+        compute_sudo=True,
         groups="base.group_system",
         copy=False,
         help="The seller's refresh token (Atzr|...): paste the one shown when you authorised "

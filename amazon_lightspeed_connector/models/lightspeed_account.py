@@ -22,7 +22,8 @@ class LightspeedAccount(models.Model):
     The secrets are readable by Administration / Settings only; connector managers press the
     buttons, which read them as superuser. The refresh token rotates on every refresh and is
     written by ``OdooTokenStore`` alone, under a row lock, in its own committed transaction; the
-    tokens live in ``lightspeed.token`` (see there why), shown here through computed fields.
+    client secret and the tokens live in ``lightspeed.token`` (see there why), shown here
+    through computed fields.
     """
 
     _name = "lightspeed.account"
@@ -52,6 +53,10 @@ class LightspeedAccount(models.Model):
     )
     client_secret = fields.Char(
         "OAuth Client Secret",
+        compute="_compute_tokens",
+        inverse="_inverse_tokens",
+        search="_search_client_secret",
+        compute_sudo=True,
         groups="base.group_system",
         copy=False,
         help="The client secret of that API client. Readable by administrators only.",
@@ -154,10 +159,11 @@ class LightspeedAccount(models.Model):
 
     # --- the tokens (rows of lightspeed.token) -------------------------------------------------
 
-    @api.depends("token_ids.refresh_token", "token_ids.access_token")
+    @api.depends("token_ids.client_secret", "token_ids.refresh_token", "token_ids.access_token")
     def _compute_tokens(self):
         for account in self:
             token = account.token_ids[:1]
+            account.client_secret = token.client_secret
             account.refresh_token = token.refresh_token
             account.access_token = token.access_token
             account.access_token_expires_at = token.access_token_expires_at
@@ -167,6 +173,9 @@ class LightspeedAccount(models.Model):
         if not self.env.su and not self.env.user.has_group("base.group_system"):
             raise AccessError(_("Only administrators can search Lightspeed tokens."))
         return [("token_ids", "any", [(field_name, operator, value)])]
+
+    def _search_client_secret(self, operator, value):
+        return self._search_token_field("client_secret", operator, value)
 
     def _search_refresh_token(self, operator, value):
         return self._search_token_field("refresh_token", operator, value)
@@ -180,6 +189,7 @@ class LightspeedAccount(models.Model):
     def _inverse_tokens(self):
         for account in self.sudo():
             values = {
+                "client_secret": account.client_secret,
                 "refresh_token": account.refresh_token,
                 "access_token": account.access_token,
                 "access_token_expires_at": account.access_token_expires_at,

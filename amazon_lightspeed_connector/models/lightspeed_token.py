@@ -10,7 +10,8 @@ class LightspeedToken(models.Model):
     at its next write of a row pointing at that account (PostgreSQL locks the referenced row for
     the foreign key, and a repeatable-read transaction may not lock a row updated after its
     snapshot). Nothing references this table, so rotating a token disturbs no other work.
-    Only administrators (and the connector, as superuser) can read it.
+    The client secret is kept here too: out of the account row, it is in no error PostgreSQL
+    prints about that row. Only administrators (and the connector, as superuser) can read it.
     """
 
     _name = "lightspeed.token"
@@ -19,6 +20,7 @@ class LightspeedToken(models.Model):
     lightspeed_account_id = fields.Many2one(
         "lightspeed.account", "Lightspeed Account", required=True, ondelete="cascade", index=True
     )
+    client_secret = fields.Char("OAuth Client Secret")
     refresh_token = fields.Char(help="Replaced by Lightspeed on every refresh.")
     access_token = fields.Char(help="The short-lived bearer token currently in use.")
     access_token_expires_at = fields.Datetime("Access Token Expiry")

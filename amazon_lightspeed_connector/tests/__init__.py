@@ -32,6 +32,7 @@ if __name__.startswith("odoo.addons."):
         test_reporting,
         test_reporting_tour,
         test_routing_distance,
+        test_secret_tables,
         test_settlement,
         test_ship_confirmation,
         test_shipping_deadline,
