@@ -19,9 +19,16 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tools"))
+
+from secret_scan import MARKER_ENV, scan_database  # noqa: E402
 
 from amazon_lightspeed_connector.tests.simulators.amazon import AmazonSimulator, line  # noqa: E402
 from amazon_lightspeed_connector.tests.simulators.core import SystemClock  # noqa: E402
+from amazon_lightspeed_connector.tests.simulators.demo_catalogue import (  # noqa: E402
+    AMAZON_DEMO,
+    LIGHTSPEED_DEMO,
+)
 from amazon_lightspeed_connector.tests.simulators.http_server import SimulatorServer  # noqa: E402
 from amazon_lightspeed_connector.tests.simulators.lightspeed import (  # noqa: E402
     LightspeedSimulator,
@@ -63,6 +70,17 @@ class Database:
             cr.execute('CREATE DATABASE "%s" TEMPLATE "%s"' % (self.name, self.config["template"]))
         admin.close()
 
+    def secret_leaks(self):
+        """Where the run's secret marker sits outside the secret tables (tools/secret_scan)."""
+        marker = os.environ.get(MARKER_ENV)
+        if not marker:
+            return []
+        connection = self._connect(self.name)
+        try:
+            return scan_database(connection, marker)
+        finally:
+            connection.close()
+
     def drop(self):
         admin = self._connect("postgres")
         admin.autocommit = True
@@ -96,7 +114,9 @@ def database(drill_config, request):
     db = Database(drill_config, "alc_drill_%d_%s" % (os.getpid(), request.node.name[:30]))
     db.create()
     yield db
+    leaks = db.secret_leaks()
     db.drop()
+    assert not leaks, "a secret left its table in the drill's database: %s" % ", ".join(leaks)
 
 
 class Simulators:
@@ -117,11 +137,16 @@ class Simulators:
         amazon_url, lightspeed_url = self.amazon_server.url, self.lightspeed_server.url
         return {
             "amazon": {
+                # the run's secrets (with its marker), set as a person would in the form
+                "lwa_client_secret": AMAZON_DEMO["lwa_client_secret"],
+                "refresh_token": AMAZON_DEMO["refresh_token"],
                 "endpoint_url": amazon_url,
                 "lwa_endpoint_url": amazon_url + "/auth/o2/token",
                 "import_enabled": True,
             },
             "lightspeed": {
+                "client_secret": LIGHTSPEED_DEMO["client_secret"],
+                "refresh_token": LIGHTSPEED_DEMO["refresh_token"],
                 "api_url": lightspeed_url + "/API/V3",
                 "token_url": lightspeed_url + "/auth/oauth/token",
             },
@@ -157,6 +182,14 @@ class Workers:
         )
         self.database = database
         self.log = []
+        log_dir = config.get("log_dir")  # kept by tools/run_tests.py for the secret scan
+        self.log_file = Path(log_dir) / ("drill-%s.log" % database.name) if log_dir else None
+
+    def keep(self, output):
+        self.log.append(output)
+        if self.log_file:
+            with open(self.log_file, "a") as log:
+                log.write(output)
 
     def start(self, *args):
         command = [sys.executable, str(WORKER), self.config, self.database.name, *args]
@@ -185,7 +218,7 @@ class Workers:
         """Run a worker to its end; its output. It must end without a traceback."""
         process = self.start(*args)
         output, _ = process.communicate(timeout=timeout)
-        self.log.append(output)
+        self.keep(output)
         assert process.returncode == 0, output[-4000:]
         assert "Traceback" not in output, output[-4000:]
         return output
@@ -207,7 +240,7 @@ class Workers:
             process.wait()
         output = "\n".join(seen) + "\n" + process.stdout.read()
         process.stdout.close()
-        self.log.append(output)
+        self.keep(output)
         if process.returncode == 0:
             return "finished"
         running = None

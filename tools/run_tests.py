@@ -34,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from odoo_runner import ADDON, REPO, OdooRunner, odoo_env, odoo_location, run
 from pg_cluster import DB_ROLE, PgCluster, default_base_dir
+from secret_scan import ensure_marker, scan_database, scan_logs
 
 ODOO_REPORT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 LOG_PROBLEM = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ")
@@ -200,11 +201,38 @@ def drills(totals, runner, template):
         "data_dir": str(runner.data_dir),
         "db_args": cluster.odoo_db_args(),
         "pg": {"host": "127.0.0.1", "port": cluster.port, "user": DB_ROLE},
+        "log_dir": str(runner.log_dir),  # the workers' output, for the secret scan
     }
     env = {**odoo_env(), "ALC_DRILL_CONFIG": json.dumps(config)}
     drill_args = ["-s", "-p", "no:cacheprovider", "--timeout=1800"]
     drill_args += os.environ.get("ALC_DRILL_PYTEST_ARGS", "").split()
     pytest_layer(totals, "drills", "drills", drill_args, env=env)
+
+
+def secret_scan_step(totals, runner, databases, marker):
+    """The run's secret marker in no captured server log and no text column of the test
+    databases (the drills scan their own databases before dropping them)."""
+    banner("Secret marker %s: server logs and databases" % marker)
+    import psycopg2  # only the Odoo layer needs it
+
+    leaks = ["log %s" % where for where in scan_logs(runner.log_dir, marker)]
+    for name in databases:
+        if not runner.cluster.database_exists(name):
+            continue
+        connection = psycopg2.connect(
+            host="127.0.0.1", port=runner.cluster.port, user=DB_ROLE, dbname=name
+        )
+        try:
+            found = scan_database(connection, marker)
+            leaks += ["database %s: %s" % (name, where) for where in found]
+        finally:
+            connection.close()
+    for leak in leaks:
+        print("  " + leak)
+    if leaks:
+        totals.fail("secret marker found in %d place(s): %s" % (len(leaks), "; ".join(leaks[:5])))
+    else:
+        print("found nowhere: logs in %s, databases %s" % (runner.log_dir, ", ".join(databases)))
 
 
 # -- the addon as integrators take it: pytest-odoo, and the wheel installed by pip -----------
@@ -306,6 +334,7 @@ def odoo_layer(totals, args):
         data_dir = base / "odoo-data"
         data_dir.mkdir(exist_ok=True)
         log_dir = Path(tempfile.mkdtemp(prefix="alc-odoo-logs-"))
+        marker = ensure_marker()  # every secret of the fixtures and drills carries it
         runner = OdooRunner(cluster, odoo_pkg, version, data_dir, log_dir)
         current = {runner.template_name(demo=True), runner.template_name(demo=False)}
         prefixes = ("alc_test_", "alc_template_", "alc_drill_")
@@ -337,6 +366,7 @@ def odoo_layer(totals, args):
                 uninstall_step(totals, runner, without_demo)
             wheel_install_step(totals, runner, production_template)
         finally:
+            secret_scan_step(totals, runner, [with_demo, without_demo, drill_template], marker)
             if args.keep_db:
                 kept = (with_demo, without_demo, drill_template, log_dir)
                 print("kept databases %s, %s, %s; Odoo logs in %s" % kept)

@@ -10,6 +10,7 @@ from odoo.tools import mute_logger
 from .connector_common import ConnectorCase, unreachable_url
 from .simulators.amazon import ROLE_ORDERS, AmazonSimulator
 from .simulators.core import SystemClock
+from .simulators.demo_catalogue import AMAZON_DEMO
 from .simulators.http_server import SimulatorServer
 
 QUIET = (
@@ -131,7 +132,7 @@ class TestAmazonOAuthRoute(HttpCase):
             {
                 "name": "OAuth channel",
                 "lwa_client_id": "amzn1.application-oa2-client.demo",
-                "lwa_client_secret": "demo-lwa-secret",
+                "lwa_client_secret": AMAZON_DEMO["lwa_client_secret"],
                 "spapi_application_id": "amzn1.sp.solution.demo",
                 "endpoint_url": self.server.url,
                 "lwa_endpoint_url": self.server.url + "/auth/o2/token",

@@ -7,6 +7,7 @@ from ..lib.errors import AuthError
 from ..lib.lightspeed.auth import TokenGrant
 from ..models.lightspeed_token_store import OdooTokenStore
 from .connector_common import ConnectorCase, unreachable_url
+from .simulators.demo_catalogue import LIGHTSPEED_DEMO
 
 QUIET = (
     "odoo.addons.amazon_lightspeed_connector.lib.lightspeed.client",
@@ -32,7 +33,7 @@ class TestLightspeedTokens(ConnectorCase):
         self.assertEqual(action["params"]["type"], "success")
         self.assertIn("Demo Retail Account", action["params"]["message"])
         refresh_token, access_token = self.stored()
-        self.assertNotEqual(refresh_token, "demo-lightspeed-refresh-0")
+        self.assertNotEqual(refresh_token, LIGHTSPEED_DEMO["refresh_token"])
         self.assertEqual(self.sim.valid_refresh_tokens, {refresh_token})
         self.assertTrue(access_token)
         grants = len(self.sim.token_grants)
@@ -90,7 +91,7 @@ class TestLightspeedTokens(ConnectorCase):
 
         with self.assertRaises(AuthError):
             OdooTokenStore(self.account).rotate(refused)
-        self.assertEqual(self.stored(), ("demo-lightspeed-refresh-0", False))
+        self.assertEqual(self.stored(), (LIGHTSPEED_DEMO["refresh_token"], False))
 
     def test_disconnect_forgets_the_tokens(self):
         self.account.action_test_connection()

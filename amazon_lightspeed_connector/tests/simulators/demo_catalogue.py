@@ -5,6 +5,7 @@ example of the product brief. ``data/demo.xml`` in the addon mirrors these value
 checks that the two agree.
 """
 
+import os
 from dataclasses import dataclass
 
 
@@ -49,19 +50,23 @@ PRODUCTS = (
 )
 
 # Credentials the demo accounts in Odoo use against the local simulators. Not secrets: they
-# open nothing but the simulators.
+# open nothing but the simulators. The test command (tools/run_tests.py) gives each a unique
+# marker (ALC_SECRET_MARKER), then looks for it in the server logs and databases of the run
+# (tools/secret_scan.py): it must be found nowhere but in the secret tables.
+_MARK = os.environ.get("ALC_SECRET_MARKER", "")
+_MARK = _MARK and "-" + _MARK
 AMAZON_DEMO = {
     "seller_id": "A2DEMOSELLER01",
     "marketplace_id": "ATVPDKIKX0DER",
     "lwa_client_id": "amzn1.application-oa2-client.demo",
-    "lwa_client_secret": "demo-lwa-secret",
-    "refresh_token": "Atzr|demo-refresh-token",
+    "lwa_client_secret": "demo-lwa-secret" + _MARK,
+    "refresh_token": "Atzr|demo-refresh-token" + _MARK,
 }
 LIGHTSPEED_DEMO = {
     "account_id": "120645",
     "client_id": "demo-lightspeed-client",
-    "client_secret": "demo-lightspeed-secret",
-    "refresh_token": "demo-lightspeed-refresh-0",
+    "client_secret": "demo-lightspeed-secret" + _MARK,
+    "refresh_token": "demo-lightspeed-refresh-0" + _MARK,
 }
 
 # Where the demo command serves the simulators; the demo accounts in Odoo point here.
