@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 from .amazon_account import LWA_TOKEN_URL, REGIONS
 
@@ -27,3 +28,15 @@ class AmazonAccountGuard(models.Model):
             consent_url={consent for __, consent in REGIONS.values()},
             lwa_endpoint_url={LWA_TOKEN_URL},
         )
+
+    def _amazon_client(self, refresh_token=None):
+        self._check_stored_endpoints()
+        return super()._amazon_client(refresh_token=refresh_token)
+
+    def action_connect_amazon(self):
+        # the browser is sent to the Seller Central URL: never to a stored javascript: one
+        for account in self:
+            problem = account._stored_endpoint_problem(["consent_url"])
+            if problem:
+                raise UserError(problem)
+        return super().action_connect_amazon()

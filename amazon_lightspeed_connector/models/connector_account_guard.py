@@ -1,12 +1,18 @@
 import math
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib.endpoints import endpoint_problem
+from ..lib.errors import AuthError
 
 INT4 = (-(2**31), 2**31 - 1)  # an Integer column; beyond it PostgreSQL refuses the row
 RANGE_PARAMETERS = ("minimum", "exclusive_minimum", "maximum")
+
+
+class RefusedEndpoint(UserError, AuthError):
+    """A stored endpoint no credential may be sent to: settings a person must fix. Both kinds,
+    so each flow handles it as it handles missing credentials (UserError) or refused ones."""
 
 
 class ConnectorAccountGuard(models.AbstractModel):
@@ -103,6 +109,30 @@ class ConnectorAccountGuard(models.AbstractModel):
         for name in set(self._endpoint_fields()) & set(vals):
             if any((record[name] or False) != (vals[name] or False) for record in self):
                 self._refuse_endpoint_change(name)
+
+    def _stored_endpoint_problem(self, names=None):
+        """What is wrong with an address stored before these checks existed (or written in
+        SQL), as a sentence; None when every endpoint of the account is fine."""
+        self.ensure_one()
+        account = self.sudo()
+        for name in names or self._endpoint_fields():
+            problem = endpoint_problem(account[name]) if account[name] else None
+            if problem:
+                return _(
+                    "%(field)s of %(account)s is refused (%(problem)s): an administrator must "
+                    "correct it before any credential is sent.",
+                    field=self._fields[name]._description_string(self.env),
+                    account=account.display_name,
+                    problem=problem,
+                )
+        return None
+
+    def _check_stored_endpoints(self):
+        """Before credentials leave."""
+        for account in self:
+            problem = account._stored_endpoint_problem()
+            if problem:
+                raise RefusedEndpoint(problem)
 
     # --- values -------------------------------------------------------------------------------
 

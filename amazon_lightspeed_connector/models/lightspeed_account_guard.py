@@ -26,6 +26,10 @@ class LightspeedAccountGuard(models.Model):
             token_url={DEFAULT_TOKEN_URL},
         )
 
+    def _lightspeed_client(self):
+        self._check_stored_endpoints()
+        return super()._lightspeed_client()
+
     def _check_new_accounts(self, vals_list):
         self._check_account_numbers_free(
             [(vals.get("account_number"), vals.get("company_id")) for vals in vals_list]

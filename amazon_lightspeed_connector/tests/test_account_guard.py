@@ -196,6 +196,27 @@ class TestEndpointValues(AccountGuardCase):
         action = self.amazon.with_user(self.manager).action_connect_amazon()
         self.assertTrue(action["url"].startswith("https://sellercentral.amazon.com/"))
 
+    def test_an_address_stored_before_the_checks_is_refused_at_use(self):
+        """A database upgraded with a manager's address in it: no credential leaves."""
+        self.env.cr.execute(
+            "UPDATE amazon_account SET lwa_endpoint_url = %s, consent_url = %s WHERE id = %s",
+            ["gopher://collector.example.com/token", "javascript:alert(1)//", self.amazon.id],
+        )
+        self.env.cr.execute(
+            "UPDATE lightspeed_account SET token_url = %s WHERE id = %s",
+            ["http://collector.example.com/token", self.lightspeed.id],
+        )
+        self.env.invalidate_all()
+        for record in (self.amazon, self.lightspeed):
+            action = record.with_user(self.manager).action_test_connection()
+            self.assertEqual(action["params"]["type"], "danger")
+            self.assertIn("an administrator must correct it", action["params"]["message"])
+            self.assertEqual(record.connection_state, "error")
+        with self.assertRaisesRegex(UserError, "Seller Central URL .* is refused"):
+            self.amazon.with_user(self.manager).action_connect_amazon()
+        with self.assertRaisesRegex(UserError, "Token URL .* is refused"):
+            self.lightspeed._lightspeed_client()
+
 
 @tagged("post_install", "-at_install")
 class TestSettingsCheckedBeforeWriting(AccountGuardCase):
