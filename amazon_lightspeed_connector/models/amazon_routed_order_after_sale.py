@@ -14,6 +14,7 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.errors import PermanentError
+from ..lib.lightspeed.sale_sender import complete_sale
 from .access_guard import USER, requires
 
 
@@ -108,10 +109,33 @@ class AmazonRoutedOrderAfterSale(models.Model):
                 carrier=tracking.carrier,
             )
         )
-        if sale.completed:
+        if not sale.completed:
+            self._complete_shipped_sale(client)
+        elif not self.lightspeed_sale_completed:
             self.write({"lightspeed_sale_completed": True})
-        else:
-            self._complete_lightspeed_sales(client=client)
+
+    def _complete_shipped_sale(self, client):
+        """Complete the open sale the store shipped (stock drops now), inside the read's
+        savepoint: a throttled or unreachable Lightspeed undoes the shipment and the next read
+        does it again; Lightspeed refusing it is an error on the order, which stays shipped.
+        (The send flow's completion commits per order, which the read's savepoint cannot
+        survive.) The store's shipment note is left as typed."""
+        try:
+            complete_sale(client, int(self.lightspeed_sale_id))
+        except PermanentError as error:
+            message = _(
+                "%(name)s: Lightspeed sale %(sale)s could not be completed: %(error)s",
+                name=self.name,
+                sale=self.lightspeed_sale_id,
+                error=error,
+            )
+            self.write({"error_message": message})
+            self.env["amazon.sync.log"].sudo().log_event(
+                "after_sale", message, reference=self.name, payload=error.payload, record=self
+            )
+            return
+        self.write({"lightspeed_sale_completed": True})
+        self._lower_local_stock()
 
     def _ask_for_tracking(self):
         """An activity for the channel's queue group (else the order's follower admins)."""
