@@ -42,7 +42,7 @@ def line(sku, quantity, price, **fields):
         quantity_ordered=quantity,
         quantity_shipped=0,
         item_price=Decimal(price),
-        **{k: v if k in TEXT_FIELDS else Decimal(v) for k, v in fields.items()},
+        **{k: v if k in TEXT_FIELDS or v is None else Decimal(v) for k, v in fields.items()},
     )
 
 

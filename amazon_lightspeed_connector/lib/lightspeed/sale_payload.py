@@ -4,7 +4,8 @@ Pure functions, no I/O: ``sale_payload(SaleRequest) -> dict`` is the body of the
 ``POST Sale.json`` that writes the part into its store, with nested SaleLines, SalePayments,
 ShipTo and SaleNotes.
 
-Money rules (everything is ``Decimal``, sent as a string with two decimals):
+Money rules (everything is ``Decimal``, sent as a string with two decimals; the rounding, the
+net tax and the unit price are ``lib/money.py``'s one money rule, shared with the Odoo sale order):
 
 - Split: every amount Amazon reports on an order line (item price and tax, promotion discount
   and its tax, shipping price, tax, discount and its tax, gift wrap price and tax) is shared
@@ -33,35 +34,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING
+
+from ..money import AMOUNT_FIELDS, ZERO, add_amounts, line_amounts, net_tax, no_amounts, to_currency
+from ..money import unit_price as split_unit_price
 
 if TYPE_CHECKING:  # the package's __init__ loads the SP-API client; the type alone is enough
     from ..amazon.order_data import AmazonOrder
 
 CENT = Decimal("0.01")
-ZERO = Decimal("0")
 REFERENCE_SOURCE = "Amazon"
 MISC_CHARGE_ITEM_ID = 0  # a SaleLine without an item: a miscellaneous charge
 
-# The per-line amounts of AmazonOrderLine that a split shares out by units.
-AMOUNT_FIELDS = (
-    "item_price",
-    "item_tax",
-    "promotion_discount",
-    "promotion_discount_tax",
-    "shipping_price",
-    "shipping_tax",
-    "shipping_discount",
-    "shipping_discount_tax",
-    "gift_wrap_price",
-    "gift_wrap_tax",
-)
-
 
 def cents(amount):
-    """Round half up to the cent, the register's rule."""
-    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+    """Round half up to the cent, the register's rule (the money rule's rounding)."""
+    return to_currency(amount)
 
 
 def money_text(amount):
@@ -162,9 +151,8 @@ def order_amounts_by_sku(order):
     for line in order.lines:
         if line.quantity_ordered < 1:
             continue  # a cancelled line: nothing to ship, nothing to charge
-        units, amounts = merged.get(line.seller_sku, (0, dict.fromkeys(AMOUNT_FIELDS, ZERO)))
-        for field in AMOUNT_FIELDS:
-            amounts[field] += getattr(line, field) or ZERO  # None: folded into another field
+        units, amounts = merged.get(line.seller_sku, (0, no_amounts()))
+        amounts = add_amounts(amounts, line_amounts(line))  # None: folded into another field
         merged[line.seller_sku] = (units + line.quantity_ordered, amounts)
     return merged
 
@@ -245,13 +233,7 @@ def part_charges(shares):
     def total(field):
         return sum((s.get(field) for s in shares), ZERO)
 
-    tax = (
-        total("item_tax")
-        + total("shipping_tax")
-        + total("gift_wrap_tax")
-        - total("promotion_discount_tax")
-        - total("shipping_discount_tax")
-    )
+    tax = net_tax({field: total(field) for field in AMOUNT_FIELDS})
     return PartCharges(
         shipping_price=total("shipping_price"),
         shipping_discount=total("shipping_discount"),
@@ -315,8 +297,7 @@ def sale_payload(request):
 def _item_line(sku_share, request):
     units = sku_share.line.quantity
     item_amount = sku_share.get("item_price")
-    unit_price = (item_amount / units).quantize(CENT, rounding=ROUND_UP)
-    rounding = unit_price * units - item_amount  # >= 0, given back as discount
+    unit_price, rounding = split_unit_price(item_amount, units)  # rounding >= 0: a discount
     line = {
         "itemID": sku_share.line.item_id,
         "unitQuantity": units,
