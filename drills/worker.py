@@ -12,7 +12,9 @@ locking. ``--setup`` points the demo channel at the drill's simulators and exits
 """
 
 import argparse
+import faulthandler
 import json
+import signal
 import sys
 
 # The connector's scheduled actions, by short name, in the order a real day runs them.
@@ -84,6 +86,8 @@ def main(argv=None):
     parser.add_argument("--jobs", default=DEFAULT_JOBS)
     parser.add_argument("--setup", help="JSON of account values to write, then exit")
     args = parser.parse_args(argv)
+    # A drill that waits too long on this worker asks it where it is (drills/processes.py).
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     registry = load_registry(json.loads(args.config), args.dbname)
     print("READY", flush=True)
     if args.setup:
