@@ -1,10 +1,10 @@
 from datetime import timezone
-from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
+from ..lib import money
 from ..lib.amazon import order_data
 from ..lib.errors import PermanentError
 from .access_guard import MANAGER, requires
@@ -431,61 +431,35 @@ class AmazonOrder(models.Model):
     def _sale_order_values(self, partner, shipping, products):
         account = self.account_id
         currency = self.currency_id or account.company_id.currency_id
-        digits = Decimal(1).scaleb(-currency.decimal_places)
-        rounding = Decimal(0)
-        charges = dict.fromkeys(
-            ("shipping", "shipping_discount", "promotion", "gift_wrap", "tax"), Decimal(0)
-        )
-        lines = []
-        for line, product in zip(self.line_ids, products, strict=True):
-            item_price = Decimal(str(line.item_price))
-            quantity = line.quantity or 1
-            unit = (item_price / quantity).quantize(digits, rounding=ROUND_HALF_UP)
-            rounding += item_price - unit * quantity
-            lines.append(
-                {
-                    "product_id": product.id,
-                    "name": "[%s] %s" % (line.seller_sku, line.title or product.display_name),
-                    "product_uom_qty": quantity,
-                    "price_unit": float(unit),
-                    "tax_id": [fields.Command.clear()],
-                }
+        amounts = money.sale_order_amounts(self.line_ids, currency.decimal_places)
+        lines = [
+            {
+                "product_id": product.id,
+                "name": "[%s] %s" % (line.seller_sku, line.title or product.display_name),
+                "product_uom_qty": units,
+                "price_unit": float(unit),
+                "tax_id": [fields.Command.clear()],
+            }
+            for line, product, (unit, units) in zip(
+                self.line_ids, products, amounts.items, strict=True
             )
-
-            def d(value):
-                return Decimal(str(value or 0))
-
-            charges["shipping"] += d(line.shipping_price)
-            charges["shipping_discount"] += d(line.shipping_discount)
-            charges["promotion"] += d(line.promotion_discount)
-            charges["gift_wrap"] += d(line.gift_wrap_price)
-            charges["tax"] += (
-                d(line.item_tax)
-                + d(line.shipping_tax)
-                + d(line.gift_wrap_tax)
-                - d(line.promotion_discount_tax)
-                - d(line.shipping_discount_tax)
-            )
+        ]
         ref = "amazon_lightspeed_connector.product_amazon_%s"
         extra = (
-            ("shipping", 1, _("Shipping (%s)", self.ship_service_level or "Amazon")),
-            ("shipping_discount", -1, _("Shipping discount")),
-            ("promotion", -1, _("Promotion discount")),
-            ("gift_wrap", 1, _("Gift wrap")),
-            ("tax", 1, _("Tax collected by Amazon")),
+            ("shipping", amounts.shipping, _("Shipping (%s)", self.ship_service_level or "Amazon")),
+            ("shipping", -amounts.shipping_discount, _("Shipping discount")),
+            ("promotion", -amounts.promotion, _("Promotion discount")),
+            ("gift_wrap", amounts.gift_wrap, _("Gift wrap")),
+            ("tax", amounts.tax, _("Tax collected by Amazon")),
         )
-        for key, sign, label in extra:
-            amount = charges[key]
-            if key == "promotion":
-                amount -= rounding  # a unit price that does not divide evenly: keep the total
+        for key, amount, label in extra:
             if amount:
-                product = self.env.ref(ref % ("shipping" if key.startswith("shipping") else key))
                 lines.append(
                     {
-                        "product_id": product.id,
+                        "product_id": self.env.ref(ref % key).id,
                         "name": label,
                         "product_uom_qty": 1,
-                        "price_unit": float(sign * amount),
+                        "price_unit": float(amount),
                         "tax_id": [fields.Command.clear()],
                     }
                 )

@@ -32,18 +32,17 @@ sale's shipment note. The ship confirmation to Amazon reads ``tracking_number``,
 
 import logging
 from datetime import timezone
-from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.modules import module
 from psycopg2.errors import LockNotAvailable, SerializationFailure
 
+from ..lib import money
 from ..lib.amazon.order_data import AmazonAddress, AmazonBuyer, AmazonOrder, AmazonOrderLine
 from ..lib.amazon.payment import payment_label
 from ..lib.errors import AuthError, ConnectorError, PermanentError, ThrottledError
 from ..lib.lightspeed.sale_payload import (
-    CENT,
     MISC_CHARGE_ITEM_ID,
     PartLine,
     SaleRequest,
@@ -823,7 +822,7 @@ class AmazonRoutedOrderLightspeed(models.Model):
 
 
 def _money(value):
-    return Decimal(str(value or 0)).quantize(CENT)
+    return money.to_currency(value or 0)  # the one money rule's rounding (half up)
 
 
 def _aware(moment):

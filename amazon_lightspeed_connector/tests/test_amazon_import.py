@@ -7,6 +7,8 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..lib.amazon.results import OrderPage
+from ..lib.lightspeed.sale_payload import PartLine, SaleRequest, payload_total, sale_payload
+from ..models.amazon_routed_order_lightspeed import _amazon_order_data
 from .amazon_import_common import MARKETPLACE, AmazonImportCase
 from .common import make_user, run_with_cron_progress
 from .simulators.amazon import line
@@ -103,6 +105,29 @@ class TestAmazonImport(AmazonImportCase):
         self.assertEqual(self.account.last_order_imported, order.order_id)
         self.assertTrue(self.account.last_run)
         self.assertGreater(self.account.import_cursor, self.account.import_from)
+
+    def test_the_sale_order_and_the_lightspeed_sale_share_one_money_rule(self):
+        self.sim.add_order(
+            [line("WOOL-SCARF", 3, "19.99", tax="1.60", promotion_discount="2.00")],
+        )
+        self.run_import()
+        amazon = self.orders()
+        amazon.line_ids.write({"item_price": 10.00, "shipping_price": 4.99})  # 10.00 / 3 units
+        sale = amazon.sale_order_id
+        values = amazon._sale_order_values(
+            sale.partner_id, sale.partner_shipping_id, list(amazon.line_ids.product_id)
+        )
+        lines = [command[2] for command in values["order_line"]]
+        # the unit price rounds up, as on the Lightspeed Sale; the 0.02 joins the promotion
+        self.assertEqual((lines[0]["product_uom_qty"], lines[0]["price_unit"]), (3, 3.34))
+        by_name = {x["name"]: x["price_unit"] for x in lines[1:]}
+        self.assertEqual(by_name["Promotion discount"], -2.02)
+        odoo_total = sum(x["product_uom_qty"] * x["price_unit"] for x in lines)
+        data, _sku_of = _amazon_order_data(amazon)
+        parts = ((PartLine(data.lines[0].seller_sku, 3, 1),),)
+        request = SaleRequest(data, parts, 1, 1, 1, 1, shipping_item_id=0)
+        self.assertAlmostEqual(odoo_total, 10.00 - 2.00 + 4.99 + 1.60, places=2)
+        self.assertAlmostEqual(odoo_total, float(payload_total(sale_payload(request))), places=2)
 
     def test_the_same_buyer_is_one_partner_with_one_delivery_contact_per_address(self):
         first = self.sim.add_order([line("JBJ-M")])
