@@ -1,12 +1,11 @@
 """Booking a settlement: the invoices and payments of the orders it pays (see
 amazon_account_settlement.py for the run and why fees are booked in the payment)."""
 
-from decimal import Decimal
-
 from odoo import _, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_amount
 
+from ..lib import money
 from ..lib.errors import PermanentError
 from .amazon_order import NO_MAIL
 
@@ -257,11 +256,13 @@ class AmazonSettlementBooking(models.Model):
 
 
 def _amounts(lines):
-    """Charged, fees, withheld tax and payout of an order's rows, rounded as money."""
+    """Charged, fees, withheld tax and payout of an order's rows, rounded by the one money rule
+    (the rule the sale order, hence the invoice compared with "charged", is built with)."""
+    places = lines[:1].currency_id.decimal_places if lines[:1].currency_id else money.CENTS
 
     def total(categories):
         found = lines.filtered(lambda x: x.category in categories)
-        return float(sum((Decimal(str(x.amount)) for x in found), Decimal(0)))
+        return float(sum((money.to_currency(x.amount, places) for x in found), money.ZERO))
 
     charged = total(("principal", "tax", "shipping", "gift_wrap", "promotions"))
     fees = total(("fees", "other"))
