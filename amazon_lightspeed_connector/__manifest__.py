@@ -37,6 +37,7 @@
         "views/amazon_listings_views.xml",
         "views/amazon_routed_order_lightspeed_views.xml",
         "views/connector_menus.xml",
+        "views/res_config_settings_views.xml",
         "views/amazon_settlement_views.xml",
     ],
     "demo": [

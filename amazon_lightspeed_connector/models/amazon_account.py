@@ -441,6 +441,8 @@ class AmazonAccount(models.Model):
         """
         now = fields.Datetime.now()
         done = remaining = 0
+        deadline = None  # the channels share one run's budget
+        waiting = []
         for account in self.search([("import_enabled", "=", True)]):
             due = (
                 account.import_backlog
@@ -448,13 +450,20 @@ class AmazonAccount(models.Model):
                 or account.last_run + timedelta(minutes=account.import_interval) <= now
             )
             if due:
-                run = account._import_orders()
+                run = account._import_orders(deadline=deadline)
                 if run:  # None: another worker imports this channel
+                    deadline = run.deadline
                     done += run.done
                     remaining += int(run.continues)
+                    if run.next_run_at():
+                        waiting.append(run)
         self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=remaining)
+        if waiting:  # the time is up, or Amazon's quota has room later: the next run then
+            min(waiting, key=lambda run: run.next_run_at()).schedule(
+                "amazon_lightspeed_connector.ir_cron_amazon_import_orders"
+            )
 
-    def _import_orders(self):
+    def _import_orders(self, client=None, deadline=None):
         """The order import of one channel: provided by the import flow (issue 5)."""
         return False
 

@@ -28,16 +28,16 @@ from datetime import timedelta
 import psycopg2
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.modules import module
 from psycopg2.errors import ProgramLimitExceeded
 
 from ..lib.amazon.client import MAX_PAGE_SIZE
 from ..lib.amazon.order_data import AMAZON_FULFILLED, parse_datetime
 from ..lib.amazon.order_mapping import is_valid_order_id, map_order_v0, map_order_v2026
 from ..lib.amazon.payment import payment_method
-from ..lib.errors import AuthError, ConnectorError, PayloadError, PermanentError, ThrottledError
+from ..lib.errors import ConnectorError, PayloadError, PermanentError
 from .access_guard import MANAGER, requires
 from .amazon_order import _naive_utc
+from .connector_run import CONFLICTS, DONE, ConnectorRun, button_env, queue_rest, time_label
 
 _logger = logging.getLogger(__name__)
 
@@ -48,17 +48,19 @@ MAX_PREFIX_LENGTH = 20  # the prefix starts every sale order name: short, printa
 MARKETPLACE_ID = re.compile(r"^[A-Z0-9]{8,20}$")  # e.g. ATVPDKIKX0DER, A1F83G8C2ARO7P
 
 
-class ImportRun:
+IMPORT_CRON = "amazon_lightspeed_connector.ir_cron_amazon_import_orders"
+
+
+class ImportRun(ConnectorRun):
     """Counters and the moving cursor of one channel's run."""
 
-    def __init__(self, env, cursor):
-        self.env = env
+    COUNTS = ("created", "updated", "unchanged", "error", "skipped", "retried", "pages", "busy")
+    SERVICE = "Amazon"
+
+    def __init__(self, env, cursor, deadline=None):
+        super().__init__(env, deadline=deadline)
         self.cursor = cursor
-        self.counts = dict.fromkeys(
-            ("created", "updated", "unchanged", "error", "skipped", "retried", "pages"), 0
-        )
         self.ceiling = None  # the search's upper bound: the cursor never passes it
-        self.stopped = None  # why the run stopped early, for the summary
         self.complete = False  # the search was read to its end
         self.last_order = None
         self.continues = False  # stopped at the page limit with the cursor moved: go on at once
@@ -154,13 +156,21 @@ class AmazonAccountImport(models.Model):
 
     @requires("write", MANAGER)
     def action_import_orders(self):
-        """Import now, whatever the schedule."""
+        """Import now, whatever the schedule: about ten seconds of it; the scheduled action
+        takes the rest at once, and the message says so."""
         self.ensure_one()
-        run = self.sudo().with_company(self.company_id)._import_orders()
+        account = self.sudo().with_company(self.company_id)
+        run = account.with_env(button_env(account.env))._import_orders()
         if run is None:
             return self._notification(_("An import of this channel is already running."), "warning")
-        kind = "warning" if run.stopped or run.counts["error"] else "success"
-        return self._notification(run.summary(), kind, sticky=bool(run.stopped))
+        message = run.summary()
+        if run.continues or run.stop_kind in ("budget", "throttled"):
+            at = queue_rest(self.env, IMPORT_CRON, run.next_run_at())
+            if at:
+                message += " " + _("The scheduled action goes on at %s.", time_label(self.env, at))
+        undone = run.stopped or run.continues or run.counts["error"] or run.counts["busy"]
+        kind = "warning" if undone else "success"
+        return self._notification(message, kind, sticky=bool(run.stopped))
 
     @requires("read")
     def action_view_amazon_orders(self):
@@ -177,31 +187,35 @@ class AmazonAccountImport(models.Model):
     def _import_client(self):
         return self._amazon_client()
 
-    def _import_orders(self, client=None):
-        """One import run of this channel; returns its ImportRun (None: already running)."""
+    def _import_orders(self, client=None, deadline=None):
+        """One import run of this channel within the run's budget (``deadline``: shared with
+        the channels before); returns its ImportRun (None: already running)."""
         self.ensure_one()
         account = self.with_company(self.company_id)
-        if not account._import_lock():
-            return None
         start = (
             account.import_cursor
             or account.import_from
             or fields.Datetime.now() - timedelta(days=1)
         )
-        run = ImportRun(self.env, start)
+        run = ImportRun(self.env, start, deadline=deadline)
+        if not run.lock(LOCK_CLASS, self.id):
+            return None
         account._retry_waiting_orders(run)
         owned = client is None
         try:
             client = client or account._import_client()
+            run.limit_waits(getattr(client, "pacer", None))
             account._read_orders(client, run)
         except ConnectorError as error:  # the client could not even be built/authorised
             account._stop_run(run, error)
         finally:
             if owned and client is not None:
                 client.close()
-        # a throttled or failed run waits for the interval; one whose cursor did not move
-        # would only read the same pages again
-        run.continues = not run.complete and not run.stopped and run.cursor > start
+        # a throttled or failed run waits for the interval (or the quota's room); one whose
+        # cursor did not move would only read the same pages again. A run whose time was up
+        # goes on at once.
+        go_on = not run.stopped or run.stop_kind == "budget"
+        run.continues = not run.complete and go_on and run.cursor > start
         values = {
             "last_run": fields.Datetime.now(),
             "import_progress": run.summary(),
@@ -227,7 +241,7 @@ class AmazonAccountImport(models.Model):
                 level="info",
                 record=account,
             )
-        account._import_commit()
+        run.commit()
         return run
 
     def _import_page_size(self):
@@ -242,6 +256,10 @@ class AmazonAccountImport(models.Model):
         token = None
         window_end = None
         while True:
+            if run.out_of_time():
+                run.stop_for_budget()
+                return
+            run.limit_waits(getattr(client, "pacer", None))
             try:
                 if v0:
                     page = client.get_orders(after, next_token=token, max_per_page=size)
@@ -260,12 +278,14 @@ class AmazonAccountImport(models.Model):
                 except PayloadError:  # pylint: disable=except-pass
                     pass  # an unreadable bound: the cursor is then capped by the clock
             try:
-                for raw in page.orders:
+                for raw in run.items(page.orders, getattr(client, "pacer", None)):
                     self._import_raw_order(client, raw, run, v0)
             except ConnectorError as error:
                 # only what must stop the run escapes the per-order handling: throttling,
                 # a server error, refused credentials
                 self._stop_run(run, error)
+                return
+            if run.stopped:  # its time is up, or another worker imports the same orders
                 return
             token = page.next_token
             if not token:
@@ -315,17 +335,27 @@ class AmazonAccountImport(models.Model):
             if not isinstance(error, PayloadError) and error.status in (401, 403):
                 raise
             outcome, order = "error", self._order_error(order_id, error, raw)
+        except CONFLICTS:
+            outcome, order = "busy", None
         except ProgramLimitExceeded as error:
             # a value too big for an index (an OperationalError, but about this order's data,
             # not the database's state): this order's error, the batch goes on
             outcome, order = "error", self._unexpected_order_error(order_id, error, raw)
         except (ConnectorError, psycopg2.OperationalError):
-            raise  # throttling, a server error, a lock or serialization conflict: stop the run
+            raise  # throttling, a server error, the database's state: stop the run
         except Exception as error:  # one bad order never stops the batch
             outcome, order = "error", self._unexpected_order_error(order_id, error, raw)
         else:
             if outcome == "error":
                 self._log_order_error(order, order.import_error, raw)
+        if outcome == "error" and order is None:
+            outcome = "busy"  # recording the error collided with another worker's write
+        if outcome == "busy":
+            # another worker stores the same order (two imports, or an order they both read):
+            # its cursor stays before it and the run ends here, no error anywhere
+            run.counts["busy"] += 1
+            run.stop_taken()
+            return
         if outcome != "skipped":
             run.counts[outcome] += 1
         if outcome != "unchanged" and order_id:
@@ -364,9 +394,14 @@ class AmazonAccountImport(models.Model):
         return (raw.get("fulfillment") or {}).get("fulfilledBy") == "AMAZON"
 
     def _order_error(self, order_id, error, raw):
+        """The order's error, recorded; None when another worker wrote the same order at
+        that moment (a unique violation or a lock: not this order's error)."""
         Order = self.env["amazon.order"]
-        with self.env.cr.savepoint():
-            order = Order._record_payload_error(self, order_id, error)
+        try:
+            with self.env.cr.savepoint():
+                order = Order._record_payload_error(self, order_id, error)
+        except CONFLICTS:
+            return None
         self._log_order_error(order, str(error), raw, reference=order_id)
         return order
 
@@ -402,22 +437,14 @@ class AmazonAccountImport(models.Model):
             values["last_order_imported"] = run.last_order
         if values:
             self.write(values)
-        self._import_commit()
+        run.commit()
 
     def _stop_run(self, run, error):
-        if isinstance(error, ThrottledError):
-            run.stopped = _("Amazon throttled the import: it continues from here next run.")
-            level = "warning"
-        elif isinstance(error, AuthError):
-            run.stopped = _("Amazon refused the credentials: %s", error)
-            level = "error"
-        else:
-            run.stopped = _("Stopped by an error; the next run reads again from here: %s", error)
-            level = "error"
+        run.stop(error)
         self.env["amazon.sync.log"].log_event(
             "import",
             _("%(account)s: %(why)s", account=self.name, why=run.stopped),
-            level=level,
+            level="warning" if run.stop_kind == "throttled" else "error",
             payload=error.payload,
             record=self,
         )
@@ -428,25 +455,11 @@ class AmazonAccountImport(models.Model):
         waiting = self.env["amazon.order"].search(
             [("account_id", "=", self.id), ("import_state", "=", "to_retry")]
         )
-        for order in waiting:
-            if order._retry_import():
+        for order in run.items(waiting):
+            outcome, retried = run.attempt(order._retry_import, label=order.name)
+            if outcome == DONE and retried:
                 run.counts["retried"] += 1
-            else:
+            elif outcome == DONE:
                 run.counts["error"] += 1
                 self._log_order_error(order, order.import_error, None)
-            self._import_commit()
-
-    # ------------------------------------------------------------ transactions
-
-    def _import_commit(self):
-        """Commit what is done, except in tests (their transaction is rolled back), and take
-        the channel's lock again for the new transaction."""
-        if self.env.registry.in_test_mode() or module.current_test:
-            return
-        self.env.cr.commit()  # pylint: disable=invalid-commit
-        self._import_lock()
-
-    def _import_lock(self):
-        """A transaction-scoped advisory lock per channel: two runs never import together."""
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self.id))
-        return self.env.cr.fetchone()[0]
+            run.commit()

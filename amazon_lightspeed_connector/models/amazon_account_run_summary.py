@@ -32,10 +32,10 @@ class AmazonAccountRunSummary(models.Model):
             marks.append(last.search([], order="id desc", limit=1).id or 0)
         return RunStart(*marks)
 
-    def _import_orders(self, client=None):
+    def _import_orders(self, client=None, deadline=None):
         """The import run, then its summary mail."""
         started = self._run_started()
-        run = super()._import_orders(client=client)
+        run = super()._import_orders(client=client, deadline=deadline)
         if run is not None:
             self._mail_run_summary("import", started)
         return run

@@ -35,29 +35,27 @@ from datetime import timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.modules import module
-from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from ..lib import money
 from ..lib.amazon.order_data import AmazonAddress, AmazonBuyer, AmazonOrder, AmazonOrderLine
 from ..lib.amazon.payment import payment_label
-from ..lib.errors import AuthError, ConnectorError, PermanentError, ThrottledError
+from ..lib.errors import PermanentError
 from ..lib.lightspeed.sale_payload import (
     MISC_CHARGE_ITEM_ID,
     PartLine,
     SaleRequest,
-    payload_total,
-    sale_payload,
-    shipment_note,
-    total_difference,
 )
 from ..lib.lightspeed.sale_sender import (
     CustomerCache,
-    SalesByReference,
-    complete_sale,
     customer_id_for,
 )
 from .access_guard import USER, requires
+from .connector_run import (
+    ConnectorRun,
+    button_env,
+    queue_rest,
+    queued_sentence,
+)
 from .lightspeed_stock import OPEN_SALE_STATES
 
 _logger = logging.getLogger(__name__)
@@ -71,18 +69,21 @@ class SaleNotPossible(PermanentError):
     """The routed order cannot become a Sale as things are set up (a person must act)."""
 
 
-class SendRun:
+class SendRun(ConnectorRun):
     """One Lightspeed account's share of a run: its client, caches and counters."""
 
-    def __init__(self, lightspeed_account, client):
+    COUNTS = ("sent", "adopted", "error", "busy")
+    SERVICE = "Lightspeed"
+
+    def __init__(self, lightspeed_account, client, deadline=None):
+        super().__init__(lightspeed_account.env, deadline=deadline)
         self.lightspeed_account = lightspeed_account
         self.client = client
         self.customers = CustomerCache()
         self.item_ids = {}  # (field, value) -> Lightspeed item id or None: searched once a run
         self.known_sales = None  # SalesByReference of the run's references
-        self.counts = dict.fromkeys(("sent", "adopted", "error", "busy"), 0)
+        self.stock_later = []  # orders whose local stock a conflict kept from lowering
         self.sent_ids = []  # routed orders this run wrote (or adopted) in Lightspeed
-        self.stopped = None  # why the account's run stopped early
 
 
 class AmazonRoutedOrderLightspeed(models.Model):
@@ -253,8 +254,8 @@ class AmazonRoutedOrderLightspeed(models.Model):
         waiting = self.filtered(lambda r: r.state == "to_send")
         if not waiting:
             raise UserError(_("None of these orders waits to be sent to Lightspeed."))
-        runs = waiting._send_to_lightspeed()
-        return self._run_notification(runs)
+        runs = waiting.with_env(button_env(self.env))._send_to_lightspeed()
+        return self._run_notification(runs, waiting)
 
     @requires("write", USER)
     def action_retry_send(self):
@@ -265,12 +266,12 @@ class AmazonRoutedOrderLightspeed(models.Model):
                 raise UserError(_("%s is not in error.", routed.name))
         unsent = self.filtered(lambda r: r.state == "error")
         unsent.sudo().write({"state": "to_send", "error_message": False})
-        runs = unsent._send_to_lightspeed()
+        runs = unsent.with_env(button_env(self.env))._send_to_lightspeed()
         shipped = self - unsent
         if shipped:
             shipped.sudo().write({"error_message": False})
-            runs += shipped._complete_lightspeed_sales()
-        return self._run_notification(runs)
+            runs += shipped.with_env(button_env(self.env))._complete_lightspeed_sales()
+        return self._run_notification(runs, unsent)
 
     @requires("write", USER)
     def action_mark_shipped(self):
@@ -291,16 +292,19 @@ class AmazonRoutedOrderLightspeed(models.Model):
                     "ship_date": routed.ship_date or now,
                 }
             )
-        runs = self._complete_lightspeed_sales(update_notes=True)
-        if any(run.stopped or run.counts["error"] for run in runs):
+        runs = self.with_env(button_env(self.env))._complete_lightspeed_sales(update_notes=True)
+        if any(run.stopped or run.counts["error"] or run.counts["busy"] for run in runs):
             return self._run_notification(runs)
         return True
 
-    def _run_notification(self, runs):
+    def _run_notification(self, runs, selection=None):
+        """What a button did: sent, found, in error, taken by another worker, and the orders of
+        ``selection`` still to send, handed to the scheduled action (when it runs). "success"
+        only when the whole selection was done."""
         counts = dict.fromkeys(("sent", "adopted", "error", "busy"), 0)
         for run in runs:
             for key, value in run.counts.items():
-                counts[key] += value
+                counts[key] = counts.get(key, 0) + value
         message = _(
             "%(sent)s written to Lightspeed, %(adopted)s found there already, %(error)s in "
             "error, %(busy)s taken by another worker.",
@@ -308,268 +312,17 @@ class AmazonRoutedOrderLightspeed(models.Model):
         )
         stopped = [run.stopped for run in runs if run.stopped]
         if stopped:
-            message += " " + " ".join(stopped)
-        kind = "warning" if stopped or counts["error"] else "success"
+            message += " " + " ".join(dict.fromkeys(stopped))
+        queued = 0
+        if selection:
+            selection.invalidate_recordset(["state"])
+            queued = len(selection.sudo().filtered(lambda r: r.state == "to_send"))
+        if queued:
+            at = min((a for a in (run.next_run_at() for run in runs) if a), default=None)
+            message += " " + queued_sentence(self.env, queued, queue_rest(self.env, CRON_XMLID, at))
+        undone = stopped or queued or counts["error"] or counts["busy"]
+        kind = "warning" if undone else "success"
         return self.env["amazon.account"]._notification(message, kind, sticky=bool(stopped))
-
-    # --- the scheduled action -----------------------------------------------------------------
-
-    @api.model
-    def _cron_send_to_lightspeed(self, limit=SEND_BATCH):
-        """Complete the open sales of shipped orders, send the oldest orders to send, then mail
-        each channel that asks for it one summary of the run."""
-        channels = self.env["amazon.account"].search([("sync_log_email", "!=", False)])
-        started = {channel: channel._run_started() for channel in channels}
-        runs = self._send_oldest(limit)
-        sent = self.browse([i for run in runs for i in run.sent_ids])
-        for channel, marks in started.items():
-            channel._mail_run_summary(
-                "lightspeed", marks, sent=sent.filtered(lambda r, c=channel: r.account_id == c)
-            )
-        return runs
-
-    def _send_oldest(self, limit):
-        self._cron_complete_shipped()
-        self.flush_model(["state"])
-        self.env.cr.execute(
-            """
-            SELECT id FROM amazon_routed_order
-             WHERE state = 'to_send'
-             ORDER BY id
-             LIMIT %s
-               FOR UPDATE SKIP LOCKED
-            """,
-            (limit,),
-        )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        runs = self.browse(ids)._send_to_lightspeed()
-        self._notify_send_progress(runs)
-        return runs
-
-    def _notify_send_progress(self, runs):
-        """Tell the cron worker what this run did and what can still go now; while something
-        can, it runs the action again at once, each run in a new transaction.
-
-        Orders of a Lightspeed account whose run stopped (throttled, down, credentials refused)
-        are not counted: they wait for the next interval. Orders in error wait for Retry.
-        """
-        done = sum(run.counts["sent"] + run.counts["adopted"] + run.counts["error"] for run in runs)
-        stopped = [run.lightspeed_account.id for run in runs if run.stopped]
-        domain = [("state", "=", "to_send")]
-        if stopped:
-            domain.append(("account_id.lightspeed_account_id", "not in", stopped))
-        remaining = self.sudo().search_count(domain)
-        self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=remaining)
-
-    @api.model
-    def _cron_complete_shipped(self):
-        shipped = self.search(
-            [
-                ("state", "in", SHIPPED_STATES),
-                ("lightspeed_sale_id", "!=", False),
-                ("lightspeed_sale_completed", "=", False),
-                ("error_message", "=", False),
-            ],
-            order="id",
-        )
-        return shipped._complete_lightspeed_sales()
-
-    # --- sending ------------------------------------------------------------------------------
-
-    def _send_to_lightspeed(self, client=None):
-        """Send these routed orders (to send), account by account; the SendRuns."""
-        runs = []
-        routed = self.sudo().filtered(lambda r: r.state == "to_send").sorted("id")
-        no_account = routed.filtered(lambda r: not r.account_id.lightspeed_account_id)
-        for order in no_account:
-            order._record_send_error(
-                SaleNotPossible(
-                    _(
-                        "The Amazon channel %s has no Lightspeed account: set one, then Retry.",
-                        order.account_id.name,
-                    )
-                )
-            )
-            order._send_commit()
-        for account in (routed - no_account).account_id.lightspeed_account_id:
-            mine = (routed - no_account).filtered(
-                lambda r, a=account: r.account_id.lightspeed_account_id == a
-            )
-            runs.append(mine._send_account_orders(account, client))
-        return runs
-
-    def _send_account_orders(self, account, client=None):
-        try:
-            client = client or account._lightspeed_client()
-        except UserError as error:  # credentials missing: nothing can be sent yet
-            run = SendRun(account, None)
-            self._stop_send_run(run, PermanentError(str(error)))
-            return run
-        run = SendRun(account, client)
-        try:
-            run.known_sales = SalesByReference(client, self.mapped("name"))
-            self._prepare_send_customers(run)
-        except ConnectorError as error:
-            self._stop_send_run(run, error)
-            return run
-        for routed in self:
-            try:
-                routed._send_one(run)
-            except ConnectorError as error:  # throttled, server trouble, credentials
-                self._stop_send_run(run, error)
-                break
-        return run
-
-    def _stop_send_run(self, run, error):
-        account = run.lightspeed_account
-        if isinstance(error, ThrottledError):
-            run.stopped = _("Lightspeed throttled the run: the rest is sent by the next run.")
-            level = "warning"
-        elif isinstance(error, AuthError):
-            run.stopped = _("Lightspeed refused the credentials: %s", error)
-            account._connection_failed(error, _("Sending sales to Lightspeed"))
-            level = "error"
-        else:
-            run.stopped = _("Stopped by an error; the next run sends the rest: %s", error)
-            level = "error"
-        self.env["amazon.sync.log"].log_event(
-            "lightspeed",
-            _("%(account)s: %(why)s", account=account.name, why=run.stopped),
-            level=level,
-            reference=account.account_number,
-            payload=error.payload,
-            record=account,
-        )
-        self._send_commit()
-
-    def _lock_for_send(self):
-        """This order's row lock, or False when another worker holds it or sent it already."""
-        self.flush_recordset(["state"])  # a Retry just wrote it: the query must see it
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM amazon_routed_order "
-                    "WHERE id = %s AND state = 'to_send' FOR UPDATE SKIP LOCKED",
-                    (self.id,),
-                )
-                return bool(self.env.cr.fetchone())
-        except (LockNotAvailable, SerializationFailure):
-            return False  # changed by a worker that committed after this transaction began
-
-    def _send_one(self, run):
-        """Write this routed order as one Lightspeed sale; ConnectorErrors that must stop the
-        account's run propagate, with this order left "to send"."""
-        self.ensure_one()
-        self.invalidate_recordset(["state"])
-        if not self._lock_for_send():
-            run.counts["busy"] += 1
-            return
-        try:
-            with self.env.cr.savepoint():
-                adopted = self._write_sale(run)
-        except PermanentError as error:
-            self._record_send_error(error)
-            run.counts["error"] += 1
-        except ConnectorError:
-            raise
-        except Exception as error:  # one bad order never stops the batch
-            _logger.warning("Routed order %s could not be sent", self.name, exc_info=True)
-            self._record_send_error(
-                PermanentError(
-                    _(
-                        "%(name)s could not be sent: %(error)s",
-                        name=self.name,
-                        error="%s: %s" % (type(error).__name__, error),
-                    )
-                )
-            )
-            run.counts["error"] += 1
-        else:
-            run.counts["adopted" if adopted else "sent"] += 1
-            run.sent_ids.append(self.id)
-        self._send_commit()
-
-    def _write_sale(self, run):
-        """POST the sale (or adopt the one already there) and record it; True if adopted."""
-        request = self._sale_request(run)
-        payload = sale_payload(request)
-        known = run.known_sales.get(self.name) if run.known_sales is not None else True
-        request, payload, result = self._send_sale_for_buyer(run, request, payload, known)
-        difference = total_difference(request, payload)
-        self.write(
-            {
-                "lightspeed_sale_id": str(result.sale_id),
-                "lightspeed_account_id": run.lightspeed_account.id,
-                "lightspeed_register_id": self._sale_register().id,
-                "lightspeed_sale_completed": request.complete_now,
-                "lightspeed_sent_date": fields.Datetime.now(),
-                "lightspeed_total": float(payload_total(payload)),
-                "lightspeed_total_difference": float(difference),
-                "state": "sent",
-                "error_message": False,
-            }
-        )
-        if request.complete_now:
-            self._lower_local_stock()
-        if result.answer_lost:
-            self.env["amazon.sync.log"].log_event(
-                "lightspeed",
-                _(
-                    "%(name)s: Lightspeed's answer to the sale was lost or unreadable "
-                    "(%(why)s); sale %(sale)s, found by its reference, is kept: no second sale.",
-                    name=self.name,
-                    why=result.answer_lost,
-                    sale=result.sale_id,
-                ),
-                level="warning",
-                reference=self.name,
-                record=self,
-            )
-        if difference:
-            self.env["amazon.sync.log"].log_event(
-                "lightspeed",
-                _(
-                    "%(name)s: Lightspeed sale %(sale)s totals %(total)s, Amazon's part %(diff)s "
-                    "more (shipping kept as a note, or taxes computed by Lightspeed).",
-                    name=self.name,
-                    sale=result.sale_id,
-                    total=payload_total(payload),
-                    diff=difference,
-                ),
-                level="warning",
-                reference=self.name,
-                record=self,
-            )
-        return not result.created
-
-    def _record_send_error(self, error):
-        self.write(
-            {"state": "error", "error_message": str(error), "send_attempts": self.send_attempts + 1}
-        )
-        self.env["amazon.sync.log"].log_event(
-            "lightspeed",
-            "%s: %s" % (self.name, error),
-            reference=self.name,
-            payload=getattr(error, "payload", None),
-            record=self,
-        )
-
-    def _lower_local_stock(self):
-        """The completed sale lowered qoh in Lightspeed: lower our copy now, so routing does
-        not promise the same units before the next stock refresh reads the real figure."""
-        for line in self.line_ids:
-            self.env.cr.execute(
-                "UPDATE lightspeed_stock SET qoh = qoh - %s "
-                "WHERE warehouse_id = %s AND product_id = %s",
-                (line.quantity, self.warehouse_id.id, line.product_id.id),
-            )
-        self.env["lightspeed.stock"].invalidate_model(["qoh"])
-
-    def _send_commit(self):
-        """Commit one order's outcome, except in tests (their transaction is rolled back)."""
-        if self.env.registry.in_test_mode() or module.current_test:
-            return
-        self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # --- the sale request -----------------------------------------------------------------------
 
@@ -751,74 +504,6 @@ class AmazonRoutedOrderLightspeed(models.Model):
             and not self.lightspeed_sale_completed
             and self.error_message
         )
-
-    def _complete_lightspeed_sales(self, update_notes=False, client=None):
-        """Complete the open Lightspeed sales of these shipped orders (stock drops now), with
-        the tracking number in the shipment note; ``update_notes``: also write the note of
-        sales completed when sent. Errors are logged on the order; the SendRuns."""
-        runs = []
-        routed = self.sudo().filtered(
-            lambda r: (
-                r.lightspeed_sale_id
-                and r.lightspeed_account_id
-                and (not r.lightspeed_sale_completed or (update_notes and r.tracking_number))
-            )
-        )
-        for account in routed.lightspeed_account_id:
-            mine = routed.filtered(lambda r, a=account: r.lightspeed_account_id == a)
-            try:
-                account_client = client or account._lightspeed_client()
-            except UserError as error:
-                run = SendRun(account, None)
-                mine._stop_send_run(run, PermanentError(str(error)))
-                runs.append(run)
-                continue
-            run = SendRun(account, account_client)
-            runs.append(run)
-            for order in mine:
-                try:
-                    order._complete_one(run)
-                except ConnectorError as error:
-                    mine._stop_send_run(run, error)
-                    break
-        return runs
-
-    def _complete_one(self, run):
-        note = None
-        try:
-            note = shipment_note(self._sale_request())
-        except PermanentError:
-            note = None  # the note is a courtesy: the sale is completed all the same
-        sale_id = int(self.lightspeed_sale_id)
-        try:
-            with self.env.cr.savepoint():
-                if not self.lightspeed_sale_completed:
-                    complete_sale(run.client, sale_id, note)
-                    self.write({"lightspeed_sale_completed": True, "error_message": False})
-                    self._lower_local_stock()
-                    run.counts["sent"] += 1
-                elif note:
-                    run.client.put(
-                        "Sale",
-                        sale_id,
-                        {
-                            "ShipTo": {"shipped": True, "shipNote": note},
-                            "SaleNotes": {"InternalNote": {"note": note}},
-                        },
-                    )
-        except PermanentError as error:
-            message = _(
-                "%(name)s: Lightspeed sale %(sale)s could not be completed: %(error)s",
-                name=self.name,
-                sale=sale_id,
-                error=error,
-            )
-            self.write({"error_message": message})
-            self.env["amazon.sync.log"].log_event(
-                "lightspeed", message, reference=self.name, payload=error.payload, record=self
-            )
-            run.counts["error"] += 1
-        self._send_commit()
 
 
 def _money(value):

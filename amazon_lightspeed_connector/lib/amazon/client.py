@@ -396,9 +396,9 @@ class AmazonClient:
         while True:
             try:
                 return self._send(operation, invoke)
-            except ThrottledError:
+            except ThrottledError as error:
                 throttled += 1
-                if throttled > self.throttle_retries:
+                if throttled > self.throttle_retries or getattr(error, "quota_wait", False):
                     raise
             except error_mapping.ExpiredTokenError:
                 if renewed:

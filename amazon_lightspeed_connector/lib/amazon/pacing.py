@@ -12,6 +12,8 @@ start with a full burst that Amazon has already spent.
 
 import time
 
+from ..errors import ThrottledError
+
 # (rate per second, burst) of Amazon's default usage plan, keyed like ``Operation.key``.
 DOCUMENTED_LIMITS = {
     "orders2026.searchOrders": (0.0056, 20),
@@ -97,6 +99,9 @@ class Pacer:
         self.limits.update(overrides or {})
         self._buckets = {}
         self.waited = 0.0  # total seconds spent waiting, for benchmarks and logs
+        # The longest wait for a token (None: as long as the quota needs); a longer one raises
+        # ThrottledError with the seconds needed, so the caller ends its run and comes back then.
+        self.max_wait = None
         # Called with ``snapshot()`` after every answer (and 429): where the caller keeps it.
         self.listener = None
 
@@ -111,8 +116,17 @@ class Pacer:
 
     def before_call(self, key):
         bucket = self.bucket(key)
-        if bucket is not None:
-            self.waited += bucket.take()
+        if bucket is None:
+            return
+        wait = bucket.wait_time()
+        if self.max_wait is not None and wait > self.max_wait:
+            error = ThrottledError(
+                "Amazon's quota for %s has room again in %d s: the next run goes on" % (key, wait),
+                retry_after=wait,
+            )
+            error.quota_wait = True  # not a 429: nothing to retry now
+            raise error
+        self.waited += bucket.take()
 
     def after_answer(self, key, rate_header):
         """Adopt the live rate from ``x-amzn-RateLimit-Limit`` when Amazon sent one."""

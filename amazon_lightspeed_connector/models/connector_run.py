@@ -1,0 +1,346 @@
+"""The run loop every flow shares: time budget, per-item savepoint, conflicts, stops, commits.
+
+Odoo kills a scheduled action's worker after ``limit_time_real_cron`` (by default
+``limit_time_real``, 120 s), counted over the worker's whole pass through the ready jobs and
+the up to ten calls it makes of a job reporting work left. So a run never waits out a quota:
+
+- it has a **time budget**: the setting "Run budget" (``amazon_lightspeed_connector.run_budget``,
+  60 s by default), never more than what is left of the worker's pass (``CronPass``), which is
+  itself kept to 3/4 of Odoo's limit; a button gives its run about 10 s (``BUTTON_BUDGET``,
+  the context key ``connector_run_budget``);
+- a pacer may wait only ``MAX_WAIT`` seconds at once and never beyond the budget
+  (``limit_waits``): a longer wait raises ``ThrottledError`` with the seconds needed;
+- when the budget is spent (``items`` stops yielding) or the API needs time, the run commits
+  and asks ir.cron to run again (``finish``): at once when work can go now, at the moment the
+  pacer expects room otherwise.
+
+Each item runs in its own savepoint (``attempt``). What goes wrong is classified once:
+
+- a conflict with another worker (serialization failure, lock not available, unique violation,
+  deadlock) rolls the item back and counts it "taken by another worker": never an error;
+- ``PermanentError`` (and any unexpected exception: one bad item never stops the run) is the
+  item's error, recorded by the flow;
+- any other ``ConnectorError`` stops the run: throttled, unreachable, credentials refused.
+
+Commits happen only here (``commit``), never in tests (their transaction is rolled back).
+"""
+
+import logging
+import threading
+import time
+import weakref
+from datetime import timedelta
+
+from odoo import fields
+from odoo.modules import module
+from odoo.tools import config
+from psycopg2.errors import (
+    DeadlockDetected,
+    LockNotAvailable,
+    SerializationFailure,
+    UniqueViolation,
+)
+
+from ..lib.errors import AuthError, ConnectorError, PermanentError, ThrottledError
+
+_logger = logging.getLogger(__name__)
+
+BUDGET_PARAM = "amazon_lightspeed_connector.run_budget"
+DEFAULT_BUDGET = 60.0
+BUTTON_BUDGET = 10.0
+BUDGET_CONTEXT_KEY = "connector_run_budget"
+# The longest single wait for a quota inside a run: one Lightspeed write (10 units) at the
+# slowest drip rate (1 unit/s) with other apps sharing the bucket. Longer: end, schedule.
+MAX_WAIT = 15.0
+# What a worker's pass through the ready jobs may use of Odoo's limit: the rest covers the
+# call in flight when a budget ends and Odoo's own jobs.
+PASS_SHARE = 0.75
+# Below this, a run does not start: it asks for the next pass instead.
+MIN_RUN = 1.0
+ODOO_DEFAULT_LIMIT = 120.0
+
+# Raised by PostgreSQL when another worker holds or changed the same rows.
+CONFLICTS = (SerializationFailure, LockNotAvailable, UniqueViolation, DeadlockDetected)
+
+DONE, BUSY, ERROR, STOPPED = "done", "busy", "error", "stopped"
+
+
+def in_tests(env):
+    return bool(env.registry.in_test_mode() or module.current_test)
+
+
+def commit(env):
+    """Commit the run's work so far, except in tests (their transaction is rolled back)."""
+    if not in_tests(env):
+        env.cr.commit()  # pylint: disable=invalid-commit
+
+
+def try_lock(env, namespace, key):
+    """A transaction-scoped advisory lock: two workers never run the same work together."""
+    env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (namespace, key))
+    return env.cr.fetchone()[0]
+
+
+def cron_time_limit():
+    """Seconds Odoo gives a cron worker's pass (``limit_time_real_cron``, else the request
+    limit); Odoo's default when unlimited, as a run must end some time."""
+    limit = config.get("limit_time_real_cron")
+    if limit is None or limit < 0:
+        limit = config.get("limit_time_real")
+    return float(limit) if limit and limit > 0 else ODOO_DEFAULT_LIMIT
+
+
+class CronPass:
+    """The pass of this thread's cron worker through the ready jobs (one cursor of Odoo's
+    ``_process_jobs``, marked by ``ir.cron._process_job``): when it started."""
+
+    _local = threading.local()
+
+    @classmethod
+    def enter(cls, cron_cursor):
+        known = getattr(cls._local, "cursor", None)
+        if known is None or known() is not cron_cursor:
+            cls._local.cursor = weakref.ref(cron_cursor)
+            cls._local.started = time.monotonic()
+
+    @classmethod
+    def remaining(cls):
+        """Seconds left to this thread's pass, or None outside a cron worker's pass."""
+        if getattr(cls._local, "cursor", None) is None or cls._local.cursor() is None:
+            return None
+        return cron_time_limit() * PASS_SHARE - (time.monotonic() - cls._local.started)
+
+
+def run_budget(env):
+    """Seconds a run may take new work: the context's (a button's), else the setting; never
+    more than what is left of the cron worker's pass."""
+    seconds = env.context.get(BUDGET_CONTEXT_KEY)
+    if seconds is None:
+        value = env["ir.config_parameter"].sudo().get_param(BUDGET_PARAM)
+        try:
+            seconds = float(value) if value else DEFAULT_BUDGET
+        except ValueError:
+            seconds = DEFAULT_BUDGET
+    seconds = min(max(float(seconds), MIN_RUN), cron_time_limit() * PASS_SHARE)
+    left = CronPass.remaining()
+    return seconds if left is None else max(0.0, min(seconds, left))
+
+
+class ConnectorRun:
+    """One run of a flow: its budget, counters, how it stopped and when it may go again."""
+
+    COUNTS = ("done", "error", "busy")
+    SERVICE = "API"
+
+    def __init__(self, env, budget=None, counts=None, deadline=None):
+        self.env = env
+        if deadline is None:  # else: a share of a run that started earlier (another account)
+            deadline = time.monotonic() + (run_budget(env) if budget is None else budget)
+        self.deadline = deadline
+        self.counts = dict.fromkeys(counts or self.COUNTS, 0)
+        self.counts.setdefault("busy", 0)
+        self.stopped = None  # why the run stopped before its work was done (a message)
+        self.stop_kind = None  # "budget", "throttled", "unreachable", "credentials", "setup"
+        self.error = None  # the ConnectorError that stopped the run
+        self.room_in = None  # seconds until the API has room again, when it needs time
+        self.locks = []  # the advisory locks the run holds, taken again after each commit
+
+    # --- the budget ----------------------------------------------------------------------------
+
+    def remaining(self):
+        return max(0.0, self.deadline - time.monotonic())
+
+    def out_of_time(self):
+        return self.remaining() < MIN_RUN
+
+    def wait_cap(self):
+        """The longest a pacer may wait now: a few seconds, never past the budget."""
+        return min(MAX_WAIT, self.remaining())
+
+    def limit_waits(self, pacer):
+        """Keep ``pacer``'s waits (and the wait after a 429) under ``wait_cap``."""
+        if pacer is not None and hasattr(pacer, "max_wait"):
+            pacer.max_wait = self.wait_cap()
+
+    def items(self, records, pacer=None):
+        """The records, one by one, while the run may take new work; the pacer's longest
+        wait follows the budget left."""
+        for record in records:
+            if self.stopped:
+                return
+            if self.out_of_time():
+                self.stop_for_budget()
+                return
+            self.limit_waits(pacer)
+            yield record
+
+    def stop_for_budget(self):
+        if not self.stopped:
+            self.stop_kind = "budget"
+            self.stopped = self.env._("The run's time is up: the next run takes the rest.")
+
+    # --- one item ------------------------------------------------------------------------------
+
+    def attempt(self, work, label="", item_errors=()):
+        """``work()`` in a savepoint: (DONE, its result), (BUSY, error) when another worker
+        holds or changed the same rows (rolled back, counted), (ERROR, PermanentError or one of
+        the flow's ``item_errors``) for the flow to record on the item, or (STOPPED, error)
+        after ``stop`` for the run's own trouble (throttled, unreachable, credentials)."""
+        try:
+            with self.env.cr.savepoint():
+                return DONE, work()
+        except CONFLICTS as error:
+            _logger.info("%s: taken by another worker (%s)", label, type(error).__name__)
+            self.counts["busy"] += 1
+            return BUSY, error
+        except PermanentError as error:
+            return ERROR, error
+        except item_errors as error:
+            return ERROR, error
+        except ConnectorError as error:
+            self.stop(error)
+            return STOPPED, error
+        except Exception as error:  # one bad item never stops the run
+            _logger.warning("%s failed", label, exc_info=True)
+            return ERROR, PermanentError(
+                self.env._(
+                    "%(label)s failed: %(error)s",
+                    label=label,
+                    error="%s: %s" % (type(error).__name__, error),
+                )
+            )
+
+    # --- how the run stopped -------------------------------------------------------------------
+
+    def stop(self, error):
+        """Classify what stopped the run; the message is for the sync log and the button."""
+        service = self.SERVICE
+        self.error = error
+        if isinstance(error, ThrottledError):
+            self.stop_kind = "throttled"
+            self.room_in = error.retry_after
+            self.stopped = self.env._(
+                "%(service)s throttled the run (%(error)s): the next run takes the rest.",
+                service=service,
+                error=error,
+            )
+        elif isinstance(error, AuthError):
+            self.stop_kind = "credentials"
+            self.stopped = self.env._(
+                "%(service)s refused the credentials: %(error)s", service=service, error=error
+            )
+        elif isinstance(error, PermanentError):
+            self.stop_kind = "setup"
+            self.stopped = self.env._(
+                "%(service)s cannot be used yet: %(error)s", service=service, error=error
+            )
+        else:
+            self.stop_kind = "unreachable"
+            self.stopped = self.env._(
+                "%(service)s could not be reached or failed (%(error)s); the next run takes "
+                "the rest.",
+                service=service,
+                error=error,
+            )
+        return self.stopped
+
+    # --- the end of the run --------------------------------------------------------------------
+
+    def next_run_at(self):
+        """When the scheduled action should run again for the work left, or None (the
+        regular interval: credentials refused, service down)."""
+        now = fields.Datetime.now()
+        if self.stop_kind == "budget":
+            return now
+        if self.stop_kind == "throttled":
+            wait = self.room_in if self.room_in is not None else MAX_WAIT
+            return now if wait <= MAX_WAIT else now + timedelta(seconds=wait)
+        return None
+
+    def schedule(self, cron_xmlid, work_left=True):
+        """Ask ir.cron to run ``cron_xmlid`` again when it can take the work left; the
+        moment, or None."""
+        at = self.next_run_at() if work_left else None
+        cron = self.env.ref(cron_xmlid, raise_if_not_found=False)
+        if at is None or not cron:
+            return None
+        if at <= fields.Datetime.now():
+            # 'now' wakes the cron workers; Odoo deletes a trigger older than the job's start
+            # when the job ends, so the one a second later is what keeps it due.
+            cron.sudo()._trigger(at=[at, at + timedelta(seconds=1)])
+        else:
+            cron.sudo()._trigger(at=at)
+        return at
+
+    def report(self, done, remaining):
+        """Progress for ir.cron (outside a cron run, nothing): with work left and a run that
+        did some, Odoo calls the action again at once, within what its pass has left."""
+        self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=max(0, remaining))
+
+    # --- one lock helper, one commit ------------------------------------------------------
+
+    def lock(self, namespace, key):
+        """Take the transaction-scoped advisory lock (namespace, key) for this run and keep it
+        across its commits; False when another worker holds it."""
+        if not try_lock(self.env, namespace, key):
+            return False
+        self.locks.append((namespace, key))
+        return True
+
+    def commit(self):
+        """Commit what is done (never in tests); the run's locks are taken again for the new
+        transaction, and a lock another worker took meanwhile stops the run."""
+        if in_tests(self.env):
+            return
+        commit(self.env)
+        for namespace, key in self.locks:
+            if not try_lock(self.env, namespace, key) and not self.stopped:
+                self.stop_taken()
+
+    def stop_taken(self):
+        self.stop_kind = "taken"
+        self.stopped = self.env._("Another worker took over this work: it goes on there.")
+
+
+# --- buttons: a short run, the rest handed to the scheduled action, said so -----------------
+
+
+def button_env(env):
+    """The environment of a button's run: about ten seconds of work, then the scheduled
+    action takes the rest."""
+    return env(context=dict(env.context, **{BUDGET_CONTEXT_KEY: BUTTON_BUDGET}))
+
+
+def queue_rest(env, cron_xmlid, at=None):
+    """Hand what a button left to the scheduled action: trigger it (at ``at``, else now) and
+    return when it will run, or None when it is switched off."""
+    cron = env.ref(cron_xmlid, raise_if_not_found=False)
+    if not cron or not cron.sudo().active:
+        return None
+    now = fields.Datetime.now()
+    at = max(at or now, now)
+    if at <= now:
+        cron.sudo()._trigger(at=[at, at + timedelta(seconds=1)])
+    else:
+        cron.sudo()._trigger(at=at)
+    return at
+
+
+def time_label(env, moment):
+    """``moment`` (UTC) as HH:MM in the user's time zone, for a notification."""
+    return fields.Datetime.context_timestamp(env["res.users"], moment).strftime("%H:%M")
+
+
+def queued_sentence(env, queued, at):
+    """ "15 queued: the next run starts at 14:05" (or why nothing will take them)."""
+    if not queued:
+        return ""
+    if at is None:
+        return env._(
+            "%(queued)s queued, but the scheduled action is switched off: nothing will take "
+            "them until it is on again.",
+            queued=queued,
+        )
+    return env._(
+        "%(queued)s queued: the next run starts at %(at)s.", queued=queued, at=time_label(env, at)
+    )

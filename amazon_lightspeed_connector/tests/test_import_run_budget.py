@@ -1,0 +1,114 @@
+"""The import inside Odoo's limits (issue 15): a time budget, Amazon's quota never waited out
+for long inside a run, another worker's write never an error nor a crash."""
+
+from unittest.mock import patch
+
+from odoo.tests import tagged
+from psycopg2.errors import UniqueViolation
+
+from ..lib.amazon.pacing import Pacer
+from ..lib.errors import ThrottledError
+from ..models.amazon_account_import import IMPORT_CRON, ImportRun
+from .amazon_import_common import AmazonImportCase
+from .simulators.amazon import line
+from .simulators.amazon.wire import MALFORMATIONS
+
+
+@tagged("post_install", "-at_install")
+class TestImportRunBudget(AmazonImportCase):
+    def setUp(self):
+        super().setUp()
+        self.cron = self.env.ref(IMPORT_CRON)
+        self.cron.active = True
+
+    def triggers(self):
+        return self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", self.cron.id)])
+
+    def test_a_spent_budget_stops_between_orders_and_goes_on_at_once(self):
+        orders = [self.sim.add_order([line("JBJ-M")]) for _ in range(4)]
+        calls = {"n": 0}
+
+        def two_orders(run):
+            calls["n"] += 1
+            return calls["n"] > 3  # the first page, then two orders
+
+        before = self.triggers()
+        with patch.object(ImportRun, "out_of_time", two_orders):
+            run = self.run_import()
+        self.assertEqual((run.stop_kind, run.counts["created"]), ("budget", 2), run.summary())
+        self.assertTrue(run.continues and self.account.import_backlog)
+        self.assertFalse(self.logs("error"))
+        again = self.run_import()
+        self.assertEqual(len(self.orders()), len(orders), again.summary())
+        with patch.object(ImportRun, "out_of_time", lambda run: True):
+            action = self.account.action_import_orders()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("The scheduled action goes on at", action["params"]["message"])
+        self.assertTrue(self.triggers() - before)
+
+    def test_the_quota_is_never_waited_out_inside_a_run(self):
+        self.sim.add_order([line("JBJ-M")])
+        pacer = Pacer(self.sim.clock)
+        pacer.max_wait = 5
+        bucket = pacer.bucket("orders2026.searchOrders")
+        bucket.tokens = 0
+        with self.assertRaises(ThrottledError) as caught:
+            pacer.before_call("orders2026.searchOrders")
+        self.assertGreater(caught.exception.retry_after, 100)  # 1 / 0.0056 per second
+        self.assertEqual(pacer.waited, 0, "nothing slept")
+
+    def test_the_buttons_run_waits_a_few_seconds_at_most(self):
+        self.sim.add_order([line("JBJ-M")])
+        seen = []
+        real = ImportRun.limit_waits
+
+        def spy(run, pacer):
+            real(run, pacer)
+            seen.append(pacer.max_wait)
+
+        with patch.object(ImportRun, "limit_waits", spy), self.served():
+            action = self.account.action_import_orders()
+        self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
+        self.assertTrue(seen)
+        self.assertLessEqual(max(seen), 10)
+
+    def test_a_unique_violation_while_recording_an_error_is_no_crash(self):
+        # another worker stores the same malformed order at the same moment: recording its
+        # error collides; the run ends there, without an error, and the next run goes on
+        bad = self.sim.inject_malformed_order(next(iter(MALFORMATIONS)))
+        Order = type(self.env["amazon.order"])
+        real = Order._record_payload_error
+        calls = {"n": 0}
+
+        def collide_once(orders, *args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise UniqueViolation("duplicate key value violates unique constraint")
+            return real(orders, *args, **kwargs)
+
+        with patch.object(Order, "_record_payload_error", collide_once):
+            run = self.run_import()
+            self.assertEqual((run.stop_kind, run.counts["busy"]), ("taken", 1), run.summary())
+            self.assertFalse(self.logs("error"))
+            again = self.run_import()
+        self.assertEqual(self.orders(name=bad.order_id).import_state, "error", again.summary())
+
+    def test_a_conflict_storing_an_order_is_taken_by_another_worker(self):
+        order = self.sim.add_order([line("JBJ-M")])
+        Order = type(self.env["amazon.order"])
+        real = Order._import_from_amazon
+        calls = {"n": 0}
+
+        def collide_once(orders, *args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise UniqueViolation("duplicate key value violates unique constraint")
+            return real(orders, *args, **kwargs)
+
+        with patch.object(Order, "_import_from_amazon", collide_once):
+            run = self.run_import()
+            self.assertEqual(run.counts["busy"], 1, run.summary())
+            self.assertFalse(self.orders())
+            self.run_import()
+        self.assertEqual(self.orders().name, order.order_id)
+        self.assertFalse(self.logs("error"))
