@@ -22,7 +22,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from odoo import _, api, fields, models
-from odoo.modules import module
 from odoo.tools import float_round
 
 from ..lib.amazon.listings import DEFAULT_FEED_THRESHOLD, plan_push
@@ -30,6 +29,7 @@ from ..lib.errors import ConnectorError, PermanentError, ThrottledError
 from ..lib.inventory import changed_since_last_push
 from ..lib.redaction import truncate
 from .access_guard import MANAGER, requires
+from .connector_run import ConnectorRun, button_env, queue_rest, time_label
 
 _logger = logging.getLogger(__name__)
 
@@ -40,15 +40,17 @@ MAX_PUSH_ERROR_CHARS = 2000  # Amazon's verdict kept on a binding (a report may 
 # (stuck, or in a status this code does not know) must not hold its SKUs forever: it is given
 # up and its SKUs go again; sending the same quantities and prices twice is harmless.
 FEED_TIMEOUT = timedelta(hours=24)
+LISTINGS_CRON = "amazon_lightspeed_connector.ir_cron_amazon_push_listings"
 
 
-class ListingsRun:
+class ListingsRun(ConnectorRun):
     """Counters of one channel's push run."""
 
-    def __init__(self, env):
-        self.env = env
+    SERVICE = "Amazon"
+
+    def __init__(self, env, deadline=None):
+        super().__init__(env, deadline=deadline)
         self.counts = Counter()
-        self.stopped = None
         # bindings a feed report of this run refused: Amazon has just said no to these very
         # values, so they wait for the next run instead of being sent (and refused) again now
         self.refused_offer_ids = set()
@@ -174,9 +176,17 @@ class AmazonAccountListings(models.Model):
     def action_push_listings(self):
         """Push now, whatever the schedule."""
         self.ensure_one()
-        run = self.sudo()._push_listings()
+        account = self.sudo()
+        run = account.with_env(button_env(account.env))._push_listings()
+        message = run.summary()
+        if run.next_run_at():  # the time is up, or Amazon's quota needs time
+            at = queue_rest(self.env, LISTINGS_CRON, run.next_run_at())
+            if at:
+                message += " " + _(
+                    "The scheduled push sends the rest at %s.", time_label(self.env, at)
+                )
         kind = "warning" if run.stopped or run.counts["refused"] else "success"
-        return self._notification(run.summary(), kind, sticky=bool(run.stopped))
+        return self._notification(message, kind, sticky=bool(run.stopped))
 
     @requires("read")
     def action_view_offers_to_sync(self):
@@ -190,28 +200,38 @@ class AmazonAccountListings(models.Model):
 
     @api.model
     def _cron_push_listings(self):
+        """Push every channel that pushes, within one run's budget; a channel whose time was up
+        or whose quota needs time asks for the next run."""
+        deadline = None
+        waiting = []
         for account in self.search([("listings_push_enabled", "=", True)]):
-            account._push_listings()
+            run = account._push_listings(deadline=deadline)
+            deadline = run.deadline
+            if run.next_run_at():
+                waiting.append(run)
+        if waiting:
+            min(waiting, key=lambda run: run.next_run_at()).schedule(LISTINGS_CRON)
 
     # ------------------------------------------------------------ the run
 
     def _listings_client(self):
         return self._amazon_client()
 
-    def _push_listings(self, client=None, offers=None):
-        """One push run of this channel; returns its ListingsRun."""
+    def _push_listings(self, client=None, offers=None, deadline=None):
+        """One push run of this channel within the run's budget; returns its ListingsRun."""
         self.ensure_one()
         account = self.with_company(self.company_id)
-        run = ListingsRun(self.env)
+        run = ListingsRun(self.env, deadline=deadline)
         if not account.lightspeed_account_id:
             run.stopped = _("The channel has no Lightspeed account: no stock to send.")
             account._log_listings(run.stopped, "warning")
-        elif not account._listings_lock():
+        elif not run.lock(LOCK_CLASS, self.id):
             run.stopped = _("A push of this channel is already running.")
         else:
             owned = client is None
             try:
                 client = client or account._listings_client()
+                run.limit_waits(getattr(client, "pacer", None))
                 account._read_feed_reports(client, run)
                 account._send_changes(client, run, offers)
             except ConnectorError as error:
@@ -222,16 +242,12 @@ class AmazonAccountListings(models.Model):
         account.write(
             {"listings_last_push": fields.Datetime.now(), "listings_push_result": run.summary()}
         )
-        account._listings_commit()
+        run.commit()
         return run
 
     def _stop_listings_run(self, run, error):
-        if isinstance(error, ThrottledError):
-            run.stopped = _("Amazon throttled the push; the rest goes with the next run.")
-            level = "warning"
-        else:
-            run.stopped = _("The push stopped: %s The next run sends the rest.", error.message)
-            level = "error"
+        run.stop(error)
+        level = "warning" if isinstance(error, ThrottledError) else "error"
         self._log_listings(run.stopped, level, payload=error.payload)
 
     def _log_listings(self, message, level="error", reference=None, payload=None, record=None):
@@ -255,7 +271,7 @@ class AmazonAccountListings(models.Model):
                 report = client.get_feed_result(feed.feed_id)
             except PermanentError as error:  # an unreadable report: the SKUs go again
                 self._refuse_feed(feed, error.message, run)
-                self._listings_commit()
+                run.commit()
                 continue
             if report is None:
                 if fields.Datetime.now() - feed.create_date > FEED_TIMEOUT:
@@ -266,12 +282,12 @@ class AmazonAccountListings(models.Model):
                         hours=int(FEED_TIMEOUT.total_seconds() // 3600),
                     )
                     self._refuse_feed(feed, message, run)
-                    self._listings_commit()
+                    run.commit()
                 else:
                     run.counts["waiting"] += 1
                 continue
             self._apply_feed_result(feed, report, run)
-            self._listings_commit()
+            run.commit()
 
     def _apply_feed_result(self, feed, report, run):
         """Amazon's verdict on each SKU of a finished feed (a ``ProcessingReport``)."""
@@ -432,7 +448,7 @@ class AmazonAccountListings(models.Model):
                 changes.append((offer, desired[offer.id], delta))
         self._clear_flags(unchanged)
         run.counts["unchanged"] += len(unchanged)
-        self._listings_commit()
+        run.commit()
         if not changes:
             return
         plan = plan_push(
@@ -442,9 +458,9 @@ class AmazonAccountListings(models.Model):
             {offer.seller_sku: offer.amazon_product_type for offer, _u, _d in changes},
         )
         by_key = {(o.marketplace_id, o.seller_sku): (o, update) for o, update, _d in changes}
-        for delta in plan.patches:
+        for delta in run.items(plan.patches, getattr(client, "pacer", None)):
             self._patch_one(client, run, *by_key[(delta.marketplace_id, delta.sku)], delta)
-        for feed in plan.feeds:
+        for feed in run.items(plan.feeds, getattr(client, "pacer", None)):
             self._submit_feed(client, run, feed, by_key)
 
     def _clear_flags(self, offer_ids):
@@ -482,7 +498,7 @@ class AmazonAccountListings(models.Model):
             )
         offer.write(values)
         run.counts["patched"] += 1
-        self._listings_commit()
+        run.commit()
 
     def _submit_feed(self, client, run, listings_feed, by_key):
         feed_id = client.submit_listings_feed(
@@ -524,20 +540,7 @@ class AmazonAccountListings(models.Model):
         self.env["amazon.offer"].invalidate_model()
         run.counts["feeds"] += 1
         run.counts["fed"] += len(rows)
-        self._listings_commit()
-
-    # --- transactions ---------------------------------------------------------------------------
-
-    def _listings_commit(self):
-        """Commit what Amazon accepted so far, except in tests; then take the lock again."""
-        if self.env.registry.in_test_mode() or module.current_test:
-            return
-        self.env.cr.commit()  # pylint: disable=invalid-commit
-        self._listings_lock()
-
-    def _listings_lock(self):
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self.id))
-        return self.env.cr.fetchone()[0]
+        run.commit()
 
 
 def round_price(amount, currency):

@@ -39,25 +39,24 @@ from datetime import timedelta
 import psycopg2
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.modules import module
 
 from ..lib.amazon.settlement import match_settlement, parse_report_date, parse_settlement_report
 from ..lib.errors import ConnectorError, PayloadError, PermanentError, ThrottledError
 from .access_guard import MANAGER, requires
 from .amazon_order import _naive_utc
+from .connector_run import ConnectorRun, button_env, queue_rest, time_label
 
 _logger = logging.getLogger(__name__)
 
 LOCK_CLASS = 0x414D53  # advisory lock namespace: one settlement run per channel at a time
+SETTLEMENT_CRON = "amazon_lightspeed_connector.ir_cron_amazon_settlements"
 
 
-class SettlementRun:
+class SettlementRun(ConnectorRun):
     """What one channel's run did, for the notification and the sync log."""
 
-    def __init__(self, env):
-        self.env = env
-        self.counts = dict.fromkeys(("read", "already", "error", "closed", "open"), 0)
-        self.stopped = None
+    COUNTS = ("read", "already", "error", "closed", "open")
+    SERVICE = "Amazon"
 
     def summary(self):
         text = self.env._(
@@ -182,20 +181,38 @@ class AmazonAccountSettlement(models.Model):
 
     @api.model
     def _cron_read_settlements(self):
+        """Every channel that reads settlements, within one run's budget; a channel whose time
+        was up, or whose quota needs time, asks for the next run."""
+        deadline = None
+        waiting = []
         for account in self.search([("settlement_enabled", "=", True)]):
-            account._read_settlements()
+            run = account._read_settlements(deadline=deadline)
+            if run:
+                deadline = run.deadline
+                if run.next_run_at():
+                    waiting.append(run)
+        if waiting:
+            min(waiting, key=lambda run: run.next_run_at()).schedule(SETTLEMENT_CRON)
 
     @requires("write", MANAGER)
     def action_read_settlements(self):
         """Read the settlement reports now, whatever the schedule."""
         self.ensure_one()
-        run = self.sudo().with_company(self.company_id)._read_settlements()
+        account = self.sudo().with_company(self.company_id)
+        run = account.with_env(button_env(account.env))._read_settlements()
         if run is None:
             return self._notification(
                 _("A settlement run of this channel is already going on."), "warning"
             )
+        message = run.summary()
+        if run.next_run_at():  # the time is up, or Amazon's quota needs time
+            at = queue_rest(self.env, SETTLEMENT_CRON, run.next_run_at())
+            if at:
+                message += " " + _(
+                    "The scheduled action reads the rest at %s.", time_label(self.env, at)
+                )
         kind = "warning" if run.stopped or run.counts["error"] or run.counts["open"] else "success"
-        return self._notification(run.summary(), kind, sticky=bool(run.stopped))
+        return self._notification(message, kind, sticky=bool(run.stopped))
 
     @requires("read")
     def action_view_settlements(self):
@@ -211,13 +228,14 @@ class AmazonAccountSettlement(models.Model):
     def _settlement_client(self):
         return self._amazon_client()
 
-    def _read_settlements(self, client=None):
-        """One settlement run of this channel; its SettlementRun (None: already running)."""
+    def _read_settlements(self, client=None, deadline=None):
+        """One settlement run of this channel within the run's budget; its SettlementRun
+        (None: already running)."""
         self.ensure_one()
         account = self.with_company(self.company_id)
-        if not account._settlement_lock():
+        run = SettlementRun(self.env, deadline=deadline)
+        if not run.lock(LOCK_CLASS, self.id):
             return None
-        run = SettlementRun(self.env)
         account._fill_dedicated_accounts()
         if not account.settlement_fee_account_id:
             run.stopped = _(
@@ -232,7 +250,7 @@ class AmazonAccountSettlement(models.Model):
                 record=self,
             )
             account.settlement_last_result = run.summary()
-            account._settlement_commit()
+            run.commit()
             return run
         since = (
             account.settlement_cursor
@@ -242,8 +260,10 @@ class AmazonAccountSettlement(models.Model):
         owned = client is None
         try:
             client = client or account._settlement_client()
+            run.limit_waits(getattr(client, "pacer", None))
             reports = client.list_settlement_reports(since)
-            for info in sorted(reports, key=lambda r: r.created or ""):
+            pacer = getattr(client, "pacer", None)
+            for info in run.items(sorted(reports, key=lambda r: r.created or ""), pacer):
                 account._read_listed_report(client, info, run)
         except ConnectorError as error:
             account._settlement_stopped(run, error)
@@ -251,7 +271,7 @@ class AmazonAccountSettlement(models.Model):
             if owned and client is not None:
                 client.close()
         account.settlement_last_result = run.summary()
-        account._settlement_commit()
+        run.commit()
         return run
 
     def _read_listed_report(self, client, info, run):
@@ -275,7 +295,7 @@ class AmazonAccountSettlement(models.Model):
         created = _naive_utc(created) if created else None
         if created and (not self.settlement_cursor or created > self.settlement_cursor):
             self.settlement_cursor = created
-        self._settlement_commit()
+        run.commit()
 
     def _process_settlement_report(self, report_id, info=None, client=None):
         """Read (or read again) one report and book it; returns its amazon.settlement.
@@ -446,12 +466,8 @@ class AmazonAccountSettlement(models.Model):
         return settlement
 
     def _settlement_stopped(self, run, error):
-        if isinstance(error, ThrottledError):
-            run.stopped = _("Amazon throttled the settlement reports: the next run goes on.")
-            level = "warning"
-        else:
-            run.stopped = _("Stopped by an error; the next run reads again from here: %s", error)
-            level = "error"
+        run.stop(error)
+        level = "warning" if isinstance(error, ThrottledError) else "error"
         self.env["amazon.sync.log"].log_event(
             "settlement",
             _("%(account)s: %(why)s", account=self.name, why=run.stopped),
@@ -459,16 +475,3 @@ class AmazonAccountSettlement(models.Model):
             payload=error.payload,
             record=self,
         )
-
-    # ------------------------------------------------------------ transactions
-
-    def _settlement_commit(self):
-        """Commit the report with the cursor, except in tests; take the lock again."""
-        if self.env.registry.in_test_mode() or module.current_test:
-            return
-        self.env.cr.commit()  # pylint: disable=invalid-commit
-        self._settlement_lock()
-
-    def _settlement_lock(self):
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self.id))
-        return self.env.cr.fetchone()[0]

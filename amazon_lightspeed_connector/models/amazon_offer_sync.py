@@ -18,6 +18,8 @@ from odoo.exceptions import ValidationError
 
 from ..lib.inventory import ListingUpdate, available_to_sell, parse_reserve_rule
 from .access_guard import MANAGER, requires
+from .amazon_account_listings import LISTINGS_CRON
+from .connector_run import button_env, queue_rest, time_label
 from .lightspeed_stock import RESERVING_STATES
 
 # Units sold on Amazon but not yet in a Lightspeed sale: routed and unsent, or held.
@@ -270,9 +272,21 @@ class AmazonOfferSync(models.Model):
         """Push these bindings' quantity and price at once (a manager's button)."""
         self.write({"need_sync": True})
         notifications = []
+        deadline = None  # about ten seconds for them all; the scheduled push sends the rest
+        left = False
         for account in self.account_id.sudo():
             mine = self.sudo().filtered(lambda o, a=account: o.account_id == a)
-            notifications.append(account._push_listings(offers=mine).summary())
+            account = account.with_env(button_env(account.env))
+            run = account._push_listings(offers=mine, deadline=deadline)
+            deadline = run.deadline
+            notifications.append(run.summary())
+            left = left or bool(run.next_run_at())
+        if left:
+            at = queue_rest(self.env, LISTINGS_CRON)
+            if at:
+                notifications.append(
+                    _("The scheduled push sends the rest at %s.", time_label(self.env, at))
+                )
         return self.account_id[:1]._notification(
-            "\n".join(notifications) or _("Nothing to push."), "info"
+            "\n".join(notifications) or _("Nothing to push."), "warning" if left else "info"
         )

@@ -32,12 +32,12 @@ from datetime import timedelta
 
 from markupsafe import Markup
 from odoo import _, api, fields, models
-from odoo.modules import module
 from odoo.tools import split_every
 
 from ..lib import privacy
 from ..lib.amazon import order_data
 from .amazon_order import NO_MAIL
+from .connector_run import ConnectorRun
 
 _logger = logging.getLogger(__name__)
 
@@ -164,11 +164,12 @@ class AmazonOrderPrivacy(models.Model):
         accounts = self.env["amazon.account"].with_context(active_test=False).search([])
         batches = self._erasure_batches(accounts, limit)
         total = remaining = 0
+        run = ConnectorRun(self.env)
         for account in accounts:
             erased = 0
-            for ids in split_every(chunk_size, batches.get(account, self.browse()).ids):
+            for ids in run.items(split_every(chunk_size, batches.get(account, self.browse()).ids)):
                 erased += self.browse(ids)._erase_personal_data()
-                self._privacy_commit()
+                run.commit()
             if erased:
                 self.env["amazon.sync.log"].log_event(
                     "privacy",
@@ -182,7 +183,7 @@ class AmazonOrderPrivacy(models.Model):
                     level="info",
                     record=account,
                 )
-                self._privacy_commit()
+                run.commit()
             total += erased
             remaining += self.search_count(
                 self._erasure_domain(account) + [("pii_erasure_error", "=", False)]
@@ -190,7 +191,9 @@ class AmazonOrderPrivacy(models.Model):
         # an attempted order counts as done even when it fails: it leaves the due orders that
         # never failed, so their count shrinks every run and the catch-up always ends
         attempted = sum(len(batch) for batch in batches.values())
-        self.env["ir.cron"].sudo()._notify_progress(done=attempted, remaining=remaining)
+        if run.stop_kind == "budget":  # the rest of the batches go with the next run, now
+            run.schedule("amazon_lightspeed_connector.ir_cron_amazon_erase_personal_data")
+        run.report(attempted, remaining)
         return total
 
     @api.model
@@ -231,12 +234,6 @@ class AmazonOrderPrivacy(models.Model):
             ("cancelled_date", "=", False),
             ("last_update_date", "<=", limit),
         ]
-
-    def _privacy_commit(self):
-        """Commit a chunk, except in tests (their transaction is rolled back)."""
-        if self.env.registry.in_test_mode() or module.current_test:
-            return
-        self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # --- one order ----------------------------------------------------------------------------
 

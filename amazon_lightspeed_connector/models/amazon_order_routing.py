@@ -20,12 +20,12 @@ order's savepoint back and leaves it ``to_route`` for the next run.
 import logging
 
 from odoo import _, api, fields, models
-from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from ..lib import geo
 from ..lib.routing import OrderLine, Outcome, RoutingMode, RoutingRequest, SplitFallback, Store
 from ..lib.routing import route as route_order
 from .access_guard import MANAGER, requires
+from .connector_run import BUSY, DONE, ConnectorRun, button_env, queue_rest, queued_sentence
 
 _logger = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ FALLBACKS = {"hold": SplitFallback.HOLD, "default": SplitFallback.DEFAULT_STORE}
 ROUTE_BATCH = 200  # orders routed per scheduled call, committed together
 # The most urgent first: Amazon's latest ship date (orders without one after), then the oldest.
 URGENCY_ORDER = "latest_ship_date, purchase_date, id"
+ROUTE_CRON = "amazon_lightspeed_connector.ir_cron_amazon_route_orders"
 
 
 class RoutingNotPossible(Exception):
@@ -89,10 +90,16 @@ class AmazonOrderRouting(models.Model):
     def action_route(self):
         """Route the selected orders that wait for it (button)."""
         pending = self.filtered(lambda o: o.routing_state == "to_route")._most_urgent_first()
-        routed = pending._route_pending()
+        run = ConnectorRun(button_env(self.env))
+        routed = pending._route_pending(run)
+        message = _("%(routed)s of %(pending)s orders routed.", routed=routed, pending=len(pending))
+        if run.counts["busy"]:
+            message += " " + _("%s taken by another worker.", run.counts["busy"])
+        if run.stop_kind == "budget":
+            queued = len(pending.filtered(lambda o: o.routing_state == "to_route"))
+            message += " " + queued_sentence(self.env, queued, queue_rest(self.env, ROUTE_CRON))
         return self.env["amazon.account"]._notification(
-            _("%(routed)s of %(pending)s orders routed.", routed=routed, pending=len(pending)),
-            "success" if routed == len(pending) else "warning",
+            message, "success" if routed == len(pending) else "warning"
         )
 
     @api.model
@@ -104,32 +111,42 @@ class AmazonOrderRouting(models.Model):
         not one long transaction holding the stock locks, lost whole by a crash."""
         pending = self.search([("routing_state", "=", "to_route")], order=URGENCY_ORDER)
         batch = pending[:ROUTE_BATCH]
-        routed = batch._route_pending()
+        run = ConnectorRun(self.env)
+        routed = batch._route_pending(run)
         # a channel that could not route (no default store) or met busy stock waits for the
         # next interval: its orders are not work that can go now
         stuck = batch.filtered(lambda o: o.routing_state == "to_route").account_id
         waiting = (pending - batch).filtered(lambda o: o.account_id not in stuck)
-        self.env["ir.cron"]._notify_progress(done=routed, remaining=len(waiting) if routed else 0)
+        if run.stop_kind == "budget":
+            waiting = pending.filtered(lambda o: o.routing_state == "to_route")
+            run.schedule(ROUTE_CRON)
+        run.report(routed, len(waiting) if routed else 0)
 
-    def _route_pending(self):
-        """Route each order in its own savepoint; returns how many were routed."""
+    def _route_pending(self, run=None):
+        """Route each order in its own savepoint (the run loop's), within the run's budget;
+        returns how many were routed."""
+        run = run or ConnectorRun(self.env)
         routed = 0
         problems = {}
-        for order in self:
+        for order in run.items(self):
             if order.routing_state != "to_route":
                 continue
-            try:
-                with self.env.cr.savepoint():
-                    order._route()
+            outcome, error = run.attempt(
+                order._route, label=order.name, item_errors=(RoutingNotPossible,)
+            )
+            if outcome == DONE:
                 routed += 1
-            except (LockNotAvailable, SerializationFailure):
+            elif outcome == BUSY:
                 # another worker routes the same products right now, or did since this
                 # transaction started: route again in a later transaction, which sees it
                 _logger.info("Amazon order %s: stock busy, routed on the next run", order.name)
                 break
-            except RoutingNotPossible as error:
+            elif isinstance(error, RoutingNotPossible):
                 if order.routing_explanation != str(error):
                     order.routing_explanation = str(error)
+                problems.setdefault((order.account_id, str(error)), order)
+            else:  # an unexpected failure: said on the order, which waits for a fix
+                order.routing_explanation = str(error)
                 problems.setdefault((order.account_id, str(error)), order)
         for (account, message), order in problems.items():
             account._log_routing_problem(message, order)

@@ -14,7 +14,7 @@ import json
 import logging
 from datetime import timezone
 
-from odoo import _, api, fields, models, modules
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -27,6 +27,13 @@ from ..lib.amazon.shipment import (
 )
 from ..lib.errors import AuthError, PermanentError, ThrottledError, TransientError
 from .access_guard import USER, requires
+from .connector_run import (
+    CONFLICTS,
+    ConnectorRun,
+    button_env,
+    queue_rest,
+    queued_sentence,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -38,6 +45,13 @@ CONFIRMATION_STATES = [
 ]
 # Picked up by the scheduled action (a refused one waits for "Retry confirmation").
 DUE_STATES = ("to_confirm", "waiting")
+CONFIRM_CRON = "amazon_lightspeed_connector.ir_cron_amazon_confirm_shipments"
+
+
+class ConfirmRun(ConnectorRun):
+    SERVICE = "Amazon"
+
+
 # Amazon's answer when a package id was already recorded: our earlier call went through.
 ALREADY_USED = "already used"
 
@@ -171,7 +185,7 @@ class AmazonRoutedOrder(models.Model):
         if not due:
             raise UserError(_("Only shipped orders not yet confirmed can be confirmed to Amazon."))
         due.sudo().write({"confirmation_state": "to_confirm"})
-        counts = due.sudo()._confirm_shipments()
+        counts = due.sudo().with_env(button_env(due.sudo().env))._confirm_shipments()
         return self._confirmation_notification(due, counts)
 
     @requires("write", USER)
@@ -195,9 +209,14 @@ class AmazonRoutedOrder(models.Model):
             )
         if counts["failed"]:
             parts.append(_("%s refused by Amazon", counts["failed"]))
-        if counts["kept"]:
-            parts.append(_("%s kept for the next run", counts["kept"]))
-        kind = "success" if counts["confirmed"] and not counts["failed"] else "warning"
+        if counts["busy"]:
+            parts.append(_("%s taken by another worker", counts["busy"]))
+        queued = len(routed.filtered(lambda r: r.confirmation_state == "to_confirm"))
+        if queued:
+            at = queue_rest(self.env, CONFIRM_CRON, counts.get("next_at"))
+            parts.append(queued_sentence(self.env, queued, at).rstrip("."))
+        undone = counts["failed"] or counts["busy"] or queued
+        kind = "success" if counts["confirmed"] and not undone else "warning"
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -224,15 +243,22 @@ class AmazonRoutedOrder(models.Model):
         """
         now = self._confirmation_now()
         done = remaining = 0
+        deadline = next_at = None
         for account in self.env["amazon.account"].search([]):
             ids = self._due_confirmation_ids(account, now)
             if not ids:
                 continue
-            counts = self.browse(ids).with_company(account.company_id)._confirm_shipments()
+            packages = self.browse(ids).with_company(account.company_id)
+            counts = packages._confirm_shipments(deadline=deadline)
+            deadline = counts["deadline"]
             done += counts["confirmed"] + counts["waiting"] + counts["failed"]
             if not counts["stopped"]:
                 remaining += self._due_confirmation_count(account, now)
+            if counts["next_at"]:
+                next_at = min(next_at or counts["next_at"], counts["next_at"])
         self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=remaining)
+        if next_at:  # the time is up, or Amazon's quota has room later: the next run then
+            queue_rest(self.env, CONFIRM_CRON, next_at)
         return True
 
     def _due_packages_where(self, account, now):
@@ -273,49 +299,65 @@ class AmazonRoutedOrder(models.Model):
     def _confirmation_client(self, account):
         return account._amazon_client()
 
-    def _confirm_shipments(self):
+    def _confirm_shipments(self, deadline=None):
         """Confirm these packages, channel by channel; returns counts per outcome.
 
         Each package is locked (SKIP LOCKED: another worker's package is left to it) and
         committed on its own. Throttling, a server error or refused credentials stop the
         channel and keep its packages for the next run.
         """
-        counts = dict.fromkeys(("confirmed", "waiting", "failed", "kept", "stopped"), 0)
+        counts = dict.fromkeys(("confirmed", "waiting", "failed", "kept", "stopped", "busy"), 0)
+        counts.update(deadline=deadline, next_at=None)
         for account in self.account_id:
             packages = self.filtered(lambda r, a=account: r.account_id == a)
+            run = ConfirmRun(self.env, deadline=counts["deadline"])
+            counts["deadline"] = run.deadline
             client = None
             done = 0
             try:
-                for routed in packages:
+                for routed in run.items(packages, client and client.pacer):
                     if not routed._lock_for_confirmation():
-                        counts["kept"] += 1
+                        counts["busy"] += 1
                         done += 1
                         continue
                     if client is None:
                         client = self._confirmation_client(account)
+                        run.limit_waits(client.pacer)
                     outcome = routed._confirm_one(client)
                     counts[outcome] += 1
                     done += 1
-                    self._confirmation_commit()
+                    run.commit()
+                    run.limit_waits(client.pacer)
             except (ThrottledError, TransientError, AuthError) as error:
                 # this package and the rest of the channel's wait for the next run
                 counts["kept"] += len(packages) - done
                 counts["stopped"] += 1
+                run.stop(error)
                 routed._keep_for_next_run(error)
-                self._confirmation_commit()
+                run.commit()
             finally:
                 if client is not None:
                     client.close()
+            if run.stop_kind == "budget":
+                counts["kept"] += len(packages) - done
+            at = run.next_run_at()
+            if at:
+                counts["next_at"] = min(counts["next_at"] or at, at)
         return counts
 
     def _lock_for_confirmation(self):
         """Lock this package's row, or False when another worker holds it; still due?"""
         self.ensure_one()
-        self.env.cr.execute(
-            "SELECT id FROM amazon_routed_order WHERE id = %s FOR UPDATE SKIP LOCKED", (self.id,)
-        )
-        if not self.env.cr.fetchone():
-            return False
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT id FROM amazon_routed_order WHERE id = %s FOR UPDATE SKIP LOCKED",
+                    (self.id,),
+                )
+                if not self.env.cr.fetchone():
+                    return False
+        except CONFLICTS:
+            return False  # changed by a worker that committed after this transaction began
         self.invalidate_recordset()
         return self.state == "shipped" and self.confirmation_state in DUE_STATES
 
@@ -520,12 +562,6 @@ class AmazonRoutedOrder(models.Model):
 
     def _post_confirmation_note(self, body):
         self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
-
-    def _confirmation_commit(self):
-        """Commit each package (and release its lock), except in tests."""
-        if self.env.registry.in_test_mode() or modules.module.current_test:
-            return
-        self.env.cr.commit()  # pylint: disable=invalid-commit
 
 
 class AmazonOrder(models.Model):

@@ -19,7 +19,7 @@ Lightspeed's refusal is an error on the reversal, in the sync log, and waits for
 import json
 import logging
 
-from odoo import _, api, fields, models, modules
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.errors import AuthError, ConnectorError, ThrottledError, TransientError
@@ -37,6 +37,7 @@ from ..lib.lightspeed.sale_reader import read_sale_detail, refund_reference
 from ..lib.lightspeed.sale_sender import complete_sale
 from .access_guard import USER, requires
 from .amazon_routed_order_lightspeed import SendRun
+from .connector_run import CONFLICTS, ConnectorRun
 
 _logger = logging.getLogger(__name__)
 
@@ -174,13 +175,19 @@ class AmazonSaleReversal(models.Model):
     @api.model
     def _cron_reverse_in_lightspeed(self):
         due = self.sudo().search([("state", "=", "to_do")], order="id", limit=BATCH)
-        done = due._reverse()
+        run = ConnectorRun(self.env)
+        done = due._reverse(run)
         remaining = self.sudo().search_count([("state", "=", "to_do")]) if done == len(due) else 0
-        self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=remaining)
+        if run.next_run_at():  # the time is up, or Lightspeed's bucket needs time
+            run.schedule(CRON_XMLID)
+            remaining = self.sudo().search_count([("state", "=", "to_do")])
+        run.report(done, remaining)
         return True
 
-    def _reverse(self):
-        """Do these reversals, per Lightspeed account; the number handled."""
+    def _reverse(self, run=None):
+        """Do these reversals, per Lightspeed account, within the run's budget; the number
+        handled."""
+        run = run or ConnectorRun(self.env)
         handled = 0
         Log = self.env["amazon.sync.log"].sudo()
         for account in self.routed_order_id.lightspeed_account_id:
@@ -190,13 +197,18 @@ class AmazonSaleReversal(models.Model):
             except UserError as error:
                 Log.log_event("after_sale", str(error), reference=account.name)
                 continue
-            for reversal in mine:
+            run.limit_waits(client.pacer)
+            for reversal in run.items(mine, client.pacer):
                 if not reversal._lock_row():
                     continue
                 try:
                     with self.env.cr.savepoint():
                         reversal._reverse_one(client)
+                except CONFLICTS:
+                    run.counts["busy"] += 1  # another worker: the next run does it
+                    continue
                 except (ThrottledError, TransientError, AuthError) as error:
+                    run.stop(error)
                     Log.log_event(
                         "after_sale",
                         _(
@@ -211,7 +223,7 @@ class AmazonSaleReversal(models.Model):
                 except (ConnectorError, ValueError) as error:
                     reversal._fail(error)
                 handled += 1
-                self._commit_reversal()
+                run.commit()
         return handled
 
     def _lock_row(self):
@@ -298,8 +310,3 @@ class AmazonSaleReversal(models.Model):
             record=self.routed_order_id,
             payload=getattr(error, "payload", None),
         )
-
-    def _commit_reversal(self):
-        if self.env.registry.in_test_mode() or modules.module.current_test:
-            return
-        self.env.cr.commit()  # pylint: disable=invalid-commit

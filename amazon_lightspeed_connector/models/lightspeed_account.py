@@ -4,12 +4,15 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..lib.errors import ConnectorError
+from ..lib.errors import ConnectorError, ThrottledError
 from ..lib.lightspeed import LightspeedClient
 from .access_guard import MANAGER, SYSTEM, requires
+from .connector_run import ConnectorRun, button_env, queue_rest, time_label
 from .lightspeed_token_store import OdooTokenStore
 
 _logger = logging.getLogger(__name__)
+
+SYNC_CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_sync_reference_data"
 
 DEFAULT_API_URL = "https://api.lightspeedapp.com/API/V3"
 DEFAULT_TOKEN_URL = "https://cloud.lightspeedapp.com/auth/oauth/token"
@@ -254,7 +257,15 @@ class LightspeedAccount(models.Model):
     def action_sync_reference_data(self):
         self.ensure_one()
         try:
-            counts = self._sync_reference_data()
+            counts = self.with_env(button_env(self.env))._sync_reference_data()
+        except ThrottledError as error:  # the bucket needs longer than a button may wait
+            run = ConnectorRun(self.env, budget=0)
+            run.stop(error)
+            at = queue_rest(self.env, SYNC_CRON, run.next_run_at())
+            message = run.stopped
+            if at:
+                message += " " + _("The scheduled sync runs at %s.", time_label(self.env, at))
+            return self._notification(message, "warning", True)
         except ConnectorError as error:
             return self._notification(
                 self._connection_failed(error, _("Lightspeed synchronisation")), "danger", True
@@ -274,6 +285,10 @@ class LightspeedAccount(models.Model):
                 continue
             try:
                 account._sync_reference_data()
+            except ThrottledError as error:  # the bucket is full: again when it has room
+                run = ConnectorRun(self.env, budget=0)
+                run.stop(error)
+                run.schedule(SYNC_CRON)
             except ConnectorError as error:
                 account._connection_failed(error, _("Lightspeed synchronisation"))
 
@@ -283,6 +298,7 @@ class LightspeedAccount(models.Model):
         """Read shops, registers, employees and payment types; mirror them, archive the gone."""
         self.ensure_one()
         client = self._lightspeed_client()
+        ConnectorRun(self.env).limit_waits(client.pacer)  # never a long wait inside a worker
         # every list is read before anything is written: a failed read changes nothing
         shops = self._usable_records(client.shops(), "shop_id", _("shop"))
         registers = self._usable_records(client.registers(), "register_id", _("register"))

@@ -12,11 +12,12 @@ import logging
 import zlib
 from datetime import timezone
 
-from odoo import _, api, fields, models, modules
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.errors import AuthError, ConnectorError, ThrottledError, TransientError
 from ..lib.lightspeed.sale_reader import changed_sales, next_cursor
+from .connector_run import BUSY, DONE, ConnectorRun
 
 _logger = logging.getLogger(__name__)
 
@@ -50,15 +51,20 @@ class LightspeedAccountAfterSale(models.Model):
         )
         reading = waiting.filtered(lambda r: r.account_id._reads_lightspeed_shipments())
         handled = 0
+        run = ConnectorRun(self.env)  # the accounts share one run's budget
         for account in reading.lightspeed_account_id:
-            handled += account._read_sales_back()
-        self.env["ir.cron"].sudo()._notify_progress(done=handled, remaining=0)
+            handled += account._read_sales_back(run=run)
+        if run.next_run_at():
+            run.schedule("amazon_lightspeed_connector.ir_cron_lightspeed_read_sales_back")
+        run.report(handled, 0)
         return True
 
-    def _read_sales_back(self, limit=READ_LIMIT):
-        """Read this account's changed sales and apply them; the number handled."""
+    def _read_sales_back(self, limit=READ_LIMIT, run=None):
+        """Read this account's changed sales and apply them, within the run's budget; the
+        number handled."""
         self.ensure_one()
-        if not self._lock_sales_read():
+        run = run or ConnectorRun(self.env)
+        if not run.lock(LOCK_NAMESPACE, self.id):
             return 0  # another worker reads this account now
         Log = self.env["amazon.sync.log"].sudo()
         try:
@@ -72,15 +78,24 @@ class LightspeedAccountAfterSale(models.Model):
         since = self.sales_read_cursor or None
         handled = []
         Routed = self.env["amazon.routed.order"]
+        run.limit_waits(client.pacer)
         try:
-            for sale in changed_sales(client, since):
+            for sale in run.items(changed_sales(client, since), client.pacer):
                 if len(handled) >= limit:
                     break
-                with self.env.cr.savepoint():
-                    Routed._apply_lightspeed_sale(self, sale, client)
+                outcome, error = run.attempt(
+                    lambda sale=sale: Routed._apply_lightspeed_sale(self, sale, client),
+                    label=self.name,
+                )
+                if outcome == BUSY:
+                    break  # another worker changes the same order: the next run reads it again
+                if outcome != DONE:
+                    raise error  # said in the sync log below; the cursor stays before it
                 handled.append(sale)
         except (ThrottledError, TransientError, AuthError) as error:
             # the rest waits for the next run; what was handled keeps its progress
+            if run.error is not error:
+                run.stop(error)
             Log.log_event(
                 "after_sale",
                 _(
@@ -96,14 +111,5 @@ class LightspeedAccountAfterSale(models.Model):
         cursor = next_cursor(since, handled, started.replace(tzinfo=timezone.utc))
         if cursor and _naive_utc(cursor) != self.sales_read_cursor:
             self.sudo().sales_read_cursor = _naive_utc(cursor)
-        self._commit_read_back()
+        run.commit()
         return len(handled)
-
-    def _lock_sales_read(self):
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_NAMESPACE, self.id))
-        return self.env.cr.fetchone()[0]
-
-    def _commit_read_back(self):
-        if self.env.registry.in_test_mode() or modules.module.current_test:
-            return
-        self.env.cr.commit()  # pylint: disable=invalid-commit

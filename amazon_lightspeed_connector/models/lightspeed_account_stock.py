@@ -21,27 +21,31 @@ import logging
 from datetime import timezone
 
 from odoo import _, api, fields, models
-from odoo.modules import module
 
 from ..lib.errors import ConnectorError, ThrottledError
 from ..lib.lightspeed.wire import stock_cursor
 from .access_guard import MANAGER, requires
+from .connector_run import ConnectorRun, button_env, commit, queue_rest, time_label
 
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 LOGGED_SKIPPED_ITEMS = 20  # per refresh: beyond it one summary row
 LOCK_CLASS = 0x4C5352  # advisory lock namespace: one stock refresh per Lightspeed account
+STOCK_CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_refresh_stock"
 
 
 def _naive_utc(moment):
     return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment else False
 
 
-class StockRefresh:
+class StockRefresh(ConnectorRun):
     """The counters of one refresh of one account."""
 
-    def __init__(self, full):
+    SERVICE = "Lightspeed"
+
+    def __init__(self, env, full, deadline=None):
+        super().__init__(env, deadline=deadline)
         self.full = full
         self.items = 0
         self.unmatched = 0
@@ -88,7 +92,7 @@ class LightspeedAccountStock(models.Model):
         """Read every item's stock again (the scheduled refresh reads only what changed)."""
         self.ensure_one()
         try:
-            refresh = self._refresh_stock(full=True)
+            refresh = self.with_env(button_env(self.env))._refresh_stock(full=True)
         except ConnectorError as error:
             return self._notification(
                 self._connection_failed(error, _("Lightspeed stock refresh")), "danger", True
@@ -98,6 +102,14 @@ class LightspeedAccountStock(models.Model):
                 _("A scheduled refresh of this account is running; try again in a minute."),
                 "warning",
             )
+        if refresh.stopped:  # its time is up, or Lightspeed needs time: the schedule goes on
+            at = queue_rest(self.env, STOCK_CRON, refresh.next_run_at())
+            message = self.stock_refresh_message
+            if at:
+                message += " " + _(
+                    "The scheduled refresh reads the rest at %s.", time_label(self.env, at)
+                )
+            return self._notification(message, "warning")
         return self._notification(self.stock_refresh_message, "success")
 
     @requires("read")
@@ -111,22 +123,36 @@ class LightspeedAccountStock(models.Model):
 
     @api.model
     def _cron_refresh_stock(self):
-        """Incremental refresh of every connected account; a failure stops that account only."""
+        """Incremental refresh of every connected account, within one run's budget; a failure
+        stops that account only. A refresh whose time was up asks for the next run."""
+        deadline = None
+        waiting = []
         for account in self.search([]):
             if not account.sudo().refresh_token or not account.warehouse_ids:
                 continue
             try:
-                account._refresh_stock()
+                refresh = account._refresh_stock(deadline=deadline)
             except ConnectorError as error:
                 account._connection_failed(error, _("Lightspeed stock refresh"))
+                continue
+            deadline = refresh.deadline
+            if refresh.next_run_at():
+                waiting.append(refresh)
+        if waiting:
+            min(waiting, key=lambda refresh: refresh.next_run_at()).schedule(STOCK_CRON)
 
     # --- the refresh ----------------------------------------------------------------------------
 
-    def _refresh_stock(self, full=False, client=None):
-        """Read stock from Lightspeed into ``lightspeed.stock``; returns a StockRefresh."""
+    def _refresh_stock(self, full=False, client=None, deadline=None):
+        """Read stock from Lightspeed into ``lightspeed.stock`` within the run's budget (a
+        refresh stopped between two batches goes on from its cursor); returns a
+        StockRefresh."""
         self.ensure_one()
-        refresh = StockRefresh(full)
-        if not self._stock_lock():
+        refresh = StockRefresh(self.env, full, deadline=deadline)
+        # commit first, so the lock is taken with a fresh snapshot: a refresh that waited for
+        # another must see what that one wrote
+        commit(self.env)
+        if not refresh.lock(LOCK_CLASS, self.id):
             refresh.busy = True
             _logger.info("Lightspeed %s: stock refresh left to the worker running it", self.name)
             return refresh
@@ -136,6 +162,7 @@ class LightspeedAccountStock(models.Model):
             if w.lightspeed_shop_id and w.lightspeed_shop_id.isdigit()
         }
         client = client or self._lightspeed_client()
+        refresh.limit_waits(client.pacer)
         read_started_at = fields.Datetime.now().replace(tzinfo=timezone.utc)
         since = None if full else (self.stock_cursor or None)
         seen = set()
@@ -149,12 +176,17 @@ class LightspeedAccountStock(models.Model):
                         batch, shops, refresh, seen, since, read_started_at
                     )
                     batch = []
+                    if refresh.out_of_time():  # the next run goes on from the cursor
+                        refresh.stop_for_budget()
+                        break
+                    refresh.limit_waits(client.pacer)
             if batch:
                 since = self._store_stock_batch(batch, shops, refresh, seen, since, read_started_at)
         except ThrottledError as error:
             # the batches stored so far stay, with their cursor: the next run continues
             stopped = error
-        if full and stopped is None:
+            refresh.stop(error)
+        if full and not refresh.stopped:
             refresh.zeroed = self._zero_unreported(seen)
         message = _(
             "%(kind)s stock refresh: %(items)s items read, %(rows)s store quantities written, "
@@ -178,13 +210,16 @@ class LightspeedAccountStock(models.Model):
                 ),
                 self.account_number,
             )
+        if refresh.stop_kind == "budget":
+            message += " " + _("The run's time was up: the next run continues.")
         if stopped is not None:
             message += " " + _("Lightspeed throttled the read: the next run continues.")
             self.env["amazon.sync.log"].log_event(
                 "stock", message, level="warning", reference=self.account_number, record=self
             )
         self.write({"last_stock_refresh": fields.Datetime.now(), "stock_refresh_message": message})
-        self._stock_commit()
+        self._stock_batch_stored()
+        refresh.commit()
         return refresh
 
     def _store_stock_batch(self, batch, shops, refresh, seen, since, read_started_at):
@@ -250,7 +285,8 @@ class LightspeedAccountStock(models.Model):
             Stock.invalidate_model()
         since = stock_cursor(since, batch, read_started_at)
         self.stock_cursor = _naive_utc(since) if since else False
-        self._stock_commit()
+        self._stock_batch_stored()
+        refresh.commit()
         return since
 
     def _skip_item(self, stock, product_id, shops, refresh, seen):
@@ -328,19 +364,7 @@ class LightspeedAccountStock(models.Model):
             self.env["lightspeed.stock"].invalidate_model()
         return len(gone)
 
-    def _stock_commit(self):
-        """Commit a stored batch with its cursor, except in tests (rolled back at the end), and
-        take the account's lock again for the new transaction."""
-        if self.env.registry.in_test_mode() or module.current_test:
-            return
-        self._stock_lock()
-
-    def _stock_lock(self):
-        """One refresh per account at a time: two workers would otherwise upsert the same rows
-        and one would die of a serialization failure. The caller's transaction is committed
-        first so that the lock is taken with a fresh snapshot: a refresh that waited for another
-        must see what that one wrote."""
-        if not (self.env.registry.in_test_mode() or module.current_test):
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self.id))
-        return self.env.cr.fetchone()[0]
+    def _stock_batch_stored(self):
+        """Hook: a batch of store stock is written, in the transaction about to be committed
+        with its cursor (one refresh per account at a time: the run's lock)."""
+        return True

@@ -6,7 +6,7 @@ class LightspeedAccountListings(models.Model):
 
     _inherit = "lightspeed.account"
 
-    def _stock_commit(self):
+    def _stock_batch_stored(self):
         """Flag, in the transaction that wrote them, the bindings of every product whose store
         quantity the refresh wrote: the upsert stamps ``write_date`` with the transaction's
         ``now()``, so the rows of this transaction are found without keeping a list."""
@@ -23,4 +23,4 @@ class LightspeedAccountListings(models.Model):
             (self.id, self.id),
         )
         self.env["amazon.offer"].invalidate_model(["need_sync"])
-        return super()._stock_commit()
+        return super()._stock_batch_stored()

@@ -7,7 +7,7 @@ class LightspeedStockListings(models.Model):
 
     def init(self):  # pylint: disable=missing-return
         # The stock refresh flags SKU bindings from the rows it wrote in the current transaction
-        # (lightspeed.account._stock_commit); this keeps that lookup off a full table scan.
+        # (lightspeed.account._stock_batch_stored); this keeps that lookup off a full table scan.
         super().init()
         create_index(
             self.env.cr,

@@ -1,5 +1,7 @@
 """Store stock read from the Lightspeed simulator: full and incremental refreshes."""
 
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
 from .stock_common import StockCase
@@ -78,6 +80,28 @@ class TestLightspeedStock(StockCase):
         many = self.queries_of_refresh(["JBJ-M", "JBJ-L", "LTR-BELT", "CANVAS-TOTE", "WOOL-SCARF"])
         self.assertEqual(one, many, "as many queries for five items as for one")
         self.assertEqual(self.stock("WOOL-SCARF", self.store_b).qoh, 9)
+
+    def test_a_refresh_whose_time_is_up_goes_on_from_its_cursor_with_the_schedule(self):
+        from ..models.lightspeed_account_stock import BATCH_SIZE, STOCK_CRON, StockRefresh
+
+        cron = self.env.ref(STOCK_CRON)
+        cron.active = True
+        triggers = self.env["ir.cron.trigger"].sudo()
+        before = triggers.search([("cron_id", "=", cron.id)])
+        with (
+            patch(
+                "odoo.addons.amazon_lightspeed_connector.models.lightspeed_account_stock.BATCH_SIZE",
+                5,
+            ),
+            patch.object(StockRefresh, "out_of_time", lambda run: True),
+        ):
+            action = self.lightspeed.with_user(self.manager).action_refresh_stock()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("5 items read", action["params"]["message"])
+        self.assertIn("The scheduled refresh reads the rest at", action["params"]["message"])
+        self.assertTrue(triggers.search([("cron_id", "=", cron.id)]) - before)
+        self.assertTrue(self.lightspeed.stock_cursor, "the next run goes on from here")
+        self.assertGreater(BATCH_SIZE, 5)
 
     def test_refresh_button_and_scheduled_action(self):
         self.sim.clock.advance(60)

@@ -288,6 +288,33 @@ class TestShipConfirmation(AmazonImportCase):
                 "_cron_confirm_shipments",
             )
 
+    def test_confirm_now_does_what_fits_and_says_the_rest_is_queued(self):
+        from ..models.amazon_routed_order_confirmation import CONFIRM_CRON, ConfirmRun
+
+        placed = [self.sim.add_order([line("LTR-BELT", 1)]) for _i in range(3)]
+        self.run_import()
+        routed = self.env["amazon.routed.order"]
+        for one in placed:
+            routed |= self.shipped(self.orders(name=one.order_id))
+        cron = self.env.ref(CONFIRM_CRON)
+        cron.active = True
+        triggers = self.env["ir.cron.trigger"].sudo()
+        before = triggers.search([("cron_id", "=", cron.id)])
+        calls = {"n": 0}
+
+        def one_package(run):
+            calls["n"] += 1
+            return calls["n"] > 1
+
+        with patch.object(ConfirmRun, "out_of_time", one_package), self.served():
+            action = routed.action_confirm_to_amazon()
+        params = action["params"]
+        self.assertEqual(params["type"], "warning", "never success with packages left")
+        self.assertIn("1 confirmed", params["message"])
+        self.assertIn("2 queued: the next run starts at", params["message"])
+        self.assertTrue(triggers.search([("cron_id", "=", cron.id)]) - before)
+        self.assertEqual(sorted(routed.mapped("state")), ["confirmed", "shipped", "shipped"])
+
     def test_confirm_now_button(self):
         placed, order = self.imported(line("LTR-BELT", 1))
         routed = self.shipped(order)
