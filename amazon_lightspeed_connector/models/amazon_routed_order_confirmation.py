@@ -31,6 +31,7 @@ from .connector_run import (
     CONFLICTS,
     ConnectorRun,
     button_env,
+    commit,
     queue_rest,
     queued_sentence,
 )
@@ -559,6 +560,11 @@ class AmazonRoutedOrder(models.Model):
             payload=error.payload,
             record=self,
         )
+
+    def _confirmation_commit(self):
+        """The package id committed before the call goes out (the run loop's commit policy:
+        never in tests, which patch this to see what a killed worker leaves)."""
+        commit(self.env)
 
     def _post_confirmation_note(self, body):
         self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
