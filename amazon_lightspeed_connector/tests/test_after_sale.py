@@ -74,9 +74,11 @@ class TestShipmentsFromLightspeed(SalesCase):
         sale = self.sale_of(routed)
         note = "Tracking: %s UPS" % TRACKING
         Routed = type(self.env["amazon.routed.order"])
-        # the send flow's completion commits per order: inside the read's savepoint a commit
-        # broke the savepoint (a traceback in the fault drill)
-        with patch.object(Routed, "_send_commit", side_effect=AssertionError("commit")):
+        # the send flow's completion commits per order (the run loop's commit): inside the
+        # read's savepoint a commit broke the savepoint (a traceback in the fault drill)
+        with patch.object(
+            Routed, "_complete_lightspeed_sales", side_effect=AssertionError("commit")
+        ):
             self.sim.ship_in_store(sale.sale_id, note)
             self.read_back()
         self.assertEqual(routed.state, "shipped")
