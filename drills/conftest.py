@@ -8,6 +8,7 @@ Without it (plain ``pytest drills``) every drill is skipped.
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tools"))
 
+from odoo_servers import OdooServer  # noqa: E402
 from processes import ProcessOutput, diagnose_and_kill, kill_group  # noqa: E402
 from secret_scan import MARKER_ENV, scan_database  # noqa: E402
 
@@ -88,6 +90,9 @@ class Database:
         pg = self.config["pg"]
         return psycopg2.connect(host=pg["host"], port=pg["port"], user=pg["user"], dbname=dbname)
 
+    def filestore(self, name=None):
+        return Path(self.config["data_dir"]) / "filestore" / (name or self.name)
+
     def create(self):
         admin = self._connect("postgres")
         admin.autocommit = True
@@ -95,6 +100,12 @@ class Database:
             cr.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.name)
             cr.execute('CREATE DATABASE "%s" TEMPLATE "%s"' % (self.name, self.config["template"]))
         admin.close()
+        # the attachments' files too: Odoo's own crons read some (a server drill logs a
+        # FileNotFoundError traceback for each one missing)
+        template_files = self.filestore(self.config["template"])
+        if template_files.is_dir():
+            shutil.rmtree(self.filestore(), ignore_errors=True)
+            shutil.copytree(template_files, self.filestore())
 
     def secret_leaks(self):
         """Where the run's secret marker sits outside the secret tables (tools/secret_scan)."""
@@ -113,6 +124,7 @@ class Database:
         with admin.cursor() as cr:
             cr.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.name)
         admin.close()
+        shutil.rmtree(self.filestore(), ignore_errors=True)
 
     def rows(self, query, params=None):
         connection = self._connect(self.name)
@@ -351,3 +363,34 @@ def workers(drill_config, database, simulators):
 @pytest.fixture
 def rng():
     return random.Random(int(os.environ.get("ALC_DRILL_SEED", "2026")))
+
+
+class Servers:
+    """Real ``odoo`` server processes on the drill's database; all stopped at the end."""
+
+    def __init__(self, config, database, folder):
+        self.config = config
+        self.database = database
+        self.folder = folder
+        self.started = []
+
+    def start(self, name, *args):
+        log_path = self.folder / ("odoo-%s-%s.log" % (self.database.name, name))
+        server = OdooServer(self.config, self.database, name, log_path)
+        self.started.append(server.start(*args))
+        return server
+
+    def stop_all(self):
+        for server in self.started:
+            server.stop()
+
+
+@pytest.fixture
+def servers(drill_config, database, tmp_path):
+    # in the test command's log folder, which its secret scan reads, else pytest's tmp folder
+    folder = Path(drill_config.get("log_dir") or tmp_path)
+    pool = Servers(drill_config, database, folder)
+    try:
+        yield pool
+    finally:
+        pool.stop_all()

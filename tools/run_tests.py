@@ -23,6 +23,7 @@ import importlib.util
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -205,7 +206,7 @@ def drills(totals, runner, template):
     }
     env = {**odoo_env(), "ALC_DRILL_CONFIG": json.dumps(config)}
     drill_args = ["-s", "-p", "no:cacheprovider", "--timeout=1800"]
-    drill_args += os.environ.get("ALC_DRILL_PYTEST_ARGS", "").split()
+    drill_args += shlex.split(os.environ.get("ALC_DRILL_PYTEST_ARGS", ""))  # -k "a or b" too
     pytest_layer(totals, "drills", "drills", drill_args, env=env)
 
 

@@ -1,0 +1,93 @@
+"""Two Odoo servers on one database, both running crons: each order once in Odoo and once in
+Lightspeed.
+
+Production setups run two servers behind a balancer, each with its cron worker. Odoo never
+runs one scheduled action twice at the same moment (the cron row is locked), so the two servers
+meet inside the flows: one imports and routes while the other sends what was just routed, one
+refreshes stock while the other routes against it. Orders keep arriving in waves, and each
+wave is announced the way "Import Now" does it (a trigger and a wake-up), so both servers keep
+picking up work while the other is busy.
+"""
+
+import time
+
+import pytest
+from drill_checks import assert_exactly_once
+from production import (
+    cron_alarm,
+    jobs_run,
+    make_connector_crons_due,
+    orders_in_error,
+    prefork_args,
+    wait_until_synced,
+    wake_cron_workers,
+)
+
+FIRST_ORDERS = 20
+WAVES = 3
+WAVE_ORDERS = 10
+WAVE_EVERY = 15  # seconds
+
+
+def announce_import(database):
+    """What Import Now does for every channel: the import is due and its cron is woken."""
+    database.execute("UPDATE amazon_account SET last_run = NULL")
+    database.execute(
+        """INSERT INTO ir_cron_trigger (cron_id, call_at)
+           SELECT res_id, now() AT TIME ZONE 'UTC' FROM ir_model_data
+            WHERE module = 'amazon_lightspeed_connector'
+              AND name = 'ir_cron_amazon_import_orders'"""
+    )
+    wake_cron_workers(database)
+
+
+# Measured on main at d8d82dd, before issue 15's conflict handling (item 6): 2 of 50 routed
+# orders ended in Error "could not be sent: SerializationFailure: could not serialize access
+# due to concurrent update" (the other server's run touched the same rows); the 48 others were
+# sent once. Not strict: the collision does not happen on every run. Remove the mark when
+# conflicts between workers are retried.
+@pytest.mark.xfail(
+    strict=False,
+    reason="a serialization failure between the two servers is recorded as an order error "
+    "(issue 15, item 6, not on main yet)",
+)
+def test_two_servers_on_one_database(database, simulators, servers, workers, rng):
+    simulators.new_orders(FIRST_ORDERS, rng)
+    make_connector_crons_due(database)
+    with cron_alarm(database):
+        # Odoo's own limits: this drill is about two servers, the production drill about time
+        pair = [servers.start(name, *prefork_args(limit=None)) for name in ("server-a", "server-b")]
+        for server in pair:
+            server.wait_up()
+        for _ in range(WAVES):
+            time.sleep(WAVE_EVERY)
+            simulators.new_orders(WAVE_ORDERS, rng)
+            announce_import(database)
+        seconds = wait_until_synced(pair, database, simulators, timeout=600)
+    for server in pair:
+        server.stop()
+
+    figures = assert_exactly_once(database, simulators)
+    errors = orders_in_error(database)
+    kills = [line for server in pair for line in server.kills()]
+    tracebacks = sum(server.tracebacks() for server in pair)
+    # which server ran which connector job: both must have worked for the drill to prove much
+    ran = {server.name: jobs_run(server) for server in pair}
+    print(
+        "\ntwo-server drill: %d orders in %d waves, synced %.0f s after the last wave; %s; "
+        "%d kill(s), %d traceback(s), %d in error; jobs run: %s"
+        % (
+            FIRST_ORDERS + WAVES * WAVE_ORDERS,
+            WAVES + 1,
+            seconds,
+            figures,
+            len(kills),
+            tracebacks,
+            len(errors),
+            ran,
+        )
+    )
+    assert not kills, "Odoo killed workers:\n%s" % "\n".join(kills)
+    assert not tracebacks, "tracebacks in a server log: %s" % [s.log_path for s in pair]
+    assert not errors, "orders in error: %s" % errors
+    assert all(ran.values()), "a server never ran a connector job: %s" % ran
