@@ -8,7 +8,6 @@ end in error, and the whole must take little more than the bucket itself imposes
 spent divided by the drip rate.
 """
 
-import pytest
 from drill_checks import assert_exactly_once
 from production import (
     BucketMeter,
@@ -36,17 +35,6 @@ MAX_RATIO = 1.2
 UNITS_PER_NEW_BUYER = 20
 
 
-# Measured on main at 063a241, before issue 15's run loop and time budgets: the send run paces
-# itself by sleeping inside the cron worker; Odoo killed that worker three times in 70 s
-# ("WorkerCron ... timeout after 20s"), then logged the send job "timed out" and parked it
-# until its next 10-minute slot: 11 of 30 orders in Lightspeed after 4 minutes. The run loop
-# landed (def52bb) as this drill did, not yet measured together: not strict until it is, then
-# remove the mark.
-@pytest.mark.xfail(
-    strict=False,
-    reason="runs waited on Lightspeed's bucket inside the cron worker and were killed by Odoo "
-    "(issue 15, items 1-2); with the run loop on main, not measured yet",
-)
 def test_prefork_server_within_limits_and_bucket_bound(database, simulators, workers, servers):
     lightspeed = simulators.lightspeed
     lightspeed.bucket = LeakyBucket(lightspeed.clock, size=BUCKET_SIZE, drip_rate=DRIP_RATE)
