@@ -534,10 +534,13 @@ class AmazonAccount(models.Model):
             query["version"] = "beta"
         return {
             "type": "ir.actions.act_url",
-            "url": "%s/apps/authorize/consent?%s"
-            % (self.consent_url.rstrip("/"), urlencode(query)),
+            "url": "%s/apps/authorize/consent?%s" % (self._consent_url(), urlencode(query)),
             "target": "self",
         }
+
+    def _consent_url(self):
+        """Where Connect to Amazon sends the seller's browser (Seller Central's address)."""
+        return self.consent_url.rstrip("/")
 
     def _complete_authorization(self, code, seller_id=None):
         """Exchange the code Amazon sent back for the seller's refresh token, and store it."""

@@ -33,10 +33,9 @@ class AmazonAccountGuard(models.Model):
         self._check_stored_endpoints()
         return super()._amazon_client(refresh_token=refresh_token)
 
-    def action_connect_amazon(self):
+    def _consent_url(self):
         # the browser is sent to the Seller Central URL: never to a stored javascript: one
-        for account in self:
-            problem = account._stored_endpoint_problem(["consent_url"])
-            if problem:
-                raise UserError(problem)
-        return super().action_connect_amazon()
+        problem = self._stored_endpoint_problem(["consent_url"])
+        if problem:
+            raise UserError(problem)
+        return super()._consent_url()
