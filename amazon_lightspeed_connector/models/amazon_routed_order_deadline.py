@@ -31,6 +31,12 @@ class AmazonRoutedOrderDeadline(models.Model):
         compute="_compute_time_left",
         help="Until Amazon's latest ship date, while the order is held; 'late by' once past it.",
     )
+    time_left_phrase = fields.Char(
+        "Ship-By Countdown",
+        compute="_compute_time_left",
+        help="Time left as a phrase ('1 d 6 h left'), or 'late by' once Amazon's latest ship date "
+        "is past: what the Held Queue's cards show.",
+    )
     late_risk = fields.Boolean(
         "At Risk of Shipping Late",
         compute="_compute_time_left",
@@ -50,13 +56,14 @@ class AmazonRoutedOrderDeadline(models.Model):
         for routed in self:
             deadline = routed.latest_ship_date
             if routed.state != "held" or not deadline:
-                routed.time_left, routed.late_risk = False, False
+                routed.time_left = routed.time_left_phrase = routed.late_risk = False
                 continue
             left = deadline - now
             if left > timedelta(0):
                 routed.time_left = _duration(left)
+                routed.time_left_phrase = _("%s left", routed.time_left)
             else:
-                routed.time_left = _("late by %s", _duration(-left))
+                routed.time_left = routed.time_left_phrase = _("late by %s", _duration(-left))
             routed.late_risk = left < timedelta(hours=routed.account_id.late_ship_warning_hours)
 
     def _search_late_risk(self, operator, value):

@@ -70,6 +70,7 @@ class TestShippingDeadline(RoutingCase):
     def test_a_held_order_shows_its_time_left_and_is_at_risk_under_the_threshold(self):
         held = self.hold(30.5)
         self.assertEqual(held.time_left, "1 d 6 h")
+        self.assertEqual(held.time_left_phrase, "1 d 6 h left")
         self.assertFalse(held.late_risk, "24 h threshold by default")
         self.assertEqual(self.amazon.dashboard_late_risk, 0)
         self.amazon.late_ship_warning_hours = 48
@@ -83,6 +84,7 @@ class TestShippingDeadline(RoutingCase):
         self.assertEqual(Routed.search(action["domain"]), held)
         self.ship_by(held.amazon_order_id, -(2 + 5 / 60))
         self.assertEqual(held.time_left, "late by 2 h 5 min")
+        self.assertEqual(held.time_left_phrase, "late by 2 h 5 min")  # not "late by ... left"
         self.assertTrue(held.late_risk)
 
     def test_no_ship_by_date_no_time_left_and_no_risk(self):
