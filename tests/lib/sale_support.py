@@ -3,6 +3,8 @@
 from datetime import datetime, timezone
 from decimal import Decimal
 
+from hypothesis import strategies as st
+
 from amazon_lightspeed_connector.lib.amazon.order_data import (
     AmazonAddress,
     AmazonBuyer,
@@ -98,3 +100,23 @@ def whole(amazon_order, item_ids):
 def item_ids(sim):
     """Demo SKU -> Lightspeed itemID."""
     return {item["customSku"]: int(item["itemID"]) for item in sim.store.items.values()}
+
+
+# Lightspeed item ids of the demo SKUs the property tests draw from
+IDS = {"JBJ-S": 1, "JBJ-M": 2, "LTR-BELT": 8, "WOOL-SCARF": 9, "CANVAS-TOTE": 10}
+
+
+def draw_parts(draw, lines, item_ids):
+    """Hypothesis: the order's units dealt at random into one to four parts (a split order),
+    each part the lines it got with their unit counts; empty parts are dropped."""
+    part_count = draw(st.integers(1, 4))
+    parts = [{} for _ in range(part_count)]
+    for item in lines:
+        for _unit in range(item.quantity_ordered):
+            taken = parts[draw(st.integers(0, part_count - 1))]
+            taken[item.seller_sku] = taken.get(item.seller_sku, 0) + 1
+    return tuple(
+        tuple(PartLine(sku, units, item_ids[sku]) for sku, units in part.items())
+        for part in parts
+        if part
+    )

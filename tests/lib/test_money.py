@@ -4,16 +4,14 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sale_support import line, order, request
+from sale_support import IDS, draw_parts, line, order, request
 
 from amazon_lightspeed_connector.lib import money
 from amazon_lightspeed_connector.lib.lightspeed.sale_payload import (
-    PartLine,
     payload_total,
     sale_payload,
 )
 
-IDS = {"JBJ-S": 1, "JBJ-M": 2, "LTR-BELT": 8, "WOOL-SCARF": 9, "CANVAS-TOTE": 10}
 MISC_CHARGE = 0  # shipping as a miscellaneous charge line, so it is in the Sale's total
 
 
@@ -86,18 +84,7 @@ def orders_and_splits(draw):
                 gift_wrap_tax=str(draw(amounts)),
             )
         )
-    part_count = draw(st.integers(1, 4))
-    parts = [{} for _ in range(part_count)]
-    for item in lines:
-        for _unit in range(item.quantity_ordered):
-            taken = parts[draw(st.integers(0, part_count - 1))]
-            taken[item.seller_sku] = taken.get(item.seller_sku, 0) + 1
-    parts = tuple(
-        tuple(PartLine(sku, units, IDS[sku]) for sku, units in part.items())
-        for part in parts
-        if part
-    )
-    return order(*lines), parts
+    return order(*lines), draw_parts(draw, lines, IDS)
 
 
 @settings(max_examples=200, deadline=None)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lightspeed_support import make_client
-from sale_support import RECIPIENT, item_ids, line, order, request, whole
+from sale_support import IDS, RECIPIENT, draw_parts, item_ids, line, order, request, whole
 
 from amazon_lightspeed_connector.lib.lightspeed.sale_payload import (
     PartLine,
@@ -31,7 +31,6 @@ from amazon_lightspeed_connector.tests.simulators.lightspeed import (
 )
 from amazon_lightspeed_connector.tests.simulators.transport import in_process
 
-IDS = {"JBJ-S": 1, "JBJ-M": 2, "LTR-BELT": 8, "WOOL-SCARF": 9, "CANVAS-TOTE": 10}
 SHIPPING_ITEM = 0  # shipping as a miscellaneous charge line
 
 
@@ -311,18 +310,7 @@ def split_orders(draw):
                 gift_wrap_price=str(draw(amounts)),
             )
         )
-    part_count = draw(st.integers(1, 4))
-    parts = [{} for _ in range(part_count)]
-    for item in lines:
-        for _unit in range(item.quantity_ordered):
-            taken = parts[draw(st.integers(0, part_count - 1))]
-            taken[item.seller_sku] = taken.get(item.seller_sku, 0) + 1
-    parts = tuple(
-        tuple(PartLine(sku, units, IDS[sku]) for sku, units in part.items())
-        for part in parts
-        if part
-    )
-    return order(*lines), parts
+    return order(*lines), draw_parts(draw, lines, IDS)
 
 
 @settings(max_examples=150, deadline=None)
