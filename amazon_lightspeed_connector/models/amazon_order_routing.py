@@ -138,8 +138,11 @@ class AmazonOrderRouting(models.Model):
                 routed += 1
             elif outcome == BUSY:
                 # another worker routes the same products right now, or did since this
-                # transaction started: route again in a later transaction, which sees it
+                # transaction started: route again in a later transaction, which sees it.
+                # Routed inline by the import, nothing else would come back for it before the
+                # route action's interval: ask for a run in a few seconds.
                 _logger.info("Amazon order %s: stock busy, routed on the next run", order.name)
+                run.retry_soon(ROUTE_CRON)
                 break
             elif isinstance(error, RoutingNotPossible):
                 if order.routing_explanation != str(error):

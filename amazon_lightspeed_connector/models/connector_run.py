@@ -52,6 +52,8 @@ BUDGET_CONTEXT_KEY = "connector_run_budget"
 # The longest single wait for a quota inside a run: one Lightspeed write (10 units) at the
 # slowest drip rate (1 unit/s) with other apps sharing the bucket. Longer: end, schedule.
 MAX_WAIT = 15.0
+# work another worker held is tried again this much later, once that worker has committed
+BUSY_RETRY = 5
 # What a worker's pass through the ready jobs may use of Odoo's limit: the rest covers the
 # call in flight when a budget ends and Odoo's own jobs.
 PASS_SHARE = 0.75
@@ -271,6 +273,14 @@ class ConnectorRun:
         else:
             cron.sudo()._trigger(at=at)
         return at
+
+    def retry_soon(self, cron_xmlid):
+        """Work another worker held (a conflict, rolled back) waits for no interval: ask
+        ir.cron to run ``cron_xmlid`` again in ``BUSY_RETRY`` seconds, when that worker has
+        committed. A trigger in the future survives the end of the current run."""
+        cron = self.env.ref(cron_xmlid, raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger(at=fields.Datetime.now() + timedelta(seconds=BUSY_RETRY))
 
     def report(self, done, remaining):
         """Progress for ir.cron (outside a cron run, nothing): with work left and a run that

@@ -1,13 +1,16 @@
 """Routing end to end: an imported order, the stores' Lightspeed stock, each mode, the hold
 queue's notifications and buttons, reservations."""
 
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from psycopg2.errors import LockNotAvailable
 
 from ..models import amazon_order_routing as routing_module
+from ..models import connector_run
 from .common import run_with_cron_progress
 from .routing_common import RoutingCase
 
@@ -157,6 +160,27 @@ class TestOrderRouting(RoutingCase):
         self.assertEqual(order.routing_state, "to_route")
         self.env["amazon.order"]._cron_route_orders()
         self.assertEqual(order.routing_state, "routed")
+
+    def test_an_order_the_import_met_busy_is_routed_in_seconds_not_at_the_next_interval(self):
+        """The import routes each new order at once; stock another worker holds leaves the
+        order to route, and the route action is asked to run again a few seconds later (its
+        interval is 15 minutes)."""
+        cron = self.env.ref(CRON_ROUTE)
+        stock_model = type(self.env["lightspeed.stock"])
+
+        def locked(self, warehouses, products):
+            raise LockNotAvailable("locked")
+
+        started = fields.Datetime.now()
+        with patch.object(stock_model, "_lock_for_routing", locked):
+            order = self.import_order(("JBJ-S", 1))
+        self.assertEqual(order.routing_state, "to_route")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        self.assertTrue(triggers, "the route action was not asked to run again")
+        soon = started + timedelta(seconds=connector_run.BUSY_RETRY + 60)
+        self.assertTrue(
+            all(started <= t.call_at <= soon for t in triggers), triggers.mapped("call_at")
+        )
 
     def test_the_scheduled_action_routes_a_backlog_batch_by_batch(self):
         orders = self.env["amazon.order"]
