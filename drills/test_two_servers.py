@@ -41,15 +41,15 @@ def announce_import(database):
     wake_cron_workers(database)
 
 
-# Measured on main at d8d82dd, before issue 15's conflict handling (item 6): 2 of 50 routed
-# orders ended in Error "could not be sent: SerializationFailure: could not serialize access
-# due to concurrent update" (the other server's run touched the same rows); the 48 others were
-# sent once. Not strict: the collision does not happen on every run. Remove the mark when
-# conflicts between workers are retried.
+# History: at d8d82dd (before issue 15's conflict handling) 2 of 50 routed orders ended in Error
+# on a SerializationFailure between the servers; at 8e1c407 (conflicts counted, not errors) 9 of
+# 50 orders stayed to route until the route action's 15-minute interval (timed out); since
+# 6659ab3 (a busy order asks for a route run 5 s later) it passed: 50/50/50, synced 12 s after
+# the last wave. Kept non-strict until it has passed on several seeds; then remove the mark.
 @pytest.mark.xfail(
     strict=False,
-    reason="a serialization failure between the two servers is recorded as an order error "
-    "(issue 15, item 6, not on main yet)",
+    reason="not yet proven stable across seeds (passed once since 6659ab3, busy orders retried "
+    "in 5 s)",
 )
 def test_two_servers_on_one_database(database, simulators, servers, workers, rng):
     simulators.new_orders(FIRST_ORDERS, rng)
