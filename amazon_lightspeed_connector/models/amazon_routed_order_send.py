@@ -131,11 +131,8 @@ class AmazonRoutedOrderSend(models.Model):
         return runs
 
     def _send_account_orders(self, account, client=None, deadline=None):
-        run = SendRun(account, None, deadline=deadline)
-        try:
-            run.client = client or account._lightspeed_client()
-        except UserError as error:  # credentials missing: nothing can be sent yet
-            self._stop_send_run(run, PermanentError(str(error)))
+        run = self._open_send_run(account, client, deadline)
+        if run.client is None:
             return run
         run.limit_waits(run.client.pacer)
         outcome, error = run.attempt(lambda: self._prepare_send_run(run), label=account.name)
@@ -146,6 +143,16 @@ class AmazonRoutedOrderSend(models.Model):
             routed._send_one(run)
         if run.stopped:
             self._stop_send_run(run, run.error)
+        return run
+
+    def _open_send_run(self, account, client=None, deadline=None):
+        """A SendRun on ``account`` with its Lightspeed client; without credentials the run is
+        stopped on these orders and its client stays None."""
+        run = SendRun(account, None, deadline=deadline)
+        try:
+            run.client = client or account._lightspeed_client()
+        except UserError as error:  # credentials missing: nothing can be sent yet
+            self._stop_send_run(run, PermanentError(str(error)))
         return run
 
     def _prepare_send_run(self, run):
@@ -331,13 +338,10 @@ class AmazonRoutedOrderSend(models.Model):
         )
         for account in routed.lightspeed_account_id:
             mine = routed.filtered(lambda r, a=account: r.lightspeed_account_id == a)
-            run = SendRun(account, None, deadline=deadline)
+            run = mine._open_send_run(account, client, deadline)
             deadline = run.deadline
             runs.append(run)
-            try:
-                run.client = client or account._lightspeed_client()
-            except UserError as error:
-                mine._stop_send_run(run, PermanentError(str(error)))
+            if run.client is None:
                 continue
             for order in run.items(mine, run.client.pacer):
                 order._complete_one(run)

@@ -72,12 +72,11 @@ class TestImportRunBudget(AmazonImportCase):
         self.assertTrue(seen)
         self.assertLessEqual(max(seen), 10)
 
-    def test_a_unique_violation_while_recording_an_error_is_no_crash(self):
-        # another worker stores the same malformed order at the same moment: recording its
-        # error collides; the run ends there, without an error, and the next run goes on
-        bad = self.sim.inject_malformed_order(next(iter(MALFORMATIONS)))
+    def colliding_once(self, method):
+        """amazon.order's ``method`` meets another worker's row once (a UniqueViolation, as
+        PostgreSQL raises it), then works."""
         Order = type(self.env["amazon.order"])
-        real = Order._record_payload_error
+        real = getattr(Order, method)
         calls = {"n": 0}
 
         def collide_once(orders, *args, **kwargs):
@@ -86,7 +85,13 @@ class TestImportRunBudget(AmazonImportCase):
                 raise UniqueViolation("duplicate key value violates unique constraint")
             return real(orders, *args, **kwargs)
 
-        with patch.object(Order, "_record_payload_error", collide_once):
+        return patch.object(Order, method, collide_once)
+
+    def test_a_unique_violation_while_recording_an_error_is_no_crash(self):
+        # another worker stores the same malformed order at the same moment: recording its
+        # error collides; the run ends there, without an error, and the next run goes on
+        bad = self.sim.inject_malformed_order(next(iter(MALFORMATIONS)))
+        with self.colliding_once("_record_payload_error"):
             run = self.run_import()
             self.assertEqual((run.stop_kind, run.counts["busy"]), ("taken", 1), run.summary())
             self.assertFalse(self.logs("error"))
@@ -95,17 +100,7 @@ class TestImportRunBudget(AmazonImportCase):
 
     def test_a_conflict_storing_an_order_is_taken_by_another_worker(self):
         order = self.sim.add_order([line("JBJ-M")])
-        Order = type(self.env["amazon.order"])
-        real = Order._import_from_amazon
-        calls = {"n": 0}
-
-        def collide_once(orders, *args, **kwargs):
-            calls["n"] += 1
-            if calls["n"] == 1:
-                raise UniqueViolation("duplicate key value violates unique constraint")
-            return real(orders, *args, **kwargs)
-
-        with patch.object(Order, "_import_from_amazon", collide_once):
+        with self.colliding_once("_import_from_amazon"):
             run = self.run_import()
             self.assertEqual(run.counts["busy"], 1, run.summary())
             self.assertFalse(self.orders())
