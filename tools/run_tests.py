@@ -83,11 +83,13 @@ def pylint_odoo(totals):
         totals.fail("pylint-odoo found problems (config: .pylintrc-mandatory)")
 
 
-def pytest_layer(totals, label, folder, extra_args=(), env=None):
-    """Run pytest over ``folder``; add its junit counts to ``totals``."""
+def pytest_layer(totals, label, targets, extra_args=(), env=None):
+    """Run pytest over ``targets`` (a folder, or a list of files); add its junit counts to
+    ``totals``."""
+    targets = [targets] if isinstance(targets, str) else list(targets)
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "junit.xml"
-        cmd = [sys.executable, "-m", "pytest", folder, "-q", "--junitxml=%s" % report]
+        cmd = [sys.executable, "-m", "pytest", *targets, "-q", "--junitxml=%s" % report]
         code = run(cmd + list(extra_args), env=env).returncode
         if code == 5:
             totals.fail("%s: pytest collected no test" % label)
@@ -206,8 +208,20 @@ def drills(totals, runner, template):
     }
     env = {**odoo_env(), "ALC_DRILL_CONFIG": json.dumps(config)}
     drill_args = ["-s", "-p", "no:cacheprovider", "--timeout=1800"]
-    drill_args += shlex.split(os.environ.get("ALC_DRILL_PYTEST_ARGS", ""))  # -k "a or b" too
-    pytest_layer(totals, "drills", "drills", drill_args, env=env)
+    chosen, options = drill_selection(shlex.split(os.environ.get("ALC_DRILL_PYTEST_ARGS", "")))
+    pytest_layer(totals, "drills", chosen or "drills", drill_args + options, env=env)
+
+
+def drill_selection(words):
+    """The drill files or node ids among ``words`` (ALC_DRILL_PYTEST_ARGS), and the rest.
+    A file named there must replace the folder: pytest given both the folder and one of its
+    files runs the whole folder."""
+    chosen, options = [], []
+    for word in words:
+        path = word.split("::")[0]
+        is_drill = path.startswith("drills/") and path.endswith(".py") and (REPO / path).exists()
+        (chosen if is_drill else options).append(word)
+    return chosen, options
 
 
 def secret_scan_step(totals, runner, databases, marker):
