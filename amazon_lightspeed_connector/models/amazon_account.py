@@ -9,6 +9,7 @@ from odoo.tools import email_normalize_all
 from ..lib.amazon.client import AmazonClient, AmazonCredentials
 from ..lib.errors import ConnectorError
 from .access_guard import MANAGER, requires
+from .connector_run import schedule_earliest
 
 MAX_RETENTION_DAYS = (
     30  # Amazon's Data Protection Policy: buyer data at most 30 days after shipment
@@ -442,7 +443,7 @@ class AmazonAccount(models.Model):
         now = fields.Datetime.now()
         done = remaining = 0
         deadline = None  # the channels share one run's budget
-        waiting = []
+        runs = []
         for account in self.search([("import_enabled", "=", True)]):
             due = (
                 account.import_backlog
@@ -455,13 +456,12 @@ class AmazonAccount(models.Model):
                     deadline = run.deadline
                     done += run.done
                     remaining += int(run.continues)
-                    if run.next_run_at():
-                        waiting.append(run)
+                    runs.append(run)
         self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=remaining)
-        if waiting:  # the time is up, or Amazon's quota has room later: the next run then
-            min(waiting, key=lambda run: run.next_run_at()).schedule(
-                "amazon_lightspeed_connector.ir_cron_amazon_import_orders"
-            )
+        # the time is up, or Amazon's quota has room later: the next run then
+        schedule_earliest(
+            self.env, "amazon_lightspeed_connector.ir_cron_amazon_import_orders", runs
+        )
 
     def _import_orders(self, client=None, deadline=None):
         """The order import of one channel: provided by the import flow (issue 5)."""

@@ -37,7 +37,7 @@ from ..lib.amazon.payment import payment_method
 from ..lib.errors import ConnectorError, PayloadError, PermanentError
 from .access_guard import MANAGER, requires
 from .amazon_order import _naive_utc
-from .connector_run import CONFLICTS, DONE, ConnectorRun, button_env, queue_rest, time_label
+from .connector_run import CONFLICTS, DONE, ConnectorRun, button_env, hand_over
 
 _logger = logging.getLogger(__name__)
 
@@ -164,10 +164,9 @@ class AmazonAccountImport(models.Model):
         if run is None:
             return self._notification(_("An import of this channel is already running."), "warning")
         message = run.summary()
-        if run.continues or run.stop_kind in ("budget", "throttled"):
-            at = queue_rest(self.env, IMPORT_CRON, run.next_run_at())
-            if at:
-                message += " " + _("The scheduled action goes on at %s.", time_label(self.env, at))
+        handed = hand_over(self.env, IMPORT_CRON, [run], more=run.continues)
+        if handed:
+            message += " " + handed
         undone = run.stopped or run.continues or run.counts["error"] or run.counts["busy"]
         kind = "warning" if undone else "success"
         return self._notification(message, kind, sticky=bool(run.stopped))
@@ -216,10 +215,13 @@ class AmazonAccountImport(models.Model):
         # goes on at once.
         go_on = not run.stopped or run.stop_kind == "budget"
         run.continues = not run.complete and go_on and run.cursor > start
+        # a throttled run (the quota needs longer than a run may wait, or Amazon said 429)
+        # asked for a run when the quota has room: that run must find the channel due
+        waits_for_room = run.stop_kind == "throttled"
         values = {
             "last_run": fields.Datetime.now(),
             "import_progress": run.summary(),
-            "import_backlog": run.continues,
+            "import_backlog": run.continues or waits_for_room,
         }
         if (
             run.complete

@@ -29,7 +29,7 @@ from ..lib.errors import ConnectorError, PermanentError, ThrottledError
 from ..lib.inventory import changed_since_last_push
 from ..lib.redaction import truncate
 from .access_guard import MANAGER, requires
-from .connector_run import ConnectorRun, button_env, queue_rest, time_label
+from .connector_run import ConnectorRun, button_env, hand_over, run_each
 
 _logger = logging.getLogger(__name__)
 
@@ -178,13 +178,7 @@ class AmazonAccountListings(models.Model):
         self.ensure_one()
         account = self.sudo()
         run = account.with_env(button_env(account.env))._push_listings()
-        message = run.summary()
-        if run.next_run_at():  # the time is up, or Amazon's quota needs time
-            at = queue_rest(self.env, LISTINGS_CRON, run.next_run_at())
-            if at:
-                message += " " + _(
-                    "The scheduled push sends the rest at %s.", time_label(self.env, at)
-                )
+        message = " ".join(filter(None, [run.summary(), hand_over(self.env, LISTINGS_CRON, [run])]))
         kind = "warning" if run.stopped or run.counts["refused"] else "success"
         return self._notification(message, kind, sticky=bool(run.stopped))
 
@@ -202,15 +196,12 @@ class AmazonAccountListings(models.Model):
     def _cron_push_listings(self):
         """Push every channel that pushes, within one run's budget; a channel whose time was up
         or whose quota needs time asks for the next run."""
-        deadline = None
-        waiting = []
-        for account in self.search([("listings_push_enabled", "=", True)]):
-            run = account._push_listings(deadline=deadline)
-            deadline = run.deadline
-            if run.next_run_at():
-                waiting.append(run)
-        if waiting:
-            min(waiting, key=lambda run: run.next_run_at()).schedule(LISTINGS_CRON)
+        run_each(
+            self.search([("listings_push_enabled", "=", True)]),
+            lambda account, deadline: account._push_listings(deadline=deadline),
+            self.env,
+            LISTINGS_CRON,
+        )
 
     # ------------------------------------------------------------ the run
 

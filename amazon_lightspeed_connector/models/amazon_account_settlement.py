@@ -44,7 +44,7 @@ from ..lib.amazon.settlement import match_settlement, parse_report_date, parse_s
 from ..lib.errors import ConnectorError, PayloadError, PermanentError, ThrottledError
 from .access_guard import MANAGER, requires
 from .amazon_order import _naive_utc
-from .connector_run import ConnectorRun, button_env, queue_rest, time_label
+from .connector_run import ConnectorRun, button_env, hand_over, run_each
 
 _logger = logging.getLogger(__name__)
 
@@ -183,16 +183,12 @@ class AmazonAccountSettlement(models.Model):
     def _cron_read_settlements(self):
         """Every channel that reads settlements, within one run's budget; a channel whose time
         was up, or whose quota needs time, asks for the next run."""
-        deadline = None
-        waiting = []
-        for account in self.search([("settlement_enabled", "=", True)]):
-            run = account._read_settlements(deadline=deadline)
-            if run:
-                deadline = run.deadline
-                if run.next_run_at():
-                    waiting.append(run)
-        if waiting:
-            min(waiting, key=lambda run: run.next_run_at()).schedule(SETTLEMENT_CRON)
+        run_each(
+            self.search([("settlement_enabled", "=", True)]),
+            lambda account, deadline: account._read_settlements(deadline=deadline),
+            self.env,
+            SETTLEMENT_CRON,
+        )
 
     @requires("write", MANAGER)
     def action_read_settlements(self):
@@ -204,13 +200,8 @@ class AmazonAccountSettlement(models.Model):
             return self._notification(
                 _("A settlement run of this channel is already going on."), "warning"
             )
-        message = run.summary()
-        if run.next_run_at():  # the time is up, or Amazon's quota needs time
-            at = queue_rest(self.env, SETTLEMENT_CRON, run.next_run_at())
-            if at:
-                message += " " + _(
-                    "The scheduled action reads the rest at %s.", time_label(self.env, at)
-                )
+        handed = hand_over(self.env, SETTLEMENT_CRON, [run])
+        message = " ".join(filter(None, [run.summary(), handed]))
         kind = "warning" if run.stopped or run.counts["error"] or run.counts["open"] else "success"
         return self._notification(message, kind, sticky=bool(run.stopped))
 

@@ -19,7 +19,7 @@ from odoo.exceptions import ValidationError
 from ..lib.inventory import ListingUpdate, available_to_sell, parse_reserve_rule
 from .access_guard import MANAGER, requires
 from .amazon_account_listings import LISTINGS_CRON
-from .connector_run import button_env, queue_rest, time_label
+from .connector_run import button_env, hand_over
 from .lightspeed_stock import RESERVING_STATES
 
 # Units sold on Amazon but not yet in a Lightspeed sale: routed and unsent, or held.
@@ -273,20 +273,18 @@ class AmazonOfferSync(models.Model):
         self.write({"need_sync": True})
         notifications = []
         deadline = None  # about ten seconds for them all; the scheduled push sends the rest
-        left = False
+        runs = []
         for account in self.account_id.sudo():
             mine = self.sudo().filtered(lambda o, a=account: o.account_id == a)
             account = account.with_env(button_env(account.env))
             run = account._push_listings(offers=mine, deadline=deadline)
             deadline = run.deadline
             notifications.append(run.summary())
-            left = left or bool(run.next_run_at())
-        if left:
-            at = queue_rest(self.env, LISTINGS_CRON)
-            if at:
-                notifications.append(
-                    _("The scheduled push sends the rest at %s.", time_label(self.env, at))
-                )
+            runs.append(run)
+        handed = hand_over(self.env, LISTINGS_CRON, runs)
+        if handed:
+            notifications.append(handed)
+        undone = any(run.stopped or run.counts["refused"] for run in runs)
         return self.account_id[:1]._notification(
-            "\n".join(notifications) or _("Nothing to push."), "warning" if left else "info"
+            "\n".join(notifications) or _("Nothing to push."), "warning" if undone else "info"
         )

@@ -25,7 +25,7 @@ from ..lib import geo
 from ..lib.routing import OrderLine, Outcome, RoutingMode, RoutingRequest, SplitFallback, Store
 from ..lib.routing import route as route_order
 from .access_guard import MANAGER, requires
-from .connector_run import BUSY, DONE, ConnectorRun, button_env, queue_rest, queued_sentence
+from .connector_run import BUSY, DONE, ConnectorRun, button_env, hand_over
 
 _logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class AmazonOrderRouting(models.Model):
             message += " " + _("%s taken by another worker.", run.counts["busy"])
         if run.stop_kind == "budget":
             queued = len(pending.filtered(lambda o: o.routing_state == "to_route"))
-            message += " " + queued_sentence(self.env, queued, queue_rest(self.env, ROUTE_CRON))
+            message += " " + hand_over(self.env, ROUTE_CRON, [run], queued)
         return self.env["amazon.account"]._notification(
             message, "success" if routed == len(pending) else "warning"
         )

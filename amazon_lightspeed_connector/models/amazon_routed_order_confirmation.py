@@ -32,8 +32,8 @@ from .connector_run import (
     ConnectorRun,
     button_env,
     commit,
-    queue_rest,
-    queued_sentence,
+    hand_over,
+    schedule_earliest,
 )
 
 _logger = logging.getLogger(__name__)
@@ -212,11 +212,13 @@ class AmazonRoutedOrder(models.Model):
             parts.append(_("%s refused by Amazon", counts["failed"]))
         if counts["busy"]:
             parts.append(_("%s taken by another worker", counts["busy"]))
+        stopped = [run.stopped for run in counts["runs"] if run.stopped]
+        parts += list(dict.fromkeys(s.rstrip(".") for s in stopped))
         queued = len(routed.filtered(lambda r: r.confirmation_state == "to_confirm"))
-        if queued:
-            at = queue_rest(self.env, CONFIRM_CRON, counts.get("next_at"))
-            parts.append(queued_sentence(self.env, queued, at).rstrip("."))
-        undone = counts["failed"] or counts["busy"] or queued
+        handed = hand_over(self.env, CONFIRM_CRON, counts["runs"], queued)
+        if handed:
+            parts.append(handed.rstrip("."))
+        undone = counts["failed"] or counts["busy"] or queued or stopped
         kind = "success" if counts["confirmed"] and not undone else "warning"
         return {
             "type": "ir.actions.client",
@@ -244,7 +246,8 @@ class AmazonRoutedOrder(models.Model):
         """
         now = self._confirmation_now()
         done = remaining = 0
-        deadline = next_at = None
+        deadline = None
+        runs = []
         for account in self.env["amazon.account"].search([]):
             ids = self._due_confirmation_ids(account, now)
             if not ids:
@@ -252,14 +255,13 @@ class AmazonRoutedOrder(models.Model):
             packages = self.browse(ids).with_company(account.company_id)
             counts = packages._confirm_shipments(deadline=deadline)
             deadline = counts["deadline"]
+            runs += counts["runs"]
             done += counts["confirmed"] + counts["waiting"] + counts["failed"]
             if not counts["stopped"]:
                 remaining += self._due_confirmation_count(account, now)
-            if counts["next_at"]:
-                next_at = min(next_at or counts["next_at"], counts["next_at"])
         self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=remaining)
-        if next_at:  # the time is up, or Amazon's quota has room later: the next run then
-            queue_rest(self.env, CONFIRM_CRON, next_at)
+        # the time is up, or Amazon's quota has room later: the next run then
+        schedule_earliest(self.env, CONFIRM_CRON, runs)
         return True
 
     def _due_packages_where(self, account, now):
@@ -308,11 +310,12 @@ class AmazonRoutedOrder(models.Model):
         channel and keep its packages for the next run.
         """
         counts = dict.fromkeys(("confirmed", "waiting", "failed", "kept", "stopped", "busy"), 0)
-        counts.update(deadline=deadline, next_at=None)
+        counts.update(deadline=deadline, runs=[])
         for account in self.account_id:
             packages = self.filtered(lambda r, a=account: r.account_id == a)
             run = ConfirmRun(self.env, deadline=counts["deadline"])
             counts["deadline"] = run.deadline
+            counts["runs"].append(run)
             client = None
             done = 0
             try:
@@ -341,9 +344,6 @@ class AmazonRoutedOrder(models.Model):
                     client.close()
             if run.stop_kind == "budget":
                 counts["kept"] += len(packages) - done
-            at = run.next_run_at()
-            if at:
-                counts["next_at"] = min(counts["next_at"] or at, at)
         return counts
 
     def _lock_for_confirmation(self):

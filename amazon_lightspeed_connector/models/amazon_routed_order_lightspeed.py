@@ -53,8 +53,7 @@ from .access_guard import USER, requires
 from .connector_run import (
     ConnectorRun,
     button_env,
-    queue_rest,
-    queued_sentence,
+    hand_over,
 )
 from .lightspeed_stock import OPEN_SALE_STATES
 
@@ -317,9 +316,9 @@ class AmazonRoutedOrderLightspeed(models.Model):
         if selection:
             selection.invalidate_recordset(["state"])
             queued = len(selection.sudo().filtered(lambda r: r.state == "to_send"))
-        if queued:
-            at = min((a for a in (run.next_run_at() for run in runs) if a), default=None)
-            message += " " + queued_sentence(self.env, queued, queue_rest(self.env, CRON_XMLID, at))
+        handed = hand_over(self.env, CRON_XMLID, runs, queued)
+        if handed:
+            message += " " + handed
         undone = stopped or queued or counts["error"] or counts["busy"]
         kind = "warning" if undone else "success"
         return self.env["amazon.account"]._notification(message, kind, sticky=bool(stopped))

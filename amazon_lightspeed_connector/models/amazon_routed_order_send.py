@@ -26,7 +26,7 @@ from .amazon_routed_order_lightspeed import (
     SaleNotPossible,
     SendRun,
 )
-from .connector_run import BUSY, DONE, ERROR, commit
+from .connector_run import BUSY, DONE, ERROR, commit, schedule_earliest
 
 _logger = logging.getLogger(__name__)
 
@@ -86,9 +86,7 @@ class AmazonRoutedOrderSend(models.Model):
         remaining = self.sudo().search_count(domain)
         self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=remaining)
         # the time is up, or Lightspeed's bucket needs time: the next run is asked for then
-        waiting = [run for run in runs if run.next_run_at()]
-        if waiting:
-            min(waiting, key=lambda run: run.next_run_at()).schedule(CRON_XMLID)
+        schedule_earliest(self.env, CRON_XMLID, runs)
 
     @api.model
     def _cron_complete_shipped(self, deadline=None):

@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from ..lib.errors import ConnectorError, ThrottledError
 from ..lib.lightspeed import LightspeedClient
 from .access_guard import MANAGER, SYSTEM, requires
-from .connector_run import ConnectorRun, button_env, queue_rest, time_label
+from .connector_run import ConnectorRun, button_env, hand_over
 from .lightspeed_token_store import OdooTokenStore
 
 _logger = logging.getLogger(__name__)
@@ -261,10 +261,7 @@ class LightspeedAccount(models.Model):
         except ThrottledError as error:  # the bucket needs longer than a button may wait
             run = ConnectorRun(self.env, budget=0)
             run.stop(error)
-            at = queue_rest(self.env, SYNC_CRON, run.next_run_at())
-            message = run.stopped
-            if at:
-                message += " " + _("The scheduled sync runs at %s.", time_label(self.env, at))
+            message = " ".join(filter(None, [run.stopped, hand_over(self.env, SYNC_CRON, [run])]))
             return self._notification(message, "warning", True)
         except ConnectorError as error:
             return self._notification(

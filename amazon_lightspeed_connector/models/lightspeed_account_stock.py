@@ -25,7 +25,7 @@ from odoo import _, api, fields, models
 from ..lib.errors import ConnectorError, ThrottledError
 from ..lib.lightspeed.wire import stock_cursor
 from .access_guard import MANAGER, requires
-from .connector_run import ConnectorRun, button_env, commit, queue_rest, time_label
+from .connector_run import ConnectorRun, button_env, commit, hand_over, run_each
 
 _logger = logging.getLogger(__name__)
 
@@ -103,12 +103,8 @@ class LightspeedAccountStock(models.Model):
                 "warning",
             )
         if refresh.stopped:  # its time is up, or Lightspeed needs time: the schedule goes on
-            at = queue_rest(self.env, STOCK_CRON, refresh.next_run_at())
-            message = self.stock_refresh_message
-            if at:
-                message += " " + _(
-                    "The scheduled refresh reads the rest at %s.", time_label(self.env, at)
-                )
+            handed = hand_over(self.env, STOCK_CRON, [refresh])
+            message = " ".join(filter(None, [self.stock_refresh_message, handed]))
             return self._notification(message, "warning")
         return self._notification(self.stock_refresh_message, "success")
 
@@ -125,21 +121,18 @@ class LightspeedAccountStock(models.Model):
     def _cron_refresh_stock(self):
         """Incremental refresh of every connected account, within one run's budget; a failure
         stops that account only. A refresh whose time was up asks for the next run."""
-        deadline = None
-        waiting = []
-        for account in self.search([]):
-            if not account.sudo().refresh_token or not account.warehouse_ids:
-                continue
-            try:
-                refresh = account._refresh_stock(deadline=deadline)
-            except ConnectorError as error:
-                account._connection_failed(error, _("Lightspeed stock refresh"))
-                continue
-            deadline = refresh.deadline
-            if refresh.next_run_at():
-                waiting.append(refresh)
-        if waiting:
-            min(waiting, key=lambda refresh: refresh.next_run_at()).schedule(STOCK_CRON)
+        connected = self.search([]).filtered(
+            lambda account: account.sudo().refresh_token and account.warehouse_ids
+        )
+        run_each(connected, type(self)._scheduled_refresh, self.env, STOCK_CRON)
+
+    def _scheduled_refresh(self, deadline):
+        """This account's share of the scheduled refresh; None when it could not start."""
+        try:
+            return self._refresh_stock(deadline=deadline)
+        except ConnectorError as error:
+            self._connection_failed(error, _("Lightspeed stock refresh"))
+            return None
 
     # --- the refresh ----------------------------------------------------------------------------
 

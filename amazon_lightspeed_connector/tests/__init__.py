@@ -10,6 +10,7 @@ if __name__.startswith("odoo.addons."):
         test_amazon_import,
         test_amazon_import_sandbox,
         test_bench,
+        test_button_handover,
         test_buyer_mail,
         test_channel_security,
         test_channel_tour,

@@ -1,8 +1,10 @@
 """The order import (issue 5) against the Amazon simulator, in process."""
 
+from datetime import timedelta
 from decimal import Decimal
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -330,14 +332,22 @@ class TestAmazonImport(AmazonImportCase):
         self.assertEqual(len(self.orders()), 35)
         self.assertEqual(self.import_with_progress(), (0, 0), "then it waits for the interval")
 
-    def test_a_throttled_backfill_waits_for_the_interval(self):
+    def test_a_throttled_backfill_goes_on_when_the_quota_has_room_not_at_once(self):
         self.small_pages(10)
         self.sim.generate_orders(35, spread=10 * 86400, afn_share=0)
         self.account.write({"import_enabled": True, "import_max_pages": 2})
+        cron = self.env.ref("amazon_lightspeed_connector.ir_cron_amazon_import_orders")
         self.sim.faults.add("throttle", path=SEARCH, times=None)
-        self.assertEqual(self.import_with_progress(), (0, 0))
-        self.assertFalse(self.account.import_backlog)
+        started = fields.Datetime.now()
+        self.assertEqual(self.import_with_progress(), (0, 0), "no call again at once")
         self.assertFalse(self.orders())
+        # the next run is asked for when searchOrders has room (one call per 3 minutes), and
+        # finds the channel due although its interval has not passed
+        later = self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", cron.id), ("call_at", ">=", started + timedelta(seconds=60))]
+        )
+        self.assertTrue(later)
+        self.assertTrue(self.account.import_backlog)
 
     def import_with_progress(self):
         self.sim.clock.advance(60)

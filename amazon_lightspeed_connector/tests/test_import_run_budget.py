@@ -43,7 +43,7 @@ class TestImportRunBudget(AmazonImportCase):
         with patch.object(ImportRun, "out_of_time", lambda run: True):
             action = self.account.action_import_orders()
         self.assertEqual(action["params"]["type"], "warning")
-        self.assertIn("The scheduled action goes on at", action["params"]["message"])
+        self.assertIn("The rest is queued: the next run starts at", action["params"]["message"])
         self.assertTrue(self.triggers() - before)
 
     def test_the_quota_is_never_waited_out_inside_a_run(self):

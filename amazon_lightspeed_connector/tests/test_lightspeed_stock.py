@@ -98,7 +98,7 @@ class TestLightspeedStock(StockCase):
             action = self.lightspeed.with_user(self.manager).action_refresh_stock()
         self.assertEqual(action["params"]["type"], "warning")
         self.assertIn("5 items read", action["params"]["message"])
-        self.assertIn("The scheduled refresh reads the rest at", action["params"]["message"])
+        self.assertIn("The rest is queued: the next run starts at", action["params"]["message"])
         self.assertTrue(triggers.search([("cron_id", "=", cron.id)]) - before)
         self.assertTrue(self.lightspeed.stock_cursor, "the next run goes on from here")
         self.assertGreater(BATCH_SIZE, 5)
