@@ -51,9 +51,13 @@ import os
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
+from unittest.mock import patch
 
+from odoo import fields
 from odoo.addons import amazon_lightspeed_connector
+from odoo.addons.amazon_lightspeed_connector.models import connector_run
 from odoo.addons.amazon_lightspeed_connector.tests.simulators.amazon import (
     AmazonSimulator,
     rate_limits,
@@ -80,6 +84,28 @@ REPEAT_SHARE = float(os.environ.get("ALC_BENCH_QUOTA_REPEAT", "0.3"))
 PAGE_SIZE = 100  # searchOrders maxResultsPerPage
 STOCK_PER_STORE = 1_000_000  # every order can be routed: the bench measures quotas, not stock
 SEND_INTERVAL = 600  # seconds: the send action's interval (data/connector_cron.xml)
+# Seconds before Odoo's cron worker takes a trigger set in the future: it sleeps 60-69 s
+# between polls unless notified (and a future trigger notifies nobody), so about half of that
+# on average. A run that ends for its budget asks for 'now', which wakes the worker at once.
+CRON_WAKE_DELAY = float(os.environ.get("ALC_BENCH_QUOTA_WAKE", "32"))
+
+
+class SimulatedTime:
+    """``time`` for the run loop: real seconds plus the simulated ones the pacers waited, so a
+    run's budget counts the waits as production's would (they are real seconds there)."""
+
+    def __init__(self, clock):
+        self.clock = clock
+        self.offset = clock.now()
+
+    def monotonic(self):
+        return time.monotonic() + self.clock.now() - self.offset
+
+
+@contextmanager
+def simulated_budget(clock):
+    with patch.object(connector_run, "time", SimulatedTime(clock)):
+        yield
 
 
 class World:
@@ -145,7 +171,7 @@ class World:
     def _import(self):
         client = odoo_bench.amazon_client(self.clock, self.account)
         started = self.clock.now()
-        with client:
+        with client, simulated_budget(self.clock):
             run = self.account._import_orders(client=client)
         self.run_seconds.append(self.clock.now() - started)
         return dict(run.counts)
@@ -154,17 +180,28 @@ class World:
         Routed = self.env["amazon.routed.order"]
         domain = [("amazon_order_id.account_id", "=", self.account.id), ("state", "=", "to_send")]
         runs = stopped = 0
-        while Routed.search_count(domain) and runs < 10 * math.ceil(ORDERS / 100):
+        while Routed.search_count(domain) and runs < 50 * ORDERS:
             started = self.clock.now()
-            results = Routed._cron_send_to_lightspeed()
+            with simulated_budget(self.clock):
+                results = Routed._cron_send_to_lightspeed()
             self.run_seconds.append(self.clock.now() - started)
             runs += 1
-            if any(result.stopped for result in results):
-                # as in production: a run Lightspeed throttled leaves its orders to the
-                # scheduled action's next call, one interval later (no time passes otherwise)
-                stopped += 1
-                self.clock.advance(SEND_INTERVAL)
-        return {"scheduled runs": runs, "runs stopped by throttling": stopped}
+            self.clock.advance(self._until_next_run(results))
+            stopped += any(result.stop_kind == "throttled" for result in results)
+        return {"scheduled runs": runs, "runs ended to wait for the bucket": stopped}
+
+    def _until_next_run(self, results):
+        """Simulated seconds until the send action runs again, as in production: at once after
+        a run whose time was up (or that left nothing), when the bucket has room (plus the
+        cron worker's wake-up) after one that would have waited longer than a few seconds,
+        one interval later after any other stop."""
+        if not any(result.stopped for result in results):
+            return 0
+        at = connector_run.earliest_next_run(results)
+        if at is None:
+            return SEND_INTERVAL
+        room = (at - fields.Datetime.now()).total_seconds()
+        return math.ceil(room) + CRON_WAKE_DELAY if room > 0 else 0
 
 
 def lower_bound(orders, search_limit, buyers=0, new_buyers=0):
@@ -244,14 +281,20 @@ def _run(env, out):
     kinds = Counter(odoo_bench.lightspeed_call_kind(c) for c in charged)
     distinct = len({o.buyer.email.lower() for o in world.amazon_sim.orders.values()})
     out(
-        "  runs: %d (1 import, %d send); longest run %.0f simulated s; LWA token calls %d over "
-        "%.1f simulated h; 429s: Amazon %d, Lightspeed %d"
+        "  runs: %d (1 import, %d send); longest run %.0f simulated s against a run budget of "
+        "%.0f s (a pacer waits at most %.0f s, then the run ends; a trigger in the future waits "
+        "%.0f s for the cron worker); LWA token calls %d over %.1f simulated h (%.1f per hour); "
+        "429s: Amazon %d, Lightspeed %d"
         % (
             len(world.run_seconds),
             len(world.run_seconds) - 1,
             max(world.run_seconds),
+            connector_run.run_budget(env),
+            connector_run.MAX_WAIT,
+            CRON_WAKE_DELAY,
             len(lwa_calls),
             total / 3600,
+            len(lwa_calls) / max(total / 3600, 1.0),
             len(amazon_429),
             len(throttled),
         )
@@ -268,6 +311,20 @@ def _run(env, out):
             kinds["Customer search GET"],
             kinds["Customer POST"],
             units / max(len(sent), 1),
+        )
+    )
+    # a returning buyer's order costs its Sale POST only (the kept customer id is checked by
+    # the Sale POST itself: no search, no POST); the rest of the units are the new buyers'
+    returning = ORDERS - distinct
+    returning_units = returning * odoo_bench.WRITE_UNITS
+    out(
+        "  bucket units per order: a new buyer's %.2f (%d orders), a returning buyer's %.2f "
+        "(%d orders)"
+        % (
+            (units - returning_units) / max(distinct, 1),
+            distinct,
+            returning_units / max(returning, 1),
+            returning,
         )
     )
     buyers, new_buyers = world.buyers()
