@@ -1,42 +1,27 @@
 """Ship confirmation: a shipped routed order (a whole order or one part of a split order) is
 confirmed to Amazon as one package (Orders v0 confirmShipment).
 
-The body is built by ``lib/amazon/shipment.build_confirmation``: package reference id, carrier
-code from the carrier mapping (or "Other" with the carrier's name), shipping method, tracking
-number, ship date in UTC, and the order items and quantities of this package only. A ship
-date in the future waits until it has come; throttling and server errors keep the package for
-the next run; Amazon's refusal stays on the record with a "Retry confirmation" button. When
-every part of the Amazon order is confirmed, its Odoo delivery and invoice are closed as the
-channel says.
+This file holds what the store shipped, the confirmation's state, the buttons and the scheduled
+action that picks the due packages channel by channel; one package's body, call and outcome are
+in ``amazon_routed_order_package``. Throttling and server errors keep the package for the next
+run; Amazon's refusal stays on the record with a "Retry confirmation" button. When every part of
+the Amazon order is confirmed, its Odoo delivery and invoice are closed as the channel says
+(``amazon_order_closing``).
 """
-
-import json
-import logging
-from datetime import timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..lib.amazon import order_data
-from ..lib.amazon.shipment import (
-    CarrierChoice,
-    allocate_package_items,
-    build_confirmation,
-    ship_date_ready,
-)
-from ..lib.errors import AuthError, PermanentError, ThrottledError, TransientError
+from ..lib.errors import AuthError, ThrottledError, TransientError
 from .access_guard import USER, requires
 from .connector_run import (
     CONFLICTS,
     ConnectorRun,
     button_env,
-    commit,
     hand_over,
     schedule_earliest,
 )
-
-_logger = logging.getLogger(__name__)
 
 CONFIRMATION_STATES = [
     ("to_confirm", "To confirm"),
@@ -53,18 +38,10 @@ class ConfirmRun(ConnectorRun):
     SERVICE = "Amazon"
 
 
-# Amazon's answer when a package id was already recorded: our earlier call went through.
-ALREADY_USED = "already used"
-
-
-def _naive_utc(moment):
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
 class AmazonRoutedOrder(models.Model):
     _inherit = "amazon.routed.order"
 
-    # --- what the store shipped (set by "Mark shipped", issue 7) ----------------------------
+    # --- what the store shipped (set by "Mark shipped") ----------------------------------------
     tracking_number = fields.Char(
         copy=False, tracking=True, help="The parcel's tracking number, sent to Amazon."
     )
@@ -361,314 +338,3 @@ class AmazonRoutedOrder(models.Model):
             return False  # changed by a worker that committed after this transaction began
         self.invalidate_recordset()
         return self.state == "shipped" and self.confirmation_state in DUE_STATES
-
-    def _confirm_one(self, client):
-        """One package: build, wait or send. Returns its outcome; raises what stops the run."""
-        self.ensure_one()
-        now = self._confirmation_now()
-        ship_date = self.ship_date or now
-        readiness = ship_date_ready(ship_date, now)
-        if not readiness:
-            when = _naive_utc(readiness.not_before)
-            if self.confirmation_state != "waiting" or self.confirmation_scheduled_date != when:
-                self.write({"confirmation_state": "waiting", "confirmation_scheduled_date": when})
-                self._post_confirmation_note(
-                    _("The ship date is in the future: Amazon is told on %s (UTC).", when)
-                )
-            return "waiting"
-        try:
-            with self.env.cr.savepoint():
-                body = self._confirmation_body(ship_date)
-        except PermanentError as error:  # what Amazon would refuse anyway: nothing is sent
-            self._refused(error)
-            return "failed"
-        except Exception as error:  # a bad record never stops the batch
-            _logger.warning("Confirmation of %s could not be built", self.name, exc_info=True)
-            self._refused(PermanentError("%s: %s" % (type(error).__name__, error)))
-            return "failed"
-        # committed before the call: a worker killed after Amazon recorded the package (or a
-        # lost answer) leaves its package id and "outcome unknown" to the next run, which then
-        # reads Amazon's "already used" as done instead of sending a second package
-        was_unknown = self.confirmation_outcome_unknown
-        self.write(
-            {
-                "confirmation_payload": json.dumps(body, indent=1),
-                "confirmation_attempts": self.confirmation_attempts + 1,
-                "confirmation_outcome_unknown": True,
-            }
-        )
-        self._confirmation_commit()
-        if not self._lock_for_confirmation():
-            return "kept"  # another worker took it while the lock was released
-        try:
-            client.confirm_shipment(self.amazon_order_id.name, body)
-        except (ThrottledError, TransientError, AuthError) as error:
-            if not getattr(error, "outcome_unknown", False):
-                self.confirmation_outcome_unknown = was_unknown  # it never reached Amazon
-            raise
-        except PermanentError as error:
-            if error.status in (401, 403):
-                self.confirmation_outcome_unknown = was_unknown
-                raise AuthError(error.message, status=error.status, code=error.code) from error
-            if self.confirmation_outcome_unknown and ALREADY_USED in (error.message or ""):
-                # the lost answer of our last call: Amazon has this package already
-                self._confirmed(_("Amazon already had this package (an earlier answer was lost)."))
-                return "confirmed"
-            self._refused(error)
-            return "failed"
-        self._confirmed(_("Confirmed to Amazon."))
-        return "confirmed"
-
-    def _confirmation_body(self, ship_date):
-        order = self.amazon_order_id
-        if not self.package_reference_id:
-            sequence = self.env["ir.sequence"].sudo()
-            self.package_reference_id = sequence.next_by_code("amazon.package.reference")
-        return build_confirmation(
-            order._confirmation_data(),
-            self._package_items(),
-            self._carrier_choice(),
-            self.tracking_number,
-            ship_date,
-            self.package_reference_id,
-            shipping_method=self.shipping_method,
-            already_shipped=self._confirmed_elsewhere(),
-        )
-
-    def _parts_in_order(self):
-        """Every part of this Amazon order that ships (not voided), in part order."""
-        parts = self.amazon_order_id.routed_order_ids.filtered(
-            lambda r: r.state not in ("voided", "held")
-        )
-        return parts.sorted(lambda r: (r.part_number, r.id))
-
-    def _item_allocation(self):
-        order = self.amazon_order_id
-        items = [(line.order_item_id, line.product_id.id, line.quantity) for line in order.line_ids]
-        packages = [
-            (part.id, [(line.product_id.id, line.quantity) for line in part.line_ids])
-            for part in self._parts_in_order()
-        ]
-        return allocate_package_items(items, packages)
-
-    def _package_items(self):
-        """This package's (order item id, quantity): a split part names only its own items."""
-        return self._item_allocation().get(self.id, [])
-
-    def _confirmed_elsewhere(self):
-        """Units of each order item in this order's packages Amazon already confirmed."""
-        allocation = self._item_allocation()
-        shipped = {}
-        for part in self._parts_in_order():
-            if part != self and part.confirmation_state == "confirmed":
-                for item_id, quantity in allocation.get(part.id, []):
-                    shipped[item_id] = shipped.get(item_id, 0) + quantity
-        return shipped
-
-    def _carrier_choice(self):
-        """The channel's mapping of the carrier; unmapped: "Other" with the carrier's name."""
-        if not self.carrier_id:
-            # shipped in Lightspeed naming a carrier Odoo does not know: Amazon gets "Other"
-            # and the name the store typed (the buyer sees it); nothing named: refused
-            return CarrierChoice(None, self.lightspeed_carrier or None)
-        mapping = self.env["amazon.carrier.mapping"].search(
-            [
-                ("amazon_account_id", "=", self.account_id.id),
-                ("carrier_id", "=", self.carrier_id.id),
-            ],
-            limit=1,
-        )
-        if mapping:
-            return CarrierChoice(mapping.amazon_carrier_code, mapping.amazon_carrier_name)
-        return CarrierChoice(None, self.carrier_id.name)
-
-    # --- outcomes -----------------------------------------------------------------------------
-
-    def _confirmed(self, note):
-        self.write(
-            {
-                "state": "confirmed",
-                "confirmation_state": "confirmed",
-                "confirmation_date": fields.Datetime.now(),
-                "confirmation_error": False,
-                "confirmation_outcome_unknown": False,
-                "confirmation_scheduled_date": False,
-            }
-        )
-        self._post_confirmation_note(
-            _(
-                "%(note)s Package %(package)s, tracking %(tracking)s.",
-                note=note,
-                package=self.package_reference_id,
-                tracking=self.tracking_number,
-            )
-        )
-        self.env["amazon.sync.log"].log_event(
-            "shipment",
-            _(
-                "%(name)s confirmed to Amazon (package %(package)s).",
-                name=self.name,
-                package=self.package_reference_id,
-            ),
-            level="info",
-            reference=self.amazon_order_id.name,
-            record=self,
-        )
-        self.amazon_order_id._close_if_confirmed()
-
-    def _refused(self, error):
-        self.write(
-            {
-                "confirmation_state": "failed",
-                "confirmation_error": error.message,
-                "confirmation_outcome_unknown": False,
-            }
-        )
-        self._post_confirmation_note(_("Amazon refused the confirmation: %s", error.message))
-        self.env["amazon.sync.log"].log_event(
-            "shipment",
-            _("%(name)s: %(error)s", name=self.name, error=error.message),
-            level="error",
-            reference=self.amazon_order_id.name,
-            payload=error.payload,
-            record=self,
-        )
-
-    def _keep_for_next_run(self, error):
-        """Throttled, a server error, or refused credentials: this package goes next run."""
-        self.ensure_one()
-        outcome_unknown = isinstance(error, TransientError) and error.outcome_unknown
-        if isinstance(error, ThrottledError):
-            why = _("Amazon throttled the confirmations: the rest go on the next run.")
-        elif isinstance(error, AuthError):
-            why = _("Amazon refused the channel's credentials: %s", error.message)
-        else:
-            why = _("Amazon could not be reached; the next run tries again: %s", error.message)
-        self.write(
-            {
-                "confirmation_state": "to_confirm",
-                "confirmation_error": why,
-                "confirmation_outcome_unknown": self.confirmation_outcome_unknown
-                or outcome_unknown,
-            }
-        )
-        self.env["amazon.sync.log"].log_event(
-            "shipment",
-            _("%(account)s: %(why)s", account=self.account_id.name, why=why),
-            level="error" if isinstance(error, AuthError) else "warning",
-            reference=self.amazon_order_id.name,
-            payload=error.payload,
-            record=self,
-        )
-
-    def _confirmation_commit(self):
-        """The package id committed before the call goes out (the run loop's commit policy:
-        never in tests, which patch this to see what a killed worker leaves)."""
-        commit(self.env)
-
-    def _post_confirmation_note(self, body):
-        self.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
-
-
-class AmazonOrder(models.Model):
-    _inherit = "amazon.order"
-
-    def _confirmation_data(self):
-        """The order as lib/amazon/shipment sees it: status, channel and items with counts."""
-        self.ensure_one()
-        account = self.account_id
-        marketplace = self.marketplace_id or (account._marketplace_list() or [""])[0]
-        return order_data.AmazonOrder(
-            amazon_order_id=self.name,
-            marketplace_id=marketplace,
-            status=self.status,
-            status_raw=self.status_raw or "",
-            fulfillment_channel=self.fulfillment_channel or order_data.MERCHANT_FULFILLED,
-            purchase_date=self.purchase_date,
-            last_update_date=self.last_update_date,
-            currency=None,
-            order_total=None,
-            ship_service_level=self.ship_service_level,
-            is_prime=self.is_prime,
-            is_business=self.is_business,
-            buyer=None,
-            shipping_address=None,
-            buyer_note=None,
-            lines=tuple(
-                order_data.AmazonOrderLine(
-                    line.order_item_id,
-                    line.seller_sku or "",
-                    None,
-                    None,
-                    line.quantity,
-                    line.quantity_shipped,
-                )
-                for line in self.line_ids
-            ),
-        )
-
-    def _close_if_confirmed(self):
-        """Every part confirmed: close the delivery and invoice as the channel says.
-
-        Runs in its own savepoint: a failure is logged and never undoes the confirmation.
-        """
-        self.ensure_one()
-        parts = self.routed_order_ids.filtered(lambda r: r.state != "voided")
-        if not parts or any(p.state != "confirmed" for p in parts):
-            return False
-        sale = self.sale_order_id.sudo()
-        if not sale:
-            return False
-        try:
-            with self.env.cr.savepoint():
-                sale = sale.with_company(sale.company_id)
-                if self.account_id.confirm_validate_delivery:
-                    self._validate_deliveries(sale)
-                if self.account_id.confirm_invoice_policy != "none":
-                    self._invoice_confirmed(sale)
-        except Exception as error:
-            _logger.warning("Closing sale order of %s failed", self.name, exc_info=True)
-            self.env["amazon.sync.log"].log_event(
-                "shipment",
-                _(
-                    "%(order)s is confirmed to Amazon, but its sale order %(sale)s could not be "
-                    "closed: %(error)s",
-                    order=self.name,
-                    sale=sale.name,
-                    error=error,
-                ),
-                level="error",
-                reference=self.name,
-                record=sale,
-            )
-            return False
-        return True
-
-    def _validate_deliveries(self, sale):
-        """The stores shipped everything: every open delivery is done in full, no backorder."""
-        if sale.state != "sale":
-            return
-        for picking in sale.picking_ids.filtered(
-            lambda p: p.state not in ("done", "cancel")
-        ).sorted("id"):
-            if picking.state == "draft":
-                picking.action_confirm()
-            for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
-                move.quantity = move.product_uom_qty
-                move.picked = True
-            result = picking.with_context(
-                skip_backorder=True, skip_sms=True, cancel_backorder=True
-            ).button_validate()
-            if isinstance(result, dict) and picking.state != "done":
-                raise UserError(_("Delivery %s needs a person to validate it.", picking.name))
-        sale.message_post(
-            body=_("Deliveries validated: every part of the order is confirmed to Amazon."),
-            subtype_xmlid="mail.mt_note",
-        )
-
-    def _invoice_confirmed(self, sale):
-        if sale.state != "sale" or sale.invoice_status != "to invoice":
-            return
-        invoices = sale._create_invoices()
-        if self.account_id.confirm_invoice_policy == "posted":
-            invoices.action_post()
