@@ -160,11 +160,11 @@ class AmazonRoutedOrderSend(models.Model):
         self._prepare_send_customers(run)
 
     def _stop_send_run(self, run, error):
-        """Say in the sync log why this account's run stopped (nothing when its time was up:
-        the next run is already asked for)."""
+        """Say in the sync log why this account's run stopped (nothing when its time was up or
+        it ended rather than wait for the bucket: the next run is already asked for)."""
         if error is not None and run.error is not error:
             run.stop(error)
-        if run.stop_kind == "budget":
+        if run.stop_kind == "budget" or run.waits_for_quota:
             return
         account = run.lightspeed_account
         if run.stop_kind == "credentials":

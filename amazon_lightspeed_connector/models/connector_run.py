@@ -154,6 +154,9 @@ class ConnectorRun:
         self.stop_kind = None  # "budget", "throttled", "unreachable", "credentials", "setup"
         self.error = None  # the ConnectorError that stopped the run
         self.room_in = None  # seconds until the API has room again, when it needs time
+        # the run ended rather than wait longer than MAX_WAIT for its own pacer (no 429): the
+        # normal course at a slow drip, nothing to tell anyone
+        self.waits_for_quota = False
         self.locks = []  # the advisory locks the run holds, taken again after each commit
 
     # --- the budget ----------------------------------------------------------------------------
@@ -230,6 +233,7 @@ class ConnectorRun:
         if isinstance(error, ThrottledError):
             self.stop_kind = "throttled"
             self.room_in = error.retry_after
+            self.waits_for_quota = bool(getattr(error, "quota_wait", False))
             self.stopped = self.env._(
                 "%(service)s throttled the run (%(error)s): the next run takes the rest.",
                 service=service,

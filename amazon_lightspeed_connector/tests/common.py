@@ -23,3 +23,14 @@ def run_with_cron_progress(model, cron_xmlid, method, **kwargs):
     progress = model.env["ir.cron.progress"].sudo().create({"cron_id": cron.id})
     getattr(model.with_context(ir_cron_progress_id=progress.id), method)(**kwargs)
     return progress.done, progress.remaining
+
+
+def budget_for(items):
+    """An ``out_of_time`` for a run class: ``items`` items go, then the time is up."""
+    calls = {"n": 0}
+
+    def out_of_time(run):
+        calls["n"] += 1
+        return calls["n"] > items
+
+    return out_of_time

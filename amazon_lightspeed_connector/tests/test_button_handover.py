@@ -20,6 +20,7 @@ from ..models.amazon_routed_order_lightspeed import CRON_XMLID as SEND_CRON
 from ..models.connector_run import ConnectorRun
 from ..models.lightspeed_account import SYNC_CRON, LightspeedAccount
 from .amazon_import_common import AmazonImportCase
+from .common import budget_for
 from .connector_common import ConnectorCase
 from .listings_common import ListingsCase
 from .routing_common import RoutingCase
@@ -29,17 +30,6 @@ from .simulators.amazon import line
 _logger = logging.getLogger(__name__)
 
 CREDENTIALS_ADVICE = "Reconnect the account"
-
-
-def budget_for(items):
-    """An ``out_of_time`` that lets ``items`` items go, then says the time is up."""
-    calls = {"n": 0}
-
-    def out_of_time(run):
-        calls["n"] += 1
-        return calls["n"] > items
-
-    return out_of_time
 
 
 class TriggersMixin:
@@ -89,31 +79,26 @@ class TestRouteButtonHandover(TriggersMixin, RoutingCase):
 
 @tagged("post_install", "-at_install")
 class TestPushButtonHandover(TriggersMixin, ListingsCase):
-    def test_push_stock_and_prices_does_what_fits_and_queues_the_rest(self):
+    def push_one_then_time_is_up(self, button):
+        """Press ``button`` with time for one patch: the rest goes to the scheduled push."""
         self.active_cron(LISTINGS_CRON)
         before = self.triggers(LISTINGS_CRON)
         with patch.object(ListingsRun, "out_of_time", budget_for(1)), self.amazon_served():
-            action = self.amazon.with_user(self.manager).action_push_listings()
-        params = action["params"]
+            params = button()["params"]
         self.assertEqual(params["type"], "warning", params["message"])
         self.assertIn("1 patched", params["message"])
         self.assertIn("The rest is queued: the next run starts at", params["message"])
         self.assertTrue(self.triggers(LISTINGS_CRON) - before)
         self.assertEqual(len(self.patches()), 1)
+
+    def test_push_stock_and_prices_does_what_fits_and_queues_the_rest(self):
+        self.push_one_then_time_is_up(self.amazon.with_user(self.manager).action_push_listings)
         self.assertTrue(self.amazon_offers().filtered("need_sync"), "the rest still to push")
 
     def test_push_now_on_bindings_does_what_fits_and_queues_the_rest(self):
         chosen = self.offers["JBJ-M"] | self.offers["JBJ-S"]
-        self.active_cron(LISTINGS_CRON)
-        before = self.triggers(LISTINGS_CRON)
-        with patch.object(ListingsRun, "out_of_time", budget_for(1)), self.amazon_served():
-            action = chosen.with_user(self.manager).action_push_now()
-        params = action["params"]
-        self.assertEqual(params["type"], "warning", params["message"])
-        self.assertIn("1 patched", params["message"])
-        self.assertIn("The rest is queued: the next run starts at", params["message"])
-        self.assertTrue(self.triggers(LISTINGS_CRON) - before)
-        self.assertEqual(len(self.patches()), 1)
+        self.push_one_then_time_is_up(chosen.with_user(self.manager).action_push_now)
+        self.assertEqual(len(chosen.filtered("need_sync")), 1)
 
 
 @tagged("post_install", "-at_install")
@@ -226,6 +211,26 @@ class TestSendNowOnManyOrders(TriggersMixin, SalesCase):
             self.assertIn("%s queued: the next run starts at" % left, params["message"])
         else:
             self.assertEqual(params["type"], "success", params["message"])
+
+    def test_a_run_that_would_wait_long_for_the_bucket_ends_quietly_and_asks_for_room(self):
+        orders = self.Routed.browse(
+            [self.import_order(("CANVAS-TOTE", 1)).routed_order_ids.id for _i in range(8)]
+        )
+        self.active_cron(SEND_CRON)
+        before = self.triggers(SEND_CRON)
+        started = fields.Datetime.now()
+        runs = self.send()
+        left = orders.filtered(lambda r: r.state == "to_send")
+        self.assertTrue(left, "the bucket (90 units at 1 unit/s) cannot take 8 new buyers")
+        self.assertTrue(runs[0].waits_for_quota, runs[0].stopped)
+        self.assertFalse(
+            self.sales_log().filtered(lambda log: log.level in ("warning", "error")),
+            "ending a run to wait for the bucket is the normal course, nothing to report",
+        )
+        later = self.triggers(SEND_CRON) - before
+        self.assertTrue(later)
+        room = started + timedelta(seconds=connector_run.MAX_WAIT)
+        self.assertGreaterEqual(min(later.mapped("call_at")), room, "when the bucket has room")
 
 
 @tagged("post_install", "-at_install")

@@ -12,21 +12,10 @@ from psycopg2.errors import LockNotAvailable
 from ..lib.errors import ThrottledError
 from ..models import connector_run
 from ..models.amazon_routed_order_lightspeed import SendRun
-from .common import run_with_cron_progress
+from .common import budget_for, run_with_cron_progress
 from .sales_common import SalesCase
 
 CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_send_sales"
-
-
-def budget_for(items):
-    """An ``out_of_time`` that lets ``items`` orders go, then says the time is up."""
-    calls = {"n": 0}
-
-    def out_of_time(run):
-        calls["n"] += 1
-        return calls["n"] > items
-
-    return out_of_time
 
 
 @tagged("post_install", "-at_install")

@@ -107,10 +107,14 @@ class BucketPacer:
         net_drain = self._net_drain()
         wait = excess / net_drain if net_drain > 1e-3 else self.max_wait
         if waited + wait > self.max_wait:
-            raise ThrottledError(
-                "Lightspeed's API bucket stays full (other apps are using it): try again later",
-                retry_after=round(wait),
-            )
+            if net_drain > 1e-3:
+                message = "Lightspeed's API bucket has room for the next call in %d s" % wait
+            else:
+                message = "Lightspeed's API bucket stays full (other apps are using it)"
+            error = ThrottledError(message, retry_after=round(wait))
+            # no 429: the run ends rather than wait, and the next one goes on when there is room
+            error.quota_wait = net_drain > 1e-3
+            raise error
         return wait
 
     def snapshot(self):
