@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 ZERO = Decimal("0")
 CENTS = 2
@@ -103,6 +103,22 @@ def unit_price(amount, units, places=CENTS):
     for a non-negative amount; ``unit * units - discount == amount``."""
     unit = (Decimal(amount) / units).quantize(minor_unit(places), rounding=ROUND_UP)
     return unit, unit * units - amount
+
+
+def split_unit_prices(amount, units, places=CENTS):
+    """An amount spread over ``units`` as at most two (unit price, units) pairs of whole minor
+    units whose sum is exactly ``amount``: 10.00 for 3 units is 2 x 3.33 and 1 x 3.34.
+
+    For a credit note: every line shows a real unit price and the units add up to what was
+    refunded, with no discount line beside it (a credit note's discount would read as a
+    refunded discount) and no percentage discount (Odoo keeps 2 decimals of a percentage,
+    which cannot give back an exact cent)."""
+    amount = to_currency(amount, places)
+    step = minor_unit(places)
+    low = (amount / units).quantize(step, rounding=ROUND_DOWN)
+    higher = int((amount - low * units) / step)  # the minor units left over, fewer than units
+    pairs = [(low, units - higher), (low + step, higher)]
+    return [(price, count) for price, count in pairs if count]
 
 
 # --- the Odoo sale order -------------------------------------------------------------------------

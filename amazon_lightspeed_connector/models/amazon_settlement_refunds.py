@@ -17,9 +17,10 @@ with the reason, in the sync log; the next read of a report listing it tries aga
 
 from collections import defaultdict
 
-from odoo import _, fields, models
+from odoo import Command, _, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..lib.money import split_unit_prices, to_currency
 from .amazon_order import NO_MAIL
 
 BOOKED = "refund_booked"
@@ -117,7 +118,7 @@ class AmazonSettlementRefunds(models.Model):
                 _("The invoice of %(order)s has no line for %(sku)s.", order=order.name, sku=sku)
             )
         (credit.invoice_line_ids - kept).unlink()
-        kept.write({"quantity": units, "price_unit": principal / units})
+        _credit_exactly(credit, kept, principal, units)
         credit.action_post()
         # an invoice Amazon has not settled yet owes less; the rest left with a payout
         open_lines = (credit | invoices[:1]).line_ids.filtered(
@@ -167,6 +168,32 @@ class AmazonOrderRestock(models.Model):
         self.env["amazon.sale.reversal"]._owe(
             part, "return", units={product.id: min(units, held)}, warehouse=warehouse, event_key=key
         )
+
+
+def _credit_exactly(credit, line, principal, units):
+    """The credit note's line for ``units`` totals ``principal`` to the cent (the one money
+    rule): one unit price when it divides, else the same product on two lines one cent apart
+    (10.00 for 3 units: 2 x 3.33 and 1 x 3.34), never 3 x 3.33 = 9.99."""
+    places = credit.currency_id.decimal_places
+    pairs = split_unit_prices(to_currency(principal, places), units, places)
+    (price, count), extra = pairs[0], pairs[1:]
+    commands = [Command.update(line.id, {"quantity": count, "price_unit": float(price)})]
+    for price, count in extra:
+        commands.append(
+            Command.create(
+                {
+                    "product_id": line.product_id.id,
+                    "name": line.name,
+                    "account_id": line.account_id.id,
+                    "product_uom_id": line.product_uom_id.id,
+                    "tax_ids": [Command.set(line.tax_ids.ids)],
+                    "sale_line_ids": [Command.set(line.sale_line_ids.ids)],
+                    "quantity": count,
+                    "price_unit": float(price),
+                }
+            )
+        )
+    credit.write({"invoice_line_ids": commands})
 
 
 def _refunded_units(lines):

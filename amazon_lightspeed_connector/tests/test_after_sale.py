@@ -434,6 +434,14 @@ class TestRefundsFromTheSettlement(SalesCase):
         )
         self.assertEqual(len(routed.reversal_ids), 1)
 
+    def test_a_refund_that_does_not_divide_by_its_units_is_credited_to_the_cent(self):
+        order, _routed, _invoice = self.shipped_and_invoiced(("LTR-BELT", 3))
+        credit = self.settlement(order, "LTR-BELT", 3, 10.0).line_ids[:1].credit_note_id
+        self.assertEqual(credit.amount_untaxed, 10.0, "never 3 x 3.33 = 9.99")
+        lines = sorted((x.quantity, x.price_unit) for x in credit.invoice_line_ids)
+        self.assertEqual(lines, [(1, 3.34), (2, 3.33)])
+        self.assertEqual(len(credit.invoice_line_ids.product_id), 1, "the belt, on both lines")
+
     def test_a_refund_of_a_paid_invoice_is_paid_out_of_the_settlement_journal(self):
         order, _routed, invoice = self.shipped_and_invoiced(("LTR-BELT", 1))
         self.env["account.payment.register"].with_context(

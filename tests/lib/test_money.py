@@ -108,3 +108,33 @@ def test_property_odoo_unit_prices_are_whole_cents_and_discounts_never_negative(
     assert sale.promotion >= sum(
         (money.to_currency(item.promotion_discount) for item in amazon.lines), Decimal(0)
     )
+
+
+def test_a_refund_that_does_not_divide_is_split_into_two_unit_prices():
+    # the defect: 10.00 refunded for 3 units credited as 3 x 3.33 = 9.99
+    assert money.split_unit_prices(Decimal("10.00"), 3) == [
+        (Decimal("3.33"), 2),
+        (Decimal("3.34"), 1),
+    ]
+    assert money.split_unit_prices(Decimal("9.00"), 3) == [(Decimal("3.00"), 3)]
+    assert money.split_unit_prices(Decimal("1001"), 2, places=0) == [
+        (Decimal("500"), 1),
+        (Decimal("501"), 1),
+    ]
+
+
+@given(
+    st.decimals(min_value="0.01", max_value=5000, places=2),
+    st.integers(min_value=1, max_value=50),
+    st.sampled_from([0, 2, 3]),
+)
+def test_property_split_unit_prices_total_the_amount_to_the_minor_unit(amount, units, places):
+    amount = money.to_currency(amount, places)
+    pairs = money.split_unit_prices(amount, units, places)
+    assert sum(price * count for price, count in pairs) == amount
+    assert sum(count for _price, count in pairs) == units
+    assert len(pairs) <= 2 and all(count > 0 for _price, count in pairs)
+    step = money.minor_unit(places)
+    assert all(price == price.quantize(step) and price >= 0 for price, _count in pairs)
+    if len(pairs) == 2:
+        assert pairs[1][0] - pairs[0][0] == step  # two prices one minor unit apart
