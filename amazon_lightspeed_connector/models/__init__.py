@@ -14,6 +14,7 @@ from . import (
     amazon_account_import,
     amazon_account_lightspeed,
     amazon_account_listings,
+    amazon_account_listings_report,
     amazon_account_routing,
     amazon_account_run_summary,
     amazon_account_settlement,
