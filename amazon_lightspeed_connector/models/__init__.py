@@ -18,6 +18,7 @@ from . import (
     amazon_account_routing,
     amazon_account_run_summary,
     amazon_account_settlement,
+    amazon_account_settlement_report,
     amazon_carrier_mapping,
     amazon_credential,
     amazon_listings_feed,
