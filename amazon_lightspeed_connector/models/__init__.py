@@ -56,6 +56,7 @@ from . import (
     lightspeed_account,
     lightspeed_account_after_sale,
     lightspeed_account_guard,
+    lightspeed_account_reference,
     lightspeed_account_sales,
     lightspeed_account_stock,
     lightspeed_account_stock_listings,
