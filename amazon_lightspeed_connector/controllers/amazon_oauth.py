@@ -10,7 +10,7 @@ from odoo import _, http
 from odoo.http import request
 from odoo.tools import consteq
 
-from ..models.amazon_account import OAUTH_ROUTE
+from ..models.amazon_account_connection import OAUTH_ROUTE
 
 
 class AmazonOAuthController(http.Controller):

@@ -9,6 +9,7 @@ from . import (
     amazon_account_access_token,
     amazon_account_after_sale,
     amazon_account_confirmation,
+    amazon_account_connection,
     amazon_account_dashboard,
     amazon_account_guard,
     amazon_account_import,

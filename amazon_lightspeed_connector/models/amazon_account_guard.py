@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from .amazon_account import LWA_TOKEN_URL, REGIONS
+from .amazon_account_connection import LWA_TOKEN_URL, REGIONS
 
 
 class AmazonAccountGuard(models.Model):
