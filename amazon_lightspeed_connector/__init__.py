@@ -2,4 +2,4 @@
 # for the Odoo-free test layer and the demo simulators. The Odoo layer is loaded only when
 # Odoo itself imports this package, which it always does as ``odoo.addons.<name>``.
 if __name__.startswith("odoo.addons."):
-    from . import controllers, models
+    from . import controllers, models, wizard

@@ -29,6 +29,8 @@
         "views/amazon_order_views.xml",
         "views/lightspeed_stock_views.xml",
         "views/amazon_routed_order_views.xml",
+        "wizard/amazon_routed_order_push_views.xml",
+        "wizard/amazon_routed_order_void_views.xml",
         "views/amazon_order_routing_views.xml",
         "views/amazon_routed_order_confirmation_views.xml",
         "views/connector_report_views.xml",

@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 
-from .access_guard import USER, requires
+from ..models.access_guard import USER, requires
 
 
 class AmazonRoutedOrderPush(models.TransientModel):

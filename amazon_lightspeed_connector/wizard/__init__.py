@@ -1,0 +1,1 @@
+from . import amazon_routed_order_push, amazon_routed_order_void
