@@ -17,9 +17,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
-from odoo.addons.amazon_lightspeed_connector.lib.lightspeed import LightspeedClient
 from odoo.addons.amazon_lightspeed_connector.models.lightspeed_account import LightspeedAccount
-from odoo.addons.amazon_lightspeed_connector.models.lightspeed_token_store import OdooTokenStore
+from odoo.addons.amazon_lightspeed_connector.tests.clock_clients import lightspeed_client_on_clock
 from odoo.addons.amazon_lightspeed_connector.tests.simulators.amazon import AmazonSimulator
 from odoo.addons.amazon_lightspeed_connector.tests.simulators.amazon.testing import demo_client
 from odoo.addons.amazon_lightspeed_connector.tests.simulators.demo_catalogue import (
@@ -131,20 +130,8 @@ class DemoShop:
         )
 
     def _client(self, account):
-        account = account.sudo()
-        client = LightspeedClient(
-            account.account_number,
-            account.client_id,
-            account.client_secret,
-            OdooTokenStore(account, clock=self.clock.now),
-            api_url=account.api_url,
-            token_url=account.token_url,
-            clock=self.clock,
-            bucket_share=account.bucket_share,
-        )
         # as lightspeed.account._lightspeed_client does: the bucket as the last run saw it
-        self.env["connector.pacing.state"]._keep(account, client.pacer)
-        return client
+        return lightspeed_client_on_clock(account, self.clock, keep_pacing=True)
 
     def sync(self, routes=None):
         """Read shops, registers, employees, payment types and stock, before any measure."""

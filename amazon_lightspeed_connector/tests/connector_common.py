@@ -43,32 +43,31 @@ class ConnectorCase(TransactionCase):
         return LightspeedSimulator.demo()
 
     def lightspeed_account(self, base_url, company=None, **values):
-        return self.env["lightspeed.account"].create(
-            {
-                "name": "Lightspeed under test",
-                "account_number": LIGHTSPEED_DEMO["account_id"],
-                "client_id": LIGHTSPEED_DEMO["client_id"],
-                "client_secret": LIGHTSPEED_DEMO["client_secret"],
-                "refresh_token": LIGHTSPEED_DEMO["refresh_token"],
-                "api_url": base_url + "/API/V3",
-                "token_url": base_url + "/auth/oauth/token",
-                "company_id": (company or self.company).id,
-                **values,
-            }
+        demo = {
+            key: LIGHTSPEED_DEMO[key] for key in ("client_id", "client_secret", "refresh_token")
+        }
+        demo["account_number"] = LIGHTSPEED_DEMO["account_id"]
+        endpoints = {"api_url": base_url + "/API/V3", "token_url": base_url + "/auth/oauth/token"}
+        return self._demo_account(
+            "lightspeed.account", "Lightspeed", demo, endpoints, company, values
         )
 
     def amazon_account(self, base_url, company=None, **values):
-        return self.env["amazon.account"].create(
+        demo = {"marketplace_ids": AMAZON_DEMO["marketplace_id"]}
+        for field in ("seller_id", "lwa_client_id", "lwa_client_secret", "refresh_token"):
+            demo[field] = AMAZON_DEMO[field]
+        endpoints = {"endpoint_url": base_url, "lwa_endpoint_url": base_url + "/auth/o2/token"}
+        return self._demo_account("amazon.account", "Amazon", demo, endpoints, company, values)
+
+    def _demo_account(self, model, service, demo, endpoints, company, values):
+        """An account of ``model`` with the demo credentials, pointed at ``endpoints``."""
+        company_id = (company or self.company).id
+        return self.env[model].create(
             {
-                "name": "Amazon under test",
-                "seller_id": AMAZON_DEMO["seller_id"],
-                "marketplace_ids": AMAZON_DEMO["marketplace_id"],
-                "lwa_client_id": AMAZON_DEMO["lwa_client_id"],
-                "lwa_client_secret": AMAZON_DEMO["lwa_client_secret"],
-                "refresh_token": AMAZON_DEMO["refresh_token"],
-                "endpoint_url": base_url,
-                "lwa_endpoint_url": base_url + "/auth/o2/token",
-                "company_id": (company or self.company).id,
+                "name": "%s under test" % service,
+                **demo,
+                **endpoints,
+                "company_id": company_id,
                 **values,
             }
         )

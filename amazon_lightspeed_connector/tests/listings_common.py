@@ -1,11 +1,9 @@
-"""Set-up for the inventory and price push tests: the demo stores' stock read from the
-Lightspeed simulator (loopback), an Amazon channel selling from them whose SP-API is the
-Amazon simulator served in process, every demo SKU bound, a USD pricelist."""
+"""The listings push fixture, for the inventory and price push tests: the routing channel's
+SP-API is the Amazon simulator served in process, with a USD pricelist."""
 
 from contextlib import contextmanager
 from unittest.mock import patch
 
-from .routing_common import RoutingCase
 from .simulators.amazon import AmazonSimulator
 from .simulators.amazon.testing import demo_client
 from .simulators.core import ManualClock
@@ -16,9 +14,12 @@ US = AMAZON_DEMO["marketplace_id"]
 CA = "A2EUQ1WTGCTBG2"
 
 
-class ListingsCase(RoutingCase):
-    def setUp(self):
-        super().setUp()
+class ListingsPush:
+    """Fixtures and helpers of pushing listings to the Amazon simulator, for a RoutingCase."""
+
+    def open_listings_push(self):
+        """``self.amazon_sim`` holds the demo offers; the channel pushes to it with
+        ``self.pricelist``; ``self.offers``: {SKU: offer}."""
         self.amazon_sim = AmazonSimulator(clock=ManualClock(), seed=8)
         self.amazon_sim.add_demo_offers()
         self.pricelist = self.env["product.pricelist"].create(

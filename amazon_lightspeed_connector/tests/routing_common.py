@@ -1,12 +1,12 @@
-"""Set-up for the stock and routing tests: the demo Lightspeed shop (stores A default, B, C)
-served on loopback, its stores synced as warehouses, its stock read, an Amazon channel routing
-to them, and Amazon orders built the way the import builds them."""
+"""An Amazon channel routing to the demo shop (stores A default, B, C) as a fixture, and Amazon
+orders built the way the import builds them."""
 
 from odoo import Command
 
 from ..models.amazon_order import NO_MAIL
+from .connector_common import ConnectorCase
 from .simulators.demo_catalogue import AMAZON_DEMO
-from .stock_common import StockCase
+from .stock_common import DemoShop
 
 
 def build_amazon_order(env, account, name, lines, case=None):
@@ -54,18 +54,19 @@ def build_amazon_order(env, account, name, lines, case=None):
     return order
 
 
-class RoutingCase(StockCase):
-    """An Amazon channel routing to stores A (default), B and C; every demo SKU bound."""
+class RoutingChannel:
+    """Fixtures and helpers of an Amazon channel routing to the demo shop, for a ConnectorCase
+    with the DemoShop."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def create_held_order_handlers(cls):
         cls.queue_group = cls.env["res.groups"].create(
             {"name": "Held order handlers", "users": [Command.link(cls.user.id)]}
         )
 
-    def setUp(self):
-        super().setUp()
+    def open_routing_channel(self):
+        """``self.amazon``: a channel routing to stores A (default), B and C in "best" mode, every
+        demo SKU bound; its held orders go to the handlers."""
         self.amazon = self.amazon_account(
             "http://127.0.0.1:9",
             lightspeed_account_id=self.lightspeed.id,
@@ -116,3 +117,18 @@ class RoutingCase(StockCase):
     def notes(self, order):
         """The bodies of the order's chatter messages, newest first."""
         return [message.body for message in order.message_ids if message.body]
+
+
+class RoutingCase(DemoShop, RoutingChannel, ConnectorCase):
+    """Every test starts from the demo shop and a channel routing to it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.create_demo_catalogue()
+        cls.create_held_order_handlers()
+
+    def setUp(self):
+        super().setUp()
+        self.open_demo_shop()
+        self.open_routing_channel()

@@ -1,20 +1,20 @@
-"""Set-up for the Lightspeed sales tests: the routing set-up (stores A, B, C, every demo SKU
-bound) plus the channel's Lightspeed defaults (employee "Amazon Orders", payment type "Amazon
-Payment"), and a Lightspeed client on the simulator's clock, so pacing waits cost simulated
-seconds only."""
+"""The Lightspeed sales fixture: the channel's Lightspeed defaults (employee "Amazon Orders",
+payment type "Amazon Payment") and a Lightspeed client on the simulator's clock, so pacing
+waits cost simulated seconds only; helpers that read the sales the simulator holds."""
 
 from unittest.mock import patch
 
-from ..lib.lightspeed import LightspeedClient
 from ..models.lightspeed_account import LightspeedAccount
-from ..models.lightspeed_token_store import OdooTokenStore
-from .routing_common import RoutingCase
+from .clock_clients import lightspeed_client_on_clock
 from .simulators.lightspeed.scenario import DEMO_EMPLOYEE_ID, DEMO_PAYMENT_TYPE_ID
 
 
-class SalesCase(RoutingCase):
-    def setUp(self):
-        super().setUp()
+class LightspeedSales:
+    """Fixtures and helpers of the sales sent to the demo shop, for a RoutingCase."""
+
+    def use_lightspeed_sale_defaults(self):
+        """The channel sells as ``self.employee``, paid with ``self.payment_type``; every
+        Lightspeed client runs on the simulator's clock."""
         self.employee = self.lightspeed.employee_ids.filtered(
             lambda e: e.lightspeed_id == str(DEMO_EMPLOYEE_ID)
         )
@@ -27,27 +27,15 @@ class SalesCase(RoutingCase):
                 "default_payment_type_id": self.payment_type.id,
             }
         )
-        sim = self.sim
-
-        def client_on_sim_clock(account):
-            account = account.sudo()
-            return LightspeedClient(
-                account.account_number,
-                account.client_id,
-                account.client_secret,
-                OdooTokenStore(account, clock=sim.clock.now),
-                api_url=account.api_url,
-                token_url=account.token_url,
-                clock=sim.clock,
-                bucket_share=account.bucket_share or 1.0,
-            )
-
-        patcher = patch.object(LightspeedAccount, "_lightspeed_client", client_on_sim_clock)
+        clock = self.sim.clock
+        patcher = patch.object(
+            LightspeedAccount,
+            "_lightspeed_client",
+            lambda account: lightspeed_client_on_clock(account, clock),
+        )
         patcher.start()
         self.addCleanup(patcher.stop)
         self.Routed = self.env["amazon.routed.order"]
-
-    # --- helpers ----------------------------------------------------------------------------
 
     def send(self):
         """One run of the scheduled action."""
@@ -58,6 +46,14 @@ class SalesCase(RoutingCase):
         sales = self.sim.sales(routed.name)
         self.assertEqual(len(sales), 1, "exactly one Lightspeed sale for %s" % routed.name)
         return sales[0]
+
+    def assertLightspeedSaleCreated(self, routed):
+        """The routed order is sent, as exactly one Lightspeed sale whose id it keeps; returns
+        that sale."""
+        self.assertEqual(routed.state, "sent", routed.error_message)
+        sale = self.sale_of(routed)
+        self.assertEqual(routed.lightspeed_sale_id, str(sale.sale_id))
+        return sale
 
     def lines_of(self, sale):
         """{customSku or note: (quantity, unit price, discount)} of a simulator sale."""

@@ -1,5 +1,5 @@
-"""Set-up for the store stock tests: the demo Lightspeed shop (stores A, B, C and the demo
-catalogue's stock) served on loopback, its stores synced as warehouses, its stock read."""
+"""The demo Lightspeed shop as a fixture: stores A (priority 10), B (20) and C (30) with the demo
+catalogue's stock, served on loopback, synced as warehouses and read in full."""
 
 from .common import ADDON, make_user
 from .connector_common import ConnectorCase
@@ -8,25 +8,31 @@ from .simulators.demo_catalogue import PRODUCTS
 from .simulators.lightspeed import LightspeedSimulator
 
 
-class StockCase(ConnectorCase):
-    """Stores A (priority 10), B (20), C (30) with the demo catalogue's stock, read in full."""
+def create_demo_products(env, company, barcode_prefix):
+    """{SKU: product} of the demo catalogue in ``company``. Their barcodes carry a prefix: the
+    demo products of the addon own the real UPCs."""
+    return {
+        p.sku: env["product.product"].create(
+            {
+                "name": p.name,
+                "default_code": p.sku,
+                "barcode": barcode_prefix + p.upc,
+                "type": "consu",
+                "list_price": float(p.price),
+                "company_id": company.id,
+            }
+        )
+        for p in PRODUCTS
+    }
+
+
+class DemoShop:
+    """Fixtures and helpers of the demo shop, for a ConnectorCase."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.products = {
-            p.sku: cls.env["product.product"].create(
-                {
-                    "name": p.name,
-                    "default_code": p.sku,
-                    "barcode": "T" + p.upc,  # the demo products own the real UPCs
-                    "type": "consu",
-                    "list_price": float(p.price),
-                    "company_id": cls.company.id,
-                }
-            )
-            for p in PRODUCTS
-        }
+    def create_demo_catalogue(cls):
+        """Class-wide records: the demo products, a connector manager and a connector user."""
+        cls.products = create_demo_products(cls.env, cls.company, "T")
         cls.manager = make_user(
             cls.env, "routing_manager", "%s.group_connector_manager" % ADDON, cls.company
         )
@@ -34,8 +40,9 @@ class StockCase(ConnectorCase):
             cls.env, "routing_user", "%s.group_connector_user" % ADDON, cls.company
         )
 
-    def setUp(self):
-        super().setUp()
+    def open_demo_shop(self):
+        """The shop's simulator on its own clock (``self.sim``), its account
+        (``self.lightspeed``) synced, ``self.store_a``, ``store_b``, ``store_c``, stock read."""
         self.sim = LightspeedSimulator.demo(clock=ManualClock())
         server = self.serve(self.sim)
         self.lightspeed = self.lightspeed_account(server.url)
@@ -46,3 +53,16 @@ class StockCase(ConnectorCase):
 
     def refresh_stock(self, full=False):
         return self.lightspeed._refresh_stock(full=full)
+
+
+class StockCase(DemoShop, ConnectorCase):
+    """Every test starts from the demo shop, stock read."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.create_demo_catalogue()
+
+    def setUp(self):
+        super().setUp()
+        self.open_demo_shop()

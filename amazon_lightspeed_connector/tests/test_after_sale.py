@@ -17,15 +17,17 @@ from odoo.tests import tagged
 from ..lib.amazon.shipment import carrier_fields
 from ..models.amazon_routed_order_lightspeed import _amazon_order_data
 from .common import make_user
-from .sales_common import SalesCase
+from .routing_common import RoutingCase
+from .sales_common import LightspeedSales
 
 TRACKING = "1Z999AA10123456784"
 
 
 @tagged("post_install", "-at_install")
-class TestShipmentsFromLightspeed(SalesCase):
+class TestShipmentsFromLightspeed(LightspeedSales, RoutingCase):
     def setUp(self):
         super().setUp()
+        self.use_lightspeed_sale_defaults()
         self.amazon.inventory_deduction = "when_shipped"
         self.ups = self.env["delivery.carrier"].search([("name", "=ilike", "UPS")], limit=1)
         if not self.ups:
@@ -171,8 +173,12 @@ class TestShipmentsFromLightspeed(SalesCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCancellationAfterTheSale(SalesCase):
+class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
     """Amazon cancels an order (or one item) already in Lightspeed: void or refund sale."""
+
+    def setUp(self):
+        super().setUp()
+        self.use_lightspeed_sale_defaults()
 
     def reverse(self):
         self.sim.clock.advance(60)
@@ -346,11 +352,12 @@ class TestCancellationAfterTheSale(SalesCase):
 
 
 @tagged("post_install", "-at_install")
-class TestRefundsFromTheSettlement(SalesCase):
+class TestRefundsFromTheSettlement(LightspeedSales, RoutingCase):
     """Refund rows of a settlement: credit note posted and paid out, stock back, once."""
 
     def setUp(self):
         super().setUp()
+        self.use_lightspeed_sale_defaults()
         self.env["account.chart.template"].try_loading(
             "generic_coa", company=self.company, install_demo=False
         )

@@ -22,9 +22,10 @@ from .common import ADDON, make_user
 from .connector_common import ConnectorCase
 from .simulators.amazon import AmazonSimulator, line
 from .simulators.core import ManualClock
-from .simulators.demo_catalogue import AMAZON_DEMO, PRODUCTS
+from .simulators.demo_catalogue import AMAZON_DEMO
 from .simulators.lightspeed import LightspeedSimulator
 from .simulators.transport import in_process
+from .stock_common import create_demo_products
 
 # Every model that holds orders, buyers' personal data or the connector's activity.
 ORDER_MODELS = (
@@ -407,19 +408,7 @@ class TestNoSecretInLogs(ConnectorCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.products = {
-            p.sku: cls.env["product.product"].create(
-                {
-                    "name": p.name,
-                    "default_code": p.sku,
-                    "barcode": "S" + p.upc,
-                    "type": "consu",
-                    "list_price": float(p.price),
-                    "company_id": cls.company.id,
-                }
-            )
-            for p in PRODUCTS
-        }
+        cls.products = create_demo_products(cls.env, cls.company, "S")
 
     def test_a_full_run_logs_no_token_and_no_secret(self):
         clock = ManualClock()

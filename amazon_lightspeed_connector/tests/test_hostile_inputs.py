@@ -22,7 +22,8 @@ from odoo.tests import tagged
 from ..lib.amazon.settlement import parse_settlement_report
 from ..lib.errors import PayloadError
 from .amazon_import_common import AmazonImportCase
-from .listings_common import ListingsCase
+from .listings_common import ListingsPush
+from .routing_common import RoutingCase
 from .simulators.amazon import line
 
 SEARCH = r"^/orders/2026-01-01/orders$"
@@ -714,12 +715,13 @@ FEED_REPORT_CASES = [
 
 
 @tagged("post_install", "-at_install")
-class TestHostileFeedReports(ListingsCase):
+class TestHostileFeedReports(ListingsPush, RoutingCase):
     """Each hostile answer about a finished feed ends on that feed and its SKUs; the push run is
     never stopped by it, and a refused feed's SKUs go again."""
 
     def setUp(self):
         super().setUp()
+        self.open_listings_push()
         self.amazon.listings_feed_threshold = 5
         self.push()
         self.feed = self.env["amazon.listings.feed"].search([("account_id", "=", self.amazon.id)])

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from odoo.tests import tagged
 
-from .sales_common import SalesCase
+from .routing_common import RoutingCase
+from .sales_common import LightspeedSales
 from .stock_common import StockCase
 
 SHOPS = r"/Shop\.json$"
@@ -574,7 +575,11 @@ SALE_ANSWER_CASES = [
 
 
 @tagged("post_install", "-at_install")
-class TestHostileSaleAnswers(SalesCase):
+class TestHostileSaleAnswers(LightspeedSales, RoutingCase):
+    def setUp(self):
+        super().setUp()
+        self.use_lightspeed_sale_defaults()
+
     def test_hostile_sale_answers_end_clearly_and_never_twice(self):
         for case in SALE_ANSWER_CASES:
             with self.subTest(case=case.name):
@@ -594,9 +599,7 @@ class TestHostileSaleAnswers(SalesCase):
                 self.assertEqual(good.state, "sent", "the run goes on")
                 self.sale_of(good)
                 if case.outcome == "adopted":
-                    sale = self.sale_of(hostile)  # exactly one
-                    self.assertEqual(hostile.state, "sent")
-                    self.assertEqual(hostile.lightspeed_sale_id, str(sale.sale_id))
+                    self.assertLightspeedSaleCreated(hostile)
                     self.assertEqual(logged.level, "warning")
                     self.assertIn(case.message, logged.message)
                     self.assertIn("no second sale", logged.message)

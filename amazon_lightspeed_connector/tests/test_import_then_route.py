@@ -1,40 +1,24 @@
 """From Amazon to a store: an order read from the Amazon simulator is routed as it is stored."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from odoo.tests import tagged
 
+from .amazon_orders_common import AmazonOrdersFromSimulator
 from .routing_common import RoutingCase
-from .simulators.amazon import AmazonSimulator, line
-from .simulators.amazon.testing import demo_client
-from .simulators.core import ManualClock
-from .simulators.transport import in_process
+from .simulators.amazon import line
 
 
 @tagged("post_install", "-at_install")
-class TestImportThenRoute(RoutingCase):
+class TestImportThenRoute(AmazonOrdersFromSimulator, RoutingCase):
     def setUp(self):
         super().setUp()
-        self.amazon_sim = AmazonSimulator(clock=ManualClock(), seed=3)
-        started = datetime.fromtimestamp(self.amazon_sim.clock.now(), tz=timezone.utc)
-        self.amazon.write(
-            {
-                "endpoint_url": AmazonSimulator.SP_API_URL,
-                "lwa_endpoint_url": AmazonSimulator.LWA_URL + "/auth/o2/token",
-                "import_from": (started - timedelta(days=1)).replace(tzinfo=None),
-            }
-        )
-
-    def _import(self):
-        client = demo_client(self.amazon_sim.clock)
-        self.amazon_sim.clock.advance(60)
-        with client, in_process(self.amazon_sim.routes()):
-            self.amazon._import_orders(client=client)
+        self.read_orders_from_amazon_simulator(seed=3)
 
     def test_imported_orders_are_routed_by_the_seed_example(self):
         only_c = self.amazon_sim.add_order([line("JBJ-S", 1, "59.00")]).order_id
         a_not_c = self.amazon_sim.add_order([line("OXF-WHT-M", 2, "39.50")]).order_id
-        self._import()
+        self.run_import(advance=60)
 
         orders = self.env["amazon.order"].search([("account_id", "=", self.amazon.id)])
         self.assertEqual(len(orders), 2)
@@ -52,7 +36,7 @@ class TestImportThenRoute(RoutingCase):
             self.assertEqual(order.latest_ship_date, order.purchase_date + timedelta(days=2))
 
         # Importing again changes nothing: no second routed order, no second reservation.
-        self._import()
+        self.run_import(advance=60)
         self.assertEqual(
             len(self.env["amazon.routed.order"].search([("amazon_order_id", "in", orders.ids)])),
             2,

@@ -4,13 +4,18 @@ run are searched together, and a customer Lightspeed lost is created again (issu
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .sales_common import SalesCase
+from .routing_common import RoutingCase
+from .sales_common import LightspeedSales
 
 QUIET = ("odoo.addons.amazon_lightspeed_connector.lib.lightspeed.client",)
 
 
 @tagged("post_install", "-at_install")
-class TestReturningBuyers(SalesCase):
+class TestReturningBuyers(LightspeedSales, RoutingCase):
+    def setUp(self):
+        super().setUp()
+        self.use_lightspeed_sale_defaults()
+
     def customer_calls(self, method):
         return [
             c for c in self.sim.calls if c.method == method and c.path.endswith("/Customer.json")

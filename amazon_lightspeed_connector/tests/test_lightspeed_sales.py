@@ -18,14 +18,19 @@ from ..lib.lightspeed.sale_payload import sale_payload
 from ..lib.lightspeed.sale_sender import send_sale
 from ..models.amazon_routed_order_lightspeed import SendRun
 from .common import make_user, run_with_cron_progress
-from .sales_common import SalesCase
+from .routing_common import RoutingCase
+from .sales_common import LightspeedSales
 from .simulators.lightspeed.scenario import DEMO_EMPLOYEE_ID, DEMO_PAYMENT_TYPE_ID
 
 CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_send_sales"
 
 
 @tagged("post_install", "-at_install")
-class TestLightspeedSales(SalesCase):
+class TestLightspeedSales(LightspeedSales, RoutingCase):
+    def setUp(self):
+        super().setUp()
+        self.use_lightspeed_sale_defaults()
+
     # --- one sale per routed order --------------------------------------------------------------
 
     def test_a_routed_order_becomes_one_sale_with_its_lines_amounts_customer_and_notes(self):
@@ -33,8 +38,7 @@ class TestLightspeedSales(SalesCase):
         routed = order.routed_order_ids
         self.assertEqual((routed.state, routed.warehouse_id), ("to_send", self.store_a))
         self.send()
-        self.assertEqual(routed.state, "sent")
-        sale = self.sale_of(routed)
+        sale = self.assertLightspeedSaleCreated(routed)
         self.assertEqual(routed.lightspeed_sale_id, str(sale.sale_id))
         self.assertEqual(routed.lightspeed_account_id, self.lightspeed)
         self.assertEqual(
@@ -158,8 +162,7 @@ class TestLightspeedSales(SalesCase):
         self.sim.faults.add("lost_response", method="POST", path="/Sale.json")
         self.send()
         routed = order.routed_order_ids
-        self.assertEqual(routed.state, "sent")
-        self.assertEqual(routed.lightspeed_sale_id, str(self.sale_of(routed).sale_id))
+        self.assertLightspeedSaleCreated(routed)
         self.assertEqual(self.sim.qoh("LTR-BELT", 1), 9)
 
     def test_a_429_storm_ends_with_exactly_one_sale_each(self):
@@ -172,8 +175,7 @@ class TestLightspeedSales(SalesCase):
             runs += 1
         for order in orders:
             routed = order.routed_order_ids
-            self.assertEqual(routed.state, "sent")
-            self.assertEqual(routed.lightspeed_sale_id, str(self.sale_of(routed).sale_id))
+            self.assertLightspeedSaleCreated(routed)
         self.assertEqual(self.sim.qoh("CANVAS-TOTE", 1), 15)
         self.assertGreater(runs, 1, "the storm stopped some runs")
         self.assertTrue(self.sales_log().filtered(lambda log: "throttled" in log.message))
@@ -242,8 +244,8 @@ class TestLightspeedSales(SalesCase):
         self.env["lightspeed.stock"].search([("product_id", "=", beanie.id)]).unlink()
         routed = self.import_order(("CASH-BEANIE", 1)).routed_order_ids
         self.send()
-        self.assertEqual(routed.state, "sent")
-        self.assertEqual(set(self.lines_of(self.sale_of(routed))), {"CASH-BEANIE"})
+        sale = self.assertLightspeedSaleCreated(routed)
+        self.assertEqual(set(self.lines_of(sale)), {"CASH-BEANIE"})
 
     def test_a_closed_register_is_an_error_with_lightspeeds_message_then_retry(self):
         self.sim.set_register_open(1, False)
@@ -468,7 +470,11 @@ class TestLightspeedSales(SalesCase):
 
 
 @tagged("post_install", "-at_install")
-class TestItemMatch(SalesCase):
+class TestItemMatch(LightspeedSales, RoutingCase):
+    def setUp(self):
+        super().setUp()
+        self.use_lightspeed_sale_defaults()
+
     def test_match_items_by_system_id_only(self):
         self.lightspeed.item_match = "system_sku"
         product = self.products["LTR-BELT"]
@@ -489,7 +495,11 @@ class TestItemMatch(SalesCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSendRunSummaryMail(SalesCase):
+class TestSendRunSummaryMail(LightspeedSales, RoutingCase):
+    def setUp(self):
+        super().setUp()
+        self.use_lightspeed_sale_defaults()
+
     def _summaries(self):
         return self.env["mail.mail"].search(
             [("email_to", "=", "backoffice@example.com"), ("subject", "ilike", "Lightspeed")]

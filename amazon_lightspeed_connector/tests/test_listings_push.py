@@ -7,13 +7,18 @@ from odoo.exceptions import ValidationError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 
-from .listings_common import CA, US, ListingsCase
+from .listings_common import CA, US, ListingsPush
+from .routing_common import RoutingCase
 
 _logger = logging.getLogger(__name__)
 
 
 @tagged("post_install", "-at_install")
-class TestListingsQuantity(ListingsCase):
+class TestListingsQuantity(ListingsPush, RoutingCase):
+    def setUp(self):
+        super().setUp()
+        self.open_listings_push()
+
     def test_available_is_on_hand_in_all_stores_minus_orders_not_in_lightspeed(self):
         offer = self.offers["JBJ-M"]  # stores A, B, C hold 4, 2, 1
         self.assertEqual(offer.available_to_send, 7)
@@ -69,7 +74,11 @@ class TestListingsQuantity(ListingsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestListingsPush(ListingsCase):
+class TestListingsPush(ListingsPush, RoutingCase):
+    def setUp(self):
+        super().setUp()
+        self.open_listings_push()
+
     def test_first_push_patches_each_sku_and_clears_the_flags(self):
         self.assertTrue(all(o.need_sync for o in self.offers.values()), "new bindings")
         run = self.push()

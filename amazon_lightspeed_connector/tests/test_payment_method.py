@@ -6,15 +6,12 @@ with the payment type its mapping names. The mapping offers the values Amazon se
 typed as free text before are brought to Amazon's spelling on upgrade.
 """
 
-from datetime import datetime, timedelta, timezone
-
 from odoo.tests import tagged
 
-from .sales_common import SalesCase
-from .simulators.amazon import AmazonSimulator, line
-from .simulators.amazon.testing import demo_client
-from .simulators.core import ManualClock
-from .simulators.transport import in_process
+from .amazon_orders_common import AmazonOrdersFromSimulator
+from .routing_common import RoutingCase
+from .sales_common import LightspeedSales
+from .simulators.amazon import line
 
 CASH_PAYMENT_TYPE_ID = 1  # Lightspeed's built-in "Cash"
 
@@ -24,18 +21,11 @@ class Undo(Exception):
 
 
 @tagged("post_install", "-at_install")
-class TestPaymentMethodEitherVersion(SalesCase):
+class TestPaymentMethodEitherVersion(AmazonOrdersFromSimulator, LightspeedSales, RoutingCase):
     def setUp(self):
         super().setUp()
-        self.amazon_sim = AmazonSimulator(clock=ManualClock(), seed=5)
-        started = datetime.fromtimestamp(self.amazon_sim.clock.now(), tz=timezone.utc)
-        self.amazon.write(
-            {
-                "endpoint_url": AmazonSimulator.SP_API_URL,
-                "lwa_endpoint_url": AmazonSimulator.LWA_URL + "/auth/o2/token",
-                "import_from": (started - timedelta(days=1)).replace(tzinfo=None),
-            }
-        )
+        self.use_lightspeed_sale_defaults()
+        self.read_orders_from_amazon_simulator(seed=5)
         self.cash = self.lightspeed.payment_type_ids.filtered(
             lambda p: p.lightspeed_id == str(CASH_PAYMENT_TYPE_ID)
         )
@@ -47,12 +37,6 @@ class TestPaymentMethodEitherVersion(SalesCase):
             }
         )
 
-    def _import(self):
-        client = demo_client(self.amazon_sim.clock)
-        self.amazon_sim.clock.advance(60)
-        with client, in_process(self.amazon_sim.routes()):
-            self.amazon._import_orders(client=client)
-
     def _import_and_send(self, version):
         """Import with ``version`` and send to Lightspeed: what Odoo and Lightspeed then hold.
         Both are undone afterwards, so the other version starts from the same state."""
@@ -60,13 +44,12 @@ class TestPaymentMethodEitherVersion(SalesCase):
         try:
             with self.env.cr.savepoint():
                 self.amazon.orders_api_version = version
-                self._import()
+                self.run_import(advance=60)
                 order = self.env["amazon.order"].search([("account_id", "=", self.amazon.id)])
                 self.assertEqual(order.import_state, "imported", order.import_error)
                 self.send()
                 routed = order.routed_order_ids
-                self.assertEqual(routed.state, "sent", routed.error_message)
-                sale = self.sale_of(routed)
+                sale = self.assertLightspeedSaleCreated(routed)
                 sale_order = order.sale_order_id
                 outcome["odoo"] = {
                     "payment_method": order.payment_method,
@@ -133,7 +116,11 @@ class TestPaymentMethodEitherVersion(SalesCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPaymentMappingValues(SalesCase):
+class TestPaymentMappingValues(LightspeedSales, RoutingCase):
+    def setUp(self):
+        super().setUp()
+        self.use_lightspeed_sale_defaults()
+
     def test_the_mapping_offers_the_values_amazon_sends(self):
         field = self.env["amazon.payment.mapping"]._fields["payment_method"]
         values = dict(field._description_selection(self.env))

@@ -11,8 +11,9 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..lib.privacy import REPLACEMENT
+from .amazon_orders_common import AmazonOrdersFromSimulator
 from .common import run_with_cron_progress
-from .privacy_common import AmazonFlowCase
+from .routing_common import RoutingCase
 from .simulators.amazon import line
 from .simulators.amazon.state import Address, Buyer
 
@@ -48,7 +49,11 @@ def _traces_in(text):
 
 
 @tagged("post_install", "-at_install")
-class TestPersonalDataErasure(AmazonFlowCase):
+class TestPersonalDataErasure(AmazonOrdersFromSimulator, RoutingCase):
+    def setUp(self):
+        super().setUp()
+        self.read_orders_from_amazon_simulator(seed=5)
+
     def buyer_order(self, sku="JBJ-S", email=EMAIL, **extra):
         return self.amazon_sim.add_order(
             [line(sku, 1, "59.00", tax="5.31", gift_message=GIFT)],

@@ -13,15 +13,17 @@ from ..lib.errors import ThrottledError
 from ..models import connector_run
 from ..models.amazon_routed_order_lightspeed import SendRun
 from .common import budget_for, run_with_cron_progress
-from .sales_common import SalesCase
+from .routing_common import RoutingCase
+from .sales_common import LightspeedSales
 
 CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_send_sales"
 
 
 @tagged("post_install", "-at_install")
-class TestSendRunBudget(SalesCase):
+class TestSendRunBudget(LightspeedSales, RoutingCase):
     def setUp(self):
         super().setUp()
+        self.use_lightspeed_sale_defaults()
         self.cron = self.env.ref(CRON)
         self.cron.active = True
 
@@ -186,5 +188,4 @@ class TestSendRunBudget(SalesCase):
         self.assertFalse(routed.error_message)
         self.assertFalse(self.sim.sales(routed.name))
         self.send()
-        self.assertEqual(routed.state, "sent")
-        self.sale_of(routed)
+        self.assertLightspeedSaleCreated(routed)

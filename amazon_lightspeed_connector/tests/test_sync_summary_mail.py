@@ -5,14 +5,16 @@ import re
 
 from odoo.tests import tagged
 
-from .privacy_common import AmazonFlowCase
+from .amazon_orders_common import AmazonOrdersFromSimulator
+from .routing_common import RoutingCase
 from .simulators.amazon import line
 
 
 @tagged("post_install", "-at_install")
-class TestSyncSummaryMail(AmazonFlowCase):
+class TestSyncSummaryMail(AmazonOrdersFromSimulator, RoutingCase):
     def setUp(self):
         super().setUp()
+        self.read_orders_from_amazon_simulator(seed=5)
         self.set_mode("queue")
         self.amazon.sync_log_email = "ops@example.com, owner@example.com"
 

@@ -1,22 +1,22 @@
-"""Set-up for the erasure and run summary tests: the routing stores (A default, B, C) and an
-Amazon channel reading its orders from the Amazon simulator, so orders arrive, get their sale
-order, partners and routed orders exactly as in production."""
+"""The Amazon orders fixture: the routing channel reads its orders from the Amazon simulator, so
+orders arrive, get their sale order, partners and routed orders exactly as in production."""
 
 from datetime import datetime, timedelta, timezone
 
 from odoo import fields
 
-from .routing_common import RoutingCase
 from .simulators.amazon import AmazonSimulator
 from .simulators.amazon.testing import demo_client
 from .simulators.core import ManualClock
 from .simulators.transport import in_process
 
 
-class AmazonFlowCase(RoutingCase):
-    def setUp(self):
-        super().setUp()
-        self.amazon_sim = AmazonSimulator(clock=ManualClock(), seed=5)
+class AmazonOrdersFromSimulator:
+    """Fixtures and helpers of orders read from the Amazon simulator, for a RoutingCase."""
+
+    def read_orders_from_amazon_simulator(self, seed):
+        """``self.amazon_sim`` (random ``seed``) serves the channel's orders since a day ago."""
+        self.amazon_sim = AmazonSimulator(clock=ManualClock(), seed=seed)
         started = datetime.fromtimestamp(self.amazon_sim.clock.now(), tz=timezone.utc)
         self.amazon.write(
             {
@@ -26,10 +26,10 @@ class AmazonFlowCase(RoutingCase):
             }
         )
 
-    def run_import(self, account=None):
+    def run_import(self, account=None, advance=120):
         """One import run of the channel against the simulator (the clock moves on first)."""
         client = demo_client(self.amazon_sim.clock)
-        self.amazon_sim.clock.advance(120)
+        self.amazon_sim.clock.advance(advance)
         with client, in_process(self.amazon_sim.routes()):
             return (account or self.amazon)._import_orders(client=client)
 
