@@ -22,9 +22,9 @@ from ..models.lightspeed_account import SYNC_CRON, LightspeedAccount
 from .amazon_import_common import AmazonImportCase
 from .common import budget_for
 from .connector_common import ConnectorCase
-from .listings_common import ListingsCase
+from .listings_common import ListingsPush
 from .routing_common import RoutingCase
-from .sales_common import SalesCase
+from .sales_common import LightspeedSales
 from .simulators.amazon import line
 
 _logger = logging.getLogger(__name__)
@@ -78,7 +78,11 @@ class TestRouteButtonHandover(TriggersMixin, RoutingCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPushButtonHandover(TriggersMixin, ListingsCase):
+class TestPushButtonHandover(TriggersMixin, ListingsPush, RoutingCase):
+    def setUp(self):
+        super().setUp()
+        self.open_listings_push()
+
     def push_one_then_time_is_up(self, button):
         """Press ``button`` with time for one patch: the rest goes to the scheduled push."""
         self.active_cron(LISTINGS_CRON)
@@ -164,7 +168,11 @@ class TestSyncButtonHandover(TriggersMixin, ConnectorCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSendAfterRefusedCredentials(TriggersMixin, SalesCase):
+class TestSendAfterRefusedCredentials(TriggersMixin, LightspeedSales, RoutingCase):
+    def setUp(self):
+        super().setUp()
+        self.use_lightspeed_sale_defaults()
+
     def test_send_now_queues_nothing_and_says_what_to_do(self):
         routed = self.import_order(("CANVAS-TOTE", 1)).routed_order_ids
         self.assertEqual(routed.state, "to_send")
@@ -183,8 +191,12 @@ class TestSendAfterRefusedCredentials(TriggersMixin, SalesCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSendNowOnManyOrders(TriggersMixin, SalesCase):
+class TestSendNowOnManyOrders(TriggersMixin, LightspeedSales, RoutingCase):
     ORDERS = 25
+
+    def setUp(self):
+        super().setUp()
+        self.use_lightspeed_sale_defaults()
 
     def test_send_now_on_many_orders_answers_within_its_budget_and_says_what_is_left(self):
         orders = self.Routed.browse(
