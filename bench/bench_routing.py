@@ -16,7 +16,7 @@ It prints figures and asserts no time:
    many orders needed several stores, the range of stores used, and how many fell back to the
    greedy, not-proven-minimal cover.
 
-Times are wall time and this thread's CPU time (``time.thread_time``) side by side: on a shared
+Times are wall time and this thread's CPU time (``time.process_time``) side by side: on a shared
 machine the scheduler takes the CPU away for milliseconds at a time, which the wall clock
 counts and the CPU clock does not; the CPU figure is what the engine costs. Garbage is
 collected before each timed section, so one section does not pay for the previous one's.
@@ -29,6 +29,7 @@ import gc
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -83,25 +84,27 @@ def make_lines(rng: random.Random, line_count: int) -> tuple[OrderLine, ...]:
 
 def decisions_per_second(seed: int, orders: int = 10_000, store_count: int = 25) -> list[tuple]:
     rng = random.Random(seed)
-    stores = make_stores(store_count, rng)
+    # one tuple for every order, as the Odoo layer passes a run's stores: validated once
+    stores = tuple(make_stores(store_count, rng))
     stock = make_stock(rng, stores, in_stock=0.5)
     orders = [(make_lines(rng, rng.randint(1, 8)), somewhere(rng)) for _ in range(orders)]
     runs = [(mode, TieBreak.PRIORITY_THEN_DISTANCE) for mode in RoutingMode]
     runs.insert(2, (RoutingMode.BEST_STORE, TieBreak.DISTANCE_THEN_PRIORITY))
     rows = []
     for mode, tie_break in runs:
-        started = time.perf_counter()
+        gc.collect()
+        cpu_started, started = time.process_time(), time.perf_counter()
         requests = [  # timed too: the "+request" rate
             RoutingRequest(
                 lines, stock, stores, stores[0].key, mode, ship_to=to, tie_break=tie_break
             )
             for lines, to in orders
         ]
-        building = time.perf_counter() - started
+        building, cpu_building = time.perf_counter() - started, time.process_time() - cpu_started
         gc.collect()
-        cpu_started, wall_started = time.thread_time(), time.perf_counter()
+        cpu_started, wall_started = time.process_time(), time.perf_counter()
         decisions = [route(request) for request in requests]
-        cpu, decided = time.thread_time() - cpu_started, time.perf_counter()
+        cpu, decided = time.process_time() - cpu_started, time.perf_counter()
         outcomes = dict.fromkeys(("routed", "virtual", "held"), 0)
         for decision in decisions:
             outcomes[decision.outcome.value] += 1
@@ -111,13 +114,15 @@ def decisions_per_second(seed: int, orders: int = 10_000, store_count: int = 25)
         wall = decided - wall_started
         rate, cpu_rate = len(orders) / wall, len(orders) / cpu
         with_request = len(orders) / (building + wall)  # the collection left out
-        rows.append((label, rate, cpu_rate, with_request, outcomes, multi, nearest))
+        cpu_with_request = len(orders) / (cpu_building + cpu)
+        rates = (rate, cpu_rate, with_request, cpu_with_request)
+        rows.append((label, *rates, outcomes, multi, nearest))
     return rows
 
 
 def split_search_times(seed: int, in_stock: float, tie_break: TieBreak, orders: int = 300) -> dict:
     rng = random.Random(seed)
-    stores = make_stores(50, rng)
+    stores = tuple(make_stores(50, rng))
     stock = make_stock(rng, stores, in_stock)
     times, cpu_times, searched, fallbacks, sizes = [], [], 0, 0, []
     gc.collect()
@@ -126,10 +131,10 @@ def split_search_times(seed: int, in_stock: float, tie_break: TieBreak, orders: 
         request = RoutingRequest(
             lines, stock, stores, stores[0].key, "split", ship_to=ship_to, tie_break=tie_break
         )
-        cpu_started, started = time.thread_time(), time.perf_counter()
+        cpu_started, started = time.process_time(), time.perf_counter()
         decision = route(request)
         times.append(time.perf_counter() - started)
-        cpu_times.append(time.thread_time() - cpu_started)
+        cpu_times.append(time.process_time() - cpu_started)
         if len(decision.parts) > 1:
             searched += 1
             sizes.append(len(decision.parts))
@@ -149,21 +154,47 @@ def split_search_times(seed: int, in_stock: float, tie_break: TieBreak, orders: 
     }
 
 
+def _commit() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+changes" if dirty else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20260101)
     seed = parser.parse_args().seed
     # Other processes skew the rates: the load average tells the reader how quiet the box was.
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(f"seed={seed}  python={sys.version.split()[0]}  cpus={os.cpu_count()}  load={load}")
+    print(
+        f"commit={_commit()}  seed={seed}  python={sys.version.split()[0]}  "
+        f"cpus={os.cpu_count()}  load={load}  nice={os.nice(0)}"
+    )
     print("\n10,000 orders x 25 stores x 1-8 lines (stock density 0.5), distance tie-breaks on")
     print(
-        f"{'mode':<22}{'decisions/s':>12}{'cpu':>9}{'+request':>10}  {'routed':>7}"
+        f"{'mode':<22}{'decisions/s':>12}{'cpu':>9}{'+request':>10}{'cpu':>9}  {'routed':>7}"
         f"{'virtual':>8}{'held':>7}{'multi':>7}{'nearest':>8}"
     )
-    for mode, rate, cpu_rate, with_request, outcomes, multi, nearest in decisions_per_second(seed):
+    for row in decisions_per_second(seed):
+        mode, rate, cpu_rate, with_request, cpu_with_request, outcomes, multi, nearest = row
         print(
-            f"{mode:<22}{rate:>12,.0f}{cpu_rate:>9,.0f}{with_request:>10,.0f}  "
+            f"{mode:<22}{rate:>12,.0f}{cpu_rate:>9,.0f}{with_request:>10,.0f}"
+            f"{cpu_with_request:>9,.0f}  "
             f"{outcomes['routed']:>7}{outcomes['virtual']:>8}{outcomes['held']:>7}{multi:>7}"
             f"{nearest:>8}"
         )

@@ -69,7 +69,8 @@ def _normalise(request: RoutingRequest) -> _Order:
     merged = request._index.merged
     lines = tuple(OrderLine(product, quantity) for product, quantity in merged.items())
     stores = tuple(sorted(request.stores, key=lambda store: (store.priority, store.key)))
-    available = tuple(_available(request.stock.get(store.key, {}), merged) for store in stores)
+    columns = request._index.columns
+    available = tuple(_available_from_columns(columns, store.key, merged) for store in stores)
     default = next(i for i, store in enumerate(stores) if store.key == request.default_store)
     ship_to = request._index.ship_to_vector
     distances = tuple(_km(ship_to, store) for store in stores) if ship_to else None
@@ -92,10 +93,11 @@ def _km(ship_to: tuple[float, float, float], store: Store) -> int:
     return round(EARTH_RADIUS_KM * acos(dot))
 
 
-def _available(per_product: Mapping[str, int], products: Iterable[str]) -> tuple[int, ...]:
+def _available_from_columns(
+    columns: Mapping[str, Mapping[str, int]], store_key: str, products: Iterable[str]
+) -> tuple[int, ...]:
     # Negative stock (oversold in Lightspeed) can't ship anything: count it as 0.
-    get = per_product.get
-    row = [get(product, 0) for product in products]
+    row = [columns[product].get(store_key, 0) for product in products]
     return tuple([max(units, 0) for units in row] if min(row) < 0 else row)
 
 

@@ -141,21 +141,33 @@ class RoutingRequest:
     max_parts: int = 0
 
     def __post_init__(self) -> None:
-        # Coerce plain strings and lists (what the Odoo layer has) into the frozen forms.
-        object.__setattr__(self, "lines", tuple(self.lines))
-        object.__setattr__(self, "stores", tuple(self.stores))
-        object.__setattr__(self, "mode", RoutingMode(self.mode))
-        object.__setattr__(self, "split_fallback", SplitFallback(self.split_fallback))
-        object.__setattr__(self, "tie_break", TieBreak(self.tie_break))
+        # Coerce plain strings and lists (what the Odoo layer has) into the frozen forms; the
+        # type tests first, as an Enum call costs a microsecond and this runs once per order.
+        setattr_ = object.__setattr__
+        if type(self.lines) is not tuple:
+            setattr_(self, "lines", tuple(self.lines))
+        if type(self.stores) is not tuple:
+            setattr_(self, "stores", tuple(self.stores))
+        if type(self.mode) is not RoutingMode:
+            setattr_(self, "mode", RoutingMode(self.mode))
+        if type(self.split_fallback) is not SplitFallback:
+            setattr_(self, "split_fallback", SplitFallback(self.split_fallback))
+        if type(self.tie_break) is not TieBreak:
+            setattr_(self, "tie_break", TieBreak(self.tie_break))
         if self.ship_to is not None:
-            object.__setattr__(self, "ship_to", _point(self.ship_to, "ship_to"))
+            setattr_(self, "ship_to", _point(self.ship_to, "ship_to"))
         if not _is_int(self.max_parts) or self.max_parts < 0:
             raise ValueError("max_parts must be an integer >= 0 (0: no cap)")
         self._validate_lines()
-        self._validate_stores()
-        products = {line.product for line in self.lines}
-        object.__setattr__(self, "stock", _frozen_stock(self.stock, self.stores, products))
-        object.__setattr__(self, "_index", _RequestIndex(self))
+        table = _store_table(self.stores)
+        if self.default_store not in table.by_key:
+            raise ValueError(
+                f"default store {self.default_store!r} is not one of the stores: "
+                + ", ".join(sorted(table.by_key))
+            )
+        index = _RequestIndex(self, table)
+        setattr_(self, "stock", _StockView(index.columns))
+        setattr_(self, "_index", index)
         if not _is_int(self.split_search_budget) or self.split_search_budget < 0:
             raise ValueError("split_search_budget must be an integer >= 0")
 
@@ -163,60 +175,110 @@ class RoutingRequest:
         if not self.lines:
             raise ValueError("an order needs at least one line")
         for line in self.lines:
-            if not isinstance(line, OrderLine):
+            if type(line) is not OrderLine and not isinstance(line, OrderLine):
                 raise ValueError(f"order lines must be OrderLine, got {line!r}")
 
-    def _validate_stores(self) -> None:
-        if not self.stores:
+
+class _StoreTable:
+    """The stores of a request, validated and indexed once per tuple of stores: a channel routes
+    every order of a run with the same stores, so the Odoo layer or a benchmark passing the same
+    tuple pays for this once (the tuple and its frozen stores cannot change)."""
+
+    __slots__ = ("stores", "by_key")
+
+    def __init__(self, stores: tuple[Store, ...]) -> None:
+        if not stores:
             raise ValueError("at least one store is needed")
-        keys = [store.key for store in self.stores]
+        keys = [store.key for store in stores]
         if len(set(keys)) != len(keys):
             raise ValueError(f"store keys must be unique, got {keys}")
-        if self.default_store not in keys:
-            raise ValueError(
-                f"default store {self.default_store!r} is not one of the stores: "
-                + ", ".join(sorted(keys))
-            )
+        self.stores = stores  # kept: its id() is the cache key, it must not be reused meanwhile
+        self.by_key = {store.key: store for store in stores}
 
 
-def _frozen_stock(
-    stock: Mapping[str, Mapping[str, int]], stores: tuple[Store, ...], products: set[str]
-) -> Mapping[str, Mapping[str, int]]:
-    # A private copy of what this order can use: the caller may go on changing its dicts (the
-    # whole catalogue), the decision must not change with them.
-    known = {store.key for store in stores}
-    frozen = {}
-    for store_key, per_product in stock.items():
-        if store_key not in known:
-            raise ValueError(f"stock given for unknown store {store_key!r}")
-        relevant = {p: per_product[p] for p in products if p in per_product}
-        for product, quantity in relevant.items():
-            if type(quantity) is not int and not _is_int(quantity):  # the common case first
-                raise ValueError(f"stock of {product!r} in {store_key!r} must be an integer")
-        frozen[store_key] = MappingProxyType(relevant)
-    return MappingProxyType(frozen)
+_STORE_TABLES: dict[int, _StoreTable] = {}
+_STORE_TABLES_KEPT = 16
+
+
+def _store_table(stores: tuple[Store, ...]) -> _StoreTable:
+    table = _STORE_TABLES.get(id(stores))
+    if table is not None and table.stores is stores:
+        return table
+    table = _StoreTable(stores)
+    if len(_STORE_TABLES) >= _STORE_TABLES_KEPT:
+        _STORE_TABLES.clear()  # a new run's stores: the old tables are not needed any more
+    _STORE_TABLES[id(stores)] = table
+    return table
+
+
+class _StockView(Mapping):
+    """``request.stock``: store key -> product key -> units, read-only, the order's products only,
+    read from the request's private copy (by product) when asked; the engine never asks."""
+
+    __slots__ = ("_columns",)
+
+    def __init__(self, columns: dict[str, dict[str, int]]) -> None:
+        self._columns = columns
+
+    def _stores(self) -> dict[str, dict[str, int]]:
+        stores: dict[str, dict[str, int]] = {}
+        for product, column in self._columns.items():
+            for store_key, units in column.items():
+                stores.setdefault(store_key, {})[product] = units
+        return stores
+
+    def __getitem__(self, store_key: str) -> Mapping[str, int]:
+        return MappingProxyType(self._stores()[store_key])
+
+    def __iter__(self):
+        return iter(self._stores())
+
+    def __len__(self) -> int:
+        return len(self._stores())
+
+    def __repr__(self) -> str:
+        return repr(self._stores())
 
 
 class _RequestIndex:
     """The request's data laid out for the engine's common question, "which stores hold every
     line?": lines merged, stock by product (store key -> units, only the stores stating it),
-    stores by key, the buyer as a unit vector. Built once with the request (it reads every
-    stock entry anyway to copy it); not part of the request's value (equality, repr)."""
+    stores by key, the buyer as a unit vector. Built once with the request; its copy of the
+    stock is the request's own (the caller may go on changing its dicts, the whole catalogue:
+    the decision must not change with them). Not part of the request's value."""
 
     __slots__ = ("merged", "columns", "store_by_key", "ship_to_vector")
 
-    def __init__(self, request: RoutingRequest) -> None:
+    def __init__(self, request: RoutingRequest, table: _StoreTable) -> None:
         merged: dict[str, int] = {}
         for line in request.lines:
             merged[line.product] = merged.get(line.product, 0) + line.quantity
         self.merged = merged
-        columns: dict[str, dict[str, int]] = {product: {} for product in merged}
-        for store_key, per_product in request.stock.items():
-            for product, units in per_product.items():
-                columns[product][store_key] = units
+        stock = request.stock
+        by_key = table.by_key
+        if stock.keys() - by_key.keys():
+            unknown = sorted(stock.keys() - by_key.keys())[0]
+            raise ValueError(f"stock given for unknown store {unknown!r}")
+        rows = stock.items()
+        columns = {}
+        for product in merged:
+            column = {
+                store_key: units
+                for store_key, per_product in rows
+                if (units := per_product.get(product)) is not None
+            }
+            if {*map(type, column.values())} - {int}:
+                _check_units(column, product)
+            columns[product] = column
         self.columns = columns
-        self.store_by_key = {store.key: store for store in request.stores}
+        self.store_by_key = by_key
         self.ship_to_vector = unit_vector(request.ship_to) if request.ship_to else None
+
+
+def _check_units(column: dict[str, int], product: str) -> None:
+    for store_key, units in column.items():
+        if not _is_int(units):
+            raise ValueError(f"stock of {product!r} in {store_key!r} must be an integer")
 
 
 def unit_vector(point: tuple[float, float]) -> tuple[float, float, float]:
