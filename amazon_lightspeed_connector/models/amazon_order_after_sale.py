@@ -1,4 +1,4 @@
-"""Amazon cancels an order, or one item, after it was sent to a store (issue 17).
+"""Amazon cancels an order, or one item, after it was sent to a store.
 
 The whole order cancelled: every part already in Lightspeed owes a reversal of its whole sale
 (void if open, refund sale if completed: ``amazon.sale.reversal``); parts never sent are voided

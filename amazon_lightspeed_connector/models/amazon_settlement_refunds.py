@@ -1,4 +1,4 @@
-"""Booking the refunds of a settlement (issue 17): credit note, its payout, restocking.
+"""Booking the refunds of a settlement: credit note, its payout, restocking.
 
 Each refund of the report (rows of one order, SKU and adjustment id: Amazon's unit of a
 refund) is booked once, whichever report lists it and however often it is read:

@@ -1,4 +1,4 @@
-"""After the sale (issue 17): shipments marked in Lightspeed read back into Odoo.
+"""After the sale: shipments marked in Lightspeed read back into Odoo.
 
 Against the Lightspeed simulator on loopback: store staff tick Shipped with a tracking line in
 the shipment note; the scheduled read marks the routed order shipped (its open sale completed,

@@ -1,4 +1,4 @@
-"""The order import (issue 5) against the Amazon simulator, in process."""
+"""The order import against the Amazon simulator, in process."""
 
 from datetime import timedelta
 from decimal import Decimal

@@ -1,5 +1,5 @@
-"""Amazon's own order examples through the Odoo import (issue 5: "every official sandbox order
-example imports with the right lines, amounts and partner").
+"""Amazon's own order examples through the Odoo import: every official sandbox order example
+imports with the right lines, amounts and partner.
 
 The Amazon simulator in sandbox mode answers exactly as Amazon's sandbox endpoint does: only the
 documented requests, with the documented responses of the Orders models (v2026-01-01 and v0).

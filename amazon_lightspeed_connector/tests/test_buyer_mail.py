@@ -1,4 +1,4 @@
-"""No Amazon buyer follows a document or receives a mail, whatever a person does (issue 14).
+"""No Amazon buyer follows a document or receives a mail, whatever a person does.
 
 An order imported from the Amazon simulator gets its sale order, delivery, invoice and credit
 note. On each, a person posts a message with the buyer ticked as recipient, and sends the

@@ -1,4 +1,4 @@
-"""The import inside Odoo's limits (issue 15): a time budget, Amazon's quota never waited out
+"""The import inside Odoo's limits: a time budget, Amazon's quota never waited out
 for long inside a run, another worker's write never an error nor a crash."""
 
 from unittest.mock import patch

@@ -1,5 +1,5 @@
 """Fewer Lightspeed units per order: returning buyers cost no customer search, new buyers of a
-run are searched together, and a customer Lightspeed lost is created again (issue 15)."""
+run are searched together, and a customer Lightspeed lost is created again."""
 
 from odoo.tests import tagged
 from odoo.tools import mute_logger

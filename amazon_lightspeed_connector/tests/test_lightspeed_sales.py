@@ -1,4 +1,4 @@
-"""Routed orders written into Lightspeed as Sales, exactly once, and shipped (issue 7).
+"""Routed orders written into Lightspeed as Sales, exactly once, and shipped.
 
 Against the Lightspeed simulator on loopback: what each sale holds, split orders, the store
 stock, every way a write can go wrong (lost answer, 429 storm, crash between the POST and the

@@ -1,4 +1,4 @@
-"""Inventory and prices to Amazon (issue 8): what is sent, when, and how (patches or feeds)."""
+"""Inventory and prices to Amazon: what is sent, when, and how (patches or feeds)."""
 
 import logging
 import time

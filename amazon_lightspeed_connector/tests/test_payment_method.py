@@ -1,4 +1,4 @@
-"""The payment method, from Amazon to the Lightspeed sale (issue 14, item 1).
+"""The payment method, from Amazon to the Lightspeed sale.
 
 A cash-on-delivery order placed in the Amazon simulator is imported with Orders API
 2026-01-01, then with v0: both give the same Odoo order and the same Lightspeed sale, paid

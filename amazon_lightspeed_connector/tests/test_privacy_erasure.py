@@ -1,6 +1,5 @@
 """Buyers' personal data erased after the retention period, everywhere the connector copied
-it (issue 8 "Personal data", issue 9 "Personal data erased after the retention period
-everywhere it was copied"): asserted field by field, chatter and sync log included."""
+it: asserted field by field, chatter and sync log included."""
 
 import html
 import re

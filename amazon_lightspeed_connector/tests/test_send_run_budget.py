@@ -1,4 +1,4 @@
-"""The send run inside Odoo's limits (issue 15): a time budget, the rest handed to the
+"""The send run inside Odoo's limits: a time budget, the rest handed to the
 scheduled action and said so, a conflict with another worker never an error nor a lost sale."""
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""The sync log e-mail (issue 8 "Sync log e-mail"): one summary mail per run of a channel with
+"""The sync log e-mail: one summary mail per run of a channel with
 the counts and links of what it did, none without an address, none when nothing happened."""
 
 import re
