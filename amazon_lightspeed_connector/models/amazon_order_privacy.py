@@ -61,12 +61,13 @@ NOT_SCRUBBED = frozenset(
     ("name", "access_token", "client_order_ref", "reference", "origin", "lightspeed_sale_id")
 )
 ERASING = "amazon_privacy_erasing"
-CHUNK_SIZE = 100  # orders per transaction
-ERASE_BATCH = 1000  # orders per scheduled run; the cron worker runs it again while more are due
 
 
 class AmazonOrderPrivacy(models.Model):
     _inherit = "amazon.order"
+
+    _erase_chunk_size = 100  # orders per transaction
+    _erase_batch_size = 1000  # per scheduled run; the cron worker runs it again while more are due
 
     shipped_or_cancelled_date = fields.Datetime(
         "Shipped or Cancelled On",
@@ -152,7 +153,7 @@ class AmazonOrderPrivacy(models.Model):
     # --- the scheduled action -----------------------------------------------------------------
 
     @api.model
-    def _cron_erase_personal_data(self, chunk_size=CHUNK_SIZE, limit=ERASE_BATCH):
+    def _cron_erase_personal_data(self, chunk_size=None, limit=None):
         """Erase up to ``limit`` due orders of every channel, a chunk per transaction; one info
         row per channel says how many. Returns how many were erased.
 
@@ -161,6 +162,8 @@ class AmazonOrderPrivacy(models.Model):
         Orders whose erasure failed before are not counted as due (they would fail again at
         once): each run takes them after the others, with what is left of ``limit``.
         """
+        chunk_size = chunk_size or self._erase_chunk_size
+        limit = self._erase_batch_size if limit is None else limit
         accounts = self.env["amazon.account"].with_context(active_test=False).search([])
         batches = self._erasure_batches(accounts, limit)
         total = remaining = 0

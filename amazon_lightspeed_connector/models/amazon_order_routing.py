@@ -36,7 +36,6 @@ MODES = {
     "split": RoutingMode.SPLIT,
 }
 FALLBACKS = {"hold": SplitFallback.HOLD, "default": SplitFallback.DEFAULT_STORE}
-ROUTE_BATCH = 200  # orders routed per scheduled call, committed together
 # The most urgent first: Amazon's latest ship date (orders without one after), then the oldest.
 URGENCY_ORDER = "latest_ship_date, purchase_date, id"
 ROUTE_CRON = "amazon_lightspeed_connector.ir_cron_amazon_route_orders"
@@ -49,6 +48,8 @@ class RoutingNotPossible(Exception):
 class AmazonOrderRouting(models.Model):
     _name = "amazon.order"
     _inherit = ["amazon.order", "mail.thread"]
+
+    _route_batch_size = 200  # orders routed per scheduled call, committed together
 
     routed_order_ids = fields.One2many(
         "amazon.routed.order", "amazon_order_id", "Routed Orders", readonly=True
@@ -105,12 +106,12 @@ class AmazonOrderRouting(models.Model):
     @api.model
     def _cron_route_orders(self):
         """Route the orders still waiting, most urgent first (Amazon's latest ship date, then the
-        oldest; ``URGENCY_ORDER``), ``ROUTE_BATCH`` per call, each in its
+        oldest; ``URGENCY_ORDER``), ``_route_batch_size`` per call, each in its
         own savepoint. Each call is one transaction: the cron worker commits it and calls again
         at once while routable orders remain (ir.cron progress), so a backlog of thousands is
         not one long transaction holding the stock locks, lost whole by a crash."""
         pending = self.search([("routing_state", "=", "to_route")], order=URGENCY_ORDER)
-        batch = pending[:ROUTE_BATCH]
+        batch = pending[: self._route_batch_size]
         run = ConnectorRun(self.env)
         routed = batch._route_pending(run)
         # a channel that could not route (no default store) or met busy stock waits for the

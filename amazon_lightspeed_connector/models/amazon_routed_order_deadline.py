@@ -3,8 +3,6 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.osv import expression
 
-ESCALATION_BATCH = 200  # held orders escalated per scheduled call, committed together
-
 
 def _duration(delta):
     """'1 d 4 h', '3 h 20 min', '12 min': what a person reads at a glance."""
@@ -23,6 +21,8 @@ class AmazonRoutedOrderDeadline(models.Model):
     it, so later runs skip it)."""
 
     _inherit = "amazon.routed.order"
+
+    _escalation_batch_size = 200  # held orders escalated per scheduled call, committed together
 
     latest_ship_date = fields.Datetime(
         related="amazon_order_id.latest_ship_date", store=True, index=True, string="Ship By"
@@ -96,12 +96,12 @@ class AmazonRoutedOrderDeadline(models.Model):
     @api.model
     def _cron_escalate_late_risk(self):
         """Held orders at risk of shipping late, most urgent first, each escalated once.
-        ``ESCALATION_BATCH`` per call; the cron worker calls again at once while more wait."""
+        ``_escalation_batch_size`` per call; the cron worker calls again at once while more wait."""
         pending = self.search(
             [("late_risk", "=", True), ("late_risk_escalated", "=", False)],
             order="latest_ship_date, id",
         )
-        batch = pending[:ESCALATION_BATCH]
+        batch = pending[: self._escalation_batch_size]
         batch._escalate_late_risk()
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=len(pending) - len(batch))
 

@@ -59,7 +59,6 @@ from .lightspeed_stock import OPEN_SALE_STATES
 
 _logger = logging.getLogger(__name__)
 
-SEND_BATCH = 200  # routed orders per scheduled run; the cron worker runs it again if more wait
 CRON_XMLID = "amazon_lightspeed_connector.ir_cron_lightspeed_send_sales"
 SHIPPED_STATES = ("shipped", "confirmed")
 
@@ -87,6 +86,8 @@ class SendRun(ConnectorRun):
 
 class AmazonRoutedOrderLightspeed(models.Model):
     _inherit = "amazon.routed.order"
+
+    _send_batch_size = 200  # per scheduled run; the cron worker runs it again if more wait
 
     currency_id = fields.Many2one(related="amazon_order_id.currency_id")
     lightspeed_account_id = fields.Many2one(

@@ -21,7 +21,6 @@ from ..lib.lightspeed.sale_payload import (
 from ..lib.lightspeed.sale_sender import SalesByReference, complete_sale
 from .amazon_routed_order_lightspeed import (
     CRON_XMLID,
-    SEND_BATCH,
     SHIPPED_STATES,
     SaleNotPossible,
     SendRun,
@@ -37,9 +36,10 @@ class AmazonRoutedOrderSend(models.Model):
     # --- the scheduled action -----------------------------------------------------------------
 
     @api.model
-    def _cron_send_to_lightspeed(self, limit=SEND_BATCH):
+    def _cron_send_to_lightspeed(self, limit=None):
         """Complete the open sales of shipped orders, send the oldest orders to send, then mail
         each channel that asks for it one summary of the run."""
+        limit = self._send_batch_size if limit is None else limit
         channels = self.env["amazon.account"].search([("sync_log_email", "!=", False)])
         started = {channel: channel._run_started() for channel in channels}
         runs = self._send_oldest(limit)

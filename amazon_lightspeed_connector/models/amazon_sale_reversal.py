@@ -42,7 +42,6 @@ from .connector_run import CONFLICTS, ConnectorRun
 _logger = logging.getLogger(__name__)
 
 CRON_XMLID = "amazon_lightspeed_connector.ir_cron_lightspeed_reverse_sales"
-BATCH = 100
 
 
 class AmazonSaleReversal(models.Model):
@@ -50,6 +49,8 @@ class AmazonSaleReversal(models.Model):
     _description = "Lightspeed Sale Reversal"
     _order = "id desc"
     _check_company_auto = True
+
+    _reversal_batch_size = 100  # reversals per scheduled call
 
     routed_order_id = fields.Many2one(
         "amazon.routed.order",
@@ -174,7 +175,9 @@ class AmazonSaleReversal(models.Model):
 
     @api.model
     def _cron_reverse_in_lightspeed(self):
-        due = self.sudo().search([("state", "=", "to_do")], order="id", limit=BATCH)
+        due = self.sudo().search(
+            [("state", "=", "to_do")], order="id", limit=self._reversal_batch_size
+        )
         run = ConnectorRun(self.env)
         done = due._reverse(run)
         remaining = self.sudo().search_count([("state", "=", "to_do")]) if done == len(due) else 0

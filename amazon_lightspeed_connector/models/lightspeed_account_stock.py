@@ -11,7 +11,7 @@ internal reference is the item's customSku, else its systemSku, else whose barco
 These are the keys Lightspeed's own import and the SKU bindings use; an item matching no product
 is counted, not stored: routing only ever asks about products Amazon orders contain.
 
-Writes are batched: per batch of ``BATCH_SIZE`` items, one read of the existing rows and one
+Writes are batched: per batch of ``_stock_batch_size`` items, one read of the existing rows and one
 ``INSERT ... ON CONFLICT DO UPDATE``; a zero quantity creates no row. The cursor advances
 (``wire.stock_cursor``) and is committed with each batch (never in tests), so an interrupted
 refresh resumes where it stopped.
@@ -29,7 +29,6 @@ from .connector_run import ConnectorRun, button_env, commit, hand_over, run_each
 
 _logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
 LOGGED_SKIPPED_ITEMS = 20  # per refresh: beyond it one summary row
 LOCK_CLASS = 0x4C5352  # advisory lock namespace: one stock refresh per Lightspeed account
 STOCK_CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_refresh_stock"
@@ -57,6 +56,8 @@ class StockRefresh(ConnectorRun):
 
 class LightspeedAccountStock(models.Model):
     _inherit = "lightspeed.account"
+
+    _stock_batch_size = 500  # items written per batch, one read and one write of their rows
 
     stock_cursor = fields.Datetime(
         "Stock Read Up To",
@@ -164,7 +165,7 @@ class LightspeedAccountStock(models.Model):
         try:
             for stock in client.items_changed_since(since):
                 batch.append(stock)
-                if len(batch) >= BATCH_SIZE:
+                if len(batch) >= self._stock_batch_size:
                     since = self._store_stock_batch(
                         batch, shops, refresh, seen, since, read_started_at
                     )

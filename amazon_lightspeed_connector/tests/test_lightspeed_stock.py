@@ -82,17 +82,14 @@ class TestLightspeedStock(StockCase):
         self.assertEqual(self.stock("WOOL-SCARF", self.store_b).qoh, 9)
 
     def test_a_refresh_whose_time_is_up_goes_on_from_its_cursor_with_the_schedule(self):
-        from ..models.lightspeed_account_stock import BATCH_SIZE, STOCK_CRON, StockRefresh
+        from ..models.lightspeed_account_stock import STOCK_CRON, StockRefresh
 
         cron = self.env.ref(STOCK_CRON)
         cron.active = True
         triggers = self.env["ir.cron.trigger"].sudo()
         before = triggers.search([("cron_id", "=", cron.id)])
         with (
-            patch(
-                "odoo.addons.amazon_lightspeed_connector.models.lightspeed_account_stock.BATCH_SIZE",
-                5,
-            ),
+            patch.object(type(self.lightspeed), "_stock_batch_size", 5),
             patch.object(StockRefresh, "out_of_time", lambda run: True),
         ):
             action = self.lightspeed.with_user(self.manager).action_refresh_stock()
@@ -101,7 +98,7 @@ class TestLightspeedStock(StockCase):
         self.assertIn("The rest is queued: the next run starts at", action["params"]["message"])
         self.assertTrue(triggers.search([("cron_id", "=", cron.id)]) - before)
         self.assertTrue(self.lightspeed.stock_cursor, "the next run goes on from here")
-        self.assertGreater(BATCH_SIZE, 5)
+        self.assertGreater(self.lightspeed._stock_batch_size, 5)
 
     def test_refresh_button_and_scheduled_action(self):
         self.sim.clock.advance(60)

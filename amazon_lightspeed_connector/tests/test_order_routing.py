@@ -9,7 +9,6 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from psycopg2.errors import LockNotAvailable
 
-from ..models import amazon_order_routing as routing_module
 from ..models import connector_run
 from .common import run_with_cron_progress
 from .routing_common import RoutingCase
@@ -189,7 +188,7 @@ class TestOrderRouting(RoutingCase):
             order.routed_order_ids.unlink()
             order.routing_state = "to_route"
             orders |= order
-        with patch.object(routing_module, "ROUTE_BATCH", 2):
+        with patch.object(type(self.env["amazon.order"]), "_route_batch_size", 2):
             done, remaining = run_with_cron_progress(
                 self.env["amazon.order"], CRON_ROUTE, "_cron_route_orders"
             )
@@ -205,7 +204,7 @@ class TestOrderRouting(RoutingCase):
         self.amazon.default_warehouse_id = False
         for _i in range(3):
             self.import_order(("LTR-BELT", 1))
-        with patch.object(routing_module, "ROUTE_BATCH", 2):
+        with patch.object(type(self.env["amazon.order"]), "_route_batch_size", 2):
             done, remaining = run_with_cron_progress(
                 self.env["amazon.order"], CRON_ROUTE, "_cron_route_orders"
             )

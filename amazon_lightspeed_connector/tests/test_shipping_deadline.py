@@ -9,7 +9,6 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import tagged
 
-from ..models import amazon_order_routing as routing_module
 from .common import run_with_cron_progress
 from .routing_common import RoutingCase
 
@@ -44,7 +43,7 @@ class TestShippingDeadline(RoutingCase):
             order.purchase_date = self.now - timedelta(days=days_old)
             self.ship_by(order, hours_left)
         self.amazon.default_warehouse_id = self.store_a
-        with patch.object(routing_module, "ROUTE_BATCH", 2):
+        with patch.object(type(self.env["amazon.order"]), "_route_batch_size", 2):
             run_with_cron_progress(self.env["amazon.order"], CRON_ROUTE, "_cron_route_orders")
         self.assertEqual(
             [order.routing_state for order in orders],
