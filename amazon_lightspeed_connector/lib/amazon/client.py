@@ -143,6 +143,26 @@ DOWNLOAD_DOCUMENT = Operation("documents", "downloadDocument")
 REFRESH_ACCESS_TOKEN = Operation("lwa", "refreshAccessToken")
 EXCHANGE_AUTHORIZATION_CODE = Operation("lwa", "exchangeAuthorizationCode", write=True)
 
+
+@dataclass(frozen=True)
+class OrderSearchNames:
+    """The wire names of one Orders API version's order search."""
+
+    after: str
+    before: str  # a parameter, and the answer's field saying where the search stopped
+    page_size: str
+    orders: str  # the answer's list of orders
+
+
+ORDER_SEARCH_NAMES = {
+    SEARCH_ORDERS: OrderSearchNames(
+        "lastUpdatedAfter", "lastUpdatedBefore", "maxResultsPerPage", "orders"
+    ),
+    GET_ORDERS: OrderSearchNames(
+        "LastUpdatedAfter", "LastUpdatedBefore", "MaxResultsPerPage", "Orders"
+    ),
+}
+
 _LIBRARY_CLIENTS = {
     "orders2026": (OrdersV20260101, {}),
     "ordersV0": (Orders, {"version": "v0"}),
@@ -591,28 +611,14 @@ class AmazonClient:
 
         ``page_token`` continues a search (the window then comes from the token).
         """
-        if not 1 <= max_per_page <= MAX_PAGE_SIZE:
-            raise ValueError("max_per_page must be between 1 and %d" % MAX_PAGE_SIZE)
         params = {"marketplaceIds": list(self.marketplace_ids)}
         if included_data:
             params["includedData"] = list(included_data)
         if page_token:
             params["paginationToken"] = page_token
-        else:
-            window = self._window(last_updated_after, last_updated_before)
-            if window is None:  # nothing can have settled in it yet
-                return OrderPage([], None, None)
-            params["lastUpdatedAfter"] = _iso(window[0])
-            params["lastUpdatedBefore"] = _iso(window[1])
-            params["maxResultsPerPage"] = max_per_page
-        answer = self._call(SEARCH_ORDERS, lambda api: api.search_orders(**params))
-        orders = answer.payload.get("orders")
-        if not isinstance(orders, list):
-            raise PayloadError(
-                "Amazon's searchOrders answer has no list of orders.",
-                payload=redact(answer.payload, max_chars=300),
-            )
-        return OrderPage(orders, answer.next_token, answer.payload.get("lastUpdatedBefore"))
+        search = (SEARCH_ORDERS, lambda api: api.search_orders(**params))
+        window = (last_updated_after, last_updated_before)
+        return self._order_page(search, params, page_token, window, max_per_page)
 
     def iter_order_pages(
         self,
@@ -651,26 +657,36 @@ class AmazonClient:
         self, last_updated_after, last_updated_before=None, next_token=None, max_per_page=100
     ):
         """One page of v0 orders, read with the RDT so buyer and address come inline."""
-        if not 1 <= max_per_page <= MAX_PAGE_SIZE:
-            raise ValueError("max_per_page must be between 1 and %d" % MAX_PAGE_SIZE)
         params = {"MarketplaceIds": list(self.marketplace_ids)}
         if next_token:
             params["NextToken"] = next_token
-        else:
-            window = self._window(last_updated_after, last_updated_before)
-            if window is None:
+        search = (GET_ORDERS, lambda api: api.get_orders(**params))
+        window = (last_updated_after, last_updated_before)
+        return self._order_page(search, params, next_token, window, max_per_page)
+
+    def _order_page(self, search, params, token, window, max_per_page):
+        """One page of a search of either Orders API version (``search``: its operation and
+        the call that sends ``params``; ``token`` continues a search): the versions' wire names
+        differ (``ORDER_SEARCH_NAMES``), never their rules."""
+        operation, send = search
+        if not 1 <= max_per_page <= MAX_PAGE_SIZE:
+            raise ValueError("max_per_page must be between 1 and %d" % MAX_PAGE_SIZE)
+        names = ORDER_SEARCH_NAMES[operation]
+        if not token:
+            window = self._window(*window)
+            if window is None:  # nothing can have settled in it yet
                 return OrderPage([], None, None)
-            params["LastUpdatedAfter"] = _iso(window[0])
-            params["LastUpdatedBefore"] = _iso(window[1])
-            params["MaxResultsPerPage"] = max_per_page
-        answer = self._call(GET_ORDERS, lambda api: api.get_orders(**params))
-        orders = answer.payload.get("Orders")
+            params[names.after] = _iso(window[0])
+            params[names.before] = _iso(window[1])
+            params[names.page_size] = max_per_page
+        answer = self._call(operation, send)
+        orders = answer.payload.get(names.orders)
         if not isinstance(orders, list):
             raise PayloadError(
-                "Amazon's getOrders answer has no list of orders.",
+                "Amazon's %s answer has no list of orders." % operation.name,
                 payload=redact(answer.payload, max_chars=300),
             )
-        return OrderPage(orders, answer.next_token, answer.payload.get("LastUpdatedBefore"))
+        return OrderPage(orders, answer.next_token, answer.payload.get(names.before))
 
     def iter_v0_order_pages(self, last_updated_after, last_updated_before=None, max_per_page=100):
         page = self.get_orders(last_updated_after, last_updated_before, None, max_per_page)
