@@ -42,12 +42,13 @@ from sp_api.base._transport_httpx import HttpxTransport
 from sp_api.base.credential_provider import FromCodeCredentialProvider, MissingCredentials
 from sp_api.base.exceptions import SellingApiException
 
+from ..clock import SystemClock
 from ..errors import AuthError, ConnectorError, PayloadError, PermanentError, ThrottledError
 from ..inventory import ListingUpdate
 from ..redaction import MASK, redact, redact_text
 from . import error_mapping, results
 from .listings import ProcessingReport, parse_processing_report, patch_body
-from .pacing import Pacer, SystemClock
+from .pacing import Pacer
 from .results import OrderPage
 from .shipment import ship_date_ready
 

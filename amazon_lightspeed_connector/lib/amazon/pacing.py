@@ -10,8 +10,6 @@ data and ``Pacer.restore()`` takes them back, so the next run (or another worker
 start with a full burst that Amazon has already spent.
 """
 
-import time
-
 from ..errors import ThrottledError
 
 # (rate per second, burst) of Amazon's default usage plan, keyed like ``Operation.key``.
@@ -37,16 +35,6 @@ DOCUMENTED_LIMITS = {
 # Waiting this much longer than the exact refill time keeps float rounding on either side
 # from turning a just-in-time call into a 429.
 SAFETY_MARGIN_SECONDS = 0.05
-
-
-class SystemClock:
-    """Wall-clock time: the production clock."""
-
-    def now(self):
-        return time.time()
-
-    def sleep(self, seconds):
-        time.sleep(seconds)
 
 
 class TokenBucket:

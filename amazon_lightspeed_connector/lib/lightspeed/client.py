@@ -10,12 +10,12 @@ plain data classes (``wire``), never in HTTP.
 import json
 import logging
 import threading
-import time
 from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
+from ..clock import SystemClock
 from ..errors import (
     AuthError,
     PayloadError,
@@ -34,14 +34,6 @@ TOKEN_URL = "https://cloud.lightspeedapp.com/auth/oauth/token"
 MAX_LIMIT = 100  # Lightspeed answers 400 above this
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 EMAIL_PATH = "Contact.Emails.ContactEmail.address"  # a Customer's e-mails, as a query field
-
-
-class SystemClock:
-    def now(self):
-        return time.time()
-
-    def sleep(self, seconds):
-        time.sleep(seconds)
 
 
 class LightspeedClient:

@@ -127,8 +127,7 @@ class _CoverSearch:
         self.priorities = priorities
         self.distances = distances
         self.distance_first = distance_first
-        self.nodes = 0
-        self.budget = 0
+        self.nodes = self.budget = 0
         self.best: tuple | None = None
         lines = range(len(quantities))
         # Per line: stores holding some of it, in rank order, and by stock (largest first).
