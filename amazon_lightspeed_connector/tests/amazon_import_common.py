@@ -34,13 +34,9 @@ class AmazonImportCase(TransactionCase):
         self.account = self.new_account()
         self.bind_all()
         self.clients = []
-        patcher = patch.object(
-            type(self.env["amazon.account"]),
-            "_import_client",
-            lambda account: self.new_client(account._marketplace_list()),
+        self.patch_accounts(
+            "_import_client", lambda account: self.new_client(account._marketplace_list())
         )
-        patcher.start()
-        self.addCleanup(patcher.stop)
 
     # ------------------------------------------------------------ helpers
 
@@ -77,9 +73,15 @@ class AmazonImportCase(TransactionCase):
     def small_pages(self, size=10):
         """Search pages of ``size`` orders: paging, page budgets and repeated pages are proven
         with tens of orders instead of hundreds (each order costs a sale order)."""
-        patcher = patch.object(
-            type(self.env["amazon.account"]), "_import_page_size", lambda account: size
-        )
+        self.patch_accounts("_import_page_size", lambda account: size)
+
+    def read_settlements_from_simulator(self):
+        """Settlement reports come from the simulator too."""
+        self.patch_accounts("_settlement_client", lambda account: self.new_client())
+
+    def patch_accounts(self, method, replacement):
+        """``amazon.account``'s ``method`` is ``replacement(account)`` for the whole test."""
+        patcher = patch.object(type(self.env["amazon.account"]), method, replacement)
         patcher.start()
         self.addCleanup(patcher.stop)
 

@@ -8,6 +8,7 @@ exactly as in production.
 import socket
 
 from odoo.tests import TransactionCase
+from odoo.tools import mute_logger
 
 from .simulators.demo_catalogue import AMAZON_DEMO, LIGHTSPEED_DEMO
 from .simulators.http_server import SimulatorServer
@@ -39,8 +40,30 @@ class ConnectorCase(TransactionCase):
         self.addCleanup(server.stop)
         return server
 
+    def assertConnectionTestFails(self, account, expected, secret_fields, quiet=()):
+        """The connection test of ``account`` fails saying ``expected``: the account shows the
+        error, one connection sync log says it, and none of ``secret_fields`` is in that log."""
+        with mute_logger(*quiet):
+            action = account.action_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn(expected, action["params"]["message"])
+        self.assertEqual(account.connection_state, "error")
+        log = self.env["amazon.sync.log"].search(
+            [("res_model", "=", account._name), ("res_id", "=", account.id)]
+        )
+        self.assertEqual(len(log), 1)
+        self.assertEqual(log.flow, "connection")
+        self.assertIn(expected, log.message)
+        for field in secret_fields:
+            self.assertNotIn(account.sudo()[field], log.message + (log.payload_excerpt or ""))
+
     def lightspeed_simulator(self):
         return LightspeedSimulator.demo()
+
+    def serve_demo_lightspeed(self):
+        """``self.sim``: the demo Lightspeed shop, served at ``self.server``."""
+        self.sim = self.lightspeed_simulator()
+        self.server = self.serve(self.sim)
 
     def lightspeed_account(self, base_url, company=None, **values):
         demo = {

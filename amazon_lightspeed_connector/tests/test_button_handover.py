@@ -109,13 +109,7 @@ class TestPushButtonHandover(TriggersMixin, ListingsPush, RoutingCase):
 class TestSettlementButtonHandover(TriggersMixin, AmazonImportCase):
     def setUp(self):
         super().setUp()
-        patcher = patch.object(
-            type(self.env["amazon.account"]),
-            "_settlement_client",
-            lambda account: self.new_client(),
-        )
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        self.read_settlements_from_simulator()
         self.account.invoice_payment_term_id = self.env.ref("account.account_payment_term_30days")
 
     def test_read_settlements_now_does_what_fits_and_queues_the_rest(self):
@@ -144,8 +138,7 @@ class TestSettlementButtonHandover(TriggersMixin, AmazonImportCase):
 class TestSyncButtonHandover(TriggersMixin, ConnectorCase):
     def setUp(self):
         super().setUp()
-        self.sim = self.lightspeed_simulator()
-        self.server = self.serve(self.sim)
+        self.serve_demo_lightspeed()
         self.account = self.lightspeed_account(self.server.url, company=self.company)
 
     def test_a_sync_the_bucket_cannot_take_now_is_queued_for_when_it_can(self):

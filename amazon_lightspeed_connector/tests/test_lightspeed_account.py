@@ -19,8 +19,7 @@ QUIET = (
 class TestLightspeedTokens(ConnectorCase):
     def setUp(self):
         super().setUp()
-        self.sim = self.lightspeed_simulator()
-        self.server = self.serve(self.sim)
+        self.serve_demo_lightspeed()
         self.account = self.lightspeed_account(self.server.url)
         self.env.flush_all()  # the token store reads the row through its own cursor
 
@@ -105,24 +104,11 @@ class TestLightspeedTokens(ConnectorCase):
 class TestLightspeedConnectionFailures(ConnectorCase):
     def setUp(self):
         super().setUp()
-        self.sim = self.lightspeed_simulator()
-        self.server = self.serve(self.sim)
+        self.serve_demo_lightspeed()
 
     def assert_failure(self, account, expected):
         account.env.flush_all()
-        with mute_logger(*QUIET):
-            action = account.action_test_connection()
-        self.assertEqual(action["params"]["type"], "danger")
-        self.assertIn(expected, action["params"]["message"])
-        self.assertEqual(account.connection_state, "error")
-        log = self.env["amazon.sync.log"].search(
-            [("res_model", "=", "lightspeed.account"), ("res_id", "=", account.id)]
-        )
-        self.assertEqual(len(log), 1)
-        self.assertEqual(log.flow, "connection")
-        self.assertIn(expected, log.message)
-        secret = account.sudo().client_secret
-        self.assertNotIn(secret, log.message + (log.payload_excerpt or ""))
+        self.assertConnectionTestFails(account, expected, ("client_secret",), QUIET)
 
     def test_bad_client_secret(self):
         account = self.lightspeed_account(self.server.url, client_secret="not-the-secret")
@@ -142,8 +128,7 @@ class TestLightspeedConnectionFailures(ConnectorCase):
 class TestLightspeedReferenceSync(ConnectorCase):
     def setUp(self):
         super().setUp()
-        self.sim = self.lightspeed_simulator()
-        self.server = self.serve(self.sim)
+        self.serve_demo_lightspeed()
         self.account = self.lightspeed_account(self.server.url, company=self.company)
         self.env.flush_all()
 

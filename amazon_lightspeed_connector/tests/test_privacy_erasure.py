@@ -383,14 +383,7 @@ class TestPersonalDataErasure(AmazonOrdersFromSimulator, RoutingCase):
         self.ship(one, two)
         self.age(first, 31)
         self.age(second, 31)
-        original = type(first)._erase_one
-
-        def failing(order):
-            if order == first:
-                raise ValueError("boom")
-            return original(order)
-
-        with self.patch_erase(failing):
+        with self.erasure_failing_for(first):
             self.assertEqual(self.erase(), 1)
         self.assertFalse(first.pii_erased_date)
         self.assertEqual(first.buyer_name, NAME, "rolled back to its savepoint")
@@ -414,14 +407,7 @@ class TestPersonalDataErasure(AmazonOrdersFromSimulator, RoutingCase):
 
     def test_an_order_whose_erasure_failed_is_not_remaining_and_goes_last(self):
         first, second, third = sorted(self.due_orders(3), key=lambda order: order.id)
-        original = type(first)._erase_one
-
-        def failing(order):
-            if order == first:
-                raise ValueError("boom")
-            return original(order)
-
-        with self.patch_erase(failing):
+        with self.erasure_failing_for(first):
             self.assertEqual(self.erase_with_progress(limit=1), (1, 2))
             self.assertTrue(first.pii_erasure_error)
             self.assertEqual(self.erase_with_progress(limit=1), (1, 1), "the others first")
@@ -451,3 +437,14 @@ class TestPersonalDataErasure(AmazonOrdersFromSimulator, RoutingCase):
 
     def patch_erase(self, replacement):
         return patch.object(type(self.env["amazon.order"]), "_erase_one", replacement)
+
+    def erasure_failing_for(self, failing_order):
+        """While it lasts, erasing ``failing_order`` raises; the others are erased."""
+        original = type(failing_order)._erase_one
+
+        def failing(order):
+            if order == failing_order:
+                raise ValueError("boom")
+            return original(order)
+
+        return self.patch_erase(failing)

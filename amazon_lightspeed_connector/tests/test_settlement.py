@@ -20,13 +20,7 @@ PAID = ("paid", "in_payment")
 class TestSettlement(AmazonImportCase):
     def setUp(self):
         super().setUp()
-        patcher = patch.object(
-            type(self.env["amazon.account"]),
-            "_settlement_client",
-            lambda account: self.new_client(),
-        )
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        self.read_settlements_from_simulator()
         self.term = self.env.ref("account.account_payment_term_30days")
         self.account.invoice_payment_term_id = self.term
 
