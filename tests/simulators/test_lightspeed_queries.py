@@ -1,26 +1,6 @@
 """Lightspeed V3 query parameters on the simulator: operators, or, relations, sort, cursors."""
 
-import pytest
-
-from amazon_lightspeed_connector.tests.simulators.core import ManualClock
-from amazon_lightspeed_connector.tests.simulators.lightspeed import (
-    API_BASE,
-    LightspeedSimulator,
-)
-from amazon_lightspeed_connector.tests.simulators.lightspeed.testing import ApiCaller, as_list
-from amazon_lightspeed_connector.tests.simulators.transport import in_process
-
-
-@pytest.fixture
-def sim():
-    simulator = LightspeedSimulator.demo(clock=ManualClock())
-    with in_process({API_BASE: simulator}):
-        yield simulator
-
-
-@pytest.fixture
-def api(sim):
-    return ApiCaller(sim)
+from amazon_lightspeed_connector.tests.simulators.lightspeed.testing import as_list
 
 
 def skus(answer):

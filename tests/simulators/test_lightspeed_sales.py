@@ -3,27 +3,11 @@
 import pytest
 import requests
 
-from amazon_lightspeed_connector.tests.simulators.core import ManualClock
 from amazon_lightspeed_connector.tests.simulators.lightspeed import (
-    API_BASE,
     DEMO_EMPLOYEE_ID,
     DEMO_PAYMENT_TYPE_ID,
-    LightspeedSimulator,
 )
-from amazon_lightspeed_connector.tests.simulators.lightspeed.testing import ApiCaller, as_list
-from amazon_lightspeed_connector.tests.simulators.transport import in_process
-
-
-@pytest.fixture
-def sim():
-    simulator = LightspeedSimulator.demo(clock=ManualClock())
-    with in_process({API_BASE: simulator}):
-        yield simulator
-
-
-@pytest.fixture
-def api(sim):
-    return ApiCaller(sim)
+from amazon_lightspeed_connector.tests.simulators.lightspeed.testing import as_list
 
 
 def sale(lines, shop=1, paid=None, completed=True, **extra):
