@@ -35,29 +35,7 @@ ValueError.
 """
 
 from .engine import route
-from .model import (
-    DEFAULT_SPLIT_SEARCH_BUDGET,
-    OrderLine,
-    Outcome,
-    RoutedPart,
-    RoutingDecision,
-    RoutingMode,
-    RoutingRequest,
-    SplitFallback,
-    Store,
-    TieBreak,
-)
+from .model import *  # noqa: F403  (model.__all__: the request, decision and their parts)
+from .model import __all__ as _MODEL_NAMES
 
-__all__ = [
-    "DEFAULT_SPLIT_SEARCH_BUDGET",
-    "OrderLine",
-    "Outcome",
-    "RoutedPart",
-    "RoutingDecision",
-    "RoutingMode",
-    "RoutingRequest",
-    "SplitFallback",
-    "Store",
-    "TieBreak",
-    "route",
-]
+__all__ = [*_MODEL_NAMES, "route"]

@@ -8,6 +8,20 @@ from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 
+# what the package exports (lib.routing): the rest is the engine's own
+__all__ = [
+    "DEFAULT_SPLIT_SEARCH_BUDGET",
+    "OrderLine",
+    "Outcome",
+    "RoutedPart",
+    "RoutingDecision",
+    "RoutingMode",
+    "RoutingRequest",
+    "SplitFallback",
+    "Store",
+    "TieBreak",
+]
+
 
 class RoutingMode(str, Enum):
     """How an order is routed; the values are what the Odoo selection field stores."""
