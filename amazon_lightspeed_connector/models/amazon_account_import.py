@@ -42,7 +42,16 @@ from .connector_run import CONFLICTS, DONE, ConnectorRun, button_env, hand_over
 _logger = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=5)  # re-read the end of the last window: late-indexed orders
-INCLUDED_DATA = ("BUYER", "RECIPIENT", "PROCEEDS", "PROMOTION", "FULFILLMENT", "PAYMENT")
+# CANCELLATION: without it Amazon never says that one item of an open order was cancelled
+INCLUDED_DATA = (
+    "BUYER",
+    "RECIPIENT",
+    "PROCEEDS",
+    "PROMOTION",
+    "CANCELLATION",
+    "FULFILLMENT",
+    "PAYMENT",
+)
 LOCK_CLASS = 0x414D5A  # advisory lock namespace: one import per channel at a time
 MAX_PREFIX_LENGTH = 20  # the prefix starts every sale order name: short, printable
 MARKETPLACE_ID = re.compile(r"^[A-Z0-9]{8,20}$")  # e.g. ATVPDKIKX0DER, A1F83G8C2ARO7P

@@ -247,10 +247,14 @@ class AmazonSaleReversal(models.Model):
             # one item of an open sale: voiding would take the items that still ship out of
             # the store too, and the connector never edits an open sale's lines. The sale is
             # completed (its stock drops now rather than at shipping) and the item refunded.
-            complete_sale(client, sale_id)
+            # Its ShipTo stays unshipped: the other items are still in the store's to-ship list.
+            complete_sale(client, sale_id, shipped=False)
             routed.write({"lightspeed_sale_completed": True})
             original = read_sale_detail(client, sale_id)
             action = after_sale_action(original)
+        if original.completed and not routed.lightspeed_sale_completed:
+            # completed by an earlier try whose worker died before its commit, or in the store
+            routed.write({"lightspeed_sale_completed": True})
         values = {"state": "done", "action": action, "done_date": fields.Datetime.now()}
         if action == REFUND:
             payload = refund_payload(self._refund_request(original, client))

@@ -291,6 +291,9 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         original = self.sale_of(routed)
         self.assertFalse(original.voided, "the tote still ships from this sale")
         self.assertTrue(original.completed)
+        self.assertNotEqual(
+            original.ship_to.get("shipped"), "true", "the tote stays in the store's to-ship list"
+        )
         self.assertTrue(routed.lightspeed_sale_completed)
         (refund,) = self.sim.sales(routed.name + "-R1")
         self.assertEqual([x["custom_sku"] for x in refund.lines], ["LTR-BELT"])

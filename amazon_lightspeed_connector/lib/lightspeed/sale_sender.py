@@ -145,16 +145,20 @@ class SalesByReference:
 # --- completing on shipment -----------------------------------------------------------------
 
 
-def completion_payload(ship_note=None):
-    """The PUT that completes an open sale (stock drops now) and marks its ShipTo shipped."""
-    payload = {"completed": True, "ShipTo": {"shipped": True}}
+def completion_payload(ship_note=None, shipped=True):
+    """The PUT that completes an open sale (stock drops now) and marks its ShipTo shipped
+    (``shipped``: False when the parcel has not left, so the store still sees it to ship)."""
+    payload = {"completed": True}
+    if shipped:
+        payload["ShipTo"] = {"shipped": True}
     if ship_note:
+        payload.setdefault("ShipTo", {})
         payload["ShipTo"]["shipNote"] = ship_note
         payload["SaleNotes"] = {"InternalNote": {"note": ship_note}}
     return payload
 
 
-def complete_sale(client, sale_id, ship_note=None, attempts=DEFAULT_ATTEMPTS):
+def complete_sale(client, sale_id, ship_note=None, attempts=DEFAULT_ATTEMPTS, shipped=True):
     """Complete an open sale ("deduct inventory when shipped"); True if this call did it.
 
     Idempotent: the sale is read first and a completed one is left alone, so calling again
@@ -169,7 +173,7 @@ def complete_sale(client, sale_id, ship_note=None, attempts=DEFAULT_ATTEMPTS):
         if sale.completed:
             return put_answer_lost  # our earlier PUT landed, or someone completed it before
         try:
-            client.put("Sale", sale_id, completion_payload(ship_note))
+            client.put("Sale", sale_id, completion_payload(ship_note, shipped))
             return True
         except (TransientError, PayloadError) as exc:
             if attempt == attempts:
