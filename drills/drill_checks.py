@@ -4,7 +4,7 @@ from collections import Counter
 
 from amazon_lightspeed_connector.tests.simulators.lightspeed.app import TOKEN_PATH
 
-FINAL_ROUTED_STATES = ("sent", "shipped", "confirmed", "voided", "held")
+FINAL_ROUTED_STATES = ("sent", "shipped", "confirmed", "voided", "held", "cancelled")
 
 
 def pending_work(database, simulators):
@@ -20,15 +20,18 @@ def pending_work(database, simulators):
     )
 
 
-def settle(workers, database, simulators, max_rounds=12, cycles=1):
-    """Run workers of ``cycles`` cycles until nothing is left to do; the rounds it took."""
+def settle(workers, database, simulators, max_rounds=12, cycles=1, jobs=None, pending=None):
+    """Run workers of ``cycles`` cycles (of ``jobs``, else the worker's own list) until
+    ``pending`` (by default the forward path's ``pending_work``) is 0; the rounds it took."""
+    pending = pending or pending_work
+    extra = ("--jobs", jobs) if jobs else ()
     for round_number in range(1, max_rounds + 1):
-        workers.run("--cycles", str(cycles))
-        if not pending_work(database, simulators):
+        workers.run("--cycles", str(cycles), *extra)
+        if not pending(database, simulators):
             return round_number
     raise AssertionError(
         "still %d things to do after %d clean worker cycles; last log:\n%s"
-        % (pending_work(database, simulators), max_rounds, workers.log[-1][-3000:])
+        % (pending(database, simulators), max_rounds, workers.log[-1][-3000:])
     )
 
 
@@ -73,3 +76,82 @@ def refused_token_refreshes(simulators):
         for call in simulators.lightspeed.calls
         if call.path.endswith(TOKEN_PATH) and call.status >= 400
     ]
+
+
+def assert_after_sale_once(database, simulators, story):
+    """After the sale (drills/after_sale.py), each thing done once on each side: every order
+    once in Odoo; each shipment confirmed to Amazon once; each undo once in Lightspeed (a void,
+    or one refund sale per reference); each refund credited once."""
+    amazon_ids = sorted(simulators.amazon.orders)
+    odoo_orders = Counter(name for (name,) in database.rows("SELECT name FROM amazon_order"))
+    assert sorted(odoo_orders) == amazon_ids and set(odoo_orders.values()) == {1}, odoo_orders
+
+    # Amazon: each package confirmed once, and every shipped order fully confirmed
+    packages = Counter(s.package_reference_id for s in simulators.amazon.shipments())
+    twice = {ref: n for ref, n in packages.items() if n > 1}
+    assert not twice, "packages confirmed to Amazon twice: %s" % twice
+    for order_id in story.shipped:
+        order = simulators.amazon.orders[order_id]
+        assert order.status == "Shipped", "%s shipped but %s on Amazon" % (order_id, order.status)
+    unconfirmed = database.rows(
+        """SELECT name, state, confirmation_state, error_message FROM amazon_routed_order
+            WHERE state = 'shipped' OR confirmation_state IN ('to_confirm', 'waiting', 'failed')"""
+    )
+    assert not unconfirmed, "shipments never confirmed: %s" % unconfirmed
+    confirmed = database.value(
+        "SELECT count(*) FROM amazon_routed_order WHERE confirmation_state = 'confirmed'"
+    )
+    assert confirmed == len(simulators.amazon.shipments()), "Odoo and Amazon disagree"
+
+    # Lightspeed: one live sale per reference (originals and refund sales alike)
+    sales = simulators.lightspeed.sales()
+    per_reference = Counter(s.reference_number for s in sales if not s.voided)
+    twice = {ref: n for ref, n in per_reference.items() if n > 1}
+    assert not twice, "Lightspeed sales written twice: %s" % twice
+    reversals = database.rows(
+        """SELECT r.state, r.action, r.reason, r.reference, r.refund_sale_id, r.error_message,
+                  o.lightspeed_sale_id, o.name
+             FROM amazon_sale_reversal r JOIN amazon_routed_order o ON o.id = r.routed_order_id"""
+    )
+    not_done = [row for row in reversals if row[0] != "done"]
+    assert not not_done, "undos not done in Lightspeed: %s" % not_done
+    by_id = {s.sale_id: s for s in sales}
+    refund_sales = [s for s in sales if s.reference_number.rsplit("-R", 1)[-1].isdigit()]
+    for _state, action, _reason, reference, refund_id, _error, sale_id, name in reversals:
+        if action == "void":
+            assert by_id[int(sale_id)].voided, "%s: sale %s not voided" % (name, sale_id)
+        elif action == "refund":
+            (made,) = [s for s in refund_sales if s.reference_number == reference]
+            assert str(made.sale_id) == refund_id, "%s: Odoo keeps another refund sale" % name
+    made_by_odoo = {row[3] for row in reversals if row[1] == "refund"}
+    extra = {s.reference_number for s in refund_sales} - made_by_odoo
+    assert not extra, "refund sales Odoo does not know: %s" % extra
+    per_reason = Counter(row[2] for row in reversals)
+    expected = {
+        "cancellation": len(story.cancelled) + len(story.item_cancelled),
+        "return": len(story.refunds),
+    }
+    assert per_reason == Counter({k: n for k, n in expected.items() if n}), per_reason
+
+    # Odoo: each refund of the settlements credited once
+    credit_notes = Counter(
+        ref
+        for (ref,) in database.rows(
+            """SELECT ref FROM account_move
+                WHERE move_type = 'out_refund' AND ref LIKE 'Amazon refund%%'"""
+        )
+    )
+    assert set(credit_notes.values()) <= {1}, "a refund credited twice: %s" % credit_notes
+    assert len(credit_notes) == len(story.refunds), "%d refunds, %d credit notes" % (
+        len(story.refunds),
+        len(credit_notes),
+    )
+    unbooked = database.value("SELECT count(*) FROM amazon_settlement_line WHERE state = 'refund'")
+    assert unbooked == 0, "%d refund rows left unbooked" % unbooked
+    return {
+        "orders": len(amazon_ids),
+        "confirmed_packages": len(packages),
+        "voids": sum(1 for row in reversals if row[1] == "void"),
+        "refund_sales": len(refund_sales),
+        "credit_notes": len(credit_notes),
+    }
