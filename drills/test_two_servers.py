@@ -29,9 +29,20 @@ WAVE_ORDERS = 10
 WAVE_EVERY = 15  # seconds
 
 
+# the import's advisory lock namespace (models/amazon_account_import.py, LOCK_CLASS)
+IMPORT_LOCK_CLASS = 0x414D5A
+ANNOUNCE_PATIENCE = 60  # seconds a person keeps pressing Import Now while an import runs
+
+
 def announce_import(database):
-    """What Import Now does for every channel: the import is due and its cron is woken."""
-    database.execute("UPDATE amazon_account SET last_run = NULL")
+    """What Import Now does: when no import of the channel runs (its lock is free), the
+    import is made due and its cron triggered and woken; while one runs, the button says so
+    and the person presses again a moment later. Writing the channel's row beside a running
+    import would be no button's doing: the import's next write of that row (its cursor, at
+    every order) then fails on a serialization error, a traceback no user could cause."""
+    deadline = time.monotonic() + ANNOUNCE_PATIENCE
+    while not _make_import_due(database) and time.monotonic() < deadline:
+        time.sleep(0.5)
     database.execute(
         """INSERT INTO ir_cron_trigger (cron_id, call_at)
            SELECT res_id, now() AT TIME ZONE 'UTC' FROM ir_model_data
@@ -39,6 +50,26 @@ def announce_import(database):
               AND name = 'ir_cron_amazon_import_orders'"""
     )
     wake_cron_workers(database)
+
+
+def _make_import_due(database):
+    """last_run cleared on every channel whose import lock is free; False when one is held."""
+    connection = database._connect(database.name)
+    try:
+        with connection, connection.cursor() as cr:
+            cr.execute("SELECT id FROM amazon_account ORDER BY id")
+            ids = [row[0] for row in cr.fetchall()]
+            for account_id in ids:
+                cr.execute(
+                    "SELECT pg_try_advisory_xact_lock(%s, %s)", (IMPORT_LOCK_CLASS, account_id)
+                )
+                if not cr.fetchone()[0]:
+                    connection.rollback()
+                    return False
+            cr.execute("UPDATE amazon_account SET last_run = NULL")
+        return True
+    finally:
+        connection.close()
 
 
 # History: at d8d82dd (before issue 15's conflict handling) 2 of 50 routed orders ended in Error
