@@ -24,7 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from ..errors import PayloadError
-from .settlement import parse_report_date
+from .settlement import ReportRow, parse_report_date
 
 REPORT_TYPE = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
 REQUIRED = ("order-id", "merchant-sku", "return-quantity")
@@ -32,10 +32,7 @@ MAX_QUANTITY = 10_000
 
 
 @dataclass(frozen=True)
-class ReturnRow:
-    line: int
-    order_id: str
-    sku: str
+class ReturnRow(ReportRow):
     quantity: int
     reason: str = ""
     rma_id: str = ""

@@ -93,11 +93,17 @@ class SettlementSummary:
 
 
 @dataclass(frozen=True)
-class SettlementRow:
+class ReportRow:
+    """A row of one of Amazon's flat-file reports, about an order's SKU."""
+
     line: int  # line number in the file (the header row is line 1), for the sync log
-    transaction_type: str
     order_id: str  # "" for rows about the account, not an order
     sku: str
+
+
+@dataclass(frozen=True)
+class SettlementRow(ReportRow):
+    transaction_type: str
     amount_type: str
     amount_description: str
     amount: Decimal
