@@ -1,12 +1,8 @@
-"""Benchmark of the send flow (issue 7): 1,000 routed orders written as Lightspeed Sales.
+"""Benchmark of the send flow: 1,000 routed orders written as Lightspeed Sales.
 
-Prints figures, asserts nothing. It needs an Odoo 18 database with the addon installed and runs
-inside it; everything it writes is rolled back. Either of (the shared part, odoo_bench.py,
-loads both ways):
-
-    python3 tools/run_tests.py --odoo-only \
-        --test-tags bench/amazon_lightspeed_connector:TestBenchLightspeed
-    python3 -m odoo shell -d <db> --addons-path=<odoo>/addons,<repo> < bench/bench_lightspeed.py
+Prints figures, asserts nothing. It runs inside an Odoo 18 database with the addon installed,
+in the test runner (``--test-tags bench/amazon_lightspeed_connector:TestBenchLightspeed``) or in
+``odoo shell``, as odoo_bench.py says; everything it writes is rolled back.
 
 Against the Lightspeed simulator in process (the demo shop: stores A, B, C, twelve items), the
 client pacing on the simulator's manual clock, so the bucket's waits cost simulated seconds

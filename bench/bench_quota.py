@@ -1,12 +1,8 @@
-"""Quota-bound time (issue 9): import, route and send N Amazon orders on the simulators' clock.
+"""Quota-bound time: import, route and send N Amazon orders on the simulators' clock.
 
-Prints figures, asserts nothing. It needs an Odoo 18 database with the addon installed and runs
-inside it; everything it writes is rolled back. Either of (the shared part, odoo_bench.py,
-loads both ways):
-
-    python3 tools/run_tests.py --odoo-only \
-        --test-tags bench/amazon_lightspeed_connector:TestBenchQuota
-    python3 -m odoo shell -d <db> --addons-path=<odoo>/addons,<repo> < bench/bench_quota.py
+Prints figures, asserts nothing. It runs inside an Odoo 18 database with the addon installed,
+in the test runner (``--test-tags bench/amazon_lightspeed_connector:TestBenchQuota``) or in
+``odoo shell``, as odoo_bench.py says; everything it writes is rolled back.
 
 Both simulators run in process on ONE ManualClock, and both clients pace themselves on it: a
 wait the quotas impose costs simulated seconds, not real ones. Limits are the published ones:

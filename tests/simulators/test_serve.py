@@ -9,12 +9,13 @@ from amazon_lightspeed_connector.tests.simulators.serve import (
 )
 
 
-def _token(url, path, client_id, client_secret, refresh_token):
+def _token(url, path, demo, id_key="client_id", secret_key="client_secret"):
+    """An access token for the ``demo`` credentials (a demo_catalogue dict)."""
     form = {
         "grant_type": "refresh_token",
-        "client_id": client_id,
-        "client_secret": client_secret,
-        "refresh_token": refresh_token,
+        "client_id": demo[id_key],
+        "client_secret": demo[secret_key],
+        "refresh_token": demo["refresh_token"],
     }
     answer = requests.post(url + path, data=form, timeout=10)
     assert answer.status_code == 200, answer.text
@@ -27,22 +28,12 @@ def test_demo_servers_answer_token_requests_on_loopback(shared):
         assert amazon_server.url.startswith("http://127.0.0.1:")
         amazon = demo_catalogue.AMAZON_DEMO
         lwa_token = _token(
-            amazon_server.url,
-            "/auth/o2/token",
-            amazon["lwa_client_id"],
-            amazon["lwa_client_secret"],
-            amazon["refresh_token"],
+            amazon_server.url, "/auth/o2/token", amazon, "lwa_client_id", "lwa_client_secret"
         )
         assert lwa_token.startswith("Atza|")
 
         lightspeed = demo_catalogue.LIGHTSPEED_DEMO
-        access_token = _token(
-            lightspeed_server.url,
-            "/auth/oauth/token",
-            lightspeed["client_id"],
-            lightspeed["client_secret"],
-            lightspeed["refresh_token"],
-        )
+        access_token = _token(lightspeed_server.url, "/auth/oauth/token", lightspeed)
         shops = requests.get(
             "%s/API/V3/Account/%s/Shop.json" % (lightspeed_server.url, lightspeed["account_id"]),
             headers={"Authorization": "Bearer %s" % access_token},
