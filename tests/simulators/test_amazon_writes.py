@@ -207,6 +207,15 @@ def test_patch_bucket_is_five_per_second_burst_five():
 # ---------------------------------------------------------------- feeds
 
 
+def _create_feed(caller, doc, feed_type="JSON_LISTINGS_FEED"):
+    body = {
+        "feedType": feed_type,
+        "marketplaceIds": [US],
+        "inputFeedDocumentId": doc["feedDocumentId"],
+    }
+    return caller.post("/feeds/2021-06-30/feeds", body)
+
+
 def _submit_feed(caller, sim, document):
     created = caller.post("/feeds/2021-06-30/documents", {"contentType": "application/json"})
     assert created.status == 201
@@ -214,14 +223,7 @@ def _submit_feed(caller, sim, document):
     assert doc["url"].startswith("https://sellingpartnerapi-na.amazon.com/_sim/uploads/")
     raw = document if isinstance(document, bytes) else json.dumps(document).encode()
     assert caller.put(doc["url"], raw).status == 200
-    feed = caller.post(
-        "/feeds/2021-06-30/feeds",
-        {
-            "feedType": "JSON_LISTINGS_FEED",
-            "marketplaceIds": [US],
-            "inputFeedDocumentId": doc["feedDocumentId"],
-        },
-    )
+    feed = _create_feed(caller, doc)
     assert feed.status == 202
     return feed.payload()["feedId"]
 
@@ -311,23 +313,9 @@ def test_unparseable_or_oversized_feed_is_fatal(sim, caller):
 
 def test_create_feed_needs_an_uploaded_document_and_a_known_type(sim, caller):
     doc = caller.post("/feeds/2021-06-30/documents", {"contentType": "application/json"}).payload()
-    not_uploaded = caller.post(
-        "/feeds/2021-06-30/feeds",
-        {
-            "feedType": "JSON_LISTINGS_FEED",
-            "marketplaceIds": [US],
-            "inputFeedDocumentId": doc["feedDocumentId"],
-        },
-    )
+    not_uploaded = _create_feed(caller, doc)
     assert not_uploaded.status == 400
-    other_type = caller.post(
-        "/feeds/2021-06-30/feeds",
-        {
-            "feedType": "POST_FLAT_FILE_LISTINGS_DATA",
-            "marketplaceIds": [US],
-            "inputFeedDocumentId": doc["feedDocumentId"],
-        },
-    )
+    other_type = _create_feed(caller, doc, "POST_FLAT_FILE_LISTINGS_DATA")
     assert other_type.status == 400
 
 
