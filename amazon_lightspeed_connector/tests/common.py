@@ -1,3 +1,4 @@
+from odoo.osv import expression
 from odoo.tests import new_test_user
 
 ADDON = "amazon_lightspeed_connector"
@@ -34,3 +35,9 @@ def budget_for(items):
         return calls["n"] > items
 
     return out_of_time
+
+
+def messages_about(env, *records):
+    """Every chatter message posted on one of ``records`` (recordsets of any models)."""
+    about = [[("model", "=", r._name), ("res_id", "in", r.ids)] for r in records]
+    return env["mail.message"].search(expression.OR(about))

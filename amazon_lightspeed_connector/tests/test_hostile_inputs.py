@@ -22,6 +22,7 @@ from odoo.tests import tagged
 from ..lib.amazon.settlement import parse_settlement_report
 from ..lib.errors import PayloadError
 from .amazon_import_common import AmazonImportCase
+from .common import messages_about
 from .listings_common import ListingsPush
 from .routing_common import RoutingCase
 from .simulators.amazon import line
@@ -116,17 +117,7 @@ def partner_named(expected):
 def no_markup_in_messages(case, order):
     """Whatever the chatter shows about this order carries the name escaped, never as HTML."""
     sale = order.sale_order_id
-    messages = case.env["mail.message"].search(
-        [
-            "|",
-            "&",
-            ("model", "=", "amazon.order"),
-            ("res_id", "=", order.id),
-            "&",
-            ("model", "=", "sale.order"),
-            ("res_id", "=", sale.id),
-        ]
-    )
+    messages = messages_about(case.env, order, sale)
     for message in messages:
         case.assertNotIn("<script", str(message.body))
         case.assertNotIn("<img", str(message.body))

@@ -11,7 +11,7 @@ from odoo.tests import tagged
 
 from ..lib.privacy import REPLACEMENT
 from .amazon_orders_common import AmazonOrdersFromSimulator
-from .common import run_with_cron_progress
+from .common import messages_about, run_with_cron_progress
 from .routing_common import RoutingCase
 from .simulators.amazon import line
 from .simulators.amazon.state import Address, Buyer
@@ -189,27 +189,7 @@ class TestPersonalDataErasure(AmazonOrdersFromSimulator, RoutingCase):
         self.assertEqual(routed.line_ids.read(["product_id", "quantity"]), kept["routed_lines"])
         self.assert_no_traces(routed, ("explanation", "error_message", "void_reason"), "routed")
         # the chatter of every record the data reached, with tracking values
-        messages = self.env["mail.message"].search(
-            [
-                "|",
-                "|",
-                "|",
-                "|",
-                "&",
-                ("model", "=", "amazon.order"),
-                ("res_id", "=", order.id),
-                "&",
-                ("model", "=", "amazon.routed.order"),
-                ("res_id", "=", routed.id),
-                "&",
-                ("model", "=", "sale.order"),
-                ("res_id", "=", sale.id),
-                "&",
-                ("model", "=", "res.partner"),
-                ("res_id", "in", (buyer | delivery).ids),
-                ("id", "=", 0),
-            ]
-        )
+        messages = messages_about(self.env, order, routed, sale, buyer | delivery)
         self.assertGreaterEqual(len(messages), 5)
         self.assert_no_traces(messages, ("body", "subject", "record_name", "preview"), "message")
         self.assertTrue(
