@@ -223,7 +223,10 @@ class AmazonAccountImport(models.Model):
         # cursor did not move would only read the same pages again. A run whose time was up
         # goes on at once.
         go_on = not run.stopped or run.stop_kind == "budget"
-        run.continues = not run.complete and go_on and run.cursor > start
+        # a run whose time was up before it read anything (the cron pass had little left)
+        # still has its backlog: the run it asked for must find the channel due
+        moved = run.cursor > start or run.stop_kind == "budget"
+        run.continues = not run.complete and go_on and moved
         # a throttled run (the quota needs longer than a run may wait, or Amazon said 429)
         # asked for a run when the quota has room: that run must find the channel due
         waits_for_room = run.stop_kind == "throttled"

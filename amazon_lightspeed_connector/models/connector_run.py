@@ -308,7 +308,17 @@ class ConnectorRun:
         transaction, and a lock another worker took meanwhile stops the run."""
         if in_tests(self.env):
             return
-        commit(self.env)
+        try:
+            commit(self.env)
+        except CONFLICTS as error:
+            # another worker changed rows this transaction writes since it began (a run's
+            # snapshot may predate the lock it took after that worker committed): what was
+            # not committed is done again by the next run, never an error
+            self.env.cr.rollback()
+            _logger.info("Commit taken by another worker (%s): the run ends", type(error).__name__)
+            self.counts["busy"] += 1
+            self.stop_taken()
+            return
         for namespace, key in self.locks:
             if not try_lock(self.env, namespace, key) and not self.stopped:
                 self.stop_taken()
