@@ -30,7 +30,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from psycopg2.errors import ProgramLimitExceeded
 
-from ..lib.amazon.client import MAX_PAGE_SIZE
+from ..lib.amazon.client import IMPORT_INCLUDED_DATA, MAX_PAGE_SIZE
 from ..lib.amazon.order_data import AMAZON_FULFILLED, parse_datetime
 from ..lib.amazon.order_mapping import is_valid_order_id, map_order_v0, map_order_v2026
 from ..lib.amazon.payment import payment_method
@@ -42,16 +42,6 @@ from .connector_run import CONFLICTS, DONE, ConnectorRun, button_env, hand_over
 _logger = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=5)  # re-read the end of the last window: late-indexed orders
-# CANCELLATION: without it Amazon never says that one item of an open order was cancelled
-INCLUDED_DATA = (
-    "BUYER",
-    "RECIPIENT",
-    "PROCEEDS",
-    "PROMOTION",
-    "CANCELLATION",
-    "FULFILLMENT",
-    "PAYMENT",
-)
 LOCK_CLASS = 0x414D5A  # advisory lock namespace: one import per channel at a time
 MAX_PREFIX_LENGTH = 20  # the prefix starts every sale order name: short, printable
 MARKETPLACE_ID = re.compile(r"^[A-Z0-9]{8,20}$")  # e.g. ATVPDKIKX0DER, A1F83G8C2ARO7P
@@ -279,7 +269,10 @@ class AmazonAccountImport(models.Model):
                     page = client.get_orders(after, next_token=token, max_per_page=size)
                 else:
                     page = client.search_orders(
-                        after, page_token=token, included_data=INCLUDED_DATA, max_per_page=size
+                        after,
+                        page_token=token,
+                        included_data=IMPORT_INCLUDED_DATA,
+                        max_per_page=size,
                     )
             except ConnectorError as error:
                 self._stop_run(run, error)

@@ -380,12 +380,6 @@ def run_each(records, run_one, env, cron_xmlid):
     return runs
 
 
-def queue_rest(env, cron_xmlid, at=None):
-    """Hand what a button left to the scheduled action: trigger it (at ``at``, else now) and
-    return when it will run, or None when it is switched off."""
-    return trigger(env, cron_xmlid, at or fields.Datetime.now(), only_active=True)
-
-
 def hand_over(env, cron_xmlid, runs, queued=None, more=False):
     """What a button says of the work its ``runs`` left, having handed it to the scheduled
     action ``cron_xmlid``: one sentence, "" when nothing is left. ``queued``: how many items

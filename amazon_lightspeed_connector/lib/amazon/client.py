@@ -75,6 +75,10 @@ DEFAULT_INCLUDED_DATA = (
     "PACKAGES",
     "PAYMENT",
 )
+# what the scheduled import asks for: everything but the packages, which only the ship
+# confirmation reads (CANCELLATION: without it Amazon never says that one item of an open
+# order was cancelled)
+IMPORT_INCLUDED_DATA = tuple(data for data in DEFAULT_INCLUDED_DATA if data != "PACKAGES")
 BEFORE_MARGIN = timedelta(minutes=2)  # Amazon refuses a "...Before" closer to now than this
 MAX_PAGE_SIZE = 100
 MAX_FEED_MESSAGES = 25_000
