@@ -1,13 +1,17 @@
+"""``amazon.order``: its fields, the import's create-or-update, Amazon's status changes.
+
+Elsewhere, one file per concern: the mapping to and from ``AmazonOrder``
+(``amazon_order_data.py``), the Odoo sale order (``amazon_order_sale.py``), routing
+(``amazon_order_routing.py``), the after-sale (``amazon_order_after_sale.py``), personal data
+(``amazon_order_privacy.py``).
+"""
+
 from datetime import timezone
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare
 
-from ..lib import money
 from ..lib.amazon import order_data
 from ..lib.errors import PermanentError
-from .access_guard import MANAGER, requires
 
 # Imported orders never speak to the buyer (Amazon forbids contacting buyers outside its
 # messaging): no tracking, no creation message, no follower added on creation.
@@ -27,23 +31,7 @@ STATUSES = [
     (order_data.UNFULFILLABLE, "Unfulfillable"),
     (order_data.INVOICE_UNCONFIRMED, "Invoice unconfirmed"),
 ]
-# Statuses in which an order is paid and has an address: it gets its sale order.
-SELLABLE = (
-    order_data.UNSHIPPED,
-    order_data.PARTIALLY_SHIPPED,
-    order_data.SHIPPED,
-    order_data.INVOICE_UNCONFIRMED,
-)
 SHIPPED_STATUSES = (order_data.PARTIALLY_SHIPPED, order_data.SHIPPED)
-FBA_PARTNER_NAME = "FBA Orders"
-
-
-class MissingSkuError(PermanentError):
-    """A line's SKU has no binding: the order waits for one (retried once it exists)."""
-
-    def __init__(self, message, skus):
-        super().__init__(message, code="UnknownSku")
-        self.skus = skus
 
 
 def _naive_utc(moment):
@@ -153,74 +141,6 @@ class AmazonOrder(models.Model):
     ]
 
     # ------------------------------------------------------------ import
-
-    @api.model
-    def _values_from_amazon(self, account, data):
-        """amazon.order values from an ``AmazonOrder`` (lines apart)."""
-        fba_report = not data.is_merchant_fulfilled
-        buyer = data.buyer or order_data.AmazonBuyer()
-        address = data.shipping_address or order_data.AmazonAddress()
-        if fba_report:  # reporting only: no address, no buyer
-            buyer, address = order_data.AmazonBuyer(), order_data.AmazonAddress()
-        streets = list(address.street_lines) + ["", ""]
-        currency = (
-            self._currency(data.currency) if data.currency else account.company_id.currency_id
-        )
-        return {
-            "name": data.amazon_order_id,
-            "account_id": account.id,
-            "marketplace_id": data.marketplace_id,
-            "seller_order_id": data.seller_order_id,
-            "status": data.status,
-            "status_raw": data.status_raw,
-            "fulfillment_channel": data.fulfillment_channel,
-            "purchase_date": _naive_utc(data.purchase_date),
-            "last_update_date": _naive_utc(data.last_update_date),
-            "ship_service_level": data.ship_service_level,
-            "is_prime": data.is_prime,
-            "is_business": data.is_business,
-            "buyer_note": data.buyer_note,
-            "buyer_name": buyer.name,
-            "buyer_email": buyer.email,
-            "ship_name": address.name,
-            "ship_company": address.company,
-            "ship_street": streets[0] or False,
-            "ship_street2": ", ".join(s for s in streets[1:] if s) or False,
-            "ship_city": address.city,
-            "ship_state": address.state,
-            "ship_zip": address.postal_code,
-            "ship_country_code": address.country_code,
-            "ship_phone": address.phone,
-            "currency_id": currency.id,
-            "order_total": float(data.order_total) if data.order_total is not None else 0.0,
-            "lines_total": float(data.lines_total()),
-        }
-
-    @staticmethod
-    def _line_values(line):
-        def money(value):
-            return float(value or 0)
-
-        return {
-            "order_item_id": line.order_item_id,
-            "seller_sku": line.seller_sku,
-            "asin": line.asin,
-            "title": line.title,
-            "quantity": line.quantity_ordered,
-            "quantity_shipped": line.quantity_shipped or 0,
-            "item_price": money(line.item_price),
-            "item_tax": money(line.item_tax),
-            "promotion_discount": money(line.promotion_discount),
-            "promotion_discount_tax": money(line.promotion_discount_tax),
-            "shipping_price": money(line.shipping_price),
-            "shipping_tax": money(line.shipping_tax),
-            "shipping_discount": money(line.shipping_discount),
-            "shipping_discount_tax": money(line.shipping_discount_tax),
-            "gift_wrap_price": money(line.gift_wrap_price),
-            "gift_wrap_tax": money(line.gift_wrap_tax),
-            "gift_message": line.gift_message,
-            "line_total": money(line.total()),
-        }
 
     @api.model
     def _unchanged_since(self, amazon_update):
@@ -335,176 +255,10 @@ class AmazonOrder(models.Model):
         undone in Lightspeed for those already sent). Nothing is routed before that flow."""
         return True
 
-    # ------------------------------------------------------------ the sale order
-
-    def _needs_sale_order(self):
-        return not self.sale_order_id and self.status in SELLABLE
-
-    def _ensure_sale_order(self):
-        """Build the Odoo sale order once the order is paid; an unknown SKU is an error that
-        names it (retried once the binding exists)."""
-        self.ensure_one()
-        if not self._needs_sale_order():
-            if self.import_state != "imported" and not self.sale_order_id:
-                self.write(
-                    {"import_state": "imported", "import_error": False, "missing_skus": False}
-                )
-            return self.sale_order_id
-        account = self.account_id
-        fba = self.fulfillment_channel == "AFN"
-        products = self._bound_products()
-        partner, shipping = self._customer()
-        sale_values = self._sale_order_values(partner, shipping, products)
-        sale = (
-            self.env["sale.order"]
-            .with_company(account.company_id)
-            .with_context(**NO_MAIL)
-            .create(sale_values)
-        )
-        state = account.fba_order_state if fba else account.fbm_order_state
-        if state in ("sale", "cancel"):
-            sale.with_context(skip_procurement=fba, **NO_MAIL).action_confirm()
-        if state == "cancel":
-            sale.with_context(disable_cancel_warning=True, **NO_MAIL)._action_cancel()
-        values = {
-            "sale_order_id": sale.id,
-            "partner_id": partner.id,
-            "import_state": "imported",
-            "import_error": False,
-            "missing_skus": False,
-        }
-        if not fba and self.status in (order_data.UNSHIPPED, order_data.INVOICE_UNCONFIRMED):
-            values["routing_state"] = "to_route"
-        elif not fba and self.status in SHIPPED_STATUSES:
-            values["shipped_elsewhere"] = True
-        for line, product in zip(self.line_ids, products, strict=True):
-            line.product_id = product
-        self.write(values)
-        self._check_totals()
-        if values.get("routing_state") == "to_route":
-            self._queue_for_routing()
-        return sale
-
     def _queue_for_routing(self):
-        """Hook for the routing flow (next issue): a new order is ready to route now."""
+        """Hook for the routing flow (``amazon_order_routing.py``): a new order is ready to route
+        now."""
         return True
-
-    def _bound_products(self):
-        """The product of each line by SKU binding; MissingSkuError naming every unbound SKU."""
-        skus = self.line_ids.mapped("seller_sku")
-        offers = (
-            self.env["amazon.offer"]
-            .sudo()
-            .search(
-                [
-                    ("account_id", "=", self.account_id.id),
-                    ("marketplace_id", "=", self.marketplace_id),
-                    ("seller_sku", "in", skus),
-                ]
-            )
-        )
-        by_sku = {offer.seller_sku: offer.product_id for offer in offers}
-        missing = [sku for sku in dict.fromkeys(skus) if sku not in by_sku]
-        if missing:
-            raise MissingSkuError(
-                _(
-                    "Amazon order %(order)s: no product is bound to SKU %(skus)s in marketplace "
-                    "%(marketplace)s. Add the binding (Amazon / Lightspeed > Configuration > SKU "
-                    "Bindings); the order is imported by the next run.",
-                    order=self.name,
-                    skus=", ".join(missing),
-                    marketplace=self.marketplace_id,
-                ),
-                missing,
-            )
-        return [by_sku[line.seller_sku] for line in self.line_ids]
-
-    def _customer(self):
-        """(buyer, delivery address) partners; FBA orders share one "FBA Orders" partner."""
-        Partner = self.env["res.partner"].sudo().with_context(**NO_MAIL)
-        company = self.company_id
-        if self.fulfillment_channel == "AFN":
-            partner = Partner._amazon_fba_partner(company, FBA_PARTNER_NAME)
-            return partner, partner
-        return Partner._amazon_buyer_partners(self, company)
-
-    def _sale_order_values(self, partner, shipping, products):
-        account = self.account_id
-        currency = self.currency_id or account.company_id.currency_id
-        amounts = money.sale_order_amounts(self.line_ids, currency.decimal_places)
-        lines = [
-            {
-                "product_id": product.id,
-                "name": "[%s] %s" % (line.seller_sku, line.title or product.display_name),
-                "product_uom_qty": units,
-                "price_unit": float(unit),
-                "tax_id": [fields.Command.clear()],
-            }
-            for line, product, (unit, units) in zip(
-                self.line_ids, products, amounts.items, strict=True
-            )
-        ]
-        ref = "amazon_lightspeed_connector.product_amazon_%s"
-        extra = (
-            ("shipping", amounts.shipping, _("Shipping (%s)", self.ship_service_level or "Amazon")),
-            ("shipping", -amounts.shipping_discount, _("Shipping discount")),
-            ("promotion", -amounts.promotion, _("Promotion discount")),
-            ("gift_wrap", amounts.gift_wrap, _("Gift wrap")),
-            ("tax", amounts.tax, _("Tax collected by Amazon")),
-        )
-        for key, amount, label in extra:
-            if amount:
-                lines.append(
-                    {
-                        "product_id": self.env.ref(ref % key).id,
-                        "name": label,
-                        "product_uom_qty": 1,
-                        "price_unit": float(amount),
-                        "tax_id": [fields.Command.clear()],
-                    }
-                )
-        values = {
-            "name": "%s%s" % (account.order_prefix or "", self.name),
-            "partner_id": partner.id,
-            "partner_invoice_id": partner.id,
-            "partner_shipping_id": shipping.id,
-            "company_id": account.company_id.id,
-            "client_order_ref": self.name,
-            "date_order": self.purchase_date or fields.Datetime.now(),
-            "pricelist_id": self._pricelist(currency).id,
-            "amazon_order_id": self.id,
-            "amazon_exclude_from_reports": account.exclude_from_sales_reports,
-            "order_line": [fields.Command.create(v) for v in lines],
-        }
-        shipping_mapping = self.shipping_mapping_id
-        if shipping_mapping.carrier_id:
-            values["carrier_id"] = shipping_mapping.carrier_id.id
-        return values
-
-    def _check_totals(self):
-        """Log any difference between the Odoo total and Amazon's OrderTotal."""
-        sale = self.sale_order_id
-        if not sale or self.status == order_data.CANCELED or not self.order_total:
-            return
-        currency = sale.currency_id
-        difference = currency.round(sale.amount_total - self.order_total)
-        if float_compare(difference, 0, precision_rounding=currency.rounding):
-            self.amount_difference = difference
-            self.env["amazon.sync.log"].log_event(
-                "import",
-                _(
-                    "Amazon order %(order)s: the Odoo total %(odoo)s differs from Amazon's "
-                    "OrderTotal %(amazon)s by %(diff)s %(currency)s.",
-                    order=self.name,
-                    odoo=sale.amount_total,
-                    amazon=self.order_total,
-                    diff=difference,
-                    currency=currency.name,
-                ),
-                level="warning",
-                reference=self.name,
-                record=self,
-            )
 
     # ------------------------------------------------------------ lookups
 
@@ -521,22 +275,6 @@ class AmazonOrder(models.Model):
             currency.sudo().active = True
         return currency
 
-    def _pricelist(self, currency):
-        company = self.account_id.company_id
-        Pricelist = self.env["product.pricelist"].sudo()
-        pricelist = Pricelist.search(
-            [("currency_id", "=", currency.id), ("company_id", "in", (company.id, False))],
-            order="company_id, sequence, id",
-            limit=1,
-        )
-        return pricelist or Pricelist.create(
-            {
-                "name": "Amazon (%s)" % currency.name,
-                "currency_id": currency.id,
-                "company_id": company.id,
-            }
-        )
-
     def _mappings(self, account, payment_method, ship_service_level):
         payment = account.payment_mapping_ids.filtered(
             lambda m: m.payment_method == payment_method
@@ -545,39 +283,3 @@ class AmazonOrder(models.Model):
             lambda m: m.ship_service_level == ship_service_level
         )[:1]
         return {"payment_mapping_id": payment.id, "shipping_mapping_id": shipping.id}
-
-    # ------------------------------------------------------------ buttons
-
-    @requires("write", MANAGER)
-    def action_retry(self):
-        """Build the sale order again (after fixing a binding or a setting)."""
-        for order in self.filtered(lambda o: o.import_state != "imported"):
-            order._retry_import()
-        return True
-
-    def _retry_import(self):
-        self.ensure_one()
-        if not self.line_ids and not self.status:
-            return False  # Amazon's payload could not be read: only a new read can fix it
-        return self._try_sale_order()
-
-    def _try_sale_order(self):
-        """Build the sale order in its own savepoint; a failure becomes the order's error."""
-        self.ensure_one()
-        try:
-            with self.env.cr.savepoint():
-                self._ensure_sale_order()
-        except (PermanentError, UserError, ValidationError) as error:
-            self._set_error(error)
-            return False
-        return True
-
-    @requires("read")
-    def action_open_sale_order(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": self.sale_order_id.id,
-            "view_mode": "form",
-        }

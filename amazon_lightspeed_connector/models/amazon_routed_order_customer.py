@@ -11,7 +11,6 @@ import logging
 from odoo import _, models
 
 from ..lib.errors import PermanentError
-from ..lib.lightspeed.sale_payload import sale_payload
 from ..lib.lightspeed.sale_sender import is_lost_customer, send_sale
 
 _logger = logging.getLogger(__name__)
@@ -72,6 +71,6 @@ class AmazonRoutedOrderCustomer(models.Model):
         )
         run.customers.forget(email)
         self.env["lightspeed.customer"].sudo()._forget(run.lightspeed_account, request.customer_id)
-        request = self._sale_request(run)
-        payload = sale_payload(request)
+        request = self._prepare_lightspeed_sale_request(run)
+        payload = self._prepare_lightspeed_sale_payload(request)
         return request, payload, send_sale(run.client, payload, look_up_first=False)

@@ -8,13 +8,11 @@ not record (a crash between the POST and the commit); those are adopted, never w
 Each routed order then, in its own savepoint under its row lock (``FOR UPDATE SKIP LOCKED``,
 so two workers never send the same one):
 
-1. its SaleRequest is built from the Amazon order and the routed lines: Lightspeed item per
-   product (the store's stock row, else any stock row of the account, else a search by the
-   account's item key), customer by e-mail, the register (``_sale_register``), the channel's
-   employee and payment type (the payment mapping first), shipping as a line or a note, the
-   shipment notes;
+1. its SaleRequest is built from the Amazon order and the routed lines, and the body of the
+   POST from it (``_prepare_lightspeed_sale_request`` and ``_prepare_lightspeed_sale_payload``,
+   ``amazon_routed_order_sale_request.py``);
 2. ``send_sale`` writes it (one POST; a lost answer is looked up by referenceNumber before any
-   retry);
+   retry; ``amazon_routed_order_send.py``);
 3. the sale id and state "sent" are written and committed together (never in tests); the
    local stock drops at once for a completed sale, so routing does not promise the same units
    again before the next stock refresh. An open sale ("deduct inventory when shipped") keeps
@@ -31,24 +29,12 @@ sale's shipment note. The ship confirmation to Amazon reads ``tracking_number``,
 """
 
 import logging
-from datetime import timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..lib import money
-from ..lib.amazon.order_data import AmazonAddress, AmazonBuyer, AmazonOrder, AmazonOrderLine
-from ..lib.amazon.payment import payment_label
 from ..lib.errors import PermanentError
-from ..lib.lightspeed.sale_payload import (
-    MISC_CHARGE_ITEM_ID,
-    PartLine,
-    SaleRequest,
-)
-from ..lib.lightspeed.sale_sender import (
-    CustomerCache,
-    customer_id_for,
-)
+from ..lib.lightspeed.sale_sender import CustomerCache
 from .access_guard import USER, requires
 from .connector_run import (
     ConnectorRun,
@@ -324,176 +310,6 @@ class AmazonRoutedOrderLightspeed(models.Model):
         kind = "warning" if undone else "success"
         return self.env["amazon.account"]._notification(message, kind, sticky=bool(stopped))
 
-    # --- the sale request -----------------------------------------------------------------------
-
-    def _sale_request(self, run=None, **options):
-        """The SaleRequest of this part; without ``run``, for its notes only (item ids 0)."""
-        self.ensure_one()
-        order = self.amazon_order_id
-        account = order.account_id
-        data, sku_of = _amazon_order_data(order)
-        parts = self._sibling_parts()
-        item_ids = self._lightspeed_item_ids(run) if run else {}
-        all_parts = []
-        for part in parts:
-            lines = []
-            for line in part.line_ids:
-                sku = sku_of.get(line.product_id.id)
-                if not sku:
-                    raise SaleNotPossible(
-                        _(
-                            "%(name)s: %(product)s is not on Amazon order %(order)s any more.",
-                            name=self.name,
-                            product=line.product_id.display_name,
-                            order=order.name,
-                        )
-                    )
-                item_id = item_ids.get(line.product_id.id, 0) if part == self else 0
-                lines.append(PartLine(sku, line.quantity, item_id))
-            all_parts.append(tuple(lines))
-        values = {
-            "order": data,
-            "parts": tuple(all_parts),
-            "part_index": list(parts).index(self),
-            "shop_id": 0,
-            "register_id": 0,
-            "employee_id": 0,
-            "payment_type_id": 0,
-            "complete_now": account.inventory_deduction != "when_shipped",
-            "shipping_item_id": MISC_CHARGE_ITEM_ID if account.lightspeed_shipping_line else None,
-            "ship_service_label": order.shipping_mapping_id.lightspeed_label or None,
-            "payment_label": payment_label(order.payment_method) or _("Paid on Amazon"),
-            "tracking_number": self.tracking_number or None,
-        }
-        if run:
-            values.update(self._lightspeed_targets())
-            values["customer_id"] = customer_id_for(run.client, data, run.customers)
-        values.update(options)
-        try:
-            request = SaleRequest(**values)
-        except ValueError as error:
-            raise SaleNotPossible(str(error)) from None
-        if request.reference_number != self.name:
-            raise SaleNotPossible(
-                _(
-                    "%(name)s: its parts changed (the sale would be %(reference)s); void and "
-                    "route the order again.",
-                    name=self.name,
-                    reference=request.reference_number,
-                )
-            )
-        return request
-
-    def _sibling_parts(self):
-        """Every part of the Amazon order in part order (this one included), as routed."""
-        parts = self.amazon_order_id.routed_order_ids.filtered(
-            lambda r: r.state not in ("voided", "held") and r.part_count == self.part_count
-        ).sorted("part_number")
-        if self not in parts or len(parts) != self.part_count:
-            raise SaleNotPossible(
-                _(
-                    "%(name)s is part %(number)s of %(count)s, but the order has %(found)s "
-                    "parts: void it and route the order again.",
-                    name=self.name,
-                    number=self.part_number,
-                    count=self.part_count,
-                    found=len(parts),
-                )
-            )
-        return parts
-
-    def _lightspeed_targets(self):
-        """shop, register, employee and payment type ids, or SaleNotPossible naming the gap."""
-        order = self.amazon_order_id
-        account = order.account_id
-        store = self.warehouse_id
-        if not store.lightspeed_shop_id or not store.lightspeed_shop_id.isdigit():
-            raise SaleNotPossible(
-                _("%s: the store is not bound to a Lightspeed shop.", store.name or self.name)
-            )
-        register = self._sale_register()
-        if not register:
-            raise SaleNotPossible(
-                _("%s has no default register: set one on the store, then Retry.", store.name)
-            )
-        if not account.default_employee_id:
-            raise SaleNotPossible(
-                _("The channel %s has no default employee: set one, then Retry.", account.name)
-            )
-        payment_type = (
-            order.payment_mapping_id.lightspeed_payment_type_id or account.default_payment_type_id
-        )
-        if not payment_type:
-            raise SaleNotPossible(
-                _(
-                    "The channel %(channel)s has no default payment type (and no mapping for "
-                    "%(method)s): set one, then Retry.",
-                    channel=account.name,
-                    method=order.payment_method or "-",
-                )
-            )
-        return {
-            "shop_id": int(store.lightspeed_shop_id),
-            "register_id": int(register.lightspeed_id),
-            "employee_id": int(account.default_employee_id.lightspeed_id),
-            "payment_type_id": int(payment_type.lightspeed_id),
-        }
-
-    def _sale_register(self):
-        """The register the sale is rung up on: the channel's Default Register in its own
-        store (the administrator picked it for Amazon sales there, while Sync gives every store
-        a register of its own), the store's Default Register in any other store."""
-        channel_register = self.amazon_order_id.account_id.default_register_id
-        if channel_register and channel_register.warehouse_id == self.warehouse_id:
-            return channel_register
-        return self.warehouse_id.lightspeed_register_id
-
-    def _lightspeed_item_ids(self, run):
-        """{product id: Lightspeed item id} of this part's lines.
-
-        The store's stock row first (the refresh matched it with the account's item key), else
-        any stock row of the account (item ids are account-wide; a store holding none has no
-        row), else one search in Lightspeed by the account's item key, cached for the run.
-        """
-        account = run.lightspeed_account
-        products = self.line_ids.product_id
-        rows = (
-            self.env["lightspeed.stock"]
-            .sudo()
-            .search(
-                [("lightspeed_account_id", "=", account.id), ("product_id", "in", products.ids)],
-                order="id",
-            )
-        )
-        found = {}
-        for row in rows.sorted(lambda r: r.warehouse_id != self.warehouse_id):
-            if row.lightspeed_item_id and row.lightspeed_item_id.isdigit():
-                found.setdefault(row.product_id.id, int(row.lightspeed_item_id))
-        missing = []
-        for product in products - self.env["product.product"].browse(list(found)):
-            item_id = None
-            for field, value in account._item_keys(product):
-                if (field, value) not in run.item_ids:
-                    run.item_ids[(field, value)] = run.client.find_item_id(field, value)
-                item_id = run.item_ids[(field, value)]
-                if item_id:
-                    break
-            if item_id:
-                found[product.id] = item_id
-            else:
-                missing.append(product)
-        if missing:
-            raise SaleNotPossible(
-                _(
-                    "%(name)s: no Lightspeed item for %(products)s (matched by %(key)s): create "
-                    "it in Lightspeed or fix the product's reference, then Retry.",
-                    name=self.name,
-                    products=", ".join(p.display_name for p in missing),
-                    key=account._item_match_label(),
-                )
-            )
-        return found
-
     # --- shipping -----------------------------------------------------------------------------
 
     def _completion_failed(self):
@@ -504,79 +320,3 @@ class AmazonRoutedOrderLightspeed(models.Model):
             and not self.lightspeed_sale_completed
             and self.error_message
         )
-
-
-def _money(value):
-    return money.to_currency(value or 0)  # the one money rule's rounding (half up)
-
-
-def _aware(moment):
-    return moment.replace(tzinfo=timezone.utc) if moment else None
-
-
-def _amazon_order_data(order):
-    """The ``AmazonOrder`` of an amazon.order as stored, and {product id: the SKU key}.
-
-    Lines of one product share one SKU key (its first SKU), as routing merged them by product:
-    the payload then shares their amounts out over the parts the same way.
-    """
-    sku_of = {}
-    lines = []
-    for line in order.line_ids.sorted("id"):
-        sku = line.seller_sku or line.order_item_id
-        if line.product_id:
-            sku = sku_of.setdefault(line.product_id.id, sku)
-        lines.append(
-            AmazonOrderLine(
-                order_item_id=line.order_item_id,
-                seller_sku=sku,
-                asin=line.asin or None,
-                title=line.title or None,
-                quantity_ordered=line.quantity,
-                quantity_shipped=line.quantity_shipped,
-                item_price=_money(line.item_price),
-                item_tax=_money(line.item_tax),
-                promotion_discount=_money(line.promotion_discount),
-                promotion_discount_tax=_money(line.promotion_discount_tax),
-                shipping_price=_money(line.shipping_price),
-                shipping_tax=_money(line.shipping_tax),
-                shipping_discount=_money(line.shipping_discount),
-                shipping_discount_tax=_money(line.shipping_discount_tax),
-                gift_wrap_price=_money(line.gift_wrap_price),
-                gift_wrap_tax=_money(line.gift_wrap_tax),
-                gift_message=line.gift_message or None,
-            )
-        )
-    streets = tuple(s for s in (order.ship_street, order.ship_street2) if s)
-    address = None
-    if order.ship_name or streets or order.ship_city:
-        address = AmazonAddress(
-            name=order.ship_name or None,
-            company=order.ship_company or None,
-            street_lines=streets,
-            city=order.ship_city or None,
-            state=order.ship_state or None,
-            postal_code=order.ship_zip or None,
-            country_code=order.ship_country_code or None,
-            phone=order.ship_phone or None,
-        )
-    data = AmazonOrder(
-        amazon_order_id=order.name,
-        marketplace_id=order.marketplace_id or "",
-        status=order.status or "",
-        status_raw=order.status_raw or "",
-        fulfillment_channel=order.fulfillment_channel or "MFN",
-        purchase_date=_aware(order.purchase_date),
-        last_update_date=_aware(order.last_update_date),
-        currency=order.currency_id.name or None,
-        order_total=_money(order.order_total),
-        ship_service_level=order.ship_service_level or None,
-        is_prime=order.is_prime,
-        is_business=order.is_business,
-        buyer=AmazonBuyer(order.buyer_name or None, order.buyer_email or None),
-        shipping_address=address,
-        buyer_note=order.buyer_note or None,
-        lines=tuple(lines),
-        seller_order_id=order.seller_order_id or None,
-    )
-    return data, sku_of

@@ -3,7 +3,8 @@ completing the open sales of shipped orders: both on the shared run loop
 (``connector_run``): a time budget, a savepoint per order, another worker's conflict counted
 "taken by another worker", never an error nor a lost sale id.
 
-What a sale holds is built in ``amazon_routed_order_lightspeed`` (``_sale_request``)."""
+What a sale holds is built in ``amazon_routed_order_sale_request.py``
+(``_prepare_lightspeed_sale_request``, ``_prepare_lightspeed_sale_payload``)."""
 
 import logging
 
@@ -12,12 +13,7 @@ from odoo.exceptions import UserError
 from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from ..lib.errors import PermanentError
-from ..lib.lightspeed.sale_payload import (
-    payload_total,
-    sale_payload,
-    shipment_note,
-    total_difference,
-)
+from ..lib.lightspeed.sale_payload import payload_total, shipment_note, total_difference
 from ..lib.lightspeed.sale_sender import SalesByReference, complete_sale
 from .amazon_routed_order_lightspeed import (
     CRON_XMLID,
@@ -240,8 +236,8 @@ class AmazonRoutedOrderSend(models.Model):
 
     def _post_sale(self, run):
         """POST the sale (or find the one already there): (request, payload, SendResult)."""
-        request = self._sale_request(run)
-        payload = sale_payload(request)
+        request = self._prepare_lightspeed_sale_request(run)
+        payload = self._prepare_lightspeed_sale_payload(request)
         known = run.known_sales.get(self.name) if run.known_sales is not None else True
         self.env.flush_all()  # a conflict on what is written so far comes before the POST
         return self._send_sale_for_buyer(run, request, payload, known)
@@ -350,7 +346,7 @@ class AmazonRoutedOrderSend(models.Model):
     def _complete_one(self, run):
         note = None
         try:
-            note = shipment_note(self._sale_request())
+            note = shipment_note(self._prepare_lightspeed_sale_request())
         except PermanentError:
             note = None  # the note is a courtesy: the sale is completed all the same
         sale_id = int(self.lightspeed_sale_id)

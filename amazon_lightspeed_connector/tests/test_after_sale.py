@@ -15,7 +15,6 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from ..lib.amazon.shipment import carrier_fields
-from ..models.amazon_routed_order_lightspeed import _amazon_order_data
 from .common import make_user
 from .routing_common import RoutingCase
 from .sales_common import LightspeedSales
@@ -191,7 +190,7 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
 
     def cancel_item(self, order, sku):
         """Amazon's next copy of the order reports the item cancelled (the import's path)."""
-        data, _sku_of = _amazon_order_data(order)
+        data, _sku_of = order._amazon_order_data()
         now = datetime.now(timezone.utc)
         lines = tuple(
             dataclasses.replace(x, cancelled=True) if x.seller_sku == sku else x for x in data.lines

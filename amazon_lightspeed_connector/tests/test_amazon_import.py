@@ -10,7 +10,6 @@ from odoo.tests import tagged
 
 from ..lib.amazon.results import OrderPage
 from ..lib.lightspeed.sale_payload import PartLine, SaleRequest, payload_total, sale_payload
-from ..models.amazon_routed_order_lightspeed import _amazon_order_data
 from .amazon_import_common import MARKETPLACE, AmazonImportCase
 from .common import make_user, run_with_cron_progress
 from .simulators.amazon import line
@@ -116,7 +115,7 @@ class TestAmazonImport(AmazonImportCase):
         amazon = self.orders()
         amazon.line_ids.write({"item_price": 10.00, "shipping_price": 4.99})  # 10.00 / 3 units
         sale = amazon.sale_order_id
-        values = amazon._sale_order_values(
+        values = amazon._prepare_sale_order_values(
             sale.partner_id, sale.partner_shipping_id, list(amazon.line_ids.product_id)
         )
         lines = [command[2] for command in values["order_line"]]
@@ -125,7 +124,7 @@ class TestAmazonImport(AmazonImportCase):
         by_name = {x["name"]: x["price_unit"] for x in lines[1:]}
         self.assertEqual(by_name["Promotion discount"], -2.02)
         odoo_total = sum(x["product_uom_qty"] * x["price_unit"] for x in lines)
-        data, _sku_of = _amazon_order_data(amazon)
+        data, _sku_of = amazon._amazon_order_data()
         parts = ((PartLine(data.lines[0].seller_sku, 3, 1),),)
         request = SaleRequest(data, parts, 1, 1, 1, 1, shipping_item_id=0)
         self.assertAlmostEqual(odoo_total, 10.00 - 2.00 + 4.99 + 1.60, places=2)

@@ -184,7 +184,7 @@ class TestLightspeedSales(LightspeedSales, RoutingCase):
         order = self.import_order(("LTR-BELT", 1))
         routed = order.routed_order_ids
         # the POST of a run that died before its commit: the sale exists, Odoo never knew
-        request = routed._sale_request(self._run())
+        request = routed._prepare_lightspeed_sale_request(self._run())
         first = send_sale(self._run().client, sale_payload(request))
         self.assertEqual(routed.state, "to_send")
         posts_before = len([c for c in self.sim.calls if c.method == "POST"])

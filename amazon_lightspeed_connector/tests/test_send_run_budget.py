@@ -173,7 +173,7 @@ class TestSendRunBudget(LightspeedSales, RoutingCase):
 
     def test_a_conflict_before_the_post_leaves_the_order_to_the_next_run(self):
         routed = self.import_order(("LTR-BELT", 1)).routed_order_ids
-        real = type(self.Routed)._sale_request
+        real = type(self.Routed)._prepare_lightspeed_sale_request
         calls = {"n": 0}
 
         def conflict_once(order, run=None, **options):
@@ -182,7 +182,7 @@ class TestSendRunBudget(LightspeedSales, RoutingCase):
                 raise LockNotAvailable("could not obtain lock on row")
             return real(order, run, **options)
 
-        with patch.object(type(self.Routed), "_sale_request", conflict_once):
+        with patch.object(type(self.Routed), "_prepare_lightspeed_sale_request", conflict_once):
             runs = self.send()
         self.assertEqual((routed.state, runs[0].counts["busy"]), ("to_send", 1))
         self.assertFalse(routed.error_message)
