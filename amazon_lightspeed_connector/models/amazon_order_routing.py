@@ -6,6 +6,10 @@ yet in Lightspeed reserve), asks the pure engine (``lib.routing.route``) and wri
 decision: one ``amazon.routed.order`` per store part, or one held routed order. The decision
 is written in words on the routed orders and in the order's chatter.
 
+Hooks (README, "Extending the connector"): ``_prepare_routing_request`` gives the engine's
+request values; the channel's mode ``m`` decides through ``_route_m(request)``, so a mode is
+added by a ``selection_add`` on ``amazon.account.routing_mode`` and one method.
+
 Entry points: the import calls ``_queue_for_routing`` when a new order is ready (routed at
 once); the scheduled action ``_cron_route_orders`` (a batch per call, called again while more
 wait) and the "Route" button take the orders still ``to_route`` (e.g. when the stock rows were
@@ -29,13 +33,6 @@ from .connector_run import BUSY, DONE, ConnectorRun, button_env, hand_over
 
 _logger = logging.getLogger(__name__)
 
-MODES = {
-    "single": RoutingMode.SINGLE_STORE,
-    "best": RoutingMode.BEST_STORE,
-    "queue": RoutingMode.QUEUE,
-    "split": RoutingMode.SPLIT,
-}
-FALLBACKS = {"hold": SplitFallback.HOLD, "default": SplitFallback.DEFAULT_STORE}
 # The most urgent first: Amazon's latest ship date (orders without one after), then the oldest.
 URGENCY_ORDER = "latest_ship_date, purchase_date, id"
 ROUTE_CRON = "amazon_lightspeed_connector.ir_cron_amazon_route_orders"
@@ -193,36 +190,67 @@ class AmazonOrderRouting(models.Model):
     def _route(self, held=None):
         """Decide and record where this order ships; ``held``: the held part re-routed."""
         self.ensure_one()
-        account = self.account_id
         stores, default = self._routing_stores()
         lines = self._order_lines()
         products = self.env["product.product"].union(*lines)
         self._lock_stock(products)
         available = self.env["lightspeed.stock"]._available(stores, products)
         keys = _product_keys(products)
-        by_key = {key: product for product, key in keys.items()}
-        request = RoutingRequest(
-            lines=[OrderLine(keys[product], quantity) for product, (quantity, _s) in lines.items()],
-            stock={
-                str(store.id): {
-                    keys[p]: units for p, units in _by_product(available, store, products)
-                }
+        request = self._prepare_routing_request(stores, default, lines, available, keys)
+        decision = self._route_by_mode(request)
+        self._record_decision(decision, lines, {key: p for p, key in keys.items()}, held)
+        return decision
+
+    def _prepare_routing_request(self, stores, default, lines, available, keys):
+        """The routing engine's ``RoutingRequest`` values for this order, a dict (every field
+        but ``mode``: the channel's mode method sets it). ``stores``: the warehouses that may
+        ship, ``default`` the channel's default store, ``lines`` {product: (quantity, SKUs)},
+        ``available`` {store id: {product id: units}}, ``keys`` {product: its engine key}.
+        An override changes or adds values after ``super()``."""
+        account = self.account_id
+        return {
+            "lines": [OrderLine(keys[product], qty) for product, (qty, _s) in lines.items()],
+            "stock": {
+                str(store.id): {keys[p]: units for p, units in _by_product(available, store, keys)}
                 for store in stores
             },
-            stores=[
+            "stores": [
                 Store(str(s.id), s.name, s.lightspeed_routing_priority, s._routing_location())
                 for s in stores
             ],
-            default_store=str(default.id),
-            mode=MODES[account.routing_mode],
-            split_fallback=FALLBACKS[account.split_fallback],
-            ship_to=self._ship_to_location(),
-            tie_break=account.routing_tie_break,
-            max_parts=account.routing_max_parts,
-        )
-        decision = route_order(request)
-        self._record_decision(decision, lines, by_key, held)
-        return decision
+            "default_store": str(default.id),
+            "split_fallback": (
+                SplitFallback.DEFAULT_STORE
+                if account.split_fallback == "default"
+                else SplitFallback.HOLD
+            ),
+            "ship_to": self._ship_to_location(),
+            "tie_break": account.routing_tie_break,
+            "max_parts": account.routing_max_parts,
+        }
+
+    def _route_by_mode(self, request):
+        """The decision of the channel's routing mode: ``_route_<mode>(request)``, where
+        ``request`` is ``_prepare_routing_request``'s dict. A mode is added by a
+        ``selection_add`` on ``amazon.account.routing_mode`` and its ``_route_<mode>``
+        method, which returns a ``RoutingDecision`` (README, "Extending the connector")."""
+        return getattr(self, "_route_%s" % self.account_id.routing_mode)(request)
+
+    def _route_single(self, request):
+        """Always the channel's default store (short lines: virtual inventory)."""
+        return route_order(RoutingRequest(**request, mode=RoutingMode.SINGLE_STORE))
+
+    def _route_best(self, request):
+        """One store with everything, else the default store on virtual inventory."""
+        return route_order(RoutingRequest(**request, mode=RoutingMode.BEST_STORE))
+
+    def _route_queue(self, request):
+        """One store with everything, else held for a person."""
+        return route_order(RoutingRequest(**request, mode=RoutingMode.QUEUE))
+
+    def _route_split(self, request):
+        """The fewest stores that together hold everything (else the split fallback)."""
+        return route_order(RoutingRequest(**request, mode=RoutingMode.SPLIT))
 
     def _ship_to_location(self):
         """The buyer's (latitude, longitude) from the ship-to postal code, offline (else the
@@ -231,91 +259,37 @@ class AmazonOrderRouting(models.Model):
         return where.point if where else None
 
     def _record_decision(self, decision, lines, by_key, held):
+        """Write ``decision``: one held routed order, or one per part (``held``, re-routed,
+        becomes the first part); the order is routed and the decision in its chatter."""
         # a connector user re-routing a held order may not write orders or lines themselves:
         # the decision is the engine's, written as superuser (the chatter keeps the user)
-        Routed = self.env["amazon.routed.order"].sudo()
-        Warehouse = self.env["stock.warehouse"].sudo()
         held = held.sudo() if held else None
-        missing = {by_key[line.product]: line.quantity for line in decision.missing}
+        common = {
+            "amazon_order_id": self.id,
+            # the engine's mode; a mode of an extension may name itself with a plain string
+            "routing_mode": getattr(decision.mode, "value", decision.mode),
+            "explanation": decision.reason,
+            "proven_minimal": decision.proven_minimal,
+        }
         skus = {
             product: ", ".join(dict.fromkeys(s for s in skus if s))
             for product, (_q, skus) in lines.items()
         }
-        common = {
-            "amazon_order_id": self.id,
-            "routing_mode": decision.mode.value,
-            "explanation": decision.reason,
-            "proven_minimal": decision.proven_minimal,
-        }
+        missing = {by_key[line.product]: line.quantity for line in decision.missing}
         if decision.outcome is Outcome.HELD:
-            values = dict(
-                common,
-                name=self.name,
-                warehouse_id=False,
-                state="held",
-                virtual_inventory=False,
-                line_ids=[fields.Command.clear()]
-                + [
-                    fields.Command.create(
-                        {
-                            "product_id": product.id,
-                            "seller_sku": skus[product],
-                            "quantity": quantity,
-                            "missing_qty": missing.get(product, 0),
-                        }
-                    )
-                    for product, (quantity, _s) in lines.items()
-                ],
-            )
-            if held:
-                held.write(values)  # still held: it keeps its age and its activities
-                routed = held
-            else:
-                routed = Routed.create(dict(values, held_since=fields.Datetime.now()))
-                routed._notify_held()
-                self.env["amazon.sync.log"].log_event(
-                    "routing",
-                    "%s: %s" % (self.name, decision.reason),
-                    level="info",
-                    reference=self.name,
-                    record=self,
-                )
+            quantities = [(product, quantity) for product, (quantity, _s) in lines.items()]
+            values = dict(common, line_ids=_line_commands(quantities, skus, missing))
+            routed = self._record_held(values, decision, held)
         else:
-            count = len(decision.parts)
-            routed = Routed
+            virtual = decision.outcome is Outcome.VIRTUAL
+            routed = self.env["amazon.routed.order"].sudo()
             for number, part in enumerate(decision.parts, 1):
-                values = dict(
-                    common,
-                    name=self.name if count == 1 else "%s-%s" % (self.name, number),
-                    warehouse_id=Warehouse.browse(int(part.store)).id,
-                    state="to_send",
-                    part_number=number,
-                    part_count=count,
-                    virtual_inventory=decision.outcome is Outcome.VIRTUAL,
-                    line_ids=[fields.Command.clear()]
-                    + [
-                        fields.Command.create(
-                            {
-                                "product_id": by_key[line.product].id,
-                                "seller_sku": skus[by_key[line.product]],
-                                "quantity": line.quantity,
-                                "missing_qty": missing.get(by_key[line.product], 0)
-                                if decision.outcome is Outcome.VIRTUAL
-                                else 0,
-                            }
-                        )
-                        for line in part.lines
-                    ],
-                )
-                if held and number == 1:
-                    values["held_since"] = held.held_since
-                    held.write(values)
-                    held._close_activities(_("Re-routed: %s", decision.reason))
-                    routed |= held
-                else:
-                    routed |= Routed.create(values)
+                quantities = [(by_key[line.product], line.quantity) for line in part.lines]
+                commands = _line_commands(quantities, skus, missing if virtual else {})
+                values = dict(common, line_ids=commands, virtual_inventory=virtual)
+                routed |= self._record_part(values, decision, part, number, held)
                 self.env["lightspeed.stock"]._mark_reserved(
-                    (int(part.store), by_key[line.product].id) for line in part.lines
+                    (int(part.store), product.id) for product, _q in quantities
                 )
         self.sudo().write({"routing_state": "routed", "routing_explanation": decision.reason})
         self._follow_route()
@@ -326,6 +300,50 @@ class AmazonOrderRouting(models.Model):
         else:
             note = decision.reason
         self._post_routing_note(note)
+        return routed
+
+    def _record_held(self, values, decision, held):
+        """The order waits for a person: ``held`` stays held (it keeps its age and its
+        activities), else a new held routed order, announced."""
+        values = dict(values, name=self.name, warehouse_id=False, state="held")
+        values["virtual_inventory"] = False
+        if held:
+            held.write(values)
+            return held
+        routed = (
+            self.env["amazon.routed.order"]
+            .sudo()
+            .create(dict(values, held_since=fields.Datetime.now()))
+        )
+        routed._notify_held()
+        self.env["amazon.sync.log"].log_event(
+            "routing",
+            "%s: %s" % (self.name, decision.reason),
+            level="info",
+            reference=self.name,
+            record=self,
+        )
+        return routed
+
+    def _record_part(self, values, decision, part, number, held):
+        """Part ``number``, to send from its store (the re-routed ``held`` one becomes part
+        1)."""
+        count = len(decision.parts)
+        values = dict(
+            values,
+            name=self.name if count == 1 else "%s-%s" % (self.name, number),
+            warehouse_id=self.env["stock.warehouse"].sudo().browse(int(part.store)).id,
+            state="to_send",
+            part_number=number,
+            part_count=count,
+        )
+        if held and number == 1:
+            values["held_since"] = held.held_since
+            held.write(values)
+            held._close_activities(_("Re-routed: %s", decision.reason))
+            routed = held
+        else:
+            routed = self.env["amazon.routed.order"].sudo().create(values)
         return routed
 
     def _follow_route(self):
@@ -360,6 +378,22 @@ def _product_keys(products):
         seen.add(key)
         keys[product] = key
     return keys
+
+
+def _line_commands(quantities, skus, missing):
+    """The routed order's lines, replacing any it had: (product, quantity) pairs, with the
+    order's SKUs of each product and the units ``missing`` of it."""
+    return [fields.Command.clear()] + [
+        fields.Command.create(
+            {
+                "product_id": product.id,
+                "seller_sku": skus[product],
+                "quantity": quantity,
+                "missing_qty": missing.get(product, 0),
+            }
+        )
+        for product, quantity in quantities
+    ]
 
 
 def _by_product(available, store, products):
