@@ -52,6 +52,7 @@ class StockRefresh(ConnectorRun):
         self.zeroed = 0
         self.skipped = 0  # items whose record cannot be trusted: their stock is left as it was
         self.busy = False  # another worker holds the account's refresh: nothing was read
+        self.stock_ids = []  # the lightspeed.stock rows written (or set to 0) by this refresh
 
 
 class LightspeedAccountStock(models.Model):
@@ -181,7 +182,9 @@ class LightspeedAccountStock(models.Model):
             stopped = error
             refresh.stop(error)
         if full and not refresh.stopped:
-            refresh.zeroed = self._zero_unreported(seen)
+            zeroed = self._zero_unreported(seen)
+            refresh.zeroed = len(zeroed)
+            refresh.stock_ids += zeroed
         message = _(
             "%(kind)s stock refresh: %(items)s items read, %(rows)s store quantities written, "
             "%(unmatched)s items without an Odoo product%(skipped)s%(zeroed)s.",
@@ -213,6 +216,7 @@ class LightspeedAccountStock(models.Model):
             )
         self.write({"last_stock_refresh": fields.Datetime.now(), "stock_refresh_message": message})
         self._stock_batch_stored()
+        self._after_stock_refresh(self.env["lightspeed.stock"].browse(refresh.stock_ids))
         refresh.commit()
         return refresh
 
@@ -254,7 +258,7 @@ class LightspeedAccountStock(models.Model):
             if qoh or (warehouse_id, product_id) in existing
         ]
         if rows:
-            self.env.cr.execute_values(
+            written = self.env.cr.execute_values(
                 """
                 INSERT INTO lightspeed_stock
                     (warehouse_id, product_id, lightspeed_account_id, company_id,
@@ -269,12 +273,15 @@ class LightspeedAccountStock(models.Model):
                        company_id = EXCLUDED.company_id,
                        write_uid = EXCLUDED.write_uid,
                        write_date = EXCLUDED.write_date
+                RETURNING id
                 """,
                 rows,
                 template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, "
                 "now() at time zone 'UTC', now() at time zone 'UTC')",
                 page_size=len(rows),
+                fetch=True,
             )
+            refresh.stock_ids += [row[0] for row in written]
             refresh.rows += len(rows)
             Stock.invalidate_model()
         since = stock_cursor(since, batch, read_started_at)
@@ -342,7 +349,8 @@ class LightspeedAccountStock(models.Model):
         return [product_of(stock) for stock in batch]
 
     def _zero_unreported(self, seen):
-        """After a full read: rows of this account Lightspeed no longer reports go to 0."""
+        """After a full read: rows of this account Lightspeed no longer reports go to 0; their
+        ids."""
         self.env.cr.execute(
             "SELECT id, warehouse_id, product_id FROM lightspeed_stock "
             "WHERE lightspeed_account_id = %s AND qoh != 0",
@@ -356,7 +364,16 @@ class LightspeedAccountStock(models.Model):
                 (gone,),
             )
             self.env["lightspeed.stock"].invalidate_model()
-        return len(gone)
+        return gone
+
+    def _after_stock_refresh(self, updated_stock):
+        """Hook, called once at the end of each stock refresh of this account that ran (not
+        when another worker held it), in its last transaction, before its commit.
+        ``updated_stock``: the ``lightspeed.stock`` rows the refresh created, updated or set to
+        0 (empty when nothing changed; those of this run only when the run's time was up or
+        Lightspeed throttled it: the next run goes on). Returns True; an override returns
+        what ``super()`` returns. See README, "Extending the connector"."""
+        return True
 
     def _stock_batch_stored(self):
         """Hook: a batch of store stock is written, in the transaction about to be committed
