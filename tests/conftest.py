@@ -17,3 +17,7 @@ def shared():
     if not path.is_dir():
         pytest.skip("shared/ (official models and recordings) not found at %s" % path)
     return path
+
+
+# addons for Odoo only (tools/run_tests.py installs them in its own database): not pytest's
+collect_ignore = ["addons"]

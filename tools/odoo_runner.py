@@ -90,7 +90,9 @@ class OdooRunner:
         return code, log_file.read_text(errors="replace")
 
     def template_name(self, demo):
-        key = json.dumps([self.version, addon_depends(), self.addons.split(",")[:-1]])
+        # the repository's addons folders (the addon, the test addons) are not in the template
+        outside = [p for p in self.addons.split(",") if not Path(p).is_relative_to(REPO)]
+        key = json.dumps([self.version, addon_depends(), outside])
         digest = hashlib.sha1(key.encode()).hexdigest()[:10]
         return "alc_template_%s_%s" % (digest, "demo" if demo else "nodemo")
 

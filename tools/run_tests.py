@@ -11,6 +11,9 @@ The Odoo layer runs where Odoo 18 is importable by this python3: it starts a thr
 PostgreSQL on 127.0.0.1 (tools/pg_cluster.py), copies a cached template database that has the
 addon's Odoo dependencies installed, installs the addon (the install must log no warning),
 upgrades it (likewise), runs the addon's Odoo tests, uninstalls it, and drops the database.
+The test addon tests/addons/alc_extension_example (the connector extended through its hooks
+only, README "Extending the connector") is installed in a copy of that database, never in the
+addon's own, and runs its tests there (tag /alc_extension_example).
 Where Odoo is not importable it says so in one line and runs the rest.
 
 The last line is "total: N passed, N failed, N skipped"; the exit code is non-zero on any
@@ -39,6 +42,9 @@ from secret_scan import ensure_marker, scan_database, scan_logs
 
 ODOO_REPORT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 LOG_PROBLEM = re.compile(r"^\S+ \S+ \d+ (WARNING|ERROR|CRITICAL) ")
+# the test addon that extends the connector through its hooks: installed by this tool only
+EXAMPLE = "alc_extension_example"
+TEST_ADDONS = REPO / "tests" / "addons"
 # the benchmarks' figures (tests/test_bench.py logs them at INFO): shown, or a long run is lost
 BENCH_FIGURES = re.compile(r" INFO \S+ odoo\.addons\.%s\.tests\.test_bench: " % ADDON)
 
@@ -79,6 +85,7 @@ def pylint_odoo(totals):
         totals.fail("pylint-odoo is not installed: pip install -r requirements-test.txt")
         return
     args = [sys.executable, "-m", "pylint", "--rcfile=.pylintrc-mandatory", ADDON]
+    args.append(str((TEST_ADDONS / EXAMPLE).relative_to(REPO)))
     if run(args).returncode:
         totals.fail("pylint-odoo found problems (config: .pylintrc-mandatory)")
 
@@ -135,10 +142,10 @@ def clean_step(totals, runner, dbname, label, *args):
     return True
 
 
-def odoo_tests(totals, runner, dbname, test_tags):
-    banner("Odoo tests (post_install, real PostgreSQL)")
+def odoo_tests(totals, runner, dbname, test_tags, label="tests", *install):
+    banner("Odoo %s (post_install, real PostgreSQL)" % label)
     code, log = runner.odoo(
-        dbname, "tests", "--test-tags", test_tags, "--log-handler=odoo.tests:INFO"
+        dbname, label, *install, "--test-tags", test_tags, "--log-handler=odoo.tests:INFO"
     )
     for line in log.splitlines():
         problem = LOG_PROBLEM.match(line) or line.startswith(("Traceback", "  File", "Assertion"))
@@ -168,6 +175,21 @@ print("UNINSTALL RESULT:", module.state, left)
 """
     % ADDON
 )
+
+
+def split_test_tags(test_tags):
+    """(the addon's tags, the test addon's tags): the default runs both addons' tests."""
+    if test_tags == "/%s" % ADDON:
+        return test_tags, "/%s" % EXAMPLE
+    tags = [tag for tag in test_tags.split(",") if tag]
+    example = [tag for tag in tags if tag.lstrip("-/").startswith(EXAMPLE)]
+    return ",".join(t for t in tags if t not in example), ",".join(example)
+
+
+def example_addon_tests(totals, runner, dbname, test_tags):
+    """Install the test addon in ``dbname`` (a copy of the addon's test database) and run its
+    tests: each of the connector's hooks extended by another addon."""
+    odoo_tests(totals, runner, dbname, test_tags, "example-addon-tests", "-i", EXAMPLE)
 
 
 def uninstall_step(totals, runner, dbname):
@@ -308,7 +330,8 @@ def wheel_install_step(totals, runner, template):
             return
         # what pip installs in site-packages, Odoo finds under odoo.addons with no addons path
         wheel_runner = copy.copy(runner)
-        wheel_runner.addons = ",".join(p for p in runner.addons.split(",") if Path(p) != REPO)
+        outside = (p for p in runner.addons.split(",") if not Path(p).is_relative_to(REPO))
+        wheel_runner.addons = ",".join(outside)
         runner.copy_database(template, dbname)
         log_file = runner.log_dir / "install-from-wheel.log"
         args = [*wheel_runner.server_args(dbname), "--stop-after-init", "-i", ADDON]
@@ -351,6 +374,7 @@ def odoo_layer(totals, args):
         log_dir = Path(tempfile.mkdtemp(prefix="alc-odoo-logs-"))
         marker = ensure_marker()  # every secret of the fixtures and drills carries it
         runner = OdooRunner(cluster, odoo_pkg, version, data_dir, log_dir)
+        runner.addons += ",%s" % TEST_ADDONS
         current = {runner.template_name(demo=True), runner.template_name(demo=False)}
         prefixes = ("alc_test_", "alc_template_", "alc_drill_")
         for stale in [db for prefix in prefixes for db in cluster.list_databases(prefix)]:
@@ -360,16 +384,23 @@ def odoo_layer(totals, args):
         production_template = runner.ensure_template(demo=False)
         # With demo data: install, upgrade and the tests. Without: a production-like install,
         # then uninstall (demo stock moves would rightly keep demo products from being deleted).
-        names = ("alc_test_%d_%s" % (os.getpid(), n) for n in ("demo", "prod", "drill"))
-        with_demo, without_demo, drill_template = names
+        kinds = ("demo", "prod", "drill", "example")
+        names = ("alc_test_%d_%s" % (os.getpid(), n) for n in kinds)
+        with_demo, without_demo, drill_template, with_example = names
+        databases = (with_demo, without_demo, drill_template, with_example)
+        addon_tags, example_tags = split_test_tags(args.test_tags)
         try:
             runner.copy_database(demo_template, with_demo)
             if clean_step(totals, runner, with_demo, "install", "-i", ADDON):
                 clean_step(totals, runner, with_demo, "upgrade", "-u", ADDON)
                 if not args.no_drills:
                     runner.copy_database(with_demo, drill_template)
+                if example_tags and not args.drills_only:
+                    runner.copy_database(with_demo, with_example)
+                    example_addon_tests(totals, runner, with_example, example_tags)
+                if addon_tags and not args.drills_only:
+                    odoo_tests(totals, runner, with_demo, addon_tags)
                 if not args.drills_only:
-                    odoo_tests(totals, runner, with_demo, args.test_tags)
                     pytest_odoo_step(totals, runner, with_demo)
                 if not args.no_drills:
                     drills(totals, runner, drill_template)
@@ -381,12 +412,11 @@ def odoo_layer(totals, args):
                 uninstall_step(totals, runner, without_demo)
             wheel_install_step(totals, runner, production_template)
         finally:
-            secret_scan_step(totals, runner, [with_demo, without_demo, drill_template], marker)
+            secret_scan_step(totals, runner, list(databases), marker)
             if args.keep_db:
-                kept = (with_demo, without_demo, drill_template, log_dir)
-                print("kept databases %s, %s, %s; Odoo logs in %s" % kept)
+                print("kept databases %s; Odoo logs in %s" % (", ".join(databases), log_dir))
             else:
-                for name in (with_demo, without_demo, drill_template):
+                for name in databases:
                     runner.drop_database(name)
                 if not totals.problems:
                     shutil.rmtree(log_dir, ignore_errors=True)
