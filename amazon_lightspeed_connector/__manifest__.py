@@ -47,6 +47,9 @@
         "demo/demo_accounts.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "amazon_lightspeed_connector/static/src/overview/*",
+        ],
         "web.assets_tests": [
             "amazon_lightspeed_connector/static/src/js/tours/*.js",
         ],

@@ -1,7 +1,7 @@
 from datetime import datetime, time
 
 import pytz
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 from .access_guard import requires
 
@@ -167,6 +167,28 @@ class AmazonAccountDashboard(models.Model):
         rows = self._sync_error_ids()
         for account in self:
             account.dashboard_sync_errors = len(rows.get(account.id, []))
+
+    # ------------------------------------------------------------ the Overview's own cards
+
+    @api.model
+    @requires("read")
+    def overview_late_risk_count(self):
+        """The card "At risk of shipping late", above the channels' cards: held orders of every
+        channel the user sees whose Amazon latest ship date is closer than their channel's
+        warning threshold (or past). One figure, so that none hides on a channel's card."""
+        return self.env["amazon.routed.order"].search_count([("late_risk", "=", True)])
+
+    @api.model
+    @requires("read")
+    def action_overview_late_risk(self):
+        """The Held Queue with its at-risk filter on (a facet the user may remove), sorted by its
+        own order: the latest ship date first."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_lightspeed_connector.amazon_routed_order_held_action"
+        )
+        action["context"] = {"search_default_late_risk": 1, "create": False}
+        action["display_name"] = _("At Risk of Shipping Late")
+        return action
 
     # ------------------------------------------------------------ buttons to the lists
 

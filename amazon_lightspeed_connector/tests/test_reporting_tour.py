@@ -1,5 +1,6 @@
-"""The Overview in the browser: a connector user opens the app, follows a figure of a channel's
-card to the list behind it, then opens the Routing Analysis pivot and graph."""
+"""The Overview in the browser: a connector user opens the app, follows the card "At risk of
+shipping late" to the Held Queue, then a figure of a channel's card to the list behind it, then
+opens the Routing Analysis pivot and graph."""
 
 from datetime import timedelta
 
@@ -34,6 +35,12 @@ class TestReportingTour(HttpCase):
             [(product, 2)],
             held_since=now - timedelta(days=4, hours=1),
         )
+        # held too, and Amazon wants it shipped within 5 h (the threshold is 24 h): at risk
+        # bought yesterday: the channel's card still counts 2 orders today
+        yesterday = now - timedelta(days=1)
+        urgent = create_order(self.env, channel, "111-0000004-0000004", yesterday, "routed")
+        urgent.latest_ship_date = now + timedelta(hours=5)
+        create_routed(self.env, urgent, None, "held", "queue", [(product, 1)], held_since=now)
 
     def test_user_opens_the_overview_and_the_routing_analysis(self):
         self.start_tour(

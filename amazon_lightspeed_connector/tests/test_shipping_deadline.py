@@ -3,6 +3,7 @@ order shows the time it has left and, under the channel's threshold, is at risk 
 late (the Overview counts it, the Held Queue puts it first) and is escalated to the connector
 managers once."""
 
+from ast import literal_eval
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -85,6 +86,23 @@ class TestShippingDeadline(RoutingCase):
         self.assertEqual(held.time_left, "late by 2 h 5 min")
         self.assertEqual(held.time_left_phrase, "late by 2 h 5 min")  # not "late by ... left"
         self.assertTrue(held.late_risk)
+
+    def test_the_overview_card_counts_orders_at_risk_and_opens_them_most_urgent_first(self):
+        overdue, soon = self.hold(-2), self.hold(5)
+        relaxed, undated = self.hold(72), self.hold(None)
+        Account = self.env["amazon.account"]
+        self.assertEqual(Account.overview_late_risk_count(), 2, "late by 2 h and due in 5 h")
+        action = Account.action_overview_late_risk()
+        self.assertEqual(action["res_model"], "amazon.routed.order")
+        self.assertEqual(action["context"].get("search_default_late_risk"), 1)
+        queue = self.env["amazon.routed.order"].search(
+            [*literal_eval(action["domain"]), ("late_risk", "=", True)],
+            order="latest_ship_date, held_since, id",  # the Held Queue's own order
+        )
+        self.assertEqual(queue.ids, [overdue.id, soon.id])
+        self.assertNotIn(relaxed | undated, queue)
+        soon.state = "to_send"  # pushed to a store: no longer held, no longer at risk
+        self.assertEqual(Account.overview_late_risk_count(), 1)
 
     def test_no_ship_by_date_no_time_left_and_no_risk(self):
         held = self.hold(None)

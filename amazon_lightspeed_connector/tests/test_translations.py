@@ -1,10 +1,16 @@
 """The committed translation template holds every term Odoo exports from the addon, and the
-language files load into Odoo: menus, fields and code strings read in the user's language."""
+language files load into Odoo: menus, fields and code strings read in the user's language, the
+web client's own terms (static/src templates and scripts) served to the browser in it."""
 
 import polib
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.misc import file_path
-from odoo.tools.translate import TranslationModuleReader, code_translations
+from odoo.tools.translate import (
+    JAVASCRIPT_TRANSLATION_COMMENT,
+    PYTHON_TRANSLATION_COMMENT,
+    TranslationModuleReader,
+    code_translations,
+)
 
 from .common import ADDON
 
@@ -48,13 +54,27 @@ class TestTranslationTemplate(TransactionCase):
                 self.assertEqual(
                     field.with_context(lang=code).field_description, po[field.field_description]
                 )
-                code_terms = code_translations.get_python_translations(ADDON, code)
-                python_msgids = [
-                    e.msgid
-                    for e in self._committed("%s.pot" % ADDON)
-                    if any(o[0].startswith("code:") for o in e.occurrences)
-                ]
-                self.assertTrue(python_msgids)
+                # Code terms are read from the .po files, not the database, in two sets that
+                # Odoo tells apart by the exported comment: the server's _() strings, and the
+                # web client's (static/src), which /web/webclient/translations serves.
+                python_terms = code_translations.get_python_translations(ADDON, code)
                 self.assertEqual(
-                    {m: code_terms.get(m) for m in python_msgids}, {m: po[m] for m in python_msgids}
+                    {m: python_terms.get(m) for m in self._code_msgids(PYTHON_TRANSLATION_COMMENT)},
+                    {m: po[m] for m in self._code_msgids(PYTHON_TRANSLATION_COMMENT)},
                 )
+                served, _lang = self.env["ir.http"].get_translations_for_webclient([ADDON], code)
+                web_terms = {t["id"]: t["string"] for t in served[ADDON]["messages"]}
+                self.assertEqual(
+                    web_terms, {m: po[m] for m in self._code_msgids(JAVASCRIPT_TRANSLATION_COMMENT)}
+                )
+
+    def _code_msgids(self, kind):
+        """The .pot's terms of one kind of code (odoo-python or odoo-javascript): the comment
+        Odoo's export writes and its loader filters on."""
+        msgids = [
+            entry.msgid
+            for entry in self._committed("%s.pot" % ADDON)
+            if kind in entry.comment.splitlines()
+        ]
+        self.assertTrue(msgids, "no %s term in the .pot" % kind)
+        return msgids

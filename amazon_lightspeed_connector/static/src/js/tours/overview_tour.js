@@ -1,14 +1,38 @@
 /** @odoo-module **/
-// A connector user opens the app on the Overview, follows the Held figure of a channel's card
-// to its held orders, comes back and opens the Routing Analysis pivot, then its graph.
+// A connector user opens the app on the Overview, follows the card "At risk of shipping late"
+// to the Held Queue filtered to those orders, comes back, follows the Held figure of a channel's
+// card to its held orders, comes back and opens the Routing Analysis pivot, then its graph.
 // Data: test_reporting_tour.py.
 import { registry } from "@web/core/registry";
 
 const CARD = ".o_kanban_record:contains('Tour channel')";
+const RISK_CARD = ".o_amazon_late_risk_card";
 
 registry.category("web_tour.tours").add("amazon_lightspeed_overview", {
     url: "/odoo/action-amazon_lightspeed_connector.amazon_account_dashboard_action",
     steps: () => [
+        {
+            content: "a card of its own counts the held orders at risk of shipping late",
+            trigger: `${RISK_CARD}:contains('At risk of shipping late') .o_amazon_late_risk_count:contains('1')`,
+        },
+        {
+            content: "open them",
+            trigger: `${RISK_CARD} button[name=open_late_risk]`,
+            run: "click",
+        },
+        {
+            content: "the Held Queue, filtered to the orders at risk",
+            trigger: ".o_searchview_facet:contains('At Risk of Shipping Late')",
+        },
+        {
+            content: "the order due in 5 h is there, the held order without a date is not",
+            trigger: ".o_kanban_renderer:has(.o_kanban_record:contains('111-0000004-0000004')):not(:has(.o_kanban_record:contains('111-0000003-0000003')))",
+        },
+        {
+            content: "back to the Overview",
+            trigger: ".o_breadcrumb a:contains('Overview')",
+            run: "click",
+        },
         {
             content: "the channel's card counts today's orders",
             trigger: `${CARD} button[name=action_dashboard_orders_today]:contains('2'):contains('Orders Today')`,
