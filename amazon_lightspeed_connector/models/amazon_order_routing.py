@@ -214,10 +214,7 @@ class AmazonOrderRouting(models.Model):
                 str(store.id): {keys[p]: units for p, units in _by_product(available, store, keys)}
                 for store in stores
             },
-            "stores": [
-                Store(str(s.id), s.name, s.lightspeed_routing_priority, s._routing_location())
-                for s in stores
-            ],
+            "stores": self._routing_store_tuple(stores),
             "default_store": str(default.id),
             "split_fallback": (
                 SplitFallback.DEFAULT_STORE
@@ -228,6 +225,22 @@ class AmazonOrderRouting(models.Model):
             "tie_break": account.routing_tie_break,
             "max_parts": account.routing_max_parts,
         }
+
+    def _routing_store_tuple(self, stores):
+        """The engine's stores for these warehouses, one tuple object per set of stores and
+        their values for the whole transaction: building a Store and the engine's index of a
+        tuple of them costs more than routing a best-store order, so a run routing hundreds of
+        orders of a channel pays for it once (a changed priority or location makes a new
+        tuple). Kept on the cursor, which also keeps the tuple alive while the engine's cache
+        knows it by id()."""
+        values = tuple(
+            (str(s.id), s.name, s.lightspeed_routing_priority, s._routing_location())
+            for s in stores
+        )
+        known = self.env.cr.cache.setdefault("amazon_routing_store_tuples", {})
+        if values not in known:
+            known[values] = tuple(Store(*store_values) for store_values in values)
+        return known[values]
 
     def _route_by_mode(self, request):
         """The decision of the channel's routing mode: ``_route_<mode>(request)``, where

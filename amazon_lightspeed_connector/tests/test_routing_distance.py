@@ -44,6 +44,18 @@ class TestRoutingDistance(RoutingCase):
         self.assertEqual(part.warehouse_id, self.store_c)
         self.assertIn("at the best priority, 0 km", part.explanation)
 
+    def test_the_orders_of_a_run_share_one_tuple_of_stores_until_a_store_changes(self):
+        """The engine validates and indexes the stores once per tuple object: every order of a
+        channel gets the same one while its stores stay as they are."""
+        first, second = self.import_order(("LTR-BELT", 1)), self.import_order(("CANVAS-TOTE", 1))
+        stores = first._routing_stores()[0]
+        shared = first._routing_store_tuple(stores)
+        self.assertIs(second._routing_store_tuple(stores), shared)
+        self.store_c.write({"routing_latitude": 47.0, "routing_longitude": -122.0})
+        moved = second._routing_store_tuple(stores)
+        self.assertIsNot(moved, shared)
+        self.assertIn((47.0, -122.0), [store.location for store in moved])
+
     def test_a_store_without_coordinates_counts_as_farthest(self):
         self.amazon.routing_tie_break = "distance_priority"
         self.store_c.write({"routing_latitude": 0.0, "routing_longitude": 0.0})  # unset
