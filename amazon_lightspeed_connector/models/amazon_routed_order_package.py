@@ -2,8 +2,9 @@
 what each outcome writes on the routed order.
 
 The body is built by ``lib/amazon/shipment.build_confirmation``. A ship date in the future waits
-until it has come; Amazon's "already used" after a lost answer reads as done; a refusal stays on
-the record for "Retry confirmation".
+until it has come. A package whose last call has an unknown outcome (a lost answer, a killed
+worker) is looked up on Amazon first and only sent again when Amazon does not have it; a
+refusal stays on the record for "Retry confirmation".
 """
 
 import json
@@ -48,6 +49,10 @@ class AmazonRoutedOrder(models.Model):
                     _("The ship date is in the future: Amazon is told on %s (UTC).", when)
                 )
             return "waiting"
+        if self.confirmation_outcome_unknown and self.package_reference_id:
+            found = self._found_on_amazon(client)
+            if found:
+                return found
         try:
             with self.env.cr.savepoint():
                 body = self._confirmation_body(ship_date)
@@ -60,7 +65,7 @@ class AmazonRoutedOrder(models.Model):
             return "failed"
         # committed before the call: a worker killed after Amazon recorded the package (or a
         # lost answer) leaves its package id and "outcome unknown" to the next run, which then
-        # reads Amazon's "already used" as done instead of sending a second package
+        # looks the package up on Amazon instead of sending a second one
         was_unknown = self.confirmation_outcome_unknown
         self.write(
             {
@@ -83,12 +88,27 @@ class AmazonRoutedOrder(models.Model):
                 self.confirmation_outcome_unknown = was_unknown
                 raise AuthError(error.message, status=error.status, code=error.code) from error
             if self.confirmation_outcome_unknown and ALREADY_USED in (error.message or ""):
-                # the lost answer of our last call: Amazon has this package already
+                # recorded since it was looked up (Amazon's order read lags its writes)
                 self._confirmed(_("Amazon already had this package (an earlier answer was lost)."))
                 return "confirmed"
             self._refused(error)
             return "failed"
         self._confirmed(_("Confirmed to Amazon."))
+        return "confirmed"
+
+    def _found_on_amazon(self, client):
+        """Before sending again a package whose last call has an unknown outcome: "confirmed"
+        when Amazon has it, "failed" when its packages cannot be read, None to send it."""
+        try:
+            recorded = client.find_package(self.amazon_order_id.name, self.package_reference_id)
+        except PermanentError as error:
+            if error.status in (401, 403):
+                raise AuthError(error.message, status=error.status, code=error.code) from error
+            self._read_back_failed(error)
+            return "failed"
+        if not recorded:
+            return None  # the call never reached Amazon: send it (same package id)
+        self._confirmed(_("Amazon already had this package (an earlier answer was lost)."))
         return "confirmed"
 
     def _confirmation_body(self, ship_date):
@@ -200,6 +220,25 @@ class AmazonRoutedOrder(models.Model):
         self.env["amazon.sync.log"].log_event(
             "shipment",
             _("%(name)s: %(error)s", name=self.name, error=error.message),
+            level="error",
+            reference=self.amazon_order_id.name,
+            payload=error.payload,
+            record=self,
+        )
+
+    def _read_back_failed(self, error):
+        """Amazon's packages could not be read: nothing is sent (it may have the package); the
+        outcome stays unknown, so "Retry confirmation" looks it up again."""
+        why = _(
+            "Amazon's packages for this order could not be read, so the package was not sent "
+            "again (Amazon may have it already): %s",
+            error.message,
+        )
+        self.write({"confirmation_state": "failed", "confirmation_error": why})
+        self._post_confirmation_note(why)
+        self.env["amazon.sync.log"].log_event(
+            "shipment",
+            _("%(name)s: %(error)s", name=self.name, error=why),
             level="error",
             reference=self.amazon_order_id.name,
             payload=error.payload,

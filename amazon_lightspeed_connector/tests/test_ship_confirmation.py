@@ -438,6 +438,67 @@ class TestShipConfirmation(AmazonImportCase):
         self.assertEqual(routed.package_reference_id, package)
         self.assertIn("earlier answer was lost", self.notes(routed))
         self.assertEqual(len(self.sim.shipments(placed.order_id)), 1)
+        self.assertEqual(len(self.sim.confirmations), 1)  # looked up, not sent again
+
+    def read_backs(self, order_id):
+        path = "/orders/2026-01-01/orders/%s" % order_id
+        return [c for c in self.sim.calls if c.path == path]
+
+    def test_a_lost_answer_after_amazon_recorded_is_read_back_not_sent_again(self):
+        placed, order = self.imported(line("JBJ-M", 2))
+        routed = self.shipped(order)
+        self.sim.faults.add("lost_response", path="shipmentConfirmation", times=1)
+        self.run_confirmations()  # Amazon recorded the package; its answer was lost
+        self.assertTrue(routed.confirmation_outcome_unknown)
+        self.assertEqual(placed.status, "Shipped")  # a second call would be refused
+
+        self.sim.clock.advance(600)
+        self.run_confirmations()
+        self.assertEqual(routed.state, "confirmed")
+        self.assertFalse(routed.confirmation_outcome_unknown)
+        self.assertIn("earlier answer was lost", self.notes(routed))
+        self.assertEqual(len(self.sim.confirmations), 1)  # confirmShipment was called once
+        self.assertEqual(len(self.read_backs(placed.order_id)), 1)
+
+    def test_a_call_amazon_never_recorded_is_read_back_then_sent_once(self):
+        placed, order = self.imported(line("JBJ-M", 2))
+        routed = self.shipped(order)
+        self.sim.faults.add("timeout", path="shipmentConfirmation", times=1)
+        self.run_confirmations()  # no answer: Amazon may or may not have it
+        self.assertEqual(routed.confirmation_state, "to_confirm")
+        self.assertTrue(routed.confirmation_outcome_unknown)
+        self.assertFalse(self.sim.shipments(placed.order_id))
+        package = routed.package_reference_id
+
+        self.sim.clock.advance(600)
+        self.run_confirmations()
+        self.assertEqual(routed.state, "confirmed")
+        self.assertEqual(len(self.read_backs(placed.order_id)), 1)
+        (shipment,) = self.sim.shipments(placed.order_id)
+        self.assertEqual(shipment.package_reference_id, package)
+        self.assertEqual(len(self.accepted(placed.order_id)), 1)
+        self.assertNotIn("earlier answer was lost", self.notes(routed))
+
+    def test_packages_that_cannot_be_read_back_are_not_sent_and_retry_reads_again(self):
+        placed, order = self.imported(line("JBJ-M", 2))
+        routed = self.shipped(order)
+        self.sim.faults.add("lost_response", path="shipmentConfirmation", times=1)
+        self.run_confirmations()
+        self.sim.faults.add(
+            "malformed", path="/orders/2026-01-01/orders/", payload={"order": {"packages": 7}}
+        )
+        self.sim.clock.advance(600)
+        self.run_confirmations()
+        self.assertEqual(routed.confirmation_state, "failed")
+        self.assertTrue(routed.confirmation_outcome_unknown)  # Amazon may have it
+        self.assertIn("could not be read", routed.confirmation_error)
+        self.assertEqual(len(self.sim.confirmations), 1)
+
+        with self.served():
+            routed.action_retry_confirmation()
+        self.assertEqual(routed.state, "confirmed")
+        self.assertEqual(len(self.sim.confirmations), 1)
+        self.assertEqual(len(self.read_backs(placed.order_id)), 2)
 
     def test_a_throttled_call_never_reached_amazon_so_its_outcome_is_known(self):
         _placed, order = self.imported(line("LTR-BELT", 1))

@@ -17,10 +17,11 @@ from amazon_lightspeed_connector.lib.amazon.shipment import (
     carrier_fields,
     next_package_reference_id,
     normalize_package_reference_id,
+    recorded_package,
     ship_date_ready,
     shippable_quantities,
 )
-from amazon_lightspeed_connector.lib.errors import PermanentError
+from amazon_lightspeed_connector.lib.errors import PayloadError, PermanentError
 from amazon_lightspeed_connector.tests.simulators.amazon import AmazonSimulator, line, schemas
 from amazon_lightspeed_connector.tests.simulators.amazon.testing import Caller, require_models
 from amazon_lightspeed_connector.tests.simulators.core import ManualClock
@@ -287,6 +288,55 @@ def test_a_future_ship_date_waits_until_it_has_come(sim):
     (shipment,) = sim.shipments(placed.order_id)
     assert shipment.ship_date == body["packageDetail"]["shipDate"]
     assert placed.status == "Shipped"
+
+
+def test_a_package_amazon_recorded_is_found_by_its_reference_id():
+    order = {
+        "orderId": "111-0000001-0000001",
+        "packages": [
+            {"packageReferenceId": "PKG-1"},
+            {"packageReferenceId": "7", "trackingNumber": "1Z7"},
+        ],
+    }
+    assert recorded_package(order, "7")["trackingNumber"] == "1Z7"
+    assert recorded_package(order, "007")["trackingNumber"] == "1Z7"  # one package to Amazon
+    assert recorded_package(order, "8") is None
+    assert recorded_package({"orderId": "111-0000001-0000001"}, "7") is None  # no packages yet
+
+
+@pytest.mark.parametrize(
+    "packages",
+    [{"packageReferenceId": "7"}, [{"trackingNumber": "1Z7"}], ["7"]],
+)
+def test_packages_that_cannot_be_read_are_never_taken_for_absent(packages):
+    with pytest.raises(PayloadError):
+        recorded_package({"packages": packages}, "7")
+
+
+def test_the_client_reads_back_the_package_amazon_recorded(sim):
+    from amazon_lightspeed_connector.lib.amazon.client import AmazonClient, AmazonCredentials
+
+    placed = sim.add_order([line("LTR-BELT", 1)])
+    other = sim.add_order([line("JBJ-M", 1)])
+    order = _from_simulator(placed)
+    now = datetime.fromtimestamp(sim.clock.now(), UTC)
+    body = build_confirmation(
+        order, [(order.lines[0].order_item_id, 1)], "UPS", "1Z42", now - timedelta(hours=1), "3"
+    )
+    credentials = AmazonCredentials(
+        AMAZON_DEMO["lwa_client_id"], AMAZON_DEMO["lwa_client_secret"], AMAZON_DEMO["refresh_token"]
+    )
+    with (
+        in_process(sim.routes()),
+        AmazonClient(credentials, AMAZON_DEMO["seller_id"], [US], clock=sim.clock) as client,
+    ):
+        assert client.find_package(placed.order_id, "3") is None  # not sent yet
+        client.confirm_shipment(placed.order_id, body)
+        package = client.find_package(placed.order_id, "3")
+        assert package["trackingNumber"] == "1Z42"
+        assert client.find_package(placed.order_id, "4") is None
+        assert client.find_package(other.order_id, "3") is None
+    assert len(sim.confirmations) == 1
 
 
 # ---------------------------------------------------------------- items of split packages

@@ -50,7 +50,7 @@ from . import error_mapping, results
 from .listings import ProcessingReport, parse_processing_report, patch_body
 from .pacing import Pacer
 from .results import OrderPage
-from .shipment import ship_date_ready
+from .shipment import recorded_package, ship_date_ready
 
 _logger = logging.getLogger(__name__)
 
@@ -655,6 +655,12 @@ class AmazonClient:
         if not isinstance(order, dict):
             raise PayloadError("Amazon's getOrder answer for %s has no order." % order_id)
         return order
+
+    def find_package(self, order_id, package_reference_id):
+        """The package Amazon recorded for the order under this id, or None: asked before a
+        confirmation whose outcome is unknown is sent again (only the packages are read)."""
+        order = self.get_order(order_id, included_data=("PACKAGES",))
+        return recorded_package(order, package_reference_id)
 
     # ------------------------------------------------------------ orders v0
 

@@ -14,7 +14,9 @@ PermanentError the record can show, what Amazon would refuse anyway:
 The ship date goes out in UTC ISO 8601 with a ``Z``, to the second. Amazon refuses a date in
 the future, so ``ship_date_ready`` says whether a confirmation may go now or when it may.
 Package reference ids must be positive numeric strings, unique per package within an order:
-``next_package_reference_id`` hands out the next one.
+``next_package_reference_id`` hands out the next one. After a call whose outcome is unknown (a
+lost answer, a killed worker), ``recorded_package`` finds the package in the order Amazon
+returns (v2026-01-01 getOrder with includedData PACKAGES) before anything is sent again.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from ..errors import PermanentError
+from ..errors import PayloadError, PermanentError
 from .order_data import AMAZON_FULFILLED, CANCELED, PENDING
 
 OTHER_CARRIER = "Other"
@@ -84,6 +86,31 @@ def next_package_reference_id(used_ids):
     """
     numbers = [int(i) for i in map(str, used_ids) if i.strip().isascii() and i.strip().isdigit()]
     return str(max(numbers, default=0) + 1)
+
+
+def recorded_package(order, package_reference_id):
+    """The package Amazon recorded under ``package_reference_id`` in ``order`` (a v2026-01-01
+    ``Order`` read with includedData PACKAGES), or None when Amazon has no such package.
+
+    Amazon leaves ``packages`` out when the order has none. An answer that cannot be read
+    raises PayloadError: guessing "absent" would send the package a second time.
+    """
+    wanted = normalize_package_reference_id(package_reference_id)
+    packages = order.get("packages") if isinstance(order, dict) else None
+    if packages is None:
+        return None
+    if not isinstance(packages, list):
+        raise PayloadError("Amazon's order packages are not a list: %r" % (packages,))
+    for package in packages:
+        reference = package.get("packageReferenceId") if isinstance(package, dict) else None
+        if reference is None:
+            raise PayloadError("An order package from Amazon has no packageReferenceId.")
+        try:
+            if normalize_package_reference_id(reference) == wanted:
+                return package
+        except ValueError:
+            continue  # a package id that is not ours ("PKG-1" from another tool)
+    return None
 
 
 # ---------------------------------------------------------------- ship date
