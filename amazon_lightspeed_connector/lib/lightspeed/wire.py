@@ -6,9 +6,11 @@ The readers here turn that into bools, Decimals, ints and aware UTC datetimes on
 above this module ever compares "false" with False.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
+
+from ..timestamps import parse_instant
 
 # ItemShop rows with this shopID carry the account-wide total, not a store.
 AGGREGATE_SHOP_ID = 0
@@ -94,10 +96,8 @@ def to_datetime(value):
     elif value in (None, ""):
         return None
     else:
-        text = str(value).strip().replace("Z", "+00:00")
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
+        moment = parse_instant(str(value))
+        if moment is None:
             return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
@@ -193,29 +193,30 @@ def shop_from_wire(record):
 
 
 def register_from_wire(record):
-    return Register(
-        register_id=to_record_id(record.get("registerID")),
-        shop_id=to_record_id(record.get("shopID")),
-        name=to_text(record.get("name")),
-        open=to_bool(record.get("open")),
-        archived=to_bool(record.get("archived")),
-    )
+    return _reference_from_wire(Register, record, register_id="registerID", shop_id="shopID")
 
 
 def employee_from_wire(record):
-    return Employee(
-        employee_id=to_record_id(record.get("employeeID")),
-        first_name=to_text(record.get("firstName")),
-        last_name=to_text(record.get("lastName")),
-        archived=to_bool(record.get("archived")),
+    return _reference_from_wire(
+        Employee, record, employee_id="employeeID", first_name="firstName", last_name="lastName"
     )
 
 
 def payment_type_from_wire(record):
-    return PaymentType(
-        payment_type_id=to_record_id(record.get("paymentTypeID")),
-        name=to_text(record.get("name")),
-        archived=to_bool(record.get("archived")),
+    return _reference_from_wire(PaymentType, record, payment_type_id="paymentTypeID")
+
+
+_READ_AS = {int: to_record_id, str: to_text, bool: to_bool}
+
+
+def _reference_from_wire(record_class, record, **wire_keys):
+    """A reference record whose fields are ids, texts and flags, each read as its type says
+    from the Lightspeed key ``wire_keys`` gives it (by default the field's own name)."""
+    return record_class(
+        **{
+            f.name: _READ_AS[f.type](record.get(wire_keys.get(f.name, f.name)))
+            for f in fields(record_class)
+        }
     )
 
 

@@ -10,10 +10,10 @@ import base64
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 
+from ....lib.timestamps import parse_instant
 from .wire import to_decimal
 
 MAX_LIMIT = 100
@@ -95,14 +95,7 @@ _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?")
 
 def _instant(text):
     # A "+" that was not URL-encoded arrives as a space: read it back as the offset sign.
-    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", text.strip())
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment
+    return parse_instant(re.sub(r" (\d{2}:?\d{2})$", r"+\1", text.strip()))
 
 
 @lru_cache(maxsize=65536)
