@@ -11,7 +11,8 @@ its rows reference nothing that a run writes, so saving a token disturbs no othe
 from datetime import UTC, datetime
 
 from odoo import fields, models
-from psycopg2 import errors as pg_errors
+
+from .kept_apart import write_apart
 
 _READ = """
     SELECT access_token, expires_at FROM amazon_access_token WHERE amazon_account_id = %s
@@ -27,13 +28,6 @@ _UPSERT = """
 # A token belongs to these settings: when one changes, the token is forgotten.
 CREDENTIAL_FIELDS = frozenset(
     {"lwa_client_id", "lwa_client_secret", "refresh_token", "lwa_endpoint_url", "region"}
-)
-# Two workers saving a token at once: the other one's is as good; keep ours in memory only.
-_BUSY = (
-    pg_errors.LockNotAvailable,
-    pg_errors.SerializationFailure,
-    pg_errors.UniqueViolation,
-    pg_errors.ForeignKeyViolation,
 )
 
 
@@ -92,9 +86,6 @@ class AccessTokenStore:
 
     def save(self, answer, expires_at):
         moment = datetime.fromtimestamp(expires_at, UTC).replace(tzinfo=None)
-        try:
-            with self._registry.cursor() as cr:
-                cr.execute("SET LOCAL lock_timeout = '1s'")
-                cr.execute(_UPSERT, (self._account_id, answer["access_token"], moment))
-        except _BUSY:  # pylint: disable=except-pass
-            pass
+        # another worker saving a token at the same moment: its token is as good, ours stays
+        # in this process's memory only
+        write_apart(self._registry, _UPSERT, (self._account_id, answer["access_token"], moment))

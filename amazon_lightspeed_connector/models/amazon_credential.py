@@ -8,8 +8,10 @@ shows them through computed fields, to administrators only, and the connector re
 superuser when it builds a client.
 """
 
-from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo import fields, models
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
 
 SECRET_FIELDS = ("lwa_client_secret", "refresh_token")
 
@@ -34,7 +36,12 @@ class AmazonCredential(models.Model):
 
 
 class AmazonAccount(models.Model):
-    _inherit = "amazon.account"
+    _name = "amazon.account"
+    _inherit = ["amazon.account", "connector.secrets.mixin"]
+
+    _secrets_rows = "credential_ids"
+    _secret_fields = SECRET_FIELDS
+    _secrets_search_refused = _lt("Only administrators can search the Amazon channel secrets.")
 
     credential_ids = fields.One2many(
         "amazon.credential",
@@ -43,32 +50,8 @@ class AmazonAccount(models.Model):
         help="Where the LWA client secret and the refresh token are stored (one row).",
     )
 
-    @api.depends("credential_ids.lwa_client_secret", "credential_ids.refresh_token")
-    def _compute_secrets(self):
-        for account in self:
-            row = account.credential_ids[:1]
-            account.lwa_client_secret = row.lwa_client_secret
-            account.refresh_token = row.refresh_token
-
-    def _search_secret(self, field_name, operator, value):
-        # only administrators may even ask whether a secret matches
-        if not self.env.su and not self.env.user.has_group("base.group_system"):
-            raise AccessError(_("Only administrators can search the Amazon channel secrets."))
-        return [("credential_ids", "any", [(field_name, operator, value)])]
-
     def _search_lwa_client_secret(self, operator, value):
         return self._search_secret("lwa_client_secret", operator, value)
 
     def _search_refresh_token(self, operator, value):
         return self._search_secret("refresh_token", operator, value)
-
-    def _inverse_secrets(self):
-        # the field's groups already refused anyone but an administrator (or the connector)
-        for account in self.sudo():
-            values = {name: account[name] or False for name in SECRET_FIELDS}
-            if account.credential_ids:
-                account.credential_ids[:1].write(values)
-            else:
-                self.env["amazon.credential"].sudo().create(
-                    dict(values, amazon_account_id=account.id)
-                )

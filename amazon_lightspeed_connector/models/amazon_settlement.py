@@ -11,6 +11,11 @@ SETTLEMENT_STATES = [
 ]
 
 
+def summary_figure(field_type, string, **options):
+    """A figure summing up the rows (``_compute_summary``), stored for lists and filters."""
+    return field_type(string, compute="_compute_summary", store=True, **options)
+
+
 class AmazonSettlement(models.Model):
     """One Amazon settlement report (GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2) as read.
 
@@ -82,52 +87,42 @@ class AmazonSettlement(models.Model):
         string="Payments",
         help="The payments this settlement registered on the invoices of its orders.",
     )
-    row_count = fields.Integer("Row Count", compute="_compute_summary", store=True)
-    paid_count = fields.Integer(
-        "Rows Paid", compute="_compute_summary", store=True, help="Rows of orders now paid."
-    )
-    open_count = fields.Integer(
+    row_count = summary_figure(fields.Integer, "Row Count")
+    paid_count = summary_figure(fields.Integer, "Rows Paid", help="Rows of orders now paid.")
+    open_count = summary_figure(
+        fields.Integer,
         "Rows Open",
-        compute="_compute_summary",
-        store=True,
         help="Rows of known orders whose invoice could not be closed yet (see each row).",
     )
-    refund_count = fields.Integer("Refund Rows", compute="_compute_summary", store=True)
-    unmatched_count = fields.Integer(
+    refund_count = summary_figure(fields.Integer, "Refund Rows")
+    unmatched_count = summary_figure(
+        fields.Integer,
         "Unmatched Rows",
-        compute="_compute_summary",
-        store=True,
         help="Rows of orders or SKUs the connector never imported.",
     )
-    sales_amount = fields.Monetary(
+    sales_amount = summary_figure(
+        fields.Monetary,
         "Sales",
-        compute="_compute_summary",
-        store=True,
         help="Charged to buyers: goods, tax, shipping and gift wrap, less promotions.",
     )
-    fee_amount = fields.Monetary(
+    fee_amount = summary_figure(
+        fields.Monetary,
         "Amazon Fees",
-        compute="_compute_summary",
-        store=True,
         help="Commissions and other fees of the orders (negative: what Amazon keeps).",
     )
-    withheld_tax_amount = fields.Monetary(
+    withheld_tax_amount = summary_figure(
+        fields.Monetary,
         "Tax Withheld",
-        compute="_compute_summary",
-        store=True,
         help="Marketplace-facilitator tax Amazon collects and remits itself (negative).",
     )
-    refund_amount = fields.Monetary(
-        "Refunds", compute="_compute_summary", store=True, help="Net of the refund rows."
-    )
-    account_fee_amount = fields.Monetary(
+    refund_amount = summary_figure(fields.Monetary, "Refunds", help="Net of the refund rows.")
+    account_fee_amount = summary_figure(
+        fields.Monetary,
         "Account Charges",
-        compute="_compute_summary",
-        store=True,
         help="Rows about the seller account rather than an order (subscription, storage...).",
     )
-    unmatched_amount = fields.Monetary(
-        "Unmatched", compute="_compute_summary", store=True, help="Net of the unmatched rows."
+    unmatched_amount = summary_figure(
+        fields.Monetary, "Unmatched", help="Net of the unmatched rows."
     )
 
     _sql_constraints = [

@@ -1,4 +1,5 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 
 class ConnectorConnectionMixin(models.AbstractModel):
@@ -58,3 +59,60 @@ class ConnectorConnectionMixin(models.AbstractModel):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+
+def secret_field(field_type, *args, search, **options):
+    """A secret of a ``connector.secrets.mixin`` account: stored in its secrets row, shown and
+    written here by administrators only (``groups``), searched by them alone (``search``: the
+    account's one-line method naming the field for ``_search_secret``)."""
+    return field_type(
+        *args,
+        compute="_compute_secrets",
+        inverse="_inverse_secrets",
+        search=search,
+        compute_sudo=True,
+        groups="base.group_system",
+        **options,
+    )
+
+
+class ConnectorSecretsMixin(models.AbstractModel):
+    """Secrets of an account kept in a row of their own (see amazon.credential and
+    lightspeed.token for why), shown on the account through ``secret_field`` fields.
+
+    The account names the One2many to that row (``_secrets_rows``), the fields it shows
+    (``_secret_fields``, named as the row's columns) and the message that refuses a search to
+    anyone but an administrator (``_secrets_search_refused``, a lazy translation).
+    """
+
+    _name = "connector.secrets.mixin"
+    _description = "Connector Secrets Kept Apart"
+
+    _secrets_rows = None
+    _secret_fields = ()
+    _secrets_search_refused = None
+
+    @api.depends(lambda self: [f"{self._secrets_rows}.{name}" for name in self._secret_fields])
+    def _compute_secrets(self):
+        for account in self:
+            row = account[self._secrets_rows][:1]
+            for name in self._secret_fields:
+                account[name] = row[name]
+
+    def _search_secret(self, field_name, operator, value):
+        # only administrators may even ask whether a secret matches
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(self.env._(self._secrets_search_refused))
+        return [(self._secrets_rows, "any", [(field_name, operator, value)])]
+
+    def _inverse_secrets(self):
+        # the field's groups already refused anyone but an administrator (or the connector)
+        rows_field = self._fields[self._secrets_rows]
+        for account in self.sudo():
+            values = {name: account[name] or False for name in self._secret_fields}
+            if account[self._secrets_rows]:
+                account[self._secrets_rows][:1].write(values)
+            else:
+                self.env[rows_field.comodel_name].sudo().create(
+                    dict(values, **{rows_field.inverse_name: account.id})
+                )

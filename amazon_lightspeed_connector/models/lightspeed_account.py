@@ -1,15 +1,18 @@
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
 
 from ..lib.errors import ConnectorError, ThrottledError
 from ..lib.lightspeed import LightspeedClient
 from .access_guard import MANAGER, SYSTEM, requires
+from .connector_connection_mixin import secret_field
 from .connector_run import ConnectorRun, button_env, hand_over
 from .lightspeed_token_store import OdooTokenStore
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 SYNC_CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_sync_reference_data"
 
@@ -29,9 +32,13 @@ class LightspeedAccount(models.Model):
     """
 
     _name = "lightspeed.account"
-    _inherit = ["connector.connection.mixin"]
+    _inherit = ["connector.connection.mixin", "connector.secrets.mixin"]
     _description = "Lightspeed Account"
     _order = "name, id"
+
+    _secrets_rows = "token_ids"
+    _secret_fields = SECRET_FIELDS
+    _secrets_search_refused = _lt("Only administrators can search Lightspeed tokens.")
 
     name = fields.Char(required=True, help="A name for this account, shown in the drop-downs.")
     active = fields.Boolean(default=True, help="Archive the account to stop every exchange.")
@@ -53,13 +60,10 @@ class LightspeedAccount(models.Model):
         help="The client id of the API client registered for this integration in the "
         "Lightspeed developer portal.",
     )
-    client_secret = fields.Char(
+    client_secret = secret_field(
+        fields.Char,
         "OAuth Client Secret",
-        compute="_compute_tokens",
-        inverse="_inverse_tokens",
         search="_search_client_secret",
-        compute_sudo=True,
-        groups="base.group_system",
         copy=False,
         help="The client secret of that API client. Readable by administrators only.",
     )
@@ -70,31 +74,22 @@ class LightspeedAccount(models.Model):
         help="Where the tokens below are stored (one row), apart from the account: see "
         "lightspeed.token.",
     )
-    refresh_token = fields.Char(
-        compute="_compute_tokens",
-        inverse="_inverse_tokens",
+    refresh_token = secret_field(
+        fields.Char,
         search="_search_refresh_token",
-        compute_sudo=True,
-        groups="base.group_system",
         help="The OAuth refresh token of the account. Lightspeed replaces it on every refresh; "
         "the connector saves each new one at once. Paste the first one here, or obtain it by "
         "the authorisation-code exchange.",
     )
-    access_token = fields.Char(
-        compute="_compute_tokens",
-        inverse="_inverse_tokens",
+    access_token = secret_field(
+        fields.Char,
         search="_search_access_token",
-        compute_sudo=True,
-        groups="base.group_system",
         help="The short-lived access token currently in use, renewed automatically.",
     )
-    access_token_expires_at = fields.Datetime(
+    access_token_expires_at = secret_field(
+        fields.Datetime,
         "Access Token Expiry",
-        compute="_compute_tokens",
-        inverse="_inverse_tokens",
         search="_search_access_token_expires_at",
-        compute_sudo=True,
-        groups="base.group_system",
         help="When the current access token stops working; it is renewed shortly before.",
     )
     api_url = fields.Char(
@@ -161,47 +156,17 @@ class LightspeedAccount(models.Model):
 
     # --- the tokens (rows of lightspeed.token) -------------------------------------------------
 
-    @api.depends("token_ids.client_secret", "token_ids.refresh_token", "token_ids.access_token")
-    def _compute_tokens(self):
-        for account in self:
-            token = account.token_ids[:1]
-            account.client_secret = token.client_secret
-            account.refresh_token = token.refresh_token
-            account.access_token = token.access_token
-            account.access_token_expires_at = token.access_token_expires_at
-
-    def _search_token_field(self, field_name, operator, value):
-        # Stored on lightspeed.token; only administrators may even ask whether a token matches.
-        if not self.env.su and not self.env.user.has_group("base.group_system"):
-            raise AccessError(_("Only administrators can search Lightspeed tokens."))
-        return [("token_ids", "any", [(field_name, operator, value)])]
-
     def _search_client_secret(self, operator, value):
-        return self._search_token_field("client_secret", operator, value)
+        return self._search_secret("client_secret", operator, value)
 
     def _search_refresh_token(self, operator, value):
-        return self._search_token_field("refresh_token", operator, value)
+        return self._search_secret("refresh_token", operator, value)
 
     def _search_access_token(self, operator, value):
-        return self._search_token_field("access_token", operator, value)
+        return self._search_secret("access_token", operator, value)
 
     def _search_access_token_expires_at(self, operator, value):
-        return self._search_token_field("access_token_expires_at", operator, value)
-
-    def _inverse_tokens(self):
-        for account in self.sudo():
-            values = {
-                "client_secret": account.client_secret,
-                "refresh_token": account.refresh_token,
-                "access_token": account.access_token,
-                "access_token_expires_at": account.access_token_expires_at,
-            }
-            if account.token_ids:
-                account.token_ids[:1].write(values)
-            else:
-                self.env["lightspeed.token"].sudo().create(
-                    dict(values, lightspeed_account_id=account.id)
-                )
+        return self._search_secret("access_token_expires_at", operator, value)
 
     # --- the client ---------------------------------------------------------------------------
 
@@ -303,36 +268,17 @@ class LightspeedAccount(models.Model):
             client.payment_types(), "payment_type_id", _("payment type")
         )
         warehouses = self._sync_shops(shops)
-        self.env["lightspeed.register"]._mirror_lightspeed_rows(
-            self,
-            {
-                str(r.register_id): {
-                    "name": r.name or _("Register %s", r.register_id),
-                    "warehouse_id": warehouses.get(str(r.shop_id), self.env["stock.warehouse"]).id,
-                    "active": not r.archived,
-                }
-                for r in registers
-            },
+        no_store = self.env["stock.warehouse"]
+        self._mirror_reference(
+            "lightspeed.register",
+            registers,
+            "register_id",
+            _("Register %s"),
+            lambda r: {"warehouse_id": warehouses.get(str(r.shop_id), no_store).id},
         )
-        self.env["lightspeed.employee"]._mirror_lightspeed_rows(
-            self,
-            {
-                str(e.employee_id): {
-                    "name": e.name or _("Employee %s", e.employee_id),
-                    "active": not e.archived,
-                }
-                for e in employees
-            },
-        )
-        self.env["lightspeed.payment.type"]._mirror_lightspeed_rows(
-            self,
-            {
-                str(p.payment_type_id): {
-                    "name": p.name or _("Payment type %s", p.payment_type_id),
-                    "active": not p.archived,
-                }
-                for p in payment_types
-            },
+        self._mirror_reference("lightspeed.employee", employees, "employee_id", _("Employee %s"))
+        self._mirror_reference(
+            "lightspeed.payment.type", payment_types, "payment_type_id", _("Payment type %s")
         )
         self._fill_default_registers()
         self.write({"last_sync": fields.Datetime.now()})
@@ -343,3 +289,17 @@ class LightspeedAccount(models.Model):
             "employees": len(employees),
             "payment_types": len(payment_types),
         }
+
+    def _mirror_reference(self, model, records, id_attr, unnamed, values_of=None):
+        """Mirror ``records`` read from Lightspeed into ``model``: a row per Lightspeed id,
+        named as there (``unnamed`` % id when it has no name), archived as there, with
+        ``values_of(record)`` added."""
+        wanted = {}
+        for record in records:
+            lightspeed_id = getattr(record, id_attr)
+            wanted[str(lightspeed_id)] = dict(
+                values_of(record) if values_of else {},
+                name=record.name or unnamed % lightspeed_id,
+                active=not record.archived,
+            )
+        self.env[model]._mirror_lightspeed_rows(self, wanted)

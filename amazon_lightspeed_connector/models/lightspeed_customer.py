@@ -11,7 +11,8 @@ the customer again, and sends the Sale once more (``amazon_routed_order_customer
 import logging
 
 from odoo import api, fields, models
-from psycopg2 import errors as pg_errors
+
+from .kept_apart import write_apart
 
 _logger = logging.getLogger(__name__)
 
@@ -23,14 +24,6 @@ _UPSERT = """
     DO UPDATE SET lightspeed_customer_id = EXCLUDED.lightspeed_customer_id,
                   write_date = EXCLUDED.write_date
 """
-# Another worker keeping the same buyer at the same moment (its id is as good), or a contact
-# not committed yet: the id is kept next time.
-_SKIP = (
-    pg_errors.LockNotAvailable,
-    pg_errors.SerializationFailure,
-    pg_errors.UniqueViolation,
-    pg_errors.ForeignKeyViolation,
-)
 
 
 class LightspeedCustomer(models.Model):
@@ -77,11 +70,11 @@ class LightspeedCustomer(models.Model):
         not make the next run search (or create) it again."""
         if not (partner and customer_id):
             return
-        try:
-            with self.env.registry.cursor() as cr:
-                cr.execute("SET LOCAL lock_timeout = '1s'")
-                cr.execute(_UPSERT, (partner.id, lightspeed_account.id, int(customer_id)))
-        except _SKIP:
+        # another worker keeping the same buyer at the same moment (its id is as good), or a
+        # contact not committed yet: the id is kept next time
+        if not write_apart(
+            self.env.registry, _UPSERT, (partner.id, lightspeed_account.id, int(customer_id))
+        ):
             _logger.debug("Lightspeed customer of contact %s not kept this time", partner.id)
 
     @api.model
