@@ -4,13 +4,12 @@ One run of one channel:
 
 1. Orders waiting for a SKU binding that now exists are retried.
 2. Amazon is searched for orders updated since the cursor minus ``OVERLAP`` (the first run
-   starts at "Import Orders From"), up to two minutes ago (the client clamps the bound):
-   v2026-01-01 ``searchOrders`` with items, buyer, recipient and payment in the same call, or v0
-   ``getOrders`` (buyer and address inline through one Restricted Data Token) plus
-   ``getOrderItems`` per order.
+   starts at "Import Orders From"), up to two minutes ago (the client clamps the bound),
+   through the adapter of the channel's Orders API version (``lib/amazon/orders_adapter``):
+   the model never reads an order's JSON.
 3. Each order is mapped and stored in its own savepoint (``amazon.order._import_from_amazon``
-   upserts by (channel, AmazonOrderId) so a re-read never duplicates), then the cursor moves to
-   its LastUpdateDate and the transaction is committed (never in tests). A malformed order or
+   upserts by (channel, order id) so a re-read never duplicates), then the cursor moves to
+   its last update and the transaction is committed (never in tests). A malformed order or
    one the sale order cannot be built for is an error on that order and in the sync log; the
    run goes on.
 4. Throttling, a server error, an unreadable page or refused credentials stop this channel's
@@ -30,14 +29,14 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from psycopg2.errors import ProgramLimitExceeded
 
-from ..lib.amazon.client import IMPORT_INCLUDED_DATA, MAX_PAGE_SIZE
-from ..lib.amazon.order_data import AMAZON_FULFILLED, parse_datetime
-from ..lib.amazon.order_mapping import is_valid_order_id, map_order_v0, map_order_v2026
-from ..lib.amazon.payment import payment_method
+from ..lib.amazon.client import MAX_PAGE_SIZE
+from ..lib.amazon.order_data import AMAZON_FULFILLED
+from ..lib.amazon.orders_adapter import orders_adapter
 from ..lib.errors import ConnectorError, PayloadError, PermanentError
 from .access_guard import MANAGER, requires
+from .amazon_import_run import ImportRun
 from .amazon_order import _naive_utc
-from .connector_run import CONFLICTS, DONE, ConnectorRun, button_env, hand_over
+from .connector_run import CONFLICTS, DONE, button_env, hand_over
 
 _logger = logging.getLogger(__name__)
 
@@ -48,38 +47,6 @@ MARKETPLACE_ID = re.compile(r"^[A-Z0-9]{8,20}$")  # e.g. ATVPDKIKX0DER, A1F83G8C
 
 
 IMPORT_CRON = "amazon_lightspeed_connector.ir_cron_amazon_import_orders"
-
-
-class ImportRun(ConnectorRun):
-    """Counters and the moving cursor of one channel's run."""
-
-    COUNTS = ("created", "updated", "unchanged", "error", "skipped", "retried", "pages", "busy")
-    SERVICE = "Amazon"
-
-    def __init__(self, env, cursor, deadline=None):
-        super().__init__(env, deadline=deadline)
-        self.cursor = cursor
-        self.ceiling = None  # the search's upper bound: the cursor never passes it
-        self.complete = False  # the search was read to its end
-        self.last_order = None
-        self.continues = False  # stopped at the page limit with the cursor moved: go on at once
-
-    @property
-    def done(self):
-        """Orders this run handled, whatever became of them."""
-        c = self.counts
-        return (
-            c["created"] + c["updated"] + c["unchanged"] + c["error"] + c["skipped"] + c["retried"]
-        )
-
-    def summary(self):
-        c = self.counts
-        text = self.env._(
-            "%(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(error)s in error, "
-            "%(skipped)s FBA skipped, %(retried)s retried, %(pages)s page(s) read.",
-            **c,
-        )
-        return text + (" " + self.stopped if self.stopped else "")
 
 
 class AmazonAccountImport(models.Model):
@@ -203,7 +170,7 @@ class AmazonAccountImport(models.Model):
         try:
             client = client or account._import_client()
             run.limit_waits(getattr(client, "pacer", None))
-            account._read_orders(client, run)
+            account._read_orders(account._orders_adapter(client), run)
         except ConnectorError as error:  # the client could not even be built/authorised
             account._stop_run(run, error)
         finally:
@@ -253,9 +220,12 @@ class AmazonAccountImport(models.Model):
         orders (tests use small pages to prove paging with few orders)."""
         return MAX_PAGE_SIZE
 
-    def _read_orders(self, client, run):
+    def _orders_adapter(self, client):
+        """The Orders API of this channel's version, as the import asks it (lib/amazon)."""
+        return orders_adapter(self.orders_api_version, client)
+
+    def _read_orders(self, orders, run):
         after = run.cursor - OVERLAP if self.import_cursor else run.cursor
-        v0 = self.orders_api_version == "v0"
         size = self._import_page_size()
         token = None
         window_end = None
@@ -263,30 +233,19 @@ class AmazonAccountImport(models.Model):
             if run.out_of_time():
                 run.stop_for_budget()
                 return
-            run.limit_waits(getattr(client, "pacer", None))
+            run.limit_waits(orders.pacer)
             try:
-                if v0:
-                    page = client.get_orders(after, next_token=token, max_per_page=size)
-                else:
-                    page = client.search_orders(
-                        after,
-                        page_token=token,
-                        included_data=IMPORT_INCLUDED_DATA,
-                        max_per_page=size,
-                    )
+                page = orders.search_page(after, page_token=token, page_size=size)
             except ConnectorError as error:
                 self._stop_run(run, error)
                 return
             run.counts["pages"] += 1
-            if not window_end and page.window_end:
-                try:
-                    run.ceiling = _naive_utc(parse_datetime(page.window_end, "window end", "-"))
-                    window_end = page.window_end
-                except PayloadError:  # pylint: disable=except-pass
-                    pass  # an unreadable bound: the cursor is then capped by the clock
+            if not window_end:  # an unreadable bound: the cursor is then capped by the clock
+                window_end = orders.search_end(page)
+                run.ceiling = window_end and _naive_utc(window_end)
             try:
-                for raw in run.items(page.orders, getattr(client, "pacer", None)):
-                    self._import_raw_order(client, raw, run, v0)
+                for raw in run.items(page.orders, orders.pacer):
+                    self._import_raw_order(orders, raw, run)
             except ConnectorError as error:
                 # only what must stop the run escapes the per-order handling: throttling,
                 # a server error, refused credentials
@@ -298,46 +257,43 @@ class AmazonAccountImport(models.Model):
             if not token:
                 run.complete = True
                 if window_end:
-                    end = _naive_utc(parse_datetime(window_end, "window end", "-"))
-                    run.cursor = max(run.cursor, end)
+                    run.cursor = max(run.cursor, _naive_utc(window_end))
                 return
             if run.counts["pages"] >= self.import_max_pages:
                 return
 
-    def _import_raw_order(self, client, raw, run, v0):
+    def _import_raw_order(self, orders, raw, run):
         """Map and store one order in its own savepoint, then move the cursor past it."""
         Order = self.env["amazon.order"]
-        order_id = raw.get("AmazonOrderId" if v0 else "orderId") if isinstance(raw, dict) else None
-        if not is_valid_order_id(order_id):
-            order_id = None  # nothing can be stored under it: the error goes to the sync log
-        if self._skip_fba(raw, v0):
+        # None: nothing can be stored under it, the error goes to the sync log
+        order_id = orders.order_id(raw)
+        updated = orders.last_updated(raw)  # as the search result says; None: unreadable
+        if self.fba_policy == "skip" and orders.is_amazon_fulfilled(raw):
+            # recognised before any further call (v0: getOrderItems)
             run.counts["skipped"] += 1
-            self._advance(run, raw, v0, order_id)
+            self._advance(run, updated)
             return
         existing = None
         if order_id:
             existing = Order.search([("account_id", "=", self.id), ("name", "=", order_id)])
-        if v0 and self._unchanged_v0(existing, raw, order_id):
+        if orders.reading_costs_calls and self._unchanged(existing, updated):
             # an order of the overlap window Amazon has not touched since: no getOrderItems
             # call (one per order, at 0.5/s) only to learn that nothing changed
             run.counts["unchanged"] += 1
-            self._advance(run, raw, v0, order_id)
+            self._advance(run, updated)
             return
         data = None
         try:
             with self.env.cr.savepoint():
-                if v0:
-                    # getOrderItems per order: its throttling or 5xx stops the run (re-raised)
-                    items = client.get_order_items(order_id) if order_id else []
-                    data = map_order_v0(raw, items)
-                else:
-                    data = map_order_v2026(raw)
-                payment = payment_method(raw)
+                # a further call's throttling or 5xx (v0 getOrderItems) stops the run (re-raised)
+                data = orders.read_order(raw)
                 if data.fulfillment_channel == AMAZON_FULFILLED and self.fba_policy == "skip":
                     run.counts["skipped"] += 1
                     outcome, order = "skipped", existing
                 else:
-                    order, outcome = Order._import_from_amazon(self, data, existing, payment)
+                    order, outcome = Order._import_from_amazon(
+                        self, data, existing, data.payment_method
+                    )
         except PermanentError as error:
             if not isinstance(error, PayloadError) and error.status in (401, 403):
                 raise
@@ -367,19 +323,13 @@ class AmazonAccountImport(models.Model):
             run.counts[outcome] += 1
         if outcome != "unchanged" and order_id:
             run.last_order = order_id
-        self._advance(run, raw, v0, order_id, data)
+        self._advance(run, data.last_update_date if data else updated)
 
-    def _unchanged_v0(self, existing, raw, order_id):
-        """``amazon.order._unchanged_since`` read from the v0 order header alone."""
-        if not existing:
-            return False
-        try:
-            updated = _naive_utc(
-                parse_datetime(raw.get("LastUpdateDate"), "LastUpdateDate", order_id)
-            )
-        except PayloadError:
-            return False  # the full mapping reports it
-        return existing._unchanged_since(updated)
+    @staticmethod
+    def _unchanged(existing, updated):
+        """``amazon.order._unchanged_since`` from the search result's date alone (None:
+        unreadable: the order is read, and its mapping reports it)."""
+        return bool(existing and updated) and existing._unchanged_since(_naive_utc(updated))
 
     def _unexpected_order_error(self, order_id, error, raw):
         _logger.warning("Amazon order %s could not be imported", order_id, exc_info=True)
@@ -391,14 +341,6 @@ class AmazonAccountImport(models.Model):
             )
         )
         return self._order_error(order_id, failure, raw)
-
-    def _skip_fba(self, raw, v0):
-        """FBA orders skipped by setting are recognised before any further call (v0 items)."""
-        if self.fba_policy != "skip" or not isinstance(raw, dict):
-            return False
-        if v0:
-            return raw.get("FulfillmentChannel") == AMAZON_FULFILLED
-        return (raw.get("fulfillment") or {}).get("fulfilledBy") == "AMAZON"
 
     def _order_error(self, order_id, error, raw):
         """The order's error, recorded; None when another worker wrote the same order at
@@ -422,17 +364,10 @@ class AmazonAccountImport(models.Model):
             record=order or self,
         )
 
-    def _advance(self, run, raw, v0, order_id, data=None):
-        """The cursor moves past this order, committed with it (a crash re-reads from here)."""
-        moment = None
-        if data is not None:
-            moment = _naive_utc(data.last_update_date)
-        elif isinstance(raw, dict):
-            try:
-                value = raw.get("LastUpdateDate" if v0 else "lastUpdatedTime")
-                moment = _naive_utc(parse_datetime(value, "LastUpdateDate", order_id))
-            except PayloadError:
-                moment = None
+    def _advance(self, run, updated):
+        """The cursor moves past an order Amazon last updated at ``updated`` (aware; None:
+        unknown), committed with it (a crash re-reads from here)."""
+        moment = updated and _naive_utc(updated)
         # a date in the future (a broken payload) must not move the cursor past what the
         # search covered, or every later order would be skipped
         moment = moment and min(moment, run.ceiling or fields.Datetime.now())

@@ -1,11 +1,10 @@
 """Both Orders API versions map into the same AmazonOrder, and bad payloads say what is wrong."""
 
-import dataclasses
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from amazon_support import INCLUDED, SINCE, make_client, make_sim
+from amazon_support import INCLUDED, SINCE, comparable, make_client, make_sim
 
 from amazon_lightspeed_connector.lib.amazon import order_data
 from amazon_lightspeed_connector.lib.amazon.order_mapping import map_order_v0, map_order_v2026
@@ -104,22 +103,6 @@ def test_every_v0_sandbox_order_maps_with_the_sandbox_items_address_and_buyer():
 # ---------------------------------------------------------------- the same order, two APIs
 
 
-def _comparable(order):
-    """The order without what one API lacks (see order_mapping's docstring)."""
-    lines = tuple(
-        dataclasses.replace(
-            x,
-            promotion_discount=x.promotion_discount + (x.promotion_discount_tax or 0),
-            promotion_discount_tax=None,
-            shipping_discount=x.shipping_discount + (x.shipping_discount_tax or 0),
-            shipping_discount_tax=None,
-        )
-        for x in order.lines
-    )
-    total = None if order.status == order_data.CANCELED else order.order_total
-    return dataclasses.replace(order, status_raw=None, lines=lines, order_total=total)
-
-
 def _scenario(sim):
     sim.generate_orders(40, spread=3 * 86400)
     sim.add_order(
@@ -179,7 +162,7 @@ def test_the_same_scenario_orders_map_equal_through_v2026_and_v0():
     assert len(v2026) == len(v0) == len(sim.orders) == 45
     by_id = {o.amazon_order_id: o for o in v0}
     for order in v2026:
-        assert _comparable(order) == _comparable(by_id[order.amazon_order_id])
+        assert comparable(order) == comparable(by_id[order.amazon_order_id])
         # Line totals agree even where the discount tax is folded in.
         assert order.lines_total() == by_id[order.amazon_order_id].lines_total()
     special = next(o for o in v2026 if o.seller_order_id == "SO-1")

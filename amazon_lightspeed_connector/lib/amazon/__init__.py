@@ -4,6 +4,8 @@
   ``AmazonCredentials``.
 - ``order_data``: the frozen ``AmazonOrder`` / ``AmazonOrderLine`` both Orders APIs map into.
 - ``order_mapping``: ``map_order_v2026`` and ``map_order_v0``.
+- ``orders_adapter``: what the order import asks of either Orders API version
+  (``orders_adapter(version, client)``).
 - ``pacing``, ``error_mapping``, ``results``: the client's quota buckets, error translation and
   return records.
 

@@ -130,6 +130,9 @@ class AmazonOrder:
     # The end of the window Amazon expects the order shipped in (late shipment counts against
     # the seller); None when Amazon leaves it out (FBA orders, orders before 2013).
     latest_ship_date: datetime | None = None
+    # One of payment.PAYMENT_METHODS' keys (or Amazon's own word for one it does not list);
+    # None when the payload does not say (v2026 read without includedData PAYMENT).
+    payment_method: str | None = None
 
     @property
     def is_merchant_fulfilled(self):

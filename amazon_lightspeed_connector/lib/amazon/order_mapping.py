@@ -16,7 +16,8 @@ does not carry a value:
 - v0 carries buyer name/e-mail and full address only with a Restricted Data Token, and the
   buyer's delivery instructions (``buyer_note``) only in getOrderAddress; v2026 carries them
   when the app has the PII role and includedData asks for BUYER and RECIPIENT.
-- v2026 reports ``quantity_shipped`` only with includedData FULFILLMENT, else ``None``.
+- v2026 reports ``quantity_shipped`` only with includedData FULFILLMENT, else ``None``, and
+  ``payment_method`` only with includedData PAYMENT (``lib.amazon.payment`` reads either).
 """
 
 from ..errors import PayloadError
@@ -39,6 +40,7 @@ from .order_data import (
     parse_money,
     parse_optional_datetime,
 )
+from .payment import payment_method
 
 V0_STATUSES = {
     "PendingAvailability": PENDING,
@@ -346,6 +348,7 @@ def map_order_v0(order_payload, items_payloads, address_payload=None, buyer_info
         latest_ship_date=parse_optional_datetime(
             order.get("LatestShipDate"), "LatestShipDate", order_id
         ),
+        payment_method=payment_method(order_payload),
     )
 
 
@@ -546,4 +549,5 @@ def map_order_v2026(payload):
             "fulfillment.shipByWindow.latestDateTime",
             order_id,
         ),
+        payment_method=payment_method(payload),
     )
