@@ -98,14 +98,6 @@ class AmazonAccount(models.Model):
 
     # --- FBA and routing ----------------------------------------------------------------------
 
-    fba_policy = fields.Selection(
-        [("skip", "Do not import"), ("report", "Import for reporting only")],
-        "FBA Orders",
-        required=True,
-        default="skip",
-        help="Orders fulfilled by Amazon ship from Amazon's warehouses. Reporting only: they "
-        'are named "FBA Orders", keep no address, are not routed and move no stock.',
-    )
     fba_order_state = fields.Selection(
         [("draft", "Quotation"), ("sale", "Sales Order"), ("cancel", "Cancelled")],
         "FBA Order Status",
@@ -150,43 +142,6 @@ class AmazonAccount(models.Model):
         required=True,
         default="hold",
         help="What to do when not even a split across all stores holds every line.",
-    )
-
-    # --- import -------------------------------------------------------------------------------
-
-    import_enabled = fields.Boolean(
-        "Import Orders",
-        help="Import this channel's orders on schedule. Untick to pause the import.",
-    )
-    import_from = fields.Datetime(
-        "Import Orders From",
-        default=lambda self: fields.Datetime.now() - timedelta(days=1),
-        help="Orders last updated after this moment are imported on the first run only; later "
-        "runs continue from where the previous one stopped.",
-    )
-    import_interval = fields.Integer(
-        "Import Every (minutes)",
-        default=15,
-        minimum=1,
-        help="How often the import runs. The scheduled action runs as often as the most "
-        "frequent enabled channel needs.",
-    )
-    import_cursor = fields.Datetime(
-        "Imported Up To",
-        readonly=True,
-        copy=False,
-        help="The LastUpdateDate of the latest order read: the next run starts here.",
-    )
-    last_order_imported = fields.Char(
-        readonly=True, copy=False, help="The Amazon order id imported last."
-    )
-    last_run = fields.Datetime(readonly=True, copy=False, help="When the import last ran.")
-    import_backlog = fields.Boolean(
-        "Backfill Continues",
-        readonly=True,
-        copy=False,
-        help="The last run stopped at its page limit with more orders waiting at Amazon: the "
-        "scheduled action imports this channel again at once, without waiting for its interval.",
     )
 
     # --- mappings -----------------------------------------------------------------------------
@@ -251,7 +206,6 @@ class AmazonAccount(models.Model):
             "CHECK(pii_retention_days BETWEEN 1 AND %d)" % MAX_RETENTION_DAYS,
             "Buyer data may be kept 1 to 30 days.",
         ),
-        ("import_interval_positive", "CHECK(import_interval > 0)", "Import at least every minute."),
     ]
 
     @api.constrains("pii_retention_days")
@@ -351,7 +305,3 @@ class AmazonAccount(models.Model):
         schedule_earliest(
             self.env, "amazon_lightspeed_connector.ir_cron_amazon_import_orders", runs
         )
-
-    def _import_orders(self, client=None, deadline=None):
-        """The order import of one channel: provided by the import flow (issue 5)."""
-        return False

@@ -55,14 +55,6 @@ class AmazonAccount(models.Model):
         help="The seller's refresh token (Atzr|...): paste the one shown when you authorised "
         "the app, or obtain it with Connect to Amazon. Administrators only.",
     )
-    orders_api_version = fields.Selection(
-        [("2026-01-01", "2026-01-01 (searchOrders)"), ("v0", "v0 (getOrders, until 2027-03-27)")],
-        "Orders API Version",
-        required=True,
-        default="2026-01-01",
-        help="2026-01-01 reads up to 100 orders with their items in one call. v0 is kept for "
-        "sellers whose application is not yet migrated; Amazon stops serving it on 2027-03-27.",
-    )
     endpoint_url = fields.Char(
         "SP-API Endpoint",
         compute="_compute_endpoint_url",

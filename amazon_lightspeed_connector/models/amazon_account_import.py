@@ -52,6 +52,57 @@ IMPORT_CRON = "amazon_lightspeed_connector.ir_cron_amazon_import_orders"
 class AmazonAccountImport(models.Model):
     _inherit = "amazon.account"
 
+    import_enabled = fields.Boolean(
+        "Import Orders",
+        help="Import this channel's orders on schedule. Untick to pause the import.",
+    )
+    import_from = fields.Datetime(
+        "Import Orders From",
+        default=lambda self: fields.Datetime.now() - timedelta(days=1),
+        help="Orders last updated after this moment are imported on the first run only; later "
+        "runs continue from where the previous one stopped.",
+    )
+    import_interval = fields.Integer(
+        "Import Every (minutes)",
+        default=15,
+        minimum=1,
+        help="How often the import runs. The scheduled action runs as often as the most "
+        "frequent enabled channel needs.",
+    )
+    import_cursor = fields.Datetime(
+        "Imported Up To",
+        readonly=True,
+        copy=False,
+        help="The LastUpdateDate of the latest order read: the next run starts here.",
+    )
+    last_order_imported = fields.Char(
+        readonly=True, copy=False, help="The Amazon order id imported last."
+    )
+    last_run = fields.Datetime(readonly=True, copy=False, help="When the import last ran.")
+    import_backlog = fields.Boolean(
+        "Backfill Continues",
+        readonly=True,
+        copy=False,
+        help="The last run stopped at its page limit with more orders waiting at Amazon: the "
+        "scheduled action imports this channel again at once, without waiting for its interval.",
+    )
+
+    orders_api_version = fields.Selection(
+        [("2026-01-01", "2026-01-01 (searchOrders)"), ("v0", "v0 (getOrders, until 2027-03-27)")],
+        "Orders API Version",
+        required=True,
+        default="2026-01-01",
+        help="2026-01-01 reads up to 100 orders with their items in one call. v0 is kept for "
+        "sellers whose application is not yet migrated; Amazon stops serving it on 2027-03-27.",
+    )
+    fba_policy = fields.Selection(
+        [("skip", "Do not import"), ("report", "Import for reporting only")],
+        "FBA Orders",
+        required=True,
+        default="skip",
+        help="Orders fulfilled by Amazon ship from Amazon's warehouses. Reporting only: they "
+        'are named "FBA Orders", keep no address, are not routed and move no stock.',
+    )
     import_max_pages = fields.Integer(
         "Pages per Run",
         default=10,
@@ -76,6 +127,7 @@ class AmazonAccountImport(models.Model):
 
     _sql_constraints = [
         ("import_max_pages_positive", "CHECK(import_max_pages > 0)", "Read at least one page."),
+        ("import_interval_positive", "CHECK(import_interval > 0)", "Import at least every minute."),
     ]
 
     @api.constrains("order_prefix")
