@@ -49,6 +49,7 @@ def comparable(order):
             promotion_discount_tax=None,
             shipping_discount=x.shipping_discount + (x.shipping_discount_tax or 0),
             shipping_discount_tax=None,
+            cancelled=False,
         )
         for x in order.lines
     )

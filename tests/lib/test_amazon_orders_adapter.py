@@ -89,6 +89,22 @@ def test_only_v0_costs_a_call_per_order_read():
     assert OrdersV0.reading_costs_calls and not Orders2026.reading_costs_calls
 
 
+def test_the_v2026_search_sees_one_item_cancelled_of_an_open_order():
+    """The search asks for CANCELLATION: without it the order reads as if every item ships."""
+    sim = make_sim(seed=23)
+    order = sim.add_order([line("JBJ-M", 2), line("LTR-BELT", 1)])
+    sim.cancel_item(order.order_id, "LTR-BELT")
+    sim.clock.advance(180)
+    with in_process(sim.routes()):
+        seen, _end = _import_view(orders_adapter("2026-01-01", make_client(sim)))
+    amazon = seen[order.order_id][2]
+    assert amazon.status == "unshipped"
+    assert [(x.seller_sku, x.cancelled) for x in amazon.lines] == [
+        ("JBJ-M", False),
+        ("LTR-BELT", True),
+    ]
+
+
 # ---------------------------------------------------------------- Amazon's own examples
 
 

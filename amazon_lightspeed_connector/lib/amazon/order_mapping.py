@@ -18,6 +18,8 @@ does not carry a value:
   when the app has the PII role and includedData asks for BUYER and RECIPIENT.
 - v2026 reports ``quantity_shipped`` only with includedData FULFILLMENT, else ``None``, and
   ``payment_method`` only with includedData PAYMENT (``lib.amazon.payment`` reads either).
+- v2026 marks an item Amazon cancelled (``cancelled``) with includedData CANCELLATION; v0
+  never does (its order status says only that the whole order was cancelled).
 """
 
 from ..errors import PayloadError
