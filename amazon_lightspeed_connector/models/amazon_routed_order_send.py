@@ -14,7 +14,7 @@ from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from ..lib.errors import PermanentError
 from ..lib.lightspeed.sale_payload import payload_total, shipment_note, total_difference
-from ..lib.lightspeed.sale_sender import SalesByReference, complete_sale
+from ..lib.lightspeed.sale_sender import SalesByReference, complete_sale, ship_note_payload
 from .amazon_routed_order_lightspeed import (
     CRON_XMLID,
     SHIPPED_STATES,
@@ -372,11 +372,4 @@ class AmazonRoutedOrderSend(models.Model):
             self._lower_local_stock()
             run.counts["sent"] += 1
         elif note:
-            run.client.put(
-                "Sale",
-                sale_id,
-                {
-                    "ShipTo": {"shipped": True, "shipNote": note},
-                    "SaleNotes": {"InternalNote": {"note": note}},
-                },
-            )
+            run.client.put("Sale", sale_id, ship_note_payload(note))

@@ -19,6 +19,7 @@ from amazon_lightspeed_connector.lib.lightspeed.sale_sender import (
     customer_id_for,
     is_lost_customer,
     send_sale,
+    ship_note_payload,
 )
 
 REFERENCE = "111-0000001-0000001"
@@ -179,6 +180,17 @@ def test_completing_survives_a_lost_answer(sim, client):
     assert complete_sale(client, sale_id) is True
     assert sim.sale(sale_id).completed and sim.qoh("JBJ-L", 3) == 3
     assert len(calls(sim, "PUT", "/Sale/")) == 1
+
+
+def test_a_note_given_after_the_completion_marks_the_sale_shipped_with_it(sim, client):
+    sale_id = send_sale(client, payload_for(sim, complete_now=False)).sale_id
+    complete_sale(client, sale_id)
+    note = shipment_note(jeans_request(sim, tracking_number="1Z999AA10123456784"))
+    client.put("Sale", sale_id, ship_note_payload(note))
+    sale = sim.sale(sale_id)
+    assert sale.completed and sim.qoh("JBJ-L", 3) == 3
+    assert sale.ship_to["shipped"] == "true"
+    assert sale.ship_to["shipNote"] == note
 
 
 def test_a_voided_sale_cannot_be_completed(sim, client):

@@ -158,6 +158,15 @@ def completion_payload(ship_note=None, shipped=True):
     return payload
 
 
+def ship_note_payload(ship_note):
+    """The PUT that gives a sale already completed its shipment note (the tracking number came
+    after the completion) and marks its ShipTo shipped."""
+    return {
+        "ShipTo": {"shipped": True, "shipNote": ship_note},
+        "SaleNotes": {"InternalNote": {"note": ship_note}},
+    }
+
+
 def complete_sale(client, sale_id, ship_note=None, attempts=DEFAULT_ATTEMPTS, shipped=True):
     """Complete an open sale ("deduct inventory when shipped"); True if this call did it.
 
