@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -9,6 +10,8 @@ from .connector_run import schedule_earliest
 MAX_RETENTION_DAYS = (
     30  # Amazon's Data Protection Policy: buyer data at most 30 days after shipment
 )
+MAX_PREFIX_LENGTH = 20  # the prefix starts every sale order name: short, printable
+MARKETPLACE_ID = re.compile(r"^[A-Z0-9]{8,20}$")  # e.g. ATVPDKIKX0DER, A1F83G8C2ARO7P
 
 
 class AmazonAccount(models.Model):
@@ -215,6 +218,33 @@ class AmazonAccount(models.Model):
                 raise ValidationError(
                     _("Buyer data may be kept at most %s days (Amazon's Data Protection Policy).")
                     % MAX_RETENTION_DAYS
+                )
+
+    @api.constrains("order_prefix")
+    def _check_order_prefix(self):
+        for account in self:
+            prefix = account.order_prefix or ""
+            if len(prefix) > MAX_PREFIX_LENGTH or not prefix.isprintable():
+                raise ValidationError(
+                    _(
+                        "The order prefix starts every sale order name: use at most %(max)s "
+                        "printable characters (it has %(length)s).",
+                        max=MAX_PREFIX_LENGTH,
+                        length=len(prefix),
+                    )
+                )
+
+    @api.constrains("marketplace_ids")
+    def _check_marketplace_ids(self):
+        for account in self:
+            wrong = [m for m in account._marketplace_list() if not MARKETPLACE_ID.match(m)]
+            if wrong or not account._marketplace_list():
+                raise ValidationError(
+                    _(
+                        "Marketplace IDs are Amazon's codes separated by commas, such as "
+                        "ATVPDKIKX0DER (Amazon.com); not valid: %s",
+                        ", ".join(w[:30] for w in wrong) or _("(none given)"),
+                    )
                 )
 
     @api.constrains("queue_notify_emails", "sync_log_email")

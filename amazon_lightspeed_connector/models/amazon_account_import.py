@@ -21,12 +21,10 @@ One run of one channel:
 """
 
 import logging
-import re
 from datetime import timedelta
 
 import psycopg2
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import _, fields, models
 from psycopg2.errors import ProgramLimitExceeded
 
 from ..lib.amazon.client import MAX_PAGE_SIZE
@@ -42,8 +40,6 @@ _logger = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=5)  # re-read the end of the last window: late-indexed orders
 LOCK_CLASS = 0x414D5A  # advisory lock namespace: one import per channel at a time
-MAX_PREFIX_LENGTH = 20  # the prefix starts every sale order name: short, printable
-MARKETPLACE_ID = re.compile(r"^[A-Z0-9]{8,20}$")  # e.g. ATVPDKIKX0DER, A1F83G8C2ARO7P
 
 
 IMPORT_CRON = "amazon_lightspeed_connector.ir_cron_amazon_import_orders"
@@ -129,33 +125,6 @@ class AmazonAccountImport(models.Model):
         ("import_max_pages_positive", "CHECK(import_max_pages > 0)", "Read at least one page."),
         ("import_interval_positive", "CHECK(import_interval > 0)", "Import at least every minute."),
     ]
-
-    @api.constrains("order_prefix")
-    def _check_order_prefix(self):
-        for account in self:
-            prefix = account.order_prefix or ""
-            if len(prefix) > MAX_PREFIX_LENGTH or not prefix.isprintable():
-                raise ValidationError(
-                    _(
-                        "The order prefix starts every sale order name: use at most %(max)s "
-                        "printable characters (it has %(length)s).",
-                        max=MAX_PREFIX_LENGTH,
-                        length=len(prefix),
-                    )
-                )
-
-    @api.constrains("marketplace_ids")
-    def _check_marketplace_ids(self):
-        for account in self:
-            wrong = [m for m in account._marketplace_list() if not MARKETPLACE_ID.match(m)]
-            if wrong or not account._marketplace_list():
-                raise ValidationError(
-                    _(
-                        "Marketplace IDs are Amazon's codes separated by commas, such as "
-                        "ATVPDKIKX0DER (Amazon.com); not valid: %s",
-                        ", ".join(w[:30] for w in wrong) or _("(none given)"),
-                    )
-                )
 
     def _compute_amazon_order_count(self):
         groups = self.env["amazon.order"]._read_group(
