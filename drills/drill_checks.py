@@ -95,7 +95,8 @@ def assert_after_sale_once(database, simulators, story):
         assert order.status == "Shipped", "%s shipped but %s on Amazon" % (order_id, order.status)
     unconfirmed = database.rows(
         """SELECT name, state, confirmation_state, error_message FROM amazon_routed_order
-            WHERE state = 'shipped' OR confirmation_state IN ('to_confirm', 'waiting', 'failed')"""
+            WHERE state = 'shipped'
+               OR confirmation_state IN ('to_confirm', 'waiting', 'unknown', 'failed')"""
     )
     assert not unconfirmed, "shipments never confirmed: %s" % unconfirmed
     confirmed = database.value(

@@ -21,16 +21,19 @@ from .connector_run import (
     button_env,
     hand_over,
     schedule_earliest,
+    time_label,
 )
 
 CONFIRMATION_STATES = [
     ("to_confirm", "To confirm"),
     ("waiting", "Waiting for ship date"),
+    ("unknown", "Outcome unknown: will be checked again"),
     ("failed", "Refused by Amazon"),
     ("confirmed", "Confirmed"),
 ]
-# Picked up by the scheduled action (a refused one waits for "Retry confirmation").
-DUE_STATES = ("to_confirm", "waiting")
+# Picked up by the scheduled action (a refused one waits for "Retry confirmation"; waiting
+# and unknown ones once their confirmation_scheduled_date has come).
+DUE_STATES = ("to_confirm", "waiting", "unknown")
 CONFIRM_CRON = "amazon_lightspeed_connector.ir_cron_amazon_confirm_shipments"
 
 
@@ -72,8 +75,11 @@ class AmazonRoutedOrder(models.Model):
         index=True,
         tracking=True,
         help="To confirm: goes with the next run. Waiting: the ship date is in the future; "
-        "it goes on that date. Refused by Amazon: see Amazon's message; fix the cause, then "
-        "Retry confirmation. Confirmed: Amazon has the package.",
+        "it goes on that date. Outcome unknown: Amazon may already have the package but it "
+        "could not be read back; the run at the date shown reads it again (or press Retry "
+        "confirmation), and sends it only if Amazon does not have it. Refused by Amazon: see "
+        "Amazon's message; fix the cause, then Retry confirmation. Confirmed: Amazon has the "
+        "package.",
     )
     package_reference_id = fields.Char(
         "Package Reference ID",
@@ -87,7 +93,8 @@ class AmazonRoutedOrder(models.Model):
         "Confirmation Due",
         readonly=True,
         copy=False,
-        help="The ship date is in the future: the confirmation will be sent on this date.",
+        help="The ship date is in the future: the confirmation will be sent on this date. "
+        "Outcome unknown: Amazon's packages are read again on this date.",
     )
     confirmation_error = fields.Text(
         "Amazon's Message", readonly=True, copy=False, help="Why the last attempt failed."
@@ -168,10 +175,15 @@ class AmazonRoutedOrder(models.Model):
 
     @requires("write", USER)
     def action_retry_confirmation(self):
-        """Amazon refused it: the cause is fixed, send it again (same package id)."""
-        failed = self.filtered(lambda r: r.state == "shipped" and r.confirmation_state == "failed")
+        """Amazon refused it (the cause is fixed): send it again, same package id; its outcome
+        is unknown: read Amazon's packages again now, and send it only if Amazon lacks it."""
+        failed = self.filtered(
+            lambda r: r.state == "shipped" and r.confirmation_state in ("failed", "unknown")
+        )
         if not failed:
-            raise UserError(_("Only confirmations refused by Amazon can be retried."))
+            raise UserError(
+                _("Only confirmations refused by Amazon or of unknown outcome can be retried.")
+            )
         return failed.action_confirm_to_amazon()
 
     def _confirmation_notification(self, routed, counts):
@@ -185,6 +197,20 @@ class AmazonRoutedOrder(models.Model):
             parts.append(
                 _("%(count)s will be sent on %(dates)s", count=counts["waiting"], dates=dates)
             )
+        if counts["unknown"]:
+            dates = ", ".join(
+                time_label(self.env, r.confirmation_scheduled_date)
+                for r in routed
+                if r.confirmation_state == "unknown"
+            )
+            parts.append(
+                _(
+                    "%(count)s of unknown outcome (Amazon's packages could not be read): "
+                    "checked again at %(dates)s",
+                    count=counts["unknown"],
+                    dates=dates,
+                )
+            )
         if counts["failed"]:
             parts.append(_("%s refused by Amazon", counts["failed"]))
         if counts["busy"]:
@@ -195,7 +221,7 @@ class AmazonRoutedOrder(models.Model):
         handed = hand_over(self.env, CONFIRM_CRON, counts["runs"], queued)
         if handed:
             parts.append(handed.rstrip("."))
-        undone = counts["failed"] or counts["busy"] or queued or stopped
+        undone = counts["failed"] or counts["unknown"] or counts["busy"] or queued or stopped
         kind = "success" if counts["confirmed"] and not undone else "warning"
         return {
             "type": "ir.actions.client",
@@ -233,7 +259,7 @@ class AmazonRoutedOrder(models.Model):
             counts = packages._confirm_shipments(deadline=deadline)
             deadline = counts["deadline"]
             runs += counts["runs"]
-            done += counts["confirmed"] + counts["waiting"] + counts["failed"]
+            done += counts["confirmed"] + counts["waiting"] + counts["failed"] + counts["unknown"]
             if not counts["stopped"]:
                 remaining += self._due_confirmation_count(account, now)
         self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=remaining)
@@ -248,7 +274,8 @@ class AmazonRoutedOrder(models.Model):
         return SQL(
             """account_id = %s AND state = 'shipped'
                AND (confirmation_state = 'to_confirm'
-                    OR (confirmation_state = 'waiting' AND confirmation_scheduled_date <= %s))""",
+                    OR (confirmation_state IN ('waiting', 'unknown')
+                        AND confirmation_scheduled_date <= %s))""",
             account.id,
             now,
         )
@@ -286,7 +313,9 @@ class AmazonRoutedOrder(models.Model):
         committed on its own. Throttling, a server error or refused credentials stop the
         channel and keep its packages for the next run.
         """
-        counts = dict.fromkeys(("confirmed", "waiting", "failed", "kept", "stopped", "busy"), 0)
+        counts = dict.fromkeys(
+            ("confirmed", "waiting", "unknown", "failed", "kept", "stopped", "busy"), 0
+        )
         counts.update(deadline=deadline, runs=[])
         for account in self.account_id:
             packages = self.filtered(lambda r, a=account: r.account_id == a)

@@ -3,13 +3,15 @@ what each outcome writes on the routed order.
 
 The body is built by ``lib/amazon/shipment.build_confirmation``. A ship date in the future waits
 until it has come. A package whose last call has an unknown outcome (a lost answer, a killed
-worker) is looked up on Amazon first and only sent again when Amazon does not have it; a
-refusal stays on the record for "Retry confirmation".
+worker) is looked up on Amazon first and only sent again when Amazon does not have it; when
+Amazon's packages cannot be read, nothing is sent and the package shows "Outcome unknown: will
+be checked again" until a later run (or "Retry confirmation") reads them. A refusal stays on
+the record for "Retry confirmation".
 """
 
 import json
 import logging
-from datetime import timezone
+from datetime import timedelta, timezone
 
 from odoo import _, fields, models
 
@@ -20,12 +22,16 @@ from ..lib.amazon.shipment import (
     ship_date_ready,
 )
 from ..lib.errors import AuthError, PermanentError, ThrottledError, TransientError
-from .connector_run import commit
+from .amazon_routed_order_confirmation import CONFIRM_CRON
+from .connector_run import commit, trigger
 
 _logger = logging.getLogger(__name__)
 
 # Amazon's answer when a package id was already recorded: our earlier call went through.
 ALREADY_USED = "already used"
+# Amazon's packages could not be read back: read again this much later (a malformed or
+# lagging order read rarely lasts; the scheduled action is woken for that moment).
+READ_BACK_AGAIN_AFTER = timedelta(minutes=15)
 
 
 def _naive_utc(moment):
@@ -98,14 +104,14 @@ class AmazonRoutedOrder(models.Model):
 
     def _found_on_amazon(self, client):
         """Before sending again a package whose last call has an unknown outcome: "confirmed"
-        when Amazon has it, "failed" when its packages cannot be read, None to send it."""
+        when Amazon has it, "unknown" when its packages cannot be read, None to send it."""
         try:
             recorded = client.find_package(self.amazon_order_id.name, self.package_reference_id)
         except PermanentError as error:
             if error.status in (401, 403):
                 raise AuthError(error.message, status=error.status, code=error.code) from error
             self._read_back_failed(error)
-            return "failed"
+            return "unknown"
         if not recorded:
             return None  # the call never reached Amazon: send it (same package id)
         self._confirmed(_("Amazon already had this package (an earlier answer was lost)."))
@@ -227,19 +233,30 @@ class AmazonRoutedOrder(models.Model):
         )
 
     def _read_back_failed(self, error):
-        """Amazon's packages could not be read: nothing is sent (it may have the package); the
-        outcome stays unknown, so "Retry confirmation" looks it up again."""
+        """Amazon's packages could not be read: nothing is sent (it may have the package). The
+        outcome stays unknown, not refused: a run reads them again at the date shown (the
+        scheduled action is woken for it), or "Retry confirmation" does now."""
+        when = self._confirmation_now() + READ_BACK_AGAIN_AFTER
         why = _(
             "Amazon's packages for this order could not be read, so the package was not sent "
             "again (Amazon may have it already): %s",
             error.message,
         )
-        self.write({"confirmation_state": "failed", "confirmation_error": why})
-        self._post_confirmation_note(why)
+        self.write(
+            {
+                "confirmation_state": "unknown",
+                "confirmation_error": why,
+                "confirmation_scheduled_date": when,
+            }
+        )
+        trigger(self.env, CONFIRM_CRON, when)
+        self._post_confirmation_note(
+            _("%(why)s. Checked again on %(when)s (UTC).", why=why.rstrip("."), when=when)
+        )
         self.env["amazon.sync.log"].log_event(
             "shipment",
             _("%(name)s: %(error)s", name=self.name, error=why),
-            level="error",
+            level="warning",
             reference=self.amazon_order_id.name,
             payload=error.payload,
             record=self,

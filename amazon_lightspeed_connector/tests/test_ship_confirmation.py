@@ -479,7 +479,9 @@ class TestShipConfirmation(AmazonImportCase):
         self.assertEqual(len(self.accepted(placed.order_id)), 1)
         self.assertNotIn("earlier answer was lost", self.notes(routed))
 
-    def test_packages_that_cannot_be_read_back_are_not_sent_and_retry_reads_again(self):
+    def unreadable_package(self):
+        """A package whose answer was lost, then whose read-back Amazon answered malformed:
+        (simulator order, routed order)."""
         placed, order = self.imported(line("JBJ-M", 2))
         routed = self.shipped(order)
         self.sim.faults.add("lost_response", path="shipmentConfirmation", times=1)
@@ -488,17 +490,62 @@ class TestShipConfirmation(AmazonImportCase):
             "malformed", path="/orders/2026-01-01/orders/", payload={"order": {"packages": 7}}
         )
         self.sim.clock.advance(600)
+        self.triggers_before = self.confirm_cron_triggers()
         self.run_confirmations()
-        self.assertEqual(routed.confirmation_state, "failed")
+        return placed, routed
+
+    def confirm_cron_triggers(self):
+        cron = self.env.ref("amazon_lightspeed_connector.ir_cron_amazon_confirm_shipments")
+        return self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+
+    def test_a_package_that_cannot_be_read_back_is_an_unknown_outcome_not_a_refusal(self):
+        placed, routed = self.unreadable_package()
+        self.assertEqual(routed.confirmation_state, "unknown")
+        label = dict(routed._fields["confirmation_state"]._description_selection(self.env))
+        self.assertEqual(label["unknown"], "Outcome unknown: will be checked again")
         self.assertTrue(routed.confirmation_outcome_unknown)  # Amazon may have it
         self.assertIn("could not be read", routed.confirmation_error)
-        self.assertEqual(len(self.sim.confirmations), 1)
+        self.assertEqual(len(self.sim.confirmations), 1, "nothing sent again")
+        self.assertEqual(self.account.dashboard_confirm_refused, 0, "Amazon refused nothing")
+        self.assertGreater(routed.confirmation_scheduled_date, self.sim_now())
+        self.assertTrue(
+            self.confirm_cron_triggers() - self.triggers_before,
+            "the scheduled action is woken when the read-back is due",
+        )
 
+        self.sim.clock.advance(60)
+        self.run_confirmations()  # not due yet: Amazon is not asked again
+        self.assertEqual(len(self.read_backs(placed.order_id)), 1)
+        self.assertEqual(routed.confirmation_state, "unknown")
+
+        self.sim.clock.advance(15 * 60)
+        self.run_confirmations()  # the next run once due reads the packages again
+        self.assertEqual(routed.state, "confirmed")
+        self.assertEqual(len(self.read_backs(placed.order_id)), 2)
+        self.assertEqual(len(self.sim.confirmations), 1, "Amazon had it: never sent twice")
+
+    def test_retry_reads_an_unknown_outcome_back_now(self):
+        placed, routed = self.unreadable_package()
+        self.assertEqual(routed.confirmation_state, "unknown")
         with self.served():
             routed.action_retry_confirmation()
         self.assertEqual(routed.state, "confirmed")
         self.assertEqual(len(self.sim.confirmations), 1)
         self.assertEqual(len(self.read_backs(placed.order_id)), 2)
+
+    def test_retry_of_a_package_still_unreadable_says_when_it_is_checked_again(self):
+        placed, routed = self.unreadable_package()
+        self.sim.faults.add(
+            "malformed", path="/orders/2026-01-01/orders/", payload={"order": {"packages": 7}}
+        )
+        with self.served():
+            result = routed.action_retry_confirmation()
+        params = result["params"]
+        self.assertEqual(params["type"], "warning")
+        self.assertIn("1 of unknown outcome", params["message"])
+        self.assertIn("checked again at", params["message"])
+        self.assertEqual(routed.confirmation_state, "unknown")
+        self.assertEqual(len(self.sim.confirmations), 1)
 
     def test_a_throttled_call_never_reached_amazon_so_its_outcome_is_known(self):
         _placed, order = self.imported(line("LTR-BELT", 1))
