@@ -13,6 +13,7 @@ from odoo.exceptions import UserError
 from ..lib.amazon.client import AmazonClient, AmazonCredentials
 from ..lib.errors import ConnectorError
 from .access_guard import MANAGER, requires
+from .connector_connection_mixin import secret_field
 
 OAUTH_ROUTE = "/amazon_lightspeed_connector/amazon/oauth"
 LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
@@ -35,22 +36,16 @@ class AmazonAccount(models.Model):
         "Develop Apps > View LWA credentials).",
     )
     # stored in amazon.credential (see there why), shown here to administrators only
-    lwa_client_secret = fields.Char(
+    lwa_client_secret = secret_field(
+        fields.Char,
         "LWA Client Secret",
-        compute="_compute_secrets",
-        inverse="_inverse_secrets",
         search="_search_lwa_client_secret",
-        compute_sudo=True,
-        groups="base.group_system",
         copy=False,
         help="The Login with Amazon client secret of that application. Administrators only.",
     )
-    refresh_token = fields.Char(
-        compute="_compute_secrets",
-        inverse="_inverse_secrets",
+    refresh_token = secret_field(
+        fields.Char,
         search="_search_refresh_token",
-        compute_sudo=True,
-        groups="base.group_system",
         copy=False,
         help="The seller's refresh token (Atzr|...): paste the one shown when you authorised "
         "the app, or obtain it with Connect to Amazon. Administrators only.",
