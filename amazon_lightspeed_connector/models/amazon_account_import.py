@@ -160,13 +160,7 @@ class AmazonAccountImport(models.Model):
 
     @requires("read")
     def action_view_amazon_orders(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "amazon_lightspeed_connector.amazon_order_action"
-        )
-        action["domain"] = [("account_id", "=", self.id)]
-        action["context"] = {"default_account_id": self.id}
-        return action
+        return self._records_action("amazon_order_action", context={"default_account_id": self.id})
 
     # ------------------------------------------------------------ the run
 

@@ -117,21 +117,8 @@ class AmazonAccountListings(models.Model):
     ]
 
     def _compute_offer_sync_counts(self):
-        Offer = self.env["amazon.offer"]
-        to_sync = dict(
-            Offer._read_group(
-                [("account_id", "in", self.ids), ("need_sync", "=", True)],
-                ["account_id"],
-                ["__count"],
-            )
-        )
-        in_error = dict(
-            Offer._read_group(
-                [("account_id", "in", self.ids), ("last_push_error", "!=", False)],
-                ["account_id"],
-                ["__count"],
-            )
-        )
+        to_sync = self._count_per_account("amazon.offer", [("need_sync", "=", True)])
+        in_error = self._count_per_account("amazon.offer", [("last_push_error", "!=", False)])
         for account in self:
             account.offers_to_sync_count = to_sync.get(account, 0)
             account.offers_push_error_count = in_error.get(account, 0)
@@ -176,13 +163,10 @@ class AmazonAccountListings(models.Model):
 
     @requires("read")
     def action_view_offers_to_sync(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "amazon_lightspeed_connector.amazon_offer_action"
+        return self._records_action(
+            "amazon_offer_action",
+            context={"default_account_id": self.id, "search_default_needs_sync": 1},
         )
-        action["domain"] = [("account_id", "=", self.id)]
-        action["context"] = {"default_account_id": self.id, "search_default_needs_sync": 1}
-        return action
 
     @api.model
     def _cron_push_listings(self):

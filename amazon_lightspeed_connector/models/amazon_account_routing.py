@@ -54,13 +54,7 @@ class AmazonAccountRouting(models.Model):
     )
 
     def _compute_dashboard_late_risk(self):
-        counts = dict(
-            self.env["amazon.routed.order"]._read_group(
-                [("account_id", "in", self.ids), ("late_risk", "=", True)],
-                ["account_id"],
-                ["__count"],
-            )
-        )
+        counts = self._count_per_account("amazon.routed.order", [("late_risk", "=", True)])
         for account in self:
             account.dashboard_late_risk = counts.get(account, 0)
 

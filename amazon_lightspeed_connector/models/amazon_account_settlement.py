@@ -164,11 +164,7 @@ class AmazonAccountSettlement(models.Model):
             template.property_account_income_id = withheld
 
     def _compute_settlement_count(self):
-        counts = dict(
-            self.env["amazon.settlement"]._read_group(
-                [("account_id", "in", self.ids)], ["account_id"], ["__count"]
-            )
-        )
+        counts = self._count_per_account("amazon.settlement")
         for account in self:
             account.settlement_count = counts.get(account, 0)
 
@@ -202,12 +198,7 @@ class AmazonAccountSettlement(models.Model):
 
     @requires("read")
     def action_view_settlements(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "amazon_lightspeed_connector.amazon_settlement_action"
-        )
-        action["domain"] = [("account_id", "=", self.id)]
-        return action
+        return self._records_action("amazon_settlement_action")
 
     # ------------------------------------------------------------ the run
 

@@ -7,7 +7,8 @@ class ConnectorConnectionMixin(models.AbstractModel):
 
     Shared by the Amazon and Lightspeed accounts: the last outcome stays on the record, every
     failure also goes to the sync log, and buttons answer with a notification that reloads the
-    form so the new state shows.
+    form so the new state shows. The form's buttons count and open the account's records
+    (``_count_per_account``, ``_records_action``).
     """
 
     _name = "connector.connection.mixin"
@@ -45,6 +46,26 @@ class ConnectorConnectionMixin(models.AbstractModel):
             record=self,
         )
         return message
+
+    def _count_per_account(self, model, domain=(), account_field="account_id"):
+        """{account: how many of its ``model`` records match ``domain``} for these accounts,
+        in one query: the counters of the form's buttons."""
+        return dict(
+            self.env[model]._read_group(
+                [(account_field, "in", self.ids), *domain], [account_field], ["__count"]
+            )
+        )
+
+    def _records_action(self, xmlid, account_field="account_id", context=None):
+        """The addon's window action ``xmlid``, showing this account's records only."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_lightspeed_connector.%s" % xmlid
+        )
+        action["domain"] = [(account_field, "=", self.id)]
+        if context is not None:
+            action["context"] = context
+        return action
 
     @staticmethod
     def _notification(message, kind, sticky=False):

@@ -79,11 +79,7 @@ class LightspeedAccountStock(models.Model):
     )
 
     def _compute_stock_count(self):
-        counts = dict(
-            self.env["lightspeed.stock"]._read_group(
-                [("lightspeed_account_id", "in", self.ids)], ["lightspeed_account_id"], ["__count"]
-            )
-        )
+        counts = self._count_per_account("lightspeed.stock", account_field="lightspeed_account_id")
         for account in self:
             account.stock_count = counts.get(account, 0)
 
@@ -112,12 +108,7 @@ class LightspeedAccountStock(models.Model):
 
     @requires("read")
     def action_view_stock(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "amazon_lightspeed_connector.lightspeed_stock_action"
-        )
-        action["domain"] = [("lightspeed_account_id", "=", self.id)]
-        return action
+        return self._records_action("lightspeed_stock_action", "lightspeed_account_id")
 
     @api.model
     def _cron_refresh_stock(self):
