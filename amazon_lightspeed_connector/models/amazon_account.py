@@ -5,7 +5,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize_all
 
-from .connector_run import schedule_earliest
+from .connector_run import run_each
 
 MAX_RETENTION_DAYS = (
     30  # Amazon's Data Protection Policy: buyer data at most 30 days after shipment
@@ -307,31 +307,31 @@ class AmazonAccount(models.Model):
     @api.model
     def _cron_import_orders(self):
         """Import for every enabled channel whose interval has passed since its last run, or
-        whose backfill stopped at its page limit.
+        whose backfill stopped at its page limit, within one run's budget (``run_each``).
 
         The cron worker is told how many orders were handled and how many channels continue a
         backfill, and runs the action again at once while one does. A run stopped by Amazon
         (throttling, an outage, refused credentials) waits for the interval.
         """
         now = fields.Datetime.now()
-        done = remaining = 0
-        deadline = None  # the channels share one run's budget
-        runs = []
-        for account in self.search([("import_enabled", "=", True)]):
-            due = (
-                account.import_backlog
-                or not account.last_run
-                or account.last_run + timedelta(minutes=account.import_interval) <= now
-            )
-            if due:
-                run = account._import_orders(deadline=deadline)
-                if run:  # None: another worker imports this channel
-                    deadline = run.deadline
-                    done += run.done
-                    remaining += int(run.continues)
-                    runs.append(run)
-        self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=remaining)
-        # the time is up, or Amazon's quota has room later: the next run then
-        schedule_earliest(
-            self.env, "amazon_lightspeed_connector.ir_cron_amazon_import_orders", runs
+        due = self.search([("import_enabled", "=", True)]).filtered(
+            lambda account: account._import_due(now)
+        )
+        runs = run_each(
+            due,
+            lambda account, deadline: account._import_orders(deadline=deadline),
+            self.env,
+            "amazon_lightspeed_connector.ir_cron_amazon_import_orders",
+        )
+        self.env["ir.cron"].sudo()._notify_progress(
+            done=sum(run.done for run in runs),
+            remaining=sum(int(run.continues) for run in runs),
+        )
+
+    def _import_due(self, now):
+        """Its interval has passed since its last run, or its backfill goes on at once."""
+        return (
+            self.import_backlog
+            or not self.last_run
+            or self.last_run + timedelta(minutes=self.import_interval) <= now
         )
