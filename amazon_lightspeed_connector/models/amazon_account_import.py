@@ -181,16 +181,11 @@ class AmazonAccountImport(models.Model):
         if not run.lock(LOCK_CLASS, self.id):
             return None
         account._retry_waiting_orders(run)
-        owned = client is None
         try:
-            client = client or account._import_client()
-            run.limit_waits(getattr(client, "pacer", None))
-            account._read_orders(account._orders_adapter(client), run)
+            with run.api_client(client, account._import_client) as client:
+                account._read_orders(account._orders_adapter(client), run)
         except ConnectorError as error:  # the client could not even be built/authorised
             account._stop_run(run, error)
-        finally:
-            if owned and client is not None:
-                client.close()
         # a throttled or failed run waits for the interval (or the quota's room); one whose
         # cursor did not move would only read the same pages again. A run whose time was up
         # goes on at once.

@@ -195,17 +195,12 @@ class AmazonAccountListings(models.Model):
         elif not run.lock(LOCK_CLASS, self.id):
             run.stopped = _("A push of this channel is already running.")
         else:
-            owned = client is None
             try:
-                client = client or account._listings_client()
-                run.limit_waits(getattr(client, "pacer", None))
-                account._read_feed_reports(client, run)
-                account._send_changes(client, run, offers)
+                with run.api_client(client, account._listings_client) as client:
+                    account._read_feed_reports(client, run)
+                    account._send_changes(client, run, offers)
             except ConnectorError as error:
                 account._stop_listings_run(run, error)
-            finally:
-                if owned and client is not None:
-                    client.close()
         account.write(
             {"listings_last_push": fields.Datetime.now(), "listings_push_result": run.summary()}
         )

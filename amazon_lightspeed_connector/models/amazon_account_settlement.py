@@ -234,19 +234,14 @@ class AmazonAccountSettlement(models.Model):
             or account.import_from
             or fields.Datetime.now() - timedelta(days=30)
         )
-        owned = client is None
         try:
-            client = client or account._settlement_client()
-            run.limit_waits(getattr(client, "pacer", None))
-            reports = client.list_settlement_reports(since)
-            pacer = getattr(client, "pacer", None)
-            for info in run.items(sorted(reports, key=lambda r: r.created or ""), pacer):
-                account._read_listed_report(client, info, run)
+            with run.api_client(client, account._settlement_client) as client:
+                reports = client.list_settlement_reports(since)
+                pacer = getattr(client, "pacer", None)
+                for info in run.items(sorted(reports, key=lambda r: r.created or ""), pacer):
+                    account._read_listed_report(client, info, run)
         except ConnectorError as error:
             account._settlement_stopped(run, error)
-        finally:
-            if owned and client is not None:
-                client.close()
         account.settlement_last_result = run.summary()
         run.commit()
         return run

@@ -30,6 +30,7 @@ import math
 import threading
 import time
 import weakref
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import fields
@@ -187,6 +188,20 @@ class ConnectorRun:
                 return
             self.limit_waits(pacer)
             yield record
+
+    @contextmanager
+    def api_client(self, given, make):
+        """The client the run calls its API with: ``given`` (the caller's, left open), else
+        one from ``make()``, closed when the block ends; its pacer waits within the budget.
+        A ConnectorError of ``make`` (credentials missing or refused) reaches the caller as
+        the block's own do."""
+        client = given or make()
+        try:
+            self.limit_waits(getattr(client, "pacer", None))
+            yield client
+        finally:
+            if given is None:
+                client.close()
 
     def stop_for_budget(self):
         if not self.stopped:
