@@ -34,7 +34,7 @@ from ..lib.errors import ConnectorError, PayloadError, PermanentError
 from .access_guard import MANAGER, requires
 from .amazon_import_run import ImportRun
 from .amazon_order import _naive_utc
-from .connector_run import CONFLICTS, DONE, button_env, hand_over
+from .connector_run import CONFLICTS, DONE, button_env
 
 _logger = logging.getLogger(__name__)
 
@@ -150,13 +150,8 @@ class AmazonAccountImport(models.Model):
         run = account.with_env(button_env(account.env))._import_orders()
         if run is None:
             return self._notification(_("An import of this channel is already running."), "warning")
-        message = run.summary()
-        handed = hand_over(self.env, IMPORT_CRON, [run], more=run.continues)
-        if handed:
-            message += " " + handed
-        undone = run.stopped or run.continues or run.counts["error"] or run.counts["busy"]
-        kind = "warning" if undone else "success"
-        return self._notification(message, kind, sticky=bool(run.stopped))
+        trouble = run.continues or run.counts["error"] or run.counts["busy"]
+        return self._run_notification(run, IMPORT_CRON, trouble, more=run.continues)
 
     @requires("read")
     def action_view_amazon_orders(self):

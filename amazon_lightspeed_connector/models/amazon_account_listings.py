@@ -27,7 +27,7 @@ from ..lib.amazon.listings import DEFAULT_FEED_THRESHOLD, plan_push
 from ..lib.errors import ConnectorError, PermanentError, ThrottledError
 from ..lib.inventory import changed_since_last_push
 from .access_guard import MANAGER, requires
-from .connector_run import ConnectorRun, button_env, hand_over, run_each
+from .connector_run import ConnectorRun, button_env, run_each
 
 _logger = logging.getLogger(__name__)
 
@@ -157,9 +157,7 @@ class AmazonAccountListings(models.Model):
         self.ensure_one()
         account = self.sudo()
         run = account.with_env(button_env(account.env))._push_listings()
-        message = " ".join(filter(None, [run.summary(), hand_over(self.env, LISTINGS_CRON, [run])]))
-        kind = "warning" if run.stopped or run.counts["refused"] else "success"
-        return self._notification(message, kind, sticky=bool(run.stopped))
+        return self._run_notification(run, LISTINGS_CRON, run.counts["refused"])
 
     @requires("read")
     def action_view_offers_to_sync(self):

@@ -41,7 +41,7 @@ from ..lib.amazon.settlement import parse_report_date
 from ..lib.errors import ConnectorError, ThrottledError
 from .access_guard import MANAGER, requires
 from .amazon_order import _naive_utc
-from .connector_run import ConnectorRun, button_env, hand_over, run_each
+from .connector_run import ConnectorRun, button_env, run_each
 
 LOCK_CLASS = 0x414D53  # advisory lock namespace: one settlement run per channel at a time
 SETTLEMENT_CRON = "amazon_lightspeed_connector.ir_cron_amazon_settlements"
@@ -191,10 +191,8 @@ class AmazonAccountSettlement(models.Model):
             return self._notification(
                 _("A settlement run of this channel is already going on."), "warning"
             )
-        handed = hand_over(self.env, SETTLEMENT_CRON, [run])
-        message = " ".join(filter(None, [run.summary(), handed]))
-        kind = "warning" if run.stopped or run.counts["error"] or run.counts["open"] else "success"
-        return self._notification(message, kind, sticky=bool(run.stopped))
+        trouble = run.counts["error"] or run.counts["open"]
+        return self._run_notification(run, SETTLEMENT_CRON, trouble)
 
     @requires("read")
     def action_view_settlements(self):

@@ -1,14 +1,16 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from .connector_run import hand_over
+
 
 class ConnectorConnectionMixin(models.AbstractModel):
     """The connection state of an external account and how a failure is reported.
 
     Shared by the Amazon and Lightspeed accounts: the last outcome stays on the record, every
     failure also goes to the sync log, and buttons answer with a notification that reloads the
-    form so the new state shows. The form's buttons count and open the account's records
-    (``_count_per_account``, ``_records_action``).
+    form so the new state shows (after a run: ``_run_notification``). The form's buttons
+    count and open the account's records (``_count_per_account``, ``_records_action``).
     """
 
     _name = "connector.connection.mixin"
@@ -66,6 +68,15 @@ class ConnectorConnectionMixin(models.AbstractModel):
         if context is not None:
             action["context"] = context
         return action
+
+    def _run_notification(self, run, cron_xmlid, trouble, more=False):
+        """What a button says after its short ``run``: the run's summary and the work handed
+        to the scheduled action ``cron_xmlid`` (``more``: see ``hand_over``); a warning when
+        the run stopped or met ``trouble``, kept on screen when it stopped."""
+        handed = hand_over(self.env, cron_xmlid, [run], more=more)
+        message = " ".join(filter(None, [run.summary(), handed]))
+        kind = "warning" if run.stopped or trouble else "success"
+        return self._notification(message, kind, sticky=bool(run.stopped))
 
     @staticmethod
     def _notification(message, kind, sticky=False):
