@@ -180,7 +180,7 @@ class AmazonAccountImport(models.Model):
             with run.api_client(client, account._import_client) as client:
                 account._read_orders(account._orders_adapter(client), run)
         except ConnectorError as error:  # the client could not even be built/authorised
-            account._stop_run(run, error)
+            account._stop_run(run, error, "import")
         # a throttled or failed run waits for the interval (or the quota's room); one whose
         # cursor did not move would only read the same pages again. A run whose time was up
         # goes on at once.
@@ -242,7 +242,7 @@ class AmazonAccountImport(models.Model):
             try:
                 page = orders.search_page(after, page_token=token, page_size=size)
             except ConnectorError as error:
-                self._stop_run(run, error)
+                self._stop_run(run, error, "import")
                 return
             run.counts["pages"] += 1
             if not window_end:  # an unreadable bound: the cursor is then capped by the clock
@@ -254,7 +254,7 @@ class AmazonAccountImport(models.Model):
             except ConnectorError as error:
                 # only what must stop the run escapes the per-order handling: throttling,
                 # a server error, refused credentials
-                self._stop_run(run, error)
+                self._stop_run(run, error, "import")
                 return
             if run.stopped:  # its time is up, or another worker imports the same orders
                 return
@@ -385,16 +385,6 @@ class AmazonAccountImport(models.Model):
         if values:
             self.write(values)
         run.commit()
-
-    def _stop_run(self, run, error):
-        run.stop(error)
-        self.env["amazon.sync.log"].log_event(
-            "import",
-            _("%(account)s: %(why)s", account=self.name, why=run.stopped),
-            level="warning" if run.stop_kind == "throttled" else "error",
-            payload=error.payload,
-            record=self,
-        )
 
     def _retry_waiting_orders(self, run):
         """Orders queued for a retry (their missing SKU binding now exists) get their sale

@@ -38,7 +38,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 
 from ..lib.amazon.settlement import parse_report_date
-from ..lib.errors import ConnectorError, ThrottledError
+from ..lib.errors import ConnectorError
 from .access_guard import MANAGER, requires
 from .amazon_order import _naive_utc
 from .connector_run import ConnectorRun, button_env, run_each
@@ -239,7 +239,7 @@ class AmazonAccountSettlement(models.Model):
                 for info in run.items(sorted(reports, key=lambda r: r.created or ""), pacer):
                     account._read_listed_report(client, info, run)
         except ConnectorError as error:
-            account._settlement_stopped(run, error)
+            account._stop_run(run, error, "settlement")
         account.settlement_last_result = run.summary()
         run.commit()
         return run
@@ -266,14 +266,3 @@ class AmazonAccountSettlement(models.Model):
         if created and (not self.settlement_cursor or created > self.settlement_cursor):
             self.settlement_cursor = created
         run.commit()
-
-    def _settlement_stopped(self, run, error):
-        run.stop(error)
-        level = "warning" if isinstance(error, ThrottledError) else "error"
-        self.env["amazon.sync.log"].log_event(
-            "settlement",
-            _("%(account)s: %(why)s", account=self.name, why=run.stopped),
-            level=level,
-            payload=error.payload,
-            record=self,
-        )

@@ -49,6 +49,18 @@ class ConnectorConnectionMixin(models.AbstractModel):
         )
         return message
 
+    def _stop_run(self, run, error, flow):
+        """Stop ``run`` for ``error`` and say why in the sync log of ``flow``: a warning when
+        the service throttled it, an error otherwise."""
+        run.stop(error)
+        self.env["amazon.sync.log"].log_event(
+            flow,
+            _("%(account)s: %(why)s", account=self.name, why=run.stopped),
+            level="warning" if run.stop_kind == "throttled" else "error",
+            payload=error.payload,
+            record=self,
+        )
+
     def _count_per_account(self, model, domain=(), account_field="account_id"):
         """{account: how many of its ``model`` records match ``domain``} for these accounts,
         in one query: the counters of the form's buttons."""
