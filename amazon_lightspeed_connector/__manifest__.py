@@ -41,6 +41,7 @@
         "views/connector_menus.xml",
         "views/res_config_settings_views.xml",
         "views/amazon_settlement_views.xml",
+        "views/amazon_after_sale_views.xml",
     ],
     "demo": [
         "demo/demo_stores.xml",

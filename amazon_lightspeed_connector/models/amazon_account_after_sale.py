@@ -62,8 +62,9 @@ class AmazonAccountAfterSale(models.Model):
     dashboard_undo_waiting = fields.Integer(
         "To Undo in Lightspeed",
         compute="_compute_dashboard_after_sale",
-        help="Orders whose Lightspeed sale waits for a void or a refund sale (cancelled or "
-        "refunded by Amazon), or whose undo Lightspeed refused.",
+        help="Voids and refund sales the connector owes Lightspeed (orders cancelled or "
+        "refunded by Amazon after their sale): waiting for the scheduled action, or refused "
+        "by Lightspeed.",
     )
     dashboard_undo_errors = fields.Integer(
         "Undos Refused by Lightspeed",
@@ -71,6 +72,34 @@ class AmazonAccountAfterSale(models.Model):
         help="Undos (a void or a refund sale in Lightspeed) that Lightspeed refused: open each "
         "one, read its error and press Retry once the cause is fixed.",
     )
+
+    dashboard_refunds_unbooked = fields.Integer(
+        "Refunds Not Booked",
+        compute="_compute_dashboard_refunds_unbooked",
+        help="Amazon refunds of the settlement reports the connector could not book (no "
+        "posted invoice yet, no invoice line for the SKU, no settlement journal...): each "
+        "row says why; the next read of a report listing them tries again.",
+    )
+
+    def _unbooked_refund_domain(self):
+        return [
+            ("settlement_id.account_id", "in", self.ids),
+            ("state", "=", "refund"),
+            ("amazon_order_id", "!=", False),
+        ]
+
+    def _compute_dashboard_refunds_unbooked(self):
+        """One per refund (order, SKU and Amazon's adjustment id, as they are booked), not
+        per row: a refund has a row per amount (goods, tax, fees...)."""
+        groups = self.env["amazon.settlement.line"]._read_group(
+            self._unbooked_refund_domain(),
+            ["settlement_id", "amazon_order_id", "sku", "adjustment_id"],
+        )
+        refunds = {}
+        for settlement, order, sku, adjustment in groups:
+            refunds.setdefault(settlement.account_id, set()).add((order, sku, adjustment))
+        for account in self:
+            account.dashboard_refunds_unbooked = len(refunds.get(account, ()))
 
     def _compute_dashboard_after_sale(self):
         Routed = self.env["amazon.routed.order"]
@@ -112,12 +141,27 @@ class AmazonAccountAfterSale(models.Model):
     @requires("read")
     def action_dashboard_undo_waiting(self):
         return self._dashboard_action(
-            "amazon_routed_order_action",
-            [
-                ("account_id", "=", self.id),
-                ("reversal_ids.state", "in", ("to_do", "error")),
-            ],
+            "amazon_sale_reversal_action",
+            [("account_id", "=", self.id), ("state", "in", ("to_do", "error"))],
             _("To Undo in Lightspeed"),
+        )
+
+    @requires("read")
+    def action_dashboard_undo_errors(self):
+        return self._dashboard_action(
+            "amazon_sale_reversal_action",
+            [("account_id", "=", self.id), ("state", "=", "error")],
+            _("Undos Refused by Lightspeed"),
+        )
+
+    @requires("read")
+    def action_dashboard_refunds_unbooked(self):
+        self.ensure_one()
+        return self._dashboard_action(
+            "amazon_settlement_refund_action",
+            self._unbooked_refund_domain(),
+            _("Refunds Not Booked"),
+            context={"group_by": ["order_reference"]},
         )
 
     def _reads_lightspeed_shipments(self):

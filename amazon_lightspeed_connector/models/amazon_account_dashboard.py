@@ -74,6 +74,13 @@ class AmazonAccountDashboard(models.Model):
         compute="_compute_dashboard_confirmation",
         help="Ship confirmations Amazon refused: fix the cause, then retry them.",
     )
+    dashboard_confirm_unknown = fields.Integer(
+        "Confirmation Outcome Unknown",
+        compute="_compute_dashboard_confirmation",
+        help="Ship confirmations whose answer was lost and whose packages could not be read "
+        "back from Amazon: a later run reads them again (or Retry confirmation); nothing is "
+        "sent twice.",
+    )
     dashboard_sync_errors = fields.Integer(
         "Open Sync Errors",
         compute="_compute_dashboard_sync_errors",
@@ -135,7 +142,7 @@ class AmazonAccountDashboard(models.Model):
             for account, state, count in self.env["amazon.routed.order"]._read_group(
                 [
                     ("account_id", "in", self.ids),
-                    ("confirmation_state", "in", ("to_confirm", "waiting", "failed")),
+                    ("confirmation_state", "in", ("to_confirm", "waiting", "unknown", "failed")),
                 ],
                 ["account_id", "confirmation_state"],
                 ["__count"],
@@ -146,6 +153,7 @@ class AmazonAccountDashboard(models.Model):
                 (account, "waiting"), 0
             )
             account.dashboard_confirm_refused = counts.get((account, "failed"), 0)
+            account.dashboard_confirm_unknown = counts.get((account, "unknown"), 0)
 
     def _sync_error_ids(self):
         """{channel id: [open error rows about it]}; rows of other companies never count."""
@@ -266,6 +274,14 @@ class AmazonAccountDashboard(models.Model):
             "amazon_routed_order_action",
             [("account_id", "=", self.id), ("confirmation_state", "=", "failed")],
             _("Refused by Amazon"),
+        )
+
+    @requires("read")
+    def action_dashboard_confirm_unknown(self):
+        return self._dashboard_action(
+            "amazon_routed_order_action",
+            [("account_id", "=", self.id), ("confirmation_state", "=", "unknown")],
+            _("Confirmation Outcome Unknown"),
         )
 
     @requires("read")

@@ -312,23 +312,33 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         self.assertEqual(len(self.sim.sales(routed.name + "-R2")), 1)
         self.assertEqual(routed.state, "cancelled")
 
-    def test_a_refused_refund_is_an_error_with_retry(self):
+    def refused_refund(self):
+        """An order cancelled after its sale whose refund sale Lightspeed refused (the register
+        was closed; open again now): (routed order, reversal)."""
         order = self.import_order(("LTR-BELT", 1))
         routed = order.routed_order_ids
         self.send()
         self.sim.set_register_open(1, False)
         self.cancel(order)
         self.reverse()
-        reversal = routed.reversal_ids
+        self.sim.set_register_open(1, True)
+        return routed, routed.reversal_ids
+
+    def test_a_refused_refund_is_an_error_with_retry(self):
+        routed, reversal = self.refused_refund()
         self.assertEqual(reversal.state, "error")
         self.assertIn("closed", reversal.error_message)
         self.amazon.invalidate_recordset()
         self.assertEqual(
             (self.amazon.dashboard_undo_waiting, self.amazon.dashboard_undo_errors), (1, 1)
         )
+        card = self.amazon.with_user(self.user)
+        for method in ("action_dashboard_undo_waiting", "action_dashboard_undo_errors"):
+            action = getattr(card, method)()
+            listed = self.env[action["res_model"]].with_user(self.user).search(action["domain"])
+            self.assertEqual(listed, reversal, method)
         log = self.env["amazon.sync.log"].search([("flow", "=", "after_sale")])
         self.assertIn(routed.name, log.mapped("reference"))
-        self.sim.set_register_open(1, True)
         outsider = make_user(self.env, "after-sale-outsider", "base.group_user", self.company)
         with self.assertRaises(AccessError):
             reversal.with_user(outsider).action_retry()
@@ -489,3 +499,17 @@ class TestRefundsFromTheSettlement(LightspeedSales, RoutingCase):
         line = settlement.line_ids[:1]
         self.assertEqual(line.state, "refund")
         self.assertIn("no posted invoice", line.note)
+        self.settlement(order, "LTR-BELT", 1, 5.0, adjustment="amzn1.adj.2", report="R2")
+
+        card = self.amazon.with_user(self.user)
+        self.assertEqual(card.dashboard_refunds_unbooked, 2, "two refunds, four rows")
+        action = card.action_dashboard_refunds_unbooked()
+        rows = self.env[action["res_model"]].with_user(self.user).search(action["domain"])
+        self.assertEqual(len(rows), 4)
+        self.assertEqual(len({(x.order_reference, x.sku, x.adjustment_id) for x in rows}), 2)
+        self.assertTrue(all("no posted invoice" in x.note for x in rows))
+
+        order.sale_order_id._create_invoices().action_post()
+        settlement._book_open_orders()  # the report read again books what it can now
+        card.invalidate_recordset()
+        self.assertEqual(card.dashboard_refunds_unbooked, 1, "R1's refund is booked")

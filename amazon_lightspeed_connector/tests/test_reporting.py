@@ -103,9 +103,15 @@ class TestReporting(TransactionCase):
         self.routed["split_1"].write({"state": "shipped", "confirmation_state": "to_confirm"})
         self.routed["to_send"].write({"state": "shipped", "confirmation_state": "waiting"})
         self.routed["split_2"].write({"state": "shipped", "confirmation_state": "failed"})
+        self.routed["recent_held"].write({"state": "shipped", "confirmation_state": "unknown"})
         self.other_routed.write({"state": "shipped", "confirmation_state": "failed"})
         card = self.channel.with_user(self.user)
-        self.assertEqual((card.dashboard_to_confirm, card.dashboard_confirm_refused), (2, 1))
+        self.assertEqual(
+            (card.dashboard_to_confirm, card.dashboard_confirm_refused),
+            (2, 1),
+            "an unknown outcome is neither due now nor refused",
+        )
+        self.assertEqual(card.dashboard_confirm_unknown, 1)
         by_confirmation = dict(
             self.env["amazon.routing.report"]
             .with_user(self.user)
@@ -113,10 +119,13 @@ class TestReporting(TransactionCase):
                 [("account_id", "=", self.channel.id)], ["confirmation_state"], ["__count"]
             )
         )
-        self.assertEqual(by_confirmation, {"to_confirm": 1, "waiting": 1, "failed": 1, False: 3})
+        self.assertEqual(
+            by_confirmation, {"to_confirm": 1, "waiting": 1, "unknown": 1, "failed": 1, False: 2}
+        )
         for method, figure in (
             ("action_dashboard_to_confirm", 2),
             ("action_dashboard_confirm_refused", 1),
+            ("action_dashboard_confirm_unknown", 1),
         ):
             action = getattr(card, method)()
             listed = self.env[action["res_model"]].with_user(self.user).search(action["domain"])
