@@ -13,10 +13,12 @@ when it was the sale's last); the sale order line shrinks, or, invoiced, is cred
 
 import json
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..lib.amazon.cancellation import allocate
 from ..lib.amazon.order_data import CANCELED
+from .access_guard import USER, requires
 
 SENT_STATES = ("sent", "shipped")
 UNSENT_STATES = ("held", "to_send", "error")
@@ -158,6 +160,26 @@ class AmazonRoutedOrderCancellation(models.Model):
     reversal_ids = fields.One2many(
         "amazon.sale.reversal", "routed_order_id", "Undone in Lightspeed", readonly=True
     )
+    undo_waiting = fields.Boolean(
+        "Undo Waiting",
+        compute="_compute_undo_waiting",
+        help="A void or refund sale this order owes Lightspeed is still to do, or Lightspeed "
+        "refused it.",
+    )
+
+    @api.depends("reversal_ids.state")
+    def _compute_undo_waiting(self):
+        for routed in self:
+            routed.undo_waiting = any(r.state in ("to_do", "error") for r in routed.reversal_ids)
+
+    @requires("write", USER)
+    def action_undo_in_lightspeed(self):
+        """Do now what these orders owe Lightspeed (those refused, again): a short run; the
+        rest goes to the scheduled action, and the notification says when."""
+        waiting = self.reversal_ids.filtered(lambda r: r.state in ("to_do", "error"))
+        if not waiting:
+            raise UserError(_("Nothing of these orders waits to be undone in Lightspeed."))
+        return waiting._reverse_now()
 
     def _units_held(self):
         """{product id: units} this part holds, less what reversals already took back."""

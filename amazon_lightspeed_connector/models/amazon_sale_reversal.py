@@ -13,7 +13,9 @@ reference is the original's plus "-R<number>"), and done by the scheduled action
   a second refund sale.
 
 Throttling, an unreachable Lightspeed or refused credentials leave the rest for the next run;
-Lightspeed's refusal is an error on the reversal, in the sync log, and waits for Retry.
+Lightspeed's refusal is an error on the reversal, in the sync log, and waits for Retry. Retry
+(and "Undo in Lightspeed now" on the routed order) runs a button's short run and says what it
+left to the scheduled action and when that runs, as every button does (``hand_over``).
 """
 
 import json
@@ -37,11 +39,15 @@ from ..lib.lightspeed.sale_reader import read_sale_detail, refund_reference
 from ..lib.lightspeed.sale_sender import complete_sale
 from .access_guard import USER, requires
 from .amazon_routed_order_lightspeed import SendRun
-from .connector_run import CONFLICTS, ConnectorRun
+from .connector_run import CONFLICTS, ConnectorRun, button_env, hand_over
 
 _logger = logging.getLogger(__name__)
 
 CRON_XMLID = "amazon_lightspeed_connector.ir_cron_lightspeed_reverse_sales"
+
+
+class ReverseRun(ConnectorRun):
+    SERVICE = "Lightspeed"
 
 
 class AmazonSaleReversal(models.Model):
@@ -167,9 +173,35 @@ class AmazonSaleReversal(models.Model):
         failed = self.filtered(lambda r: r.state == "error")
         if not failed:
             raise UserError(_("Only reversals in error can be retried."))
-        failed.sudo().write({"state": "to_do", "error_message": False})
-        failed.sudo()._reverse()
-        return True
+        return failed._reverse_now()
+
+    def _reverse_now(self):
+        """A button's short run of these reversals (those in error go back to do); what it
+        could not do now is handed to the scheduled action, and the notification says so."""
+        reversals = self.sudo()
+        reversals.filtered(lambda r: r.state == "error").write(
+            {"state": "to_do", "error_message": False}
+        )
+        run = ReverseRun(button_env(reversals.env))
+        reversals.with_env(run.env)._reverse(run)
+        reversals.invalidate_recordset(["state"])
+        done = len(reversals.filtered(lambda r: r.state == "done"))
+        failed = len(reversals.filtered(lambda r: r.state == "error"))
+        queued = len(reversals.filtered(lambda r: r.state == "to_do"))
+        message = _(
+            "%(done)s undone in Lightspeed, %(failed)s refused by Lightspeed, %(busy)s taken by "
+            "another worker.",
+            done=done,
+            failed=failed,
+            busy=run.counts["busy"],
+        )
+        if run.stopped:
+            message += " " + run.stopped
+        handed = hand_over(self.env, CRON_XMLID, [run], queued)
+        if handed:
+            message += " " + handed
+        kind = "warning" if failed or queued or run.stopped else "success"
+        return self.env["amazon.account"]._notification(message, kind, sticky=kind != "success")
 
     # --- the scheduled action -----------------------------------------------------------------
 
@@ -178,7 +210,7 @@ class AmazonSaleReversal(models.Model):
         due = self.sudo().search(
             [("state", "=", "to_do")], order="id", limit=self._reversal_batch_size
         )
-        run = ConnectorRun(self.env)
+        run = ReverseRun(self.env)
         done = due._reverse(run)
         remaining = self.sudo().search_count([("state", "=", "to_do")]) if done == len(due) else 0
         if run.next_run_at():  # the time is up, or Lightspeed's bucket needs time
@@ -190,7 +222,7 @@ class AmazonSaleReversal(models.Model):
     def _reverse(self, run=None):
         """Do these reversals, per Lightspeed account, within the run's budget; the number
         handled."""
-        run = run or ConnectorRun(self.env)
+        run = run or ReverseRun(self.env)
         handled = 0
         Log = self.env["amazon.sync.log"].sudo()
         for account in self.routed_order_id.lightspeed_account_id:
@@ -203,6 +235,7 @@ class AmazonSaleReversal(models.Model):
             run.limit_waits(client.pacer)
             for reversal in run.items(mine, client.pacer):
                 if not reversal._lock_row():
+                    run.counts["busy"] += 1  # another worker is doing it
                     continue
                 try:
                     with self.env.cr.savepoint():

@@ -15,6 +15,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from ..lib.amazon.shipment import carrier_fields
+from ..models.amazon_sale_reversal import CRON_XMLID as REVERSE_CRON
 from .common import make_user
 from .routing_common import RoutingCase
 from .sales_common import LightspeedSales
@@ -346,6 +347,51 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         reversal.with_user(self.user).action_retry()
         self.assertEqual(reversal.state, "done")
         self.assertEqual(len(self.sim.sales(routed.name + "-R1")), 1)
+
+    def reverse_cron_triggers(self):
+        cron = self.env.ref(REVERSE_CRON)
+        return self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)])
+
+    def test_retry_under_throttling_says_it_is_queued_and_when_never_success(self):
+        routed, reversal = self.refused_refund()
+        self.assertEqual(reversal.state, "error")
+        self.env.ref(REVERSE_CRON).active = True
+        self.sim.faults.add("throttle", path="/Sale", times=None)  # the bucket stays empty
+        before = self.reverse_cron_triggers()
+        params = reversal.with_user(self.user).action_retry()["params"]
+        self.assertEqual(params["type"], "warning")
+        self.assertIn("Lightspeed throttled the run", params["message"])
+        self.assertIn("1 queued: the next run starts at", params["message"])
+        self.assertEqual(reversal.state, "to_do", "handed to the scheduled action")
+        self.assertTrue(self.reverse_cron_triggers() - before, "the action is woken for it")
+        self.assertFalse(self.sim.sales(routed.name + "-R1"))
+
+        self.sim.faults.clear()
+        self.reverse()  # the scheduled run
+        self.assertEqual(reversal.state, "done")
+        self.assertEqual(len(self.sim.sales(routed.name + "-R1")), 1)
+
+    def test_undo_now_on_a_routed_order_held_by_another_worker_is_queued(self):
+        order = self.import_order(("LTR-BELT", 1))
+        routed = order.routed_order_ids
+        self.send()
+        self.cancel(order)
+        self.assertTrue(routed.undo_waiting)
+        self.env.ref(REVERSE_CRON).active = True
+        Reversal = type(self.env["amazon.sale.reversal"])
+        with patch.object(Reversal, "_lock_row", lambda reversal: False):
+            params = routed.with_user(self.user).action_undo_in_lightspeed()["params"]
+        self.assertEqual(params["type"], "warning")
+        self.assertIn("1 taken by another worker", params["message"])
+        self.assertIn("1 queued: the next run starts at", params["message"])
+        self.assertEqual(routed.reversal_ids.state, "to_do")
+
+        params = routed.with_user(self.user).action_undo_in_lightspeed()["params"]
+        self.assertEqual(params["type"], "success", params["message"])
+        self.assertIn("1 undone in Lightspeed", params["message"])
+        self.assertFalse(routed.undo_waiting)
+        with self.assertRaises(UserError):
+            routed.with_user(self.user).action_undo_in_lightspeed()
 
     def test_an_invoiced_order_cancelled_gets_a_posted_credit_note(self):
         self.env["account.chart.template"].try_loading(

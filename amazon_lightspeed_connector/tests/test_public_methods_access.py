@@ -83,6 +83,7 @@ ACCESS = {
     "amazon.routed.order.action_retry_confirmation": USER,
     "amazon.routed.order.action_retry_send": USER,
     "amazon.routed.order.action_send_to_lightspeed": USER,
+    "amazon.routed.order.action_undo_in_lightspeed": USER,
     "amazon.routed.order.create": MANAGER,
     "amazon.routed.order.write": USER,
     "amazon.routed.order.line.create": MANAGER,
