@@ -16,9 +16,11 @@ from odoo.tests import tagged
 
 from ..lib.amazon.shipment import carrier_fields
 from ..models.amazon_sale_reversal import CRON_XMLID as REVERSE_CRON
+from .amazon_orders_common import AmazonOrdersFromSimulator
 from .common import make_user
 from .routing_common import RoutingCase
 from .sales_common import LightspeedSales
+from .simulators.amazon import line
 
 TRACKING = "1Z999AA10123456784"
 
@@ -559,3 +561,72 @@ class TestRefundsFromTheSettlement(LightspeedSales, RoutingCase):
         settlement._book_open_orders()  # the report read again books what it can now
         card.invalidate_recordset()
         self.assertEqual(card.dashboard_refunds_unbooked, 1, "R1's refund is booked")
+
+
+@tagged("post_install", "-at_install")
+class TestOneItemCancelledOnAmazon(AmazonOrdersFromSimulator, LightspeedSales, RoutingCase):
+    """Amazon cancels one item of an order whose Lightspeed sale is completed, and the import
+    reads it: a refund sale of that item only, at the same shop and register."""
+
+    def setUp(self):
+        super().setUp()
+        self.use_lightspeed_sale_defaults()
+        self.read_orders_from_amazon_simulator(seed=3)
+
+    def test_the_import_refunds_the_cancelled_item_only_at_the_same_register(self):
+        placed = self.amazon_sim.add_order([line("LTR-BELT", 1), line("CANVAS-TOTE", 2)])
+        self.run_import(advance=60)
+        order = self.amazon_order(placed)
+        routed = order.routed_order_ids
+        self.assertEqual((len(routed), routed.warehouse_id), (1, self.store_a))
+        self.send()
+        original = self.assertLightspeedSaleCreated(routed)
+        self.assertTrue(original.completed, "the store's stock dropped at the sale")
+        belt, tote = self.sim.qoh("LTR-BELT", 1), self.sim.qoh("CANVAS-TOTE", 1)
+
+        self.amazon_sim.cancel_item(placed.order_id, "LTR-BELT")
+        self.run_import(advance=600)
+        belt_line, tote_line = (
+            order.line_ids.filtered(lambda x, sku=sku: x.seller_sku == sku)
+            for sku in ("LTR-BELT", "CANVAS-TOTE")
+        )
+        self.assertEqual((belt_line.cancelled, tote_line.cancelled), (True, False))
+        self.assertEqual(order.status, "unshipped", "the order itself is still open")
+        self.sim.clock.advance(60)
+        self.env["amazon.sale.reversal"]._cron_reverse_in_lightspeed()
+
+        (reversal,) = routed.reversal_ids
+        self.assertEqual((reversal.reason, reversal.action), ("cancellation", "refund"))
+        self.assertEqual(reversal.state, "done", reversal.error_message)
+        (refund,) = self.sim.sales(routed.name + "-R1")
+        self.assertEqual(
+            (refund.shop_id, refund.register_id), (original.shop_id, original.register_id)
+        )
+        self.assertTrue(refund.completed)
+        belt_sold = next(x for x in original.lines if x["custom_sku"] == "LTR-BELT")
+        self.assertEqual(
+            [(x["custom_sku"], x["quantity"], x["parent_sale_line_id"]) for x in refund.lines],
+            [("LTR-BELT", -1, belt_sold["sale_line_id"])],
+            "the belt alone, returning the original's line",
+        )
+        self.assertEqual(refund.total, -belt_sold["unit_price"])
+        self.assertEqual(
+            [p["payment_type_id"] for p in refund.payments],
+            [p["payment_type_id"] for p in original.payments],
+        )
+        self.assertEqual(
+            (self.sim.qoh("LTR-BELT", 1), self.sim.qoh("CANVAS-TOTE", 1)), (belt + 1, tote)
+        )
+        self.assertFalse(self.sale_of(routed).voided, "the original sale stays")
+        self.assertEqual(routed.state, "sent", "the totes still ship")
+        self.assertEqual(self.quantities(routed), {"LTR-BELT": 1, "CANVAS-TOTE": 2})
+        sale_lines = {
+            x.product_id.default_code: x.product_uom_qty for x in order.sale_order_id.order_line
+        }
+        self.assertEqual((sale_lines["LTR-BELT"], sale_lines["CANVAS-TOTE"]), (0, 2))
+
+        self.run_import(advance=600)  # Amazon's order read again: nothing more
+        self.env["amazon.sale.reversal"]._cron_reverse_in_lightspeed()
+        self.assertEqual(len(routed.reversal_ids), 1)
+        self.assertEqual(len(self.sim.sales(routed.name + "-R1")), 1)
+        self.assertFalse(self.sim.sales(routed.name + "-R2"))
