@@ -11,11 +11,11 @@ once), the last four as open ones (it deducts when shipped). Then, one event at 
 - a settlement report pays the shipped orders and refunds some of their items: a credit note
   each, and a refund sale bringing the units back to the store that shipped.
 
-``AfterSale.pending`` says what a further clean cycle would still act on; the checks of what
+``AfterSale.remaining`` says what a further clean cycle would still act on; the checks of what
 must have happened exactly once are in ``drill_checks.assert_after_sale_once``.
 """
 
-from drill_checks import pending_work
+from drill_checks import remaining_work
 
 # The jobs a worker of the after-sale drills runs: the forward ones, then the after-sale ones
 # (drills/worker.py), and those the kills aim at (Amazon's cancellations arrive by the import).
@@ -155,22 +155,23 @@ class AfterSale:
 
     # --- what is left ---------------------------------------------------------------------------
 
-    def pending(self, database, simulators):
-        """What a further clean cycle would still act on, forward and after the sale."""
+    def remaining(self, database, simulators):
+        """What a further clean cycle would still act on, forward and after the sale, by kind;
+        the after-sale kinds name the Amazon orders they wait on."""
         shipped_sales = [
             str(sale.sale_id)
             for sale in simulators.lightspeed.sales()
             if sale.ship_to and sale.ship_to.get("shipped") == "true" and not sale.voided
         ]
         store_ticks_unread = (
-            database.value(
-                """SELECT count(*) FROM amazon_routed_order
+            database.rows(
+                """SELECT name FROM amazon_routed_order
                     WHERE state = 'sent' AND error_message IS NULL
                       AND lightspeed_shipped IS NOT TRUE AND lightspeed_sale_id IN %s""",
                 (tuple(shipped_sales),),
             )
             if shipped_sales
-            else 0
+            else []
         )
         cancelled_unread = [
             order_id
@@ -178,26 +179,34 @@ class AfterSale:
             if database.value("SELECT status FROM amazon_order WHERE name = %s", (order_id,))
             != "canceled"
         ]
-        items_unread = sum(
-            database.value(
+        items_unread = [
+            order_id
+            for order_id, sku in self.item_cancelled.items()
+            if database.value(
                 """SELECT count(*) FROM amazon_order_line l JOIN amazon_order o ON o.id = l.order_id
                     WHERE o.name = %s AND l.seller_sku = %s AND l.cancelled IS NOT TRUE""",
                 (order_id, sku),
             )
-            for order_id, sku in self.item_cancelled.items()
-        )
+        ]
         read = {r for (r,) in database.rows("SELECT report_id FROM amazon_settlement")}
         reports = [r for r in simulators.amazon.reports.values() if "SETTLEMENT" in r.report_type]
-        return (
-            pending_work(database, simulators)
-            + store_ticks_unread
-            + len(cancelled_unread)
-            + items_unread
-            + len([r for r in reports if r.report_id not in read])
-            + database.value(
-                """SELECT (SELECT count(*) FROM amazon_sale_reversal WHERE state = 'to_do')
-                        + (SELECT count(*) FROM amazon_routed_order
-                            WHERE state = 'shipped'
-                              AND confirmation_state IN ('to_confirm', 'waiting'))"""
-            )
+        undos_to_do = database.rows(
+            """SELECT o.name, r.action, r.error_message FROM amazon_sale_reversal r
+                 JOIN amazon_routed_order o ON o.id = r.routed_order_id WHERE r.state = 'to_do'"""
         )
+        to_confirm = database.rows(
+            """SELECT name, confirmation_state, error_message FROM amazon_routed_order
+                WHERE state = 'shipped' AND confirmation_state IN ('to_confirm', 'waiting')"""
+        )
+        after_sale = {
+            "store ticks unread": store_ticks_unread,
+            "cancellations unread": cancelled_unread,
+            "item cancellations unread": items_unread,
+            "settlement reports unread": [r.report_id for r in reports if r.report_id not in read],
+            "undos to do": undos_to_do,
+            "shipments to confirm": to_confirm,
+        }
+        return {
+            **remaining_work(database, simulators),
+            **{"%s %s" % (kind, rows): len(rows) for kind, rows in after_sale.items() if rows},
+        }

@@ -177,7 +177,10 @@ def database(drill_config, request):
     db.create()
     yield db
     leaks = db.secret_leaks()
-    db.drop()
+    if drill_config.get("keep_db"):  # tools/run_tests.py --keep-db: left for inspection
+        print("\nkept the drill's database %s" % db.name)
+    else:
+        db.drop()
     assert not leaks, "a secret left its table in the drill's database: %s" % ", ".join(leaks)
 
 

@@ -7,31 +7,46 @@ from amazon_lightspeed_connector.tests.simulators.lightspeed.app import TOKEN_PA
 FINAL_ROUTED_STATES = ("sent", "shipped", "confirmed", "voided", "held", "cancelled")
 
 
+def remaining_work(database, simulators):
+    """What a further worker cycle would still act on, by kind (each 0 when all is synced)."""
+    imported = {name for (name,) in database.rows("SELECT name FROM amazon_order")}
+    return {
+        "orders not imported": len(set(simulators.amazon.orders) - imported),
+        "orders to route or import again": database.value(
+            """SELECT count(*) FROM amazon_order
+                WHERE routing_state = 'to_route' OR import_state != 'imported'"""
+        ),
+        "routed orders not in a final state": database.value(
+            "SELECT count(*) FROM amazon_routed_order WHERE state NOT IN %s",
+            (FINAL_ROUTED_STATES,),
+        ),
+    }
+
+
 def pending_work(database, simulators):
     """What a further worker cycle would still act on (0 when everything is synced)."""
-    imported = {name for (name,) in database.rows("SELECT name FROM amazon_order")}
-    not_imported = len(set(simulators.amazon.orders) - imported)
-    return not_imported + database.value(
-        """SELECT (SELECT count(*) FROM amazon_order
-                    WHERE routing_state = 'to_route' OR import_state != 'imported')
-                + (SELECT count(*) FROM amazon_routed_order
-                    WHERE state NOT IN %s)""",
-        (FINAL_ROUTED_STATES,),
-    )
+    return sum(remaining_work(database, simulators).values())
 
 
-def settle(workers, database, simulators, max_rounds=12, cycles=1, jobs=None, pending=None):
+def settle(workers, database, simulators, max_rounds=12, cycles=1, jobs=None, remaining=None):
     """Run workers of ``cycles`` cycles (of ``jobs``, else the worker's own list) until
-    ``pending`` (by default the forward path's ``pending_work``) is 0; the rounds it took."""
-    pending = pending or pending_work
+    ``remaining`` (by default the forward path's ``remaining_work``) counts nothing left; the
+    rounds it took. A drill that does not settle says what was left, by kind."""
+    remaining = remaining or remaining_work
     extra = ("--jobs", jobs) if jobs else ()
     for round_number in range(1, max_rounds + 1):
         workers.run("--cycles", str(cycles), *extra)
-        if not pending(database, simulators):
+        left = remaining(database, simulators)
+        if not sum(left.values()):
             return round_number
     raise AssertionError(
-        "still %d things to do after %d clean worker cycles; last log:\n%s"
-        % (pending(database, simulators), max_rounds, workers.log[-1][-3000:])
+        "still %d things to do after %d clean worker cycles (%s); last log:\n%s"
+        % (
+            sum(left.values()),
+            max_rounds,
+            ", ".join("%s: %s" % (kind, n) for kind, n in left.items() if n),
+            workers.log[-1][-3000:],
+        )
     )
 
 

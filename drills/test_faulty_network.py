@@ -68,7 +68,7 @@ def test_after_the_sale_with_twenty_percent_of_calls_failing(database, simulator
             max_rounds=25,
             cycles=5,
             jobs=ALL_JOBS,
-            pending=story.pending,
+            remaining=story.remaining,
         )
         if not left:
             break

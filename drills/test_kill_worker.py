@@ -66,12 +66,12 @@ def test_kills_after_the_sale_confirm_undo_and_credit_each_thing_once(
     rounds = 0
     while events:  # the settlement waits for Amazon to hold the shipments it pays
         rounds += settle(
-            workers, database, simulators, max_rounds=6, jobs=ALL_JOBS, pending=story.pending
+            workers, database, simulators, max_rounds=6, jobs=ALL_JOBS, remaining=story.remaining
         )
         left = story.happen(events)
         assert len(left) < len(events), "events that never could happen: %d" % len(left)
         events = left
-    rounds += settle(workers, database, simulators, jobs=ALL_JOBS, pending=story.pending)
+    rounds += settle(workers, database, simulators, jobs=ALL_JOBS, remaining=story.remaining)
     figures = assert_after_sale_once(database, simulators, story)
     print(
         "\nafter-sale kill drill: %d kills, landed in %s; settled in %d clean cycle(s); %s; "

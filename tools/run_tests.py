@@ -216,8 +216,9 @@ def uninstall_step(totals, runner, dbname):
         print("uninstall clean: module uninstalled, its models removed")
 
 
-def drills(totals, runner, template):
-    """Kill, fault and concurrency drills: real worker processes on copies of ``template``."""
+def drills(totals, runner, template, keep_db=False):
+    """Kill, fault and concurrency drills: real worker processes on copies of ``template``
+    (kept after the drill with ``keep_db``, for inspection)."""
     banner("Drills (worker processes killed, faults, two workers at once)")
     cluster = runner.cluster
     config = {
@@ -227,6 +228,7 @@ def drills(totals, runner, template):
         "db_args": cluster.odoo_db_args(),
         "pg": {"host": "127.0.0.1", "port": cluster.port, "user": DB_ROLE},
         "log_dir": str(runner.log_dir),  # the workers' output, for the secret scan
+        "keep_db": keep_db,
     }
     env = {**odoo_env(), "ALC_DRILL_CONFIG": json.dumps(config)}
     drill_args = ["-s", "-p", "no:cacheprovider", "--timeout=1800"]
@@ -403,7 +405,7 @@ def odoo_layer(totals, args):
                 if not args.drills_only:
                     pytest_odoo_step(totals, runner, with_demo)
                 if not args.no_drills:
-                    drills(totals, runner, drill_template)
+                    drills(totals, runner, drill_template, keep_db=args.keep_db)
             if args.odoo_only or args.drills_only:
                 return
             runner.copy_database(production_template, without_demo)
