@@ -197,6 +197,11 @@ class AmazonRoutedOrderCancellation(models.Model):
     def _owes_whole_reversal(self):
         return any(r._units() is None for r in self.reversal_ids)
 
+    def _owes_whole_reversal_still(self):
+        """A void or refund of the whole sale is owed and not done yet: a void read back now
+        is the connector's own (a worker that died, or lost its answer, before recording it)."""
+        return any(r._units() is None and r.state == "to_do" for r in self.reversal_ids)
+
     def _shrink(self, units):
         """Units Amazon cancelled of a part not yet sent: fewer units, voided when none left."""
         for line in self.line_ids:

@@ -183,6 +183,8 @@ class AmazonRoutedOrderAfterSale(models.Model):
     def _voided_in_lightspeed(self, sale):
         if self.state not in ("sent", "shipped") or self.error_message:
             return
+        if self._owes_whole_reversal_still():
+            return  # the connector's own void (Amazon cancelled), its run not yet recorded
         error = PermanentError(
             _(
                 "Lightspeed sale %(sale)s of %(name)s was voided in the store: the order is no "

@@ -256,6 +256,24 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         self.assertEqual(len(self.sim.sales(routed.name + "-R1")), 1)
         self.assertEqual(self.sim.qoh("LTR-BELT", 1), 10)
 
+    def test_its_own_void_read_back_before_it_was_recorded_is_no_error(self):
+        """A worker voided the sale and died before recording it (or lost the answer): the
+        read back meets the connector's own void, not the store's; the undo records it once."""
+        self.amazon.inventory_deduction = "when_shipped"
+        order = self.import_order(("LTR-BELT", 1))
+        routed = order.routed_order_ids
+        self.send()
+        self.cancel(order)
+        self.sim.void_in_store(self.sale_of(routed).sale_id)  # the void that landed, unrecorded
+        self.sim.clock.advance(60)
+        self.env["lightspeed.account"]._cron_read_sales_back()
+        self.assertFalse(routed.error_message)
+        self.reverse()
+        (reversal,) = routed.reversal_ids
+        self.assertEqual((reversal.state, reversal.action), ("done", "nothing"))
+        self.assertEqual(routed.state, "cancelled")
+        self.assertFalse(routed.error_message)
+
     def test_one_cancelled_item_is_refunded_alone(self):
         order = self.import_order(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
         routed = order.routed_order_ids
