@@ -195,6 +195,41 @@ def _street_lines(*lines):
     return tuple(line.strip() for line in lines if isinstance(line, str) and line.strip())
 
 
+# The fields of an address and a buyer, as each version names them: (v0 key, v2026 key).
+V0, V2026 = 0, 1
+ADDRESS_KEYS = {
+    "name": ("Name", "name"),
+    "company": ("CompanyName", "companyName"),
+    "city": ("City", "city"),
+    "state": ("StateOrRegion", "stateOrRegion"),
+    "postal_code": ("PostalCode", "postalCode"),
+    "country_code": ("CountryCode", "countryCode"),
+    "phone": ("Phone", "phone"),
+}
+STREET_LINE_KEYS = (
+    ("AddressLine1", "AddressLine2", "AddressLine3"),
+    ("addressLine1", "addressLine2", "addressLine3"),
+)
+BUYER_KEYS = {"name": ("BuyerName", "buyerName"), "email": ("BuyerEmail", "buyerEmail")}
+
+
+def _address(address, version):
+    """An AmazonAddress from an address object of either version (V0 or V2026)."""
+    if not isinstance(address, dict) or not address:
+        return None
+    values = {field: address.get(keys[version]) for field, keys in ADDRESS_KEYS.items()}
+    street = _street_lines(*(address.get(key) for key in STREET_LINE_KEYS[version]))
+    return AmazonAddress(street_lines=street, **values)
+
+
+def _buyer(info, version):
+    """An AmazonBuyer, when a buyer object of either version names or addresses the buyer."""
+    if not isinstance(info, dict):
+        return None
+    values = {field: info.get(keys[version]) for field, keys in BUYER_KEYS.items()}
+    return AmazonBuyer(**values) if values["name"] or values["email"] else None
+
+
 def _camel_service_level(level):
     """v2026 NEXT_DAY -> NextDay: the v0 ShipmentServiceLevelCategory spelling."""
     if not level:
@@ -237,29 +272,6 @@ def _currency_v0(order, items):
         if isinstance(price, dict) and price.get("CurrencyCode"):
             return price["CurrencyCode"]
     return None
-
-
-def _address_v0(address):
-    if not isinstance(address, dict) or not address:
-        return None
-    return AmazonAddress(
-        name=address.get("Name"),
-        company=address.get("CompanyName"),
-        street_lines=_street_lines(
-            address.get("AddressLine1"), address.get("AddressLine2"), address.get("AddressLine3")
-        ),
-        city=address.get("City"),
-        state=address.get("StateOrRegion"),
-        postal_code=address.get("PostalCode"),
-        country_code=address.get("CountryCode"),
-        phone=address.get("Phone"),
-    )
-
-
-def _buyer_v0(info):
-    if not isinstance(info, dict) or not (info.get("BuyerName") or info.get("BuyerEmail")):
-        return None
-    return AmazonBuyer(name=info.get("BuyerName"), email=info.get("BuyerEmail"))
 
 
 def _line_v0(item, order_id, status):
@@ -340,9 +352,10 @@ def map_order_v0(order_payload, items_payloads, address_payload=None, buyer_info
         ship_service_level=order.get("ShipmentServiceLevelCategory"),
         is_prime=bool(order.get("IsPrime")),
         is_business=bool(order.get("IsBusinessOrder")),
-        buyer=_buyer_v0(buyer_info) or _buyer_v0(order.get("BuyerInfo")),
-        shipping_address=_address_v0(
-            address_payload.get("ShippingAddress") or order.get("ShippingAddress")
+        buyer=_buyer(buyer_info, V0) or _buyer(order.get("BuyerInfo"), V0),
+        shipping_address=_address(
+            address_payload.get("ShippingAddress") or order.get("ShippingAddress"),
+            V0,
         ),
         buyer_note=preferences.get("AddressInstructions") or None,
         lines=lines,
@@ -446,30 +459,6 @@ def _line_2026(item, order_id, status):
     )
 
 
-def _address_2026(recipient):
-    address = recipient.get("deliveryAddress")
-    if not isinstance(address, dict) or not address:
-        return None
-    return AmazonAddress(
-        name=address.get("name"),
-        company=address.get("companyName"),
-        street_lines=_street_lines(
-            address.get("addressLine1"), address.get("addressLine2"), address.get("addressLine3")
-        ),
-        city=address.get("city"),
-        state=address.get("stateOrRegion"),
-        postal_code=address.get("postalCode"),
-        country_code=address.get("countryCode"),
-        phone=address.get("phone"),
-    )
-
-
-def _buyer_2026(buyer):
-    if not isinstance(buyer, dict) or not (buyer.get("buyerName") or buyer.get("buyerEmail")):
-        return None
-    return AmazonBuyer(name=buyer.get("buyerName"), email=buyer.get("buyerEmail"))
-
-
 def _currency_2026(order):
     total = (order.get("proceeds") or {}).get("grandTotal")
     if isinstance(total, dict) and total.get("currencyCode"):
@@ -541,8 +530,8 @@ def map_order_v2026(payload):
         ship_service_level=_camel_service_level(fulfillment.get("fulfillmentServiceLevel")),
         is_prime="PRIME" in programs,
         is_business="AMAZON_BUSINESS" in programs,
-        buyer=_buyer_2026(order.get("buyer")),
-        shipping_address=_address_2026(recipient),
+        buyer=_buyer(order.get("buyer"), V2026),
+        shipping_address=_address(recipient.get("deliveryAddress"), V2026),
         buyer_note=(recipient.get("deliveryPreference") or {}).get("addressInstruction") or None,
         lines=lines,
         seller_order_id=_seller_order_id(order),
