@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from amazon_lightspeed_connector.lib.amazon import order_data
 from amazon_lightspeed_connector.lib.amazon.client import AmazonClient, AmazonCredentials
-from amazon_lightspeed_connector.tests.simulators.amazon import AmazonSimulator
+from amazon_lightspeed_connector.tests.simulators.amazon import AmazonSimulator, sandbox
 from amazon_lightspeed_connector.tests.simulators.core import ManualClock
 from amazon_lightspeed_connector.tests.simulators.demo_catalogue import AMAZON_DEMO
 
@@ -28,6 +28,22 @@ def make_client(sim, creds=None, **options):
     return AmazonClient(
         creds or credentials(), DEMO["seller_id"], [DEMO["marketplace_id"]], **options
     )
+
+
+def sim_now(sim):
+    """The simulator's clock as a UTC datetime."""
+    return datetime.fromtimestamp(sim.clock.now(), tz=timezone.utc)
+
+
+def sandbox_payloads(model, operation_id, unwrap):
+    """What Amazon's own examples of one operation answer (status 200), ``unwrap`` taking the
+    list wanted (orders, items...) out of each response."""
+    return [
+        payload
+        for example in sandbox.examples(model)
+        if example.operation_id == operation_id and example.status == 200
+        for payload in unwrap(example.response)
+    ]
 
 
 def sp_calls(sim, path_part=""):

@@ -5,7 +5,7 @@ import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from amazon_support import DEMO, SINCE, credentials, make_client, make_sim, sp_calls
+from amazon_support import DEMO, SINCE, credentials, make_client, make_sim, sim_now, sp_calls
 
 from amazon_lightspeed_connector.lib.amazon.client import AmazonClient
 from amazon_lightspeed_connector.lib.errors import (
@@ -23,10 +23,6 @@ from amazon_lightspeed_connector.tests.simulators.transport import in_process
 require_models()
 
 SEARCH = r"^/orders/2026-01-01/orders$"
-
-
-def _now(sim):
-    return datetime.fromtimestamp(sim.clock.now(), tz=timezone.utc)
 
 
 @pytest.fixture
@@ -52,11 +48,11 @@ def test_search_pages_share_one_access_token(sim):
 def test_the_before_bound_is_clamped_to_two_minutes_ago(sim):
     sim.add_order([line("JBJ-M")])
     client = make_client(sim)
-    page = client.search_orders(SINCE, last_updated_before=_now(sim) + timedelta(hours=1))
-    assert page.window_end == (_now(sim) - timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    page = client.search_orders(SINCE, last_updated_before=sim_now(sim) + timedelta(hours=1))
+    assert page.window_end == (sim_now(sim) - timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert len(page.orders) == 1
     # A window that lies entirely inside the settling margin asks Amazon nothing.
-    assert client.search_orders(_now(sim) - timedelta(seconds=30)).orders == []
+    assert client.search_orders(sim_now(sim) - timedelta(seconds=30)).orders == []
     assert sp_calls(sim) == 1
 
 
@@ -260,7 +256,7 @@ def test_confirm_shipment_refused_by_amazon(sim):
 
 def test_a_future_ship_date_is_refused_before_asking_amazon(sim):
     order = sim.add_order([line("JBJ-M")])
-    tomorrow = _now(sim) + timedelta(days=1)
+    tomorrow = sim_now(sim) + timedelta(days=1)
     with pytest.raises(PermanentError, match="in the future") as raised:
         _confirm(make_client(sim), order, shipDate=tomorrow)
     assert raised.value.code == "FutureShipDate"
@@ -334,7 +330,7 @@ def test_settlement_reports_list_and_download(sim):
     client = make_client(sim)
     _confirm(client, order)
     report = sim.generate_settlement_report()
-    (listed,) = client.list_settlement_reports(_now(sim) - timedelta(days=30))
+    (listed,) = client.list_settlement_reports(sim_now(sim) - timedelta(days=30))
     assert (listed.report_id, listed.status) == (report.report_id, "DONE")
     text = client.download_report(listed.document_id)
     assert text.startswith("settlement-id\t")

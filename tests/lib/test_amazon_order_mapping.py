@@ -4,12 +4,19 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from amazon_support import INCLUDED, SINCE, comparable, make_client, make_sim
+from amazon_support import (
+    INCLUDED,
+    SINCE,
+    comparable,
+    make_client,
+    make_sim,
+    sandbox_payloads,
+)
 
 from amazon_lightspeed_connector.lib.amazon import order_data
 from amazon_lightspeed_connector.lib.amazon.order_mapping import map_order_v0, map_order_v2026
 from amazon_lightspeed_connector.lib.errors import PayloadError
-from amazon_lightspeed_connector.tests.simulators.amazon import line, sandbox
+from amazon_lightspeed_connector.tests.simulators.amazon import line
 from amazon_lightspeed_connector.tests.simulators.amazon.testing import require_models
 from amazon_lightspeed_connector.tests.simulators.transport import in_process
 
@@ -19,17 +26,9 @@ require_models()
 # ---------------------------------------------------------------- Amazon's sandbox examples
 
 
-def _sandbox_responses(model, operation_id):
-    return [
-        e.response
-        for e in sandbox.examples(model)
-        if e.operation_id == operation_id and e.status == 200
-    ]
-
-
 def test_every_v2026_sandbox_order_maps():
-    orders = [o for r in _sandbox_responses("orders2026", "searchOrders") for o in r["orders"]]
-    orders += [r["order"] for r in _sandbox_responses("orders2026", "getOrder")]
+    orders = sandbox_payloads("orders2026", "searchOrders", lambda r: r["orders"])
+    orders += sandbox_payloads("orders2026", "getOrder", lambda r: [r["order"]])
     mapped = {o.amazon_order_id: o for o in map(map_order_v2026, orders)}
     assert len(mapped) == len(orders) == 6
 
@@ -60,19 +59,15 @@ def test_every_v2026_sandbox_order_maps():
 
 
 def test_every_v0_sandbox_order_maps_with_the_sandbox_items_address_and_buyer():
-    orders = [
-        o for r in _sandbox_responses("ordersV0", "getOrders") for o in r["payload"]["Orders"]
-    ]
-    orders += [r["payload"] for r in _sandbox_responses("ordersV0", "getOrder")]
-    (items,) = _sandbox_responses("ordersV0", "getOrderItems")
-    (address,) = _sandbox_responses("ordersV0", "getOrderAddress")
-    (buyer,) = _sandbox_responses("ordersV0", "getOrderBuyerInfo")
+    orders = sandbox_payloads("ordersV0", "getOrders", lambda r: r["payload"]["Orders"])
+    orders += sandbox_payloads("ordersV0", "getOrder", lambda r: [r["payload"]])
+    (items,) = sandbox_payloads("ordersV0", "getOrderItems", lambda r: [r["payload"]])
+    (address,) = sandbox_payloads("ordersV0", "getOrderAddress", lambda r: [r["payload"]])
+    (buyer,) = sandbox_payloads("ordersV0", "getOrderBuyerInfo", lambda r: [r["payload"]])
     mapped = []
     for order in orders:
-        if order["AmazonOrderId"] == items["payload"]["AmazonOrderId"]:
-            mapped.append(
-                map_order_v0(order, [items["payload"]], address["payload"], buyer["payload"])
-            )
+        if order["AmazonOrderId"] == items["AmazonOrderId"]:
+            mapped.append(map_order_v0(order, [items], address, buyer))
         else:
             mapped.append(map_order_v0(order, []))
     assert len(mapped) == 6
@@ -261,8 +256,8 @@ def test_a_cancelled_order_may_have_zero_quantities():
 def order_2026():
     import copy
 
-    responses = _sandbox_responses("orders2026", "searchOrders")
-    (order,) = [o for r in responses for o in r["orders"] if o["orderId"] == "171-2345678-9012345"]
+    orders = sandbox_payloads("orders2026", "searchOrders", lambda r: r["orders"])
+    (order,) = [o for o in orders if o["orderId"] == "171-2345678-9012345"]
     return copy.deepcopy(order)
 
 

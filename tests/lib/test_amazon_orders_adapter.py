@@ -5,7 +5,7 @@ payment method included; only v0 pays a call per order to read one."""
 from datetime import datetime, timezone
 
 import pytest
-from amazon_support import SINCE, comparable, make_client, make_sim, sp_calls
+from amazon_support import SINCE, comparable, make_client, make_sim, sandbox_payloads, sp_calls
 
 from amazon_lightspeed_connector.lib.amazon.orders_adapter import (
     Orders2026,
@@ -14,7 +14,7 @@ from amazon_lightspeed_connector.lib.amazon.orders_adapter import (
 )
 from amazon_lightspeed_connector.lib.amazon.results import OrderPage
 from amazon_lightspeed_connector.lib.errors import PayloadError
-from amazon_lightspeed_connector.tests.simulators.amazon import line, sandbox
+from amazon_lightspeed_connector.tests.simulators.amazon import line
 from amazon_lightspeed_connector.tests.simulators.amazon.testing import require_models
 from amazon_lightspeed_connector.tests.simulators.transport import in_process
 
@@ -108,20 +108,11 @@ def test_the_v2026_search_sees_one_item_cancelled_of_an_open_order():
 # ---------------------------------------------------------------- Amazon's own examples
 
 
-def _examples(model, operation_id, unwrap):
-    return [
-        order
-        for example in sandbox.examples(model)
-        if example.operation_id == operation_id and example.status == 200
-        for order in unwrap(example.response)
-    ]
-
-
 class _ItemsOf:
     """A v0 client that has the items of the one order Amazon's getOrderItems example shows."""
 
     def __init__(self):
-        (self.items,) = _examples("ordersV0", "getOrderItems", lambda r: [r["payload"]])
+        (self.items,) = sandbox_payloads("ordersV0", "getOrderItems", lambda r: [r["payload"]])
         self.asked = []
 
     def get_order_items(self, order_id):
@@ -130,7 +121,7 @@ class _ItemsOf:
 
 
 def test_amazons_v0_examples_read_with_their_payment_method():
-    orders = _examples("ordersV0", "getOrders", lambda r: r["payload"]["Orders"])
+    orders = sandbox_payloads("ordersV0", "getOrders", lambda r: r["payload"]["Orders"])
     client = _ItemsOf()
     adapter = orders_adapter("v0", client)
     read = [adapter.read_order(raw) for raw in orders]
@@ -147,7 +138,7 @@ def test_amazons_v0_examples_read_with_their_payment_method():
 
 
 def test_amazons_v2026_examples_read_inline_with_their_payment_method():
-    orders = _examples("orders2026", "searchOrders", lambda r: r["orders"])
+    orders = sandbox_payloads("orders2026", "searchOrders", lambda r: r["orders"])
     adapter = orders_adapter("2026-01-01", client=None)  # nothing to call: all is inline
     read = {adapter.order_id(raw): adapter.read_order(raw) for raw in orders}
     # the one example that asked for PAYMENT says how it was paid; the others cannot

@@ -3,7 +3,7 @@ examples, a cash-on-delivery order as each version spells it, and payloads Amazo
 send."""
 
 import pytest
-from amazon_support import SINCE, make_client, make_sim
+from amazon_support import SINCE, make_client, make_sim, sandbox_payloads
 
 from amazon_lightspeed_connector.lib.amazon.payment import (
     PAYMENT_METHODS,
@@ -11,7 +11,7 @@ from amazon_lightspeed_connector.lib.amazon.payment import (
     payment_label,
     payment_method,
 )
-from amazon_lightspeed_connector.tests.simulators.amazon import line, sandbox
+from amazon_lightspeed_connector.tests.simulators.amazon import line
 from amazon_lightspeed_connector.tests.simulators.amazon.testing import require_models
 from amazon_lightspeed_connector.tests.simulators.transport import in_process
 
@@ -20,18 +20,9 @@ require_models()
 KNOWN = {key for key, _label in PAYMENT_METHODS}
 
 
-def _orders(model, operation_id, unwrap):
-    return [
-        order
-        for example in sandbox.examples(model)
-        if example.operation_id == operation_id and example.status == 200
-        for order in unwrap(example.response)
-    ]
-
-
 def test_amazons_v2026_example_reads_the_payment_executions():
-    orders = _orders("orders2026", "searchOrders", lambda r: r["orders"])
-    orders += _orders("orders2026", "getOrder", lambda r: [r["order"]])
+    orders = sandbox_payloads("orders2026", "searchOrders", lambda r: r["orders"])
+    orders += sandbox_payloads("orders2026", "getOrder", lambda r: [r["order"]])
     read = {o["orderId"]: payment_method(o) for o in orders}
     # the one example asked for PAYMENT: Order.payment.paymentExecutions[].paymentMethod
     assert read.pop("171-2345678-9012345") == "CreditCard"
@@ -39,8 +30,8 @@ def test_amazons_v2026_example_reads_the_payment_executions():
 
 
 def test_amazons_v0_examples_read_payment_method_details():
-    orders = _orders("ordersV0", "getOrders", lambda r: r["payload"]["Orders"])
-    orders += _orders("ordersV0", "getOrder", lambda r: [r["payload"]])
+    orders = sandbox_payloads("ordersV0", "getOrders", lambda r: r["payload"]["Orders"])
+    orders += sandbox_payloads("ordersV0", "getOrder", lambda r: [r["payload"]])
     read = {(o["AmazonOrderId"], payment_method(o)) for o in orders}
     # PaymentMethod "Other" (neither COD nor CVS): the details name the method, the first one
     # listed when there are several; a Pix sub-payment does not outrank the details

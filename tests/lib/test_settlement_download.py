@@ -1,19 +1,15 @@
 """Settlement reports through AmazonClient against the simulator: every page of getReports,
 only reports created since the cursor, and gzipped documents unzipped on download."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
-from amazon_support import make_client, make_sim, sp_calls
+from amazon_support import make_client, make_sim, sim_now, sp_calls
 
 from amazon_lightspeed_connector.lib.amazon.settlement import parse_settlement_report
 from amazon_lightspeed_connector.lib.errors import PayloadError
 from amazon_lightspeed_connector.tests.simulators.amazon import line
 from amazon_lightspeed_connector.tests.simulators.transport import in_process
-
-
-def _now(sim):
-    return datetime.fromtimestamp(sim.clock.now(), tz=timezone.utc)
 
 
 @pytest.fixture
@@ -29,7 +25,7 @@ def test_every_page_of_reports_is_listed_and_only_those_since_the_cursor(sim):
         sim.clock.advance(60)
     client = make_client(sim)
 
-    listed = client.list_settlement_reports(_now(sim) - timedelta(days=1))
+    listed = client.list_settlement_reports(sim_now(sim) - timedelta(days=1))
     assert len(listed) == 103
     assert sp_calls(sim, "/reports/2021-06-30/reports") == 2  # 100 a page, then nextToken
     assert len({report.report_id for report in listed}) == 103
@@ -46,7 +42,7 @@ def test_gzipped_settlement_document_is_unzipped(sim):
     assert sim.documents[report.document_id].content[:2] == b"\x1f\x8b"
     client = make_client(sim)
 
-    (listed,) = client.list_settlement_reports(_now(sim) - timedelta(days=1))
+    (listed,) = client.list_settlement_reports(sim_now(sim) - timedelta(days=1))
     parsed = parse_settlement_report(client.download_report(listed.document_id))
 
     assert parsed.is_balanced
