@@ -1,4 +1,5 @@
-"""Amazon orders and sale requests for the Send to Lightspeed tests."""
+"""Amazon orders (``order``: one line per test, the fields it is about as keywords) and
+Lightspeed sale requests, for the lib tests."""
 
 from datetime import datetime, timezone
 from decimal import Decimal

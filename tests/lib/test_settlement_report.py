@@ -4,8 +4,9 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
+from sale_support import order as amazon_order
 
-from amazon_lightspeed_connector.lib.amazon.order_data import AmazonOrder, AmazonOrderLine
+from amazon_lightspeed_connector.lib.amazon.order_data import AmazonOrderLine
 from amazon_lightspeed_connector.lib.amazon.settlement import (
     FEES,
     OTHER,
@@ -144,23 +145,16 @@ def test_a_known_order_with_an_unknown_sku_is_unmatched(world):
 def test_known_orders_may_be_amazon_orders(world):
     _sim, _report, text, _known, (_jb, scarf, *_rest) = world
     moment = datetime(2026, 1, 1, tzinfo=UTC)
-    order = AmazonOrder(
-        amazon_order_id=scarf.order_id,
-        marketplace_id=AMAZON_DEMO["marketplace_id"],
+    order = amazon_order(
+        AmazonOrderLine("1", "WOOL-SCARF", None, None, 1, 1),
+        order_id=scarf.order_id,
+        email=None,
+        shipping_address=None,
+        order_total=D("19.90"),
         status="shipped",
         status_raw="Shipped",
-        fulfillment_channel="MFN",
         purchase_date=moment,
         last_update_date=moment,
-        currency="USD",
-        order_total=D("19.90"),
-        ship_service_level="Standard",
-        is_prime=False,
-        is_business=False,
-        buyer=None,
-        shipping_address=None,
-        buyer_note=None,
-        lines=(AmazonOrderLine("1", "WOOL-SCARF", None, None, 1, 1),),
     )
     result = match_settlement(parse_settlement_report(text).rows, [order])
     assert list(result.settled) == [scarf.order_id]

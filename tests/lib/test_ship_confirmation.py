@@ -3,12 +3,12 @@
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from sale_support import order as amazon_order
 
 from amazon_lightspeed_connector.lib.amazon.order_data import (
     CANCELED,
     PENDING,
     UNSHIPPED,
-    AmazonOrder,
     AmazonOrderLine,
 )
 from amazon_lightspeed_connector.lib.amazon.shipment import (
@@ -36,24 +36,18 @@ US = AMAZON_DEMO["marketplace_id"]
 
 
 def _order(lines, status=UNSHIPPED, channel="MFN", order_id="111-0000001-0000001"):
-    """An AmazonOrder: ``lines`` are (item id, SKU, ordered, shipped)."""
-    return AmazonOrder(
-        amazon_order_id=order_id,
-        marketplace_id=US,
+    """An AmazonOrder at noon, no buyer nor address; ``lines``: (item id, SKU, ordered, shipped)."""
+    return amazon_order(
+        *(AmazonOrderLine(i, sku, None, None, q, s) for i, sku, q, s in lines),
+        order_id=order_id,
+        email=None,
+        shipping_address=None,
+        order_total=None,
         status=status,
         status_raw=status,
         fulfillment_channel=channel,
         purchase_date=NOON,
         last_update_date=NOON,
-        currency="USD",
-        order_total=None,
-        ship_service_level="Standard",
-        is_prime=False,
-        is_business=False,
-        buyer=None,
-        shipping_address=None,
-        buyer_note=None,
-        lines=tuple(AmazonOrderLine(i, sku, None, None, q, s) for i, sku, q, s in lines),
     )
 
 
