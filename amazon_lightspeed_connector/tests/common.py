@@ -41,3 +41,32 @@ def messages_about(env, *records):
     """Every chatter message posted on one of ``records`` (recordsets of any models)."""
     about = [[("model", "=", r._name), ("res_id", "in", r.ids)] for r in records]
     return env["mail.message"].search(expression.OR(about))
+
+
+class CronHandover:
+    """For the buttons that do what fits in a short budget and hand the rest over to their
+    scheduled action (an ir.cron trigger)."""
+
+    def active_cron(self, xmlid):
+        cron = self.env.ref(xmlid)
+        cron.active = True
+        return cron
+
+    def triggers(self, xmlid):
+        """The scheduled action's triggers: what a button added is ``after - before``."""
+        cron = self.env.ref(xmlid)
+        return self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)])
+
+    def assertRestQueued(self, action, cron_xmlid, before, done=None, queued="The rest is"):
+        """The button's notice is a warning (never a success with work left) that says what was
+        done and what is queued (``queued``: how many, or "The rest is"), and a trigger added
+        since ``before`` hands the rest to the scheduled action; returns the new triggers."""
+        message = action["params"]["message"]
+        never_success = "never success with work left: " + message
+        self.assertEqual(action["params"]["type"], "warning", never_success)
+        if done is not None:
+            self.assertIn(done, message)
+        self.assertIn("%s queued: the next run starts at" % queued, message)
+        new = self.triggers(cron_xmlid) - before
+        self.assertTrue(new, "the scheduled action takes the rest")
+        return new

@@ -20,7 +20,7 @@ from ..models.amazon_routed_order_lightspeed import CRON_XMLID as SEND_CRON
 from ..models.connector_run import ConnectorRun
 from ..models.lightspeed_account import SYNC_CRON, LightspeedAccount
 from .amazon_import_common import AmazonImportCase
-from .common import budget_for
+from .common import CronHandover, budget_for
 from .connector_common import ConnectorCase
 from .listings_common import ListingsPush
 from .routing_common import RoutingCase
@@ -32,19 +32,8 @@ _logger = logging.getLogger(__name__)
 CREDENTIALS_ADVICE = "Reconnect the account"
 
 
-class TriggersMixin:
-    def active_cron(self, xmlid):
-        cron = self.env.ref(xmlid)
-        cron.active = True
-        return cron
-
-    def triggers(self, xmlid):
-        cron = self.env.ref(xmlid)
-        return self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)])
-
-
 @tagged("post_install", "-at_install")
-class TestRouteButtonHandover(TriggersMixin, RoutingCase):
+class TestRouteButtonHandover(CronHandover, RoutingCase):
     def orders_to_route(self, count):
         orders = self.env["amazon.order"]
         for _i in range(count):
@@ -60,11 +49,7 @@ class TestRouteButtonHandover(TriggersMixin, RoutingCase):
         before = self.triggers(ROUTE_CRON)
         with patch.object(ConnectorRun, "out_of_time", budget_for(1)):
             action = orders.with_user(self.manager).action_route()
-        params = action["params"]
-        self.assertEqual(params["type"], "warning", "never success with orders left")
-        self.assertIn("1 of 3 orders routed.", params["message"])
-        self.assertIn("2 queued: the next run starts at", params["message"])
-        self.assertTrue(self.triggers(ROUTE_CRON) - before, "the scheduled action takes the rest")
+        self.assertRestQueued(action, ROUTE_CRON, before, done="1 of 3 orders routed.", queued=2)
         self.assertEqual(sorted(orders.mapped("routing_state")).count("to_route"), 2)
 
     def test_route_of_the_whole_selection_is_a_success_and_queues_nothing(self):
@@ -78,7 +63,7 @@ class TestRouteButtonHandover(TriggersMixin, RoutingCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPushButtonHandover(TriggersMixin, ListingsPush, RoutingCase):
+class TestPushButtonHandover(CronHandover, ListingsPush, RoutingCase):
     def setUp(self):
         super().setUp()
         self.open_listings_push()
@@ -88,11 +73,8 @@ class TestPushButtonHandover(TriggersMixin, ListingsPush, RoutingCase):
         self.active_cron(LISTINGS_CRON)
         before = self.triggers(LISTINGS_CRON)
         with patch.object(ListingsRun, "out_of_time", budget_for(1)), self.amazon_served():
-            params = button()["params"]
-        self.assertEqual(params["type"], "warning", params["message"])
-        self.assertIn("1 patched", params["message"])
-        self.assertIn("The rest is queued: the next run starts at", params["message"])
-        self.assertTrue(self.triggers(LISTINGS_CRON) - before)
+            action = button()
+        self.assertRestQueued(action, LISTINGS_CRON, before, done="1 patched")
         self.assertEqual(len(self.patches()), 1)
 
     def test_push_stock_and_prices_does_what_fits_and_queues_the_rest(self):
@@ -106,7 +88,7 @@ class TestPushButtonHandover(TriggersMixin, ListingsPush, RoutingCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSettlementButtonHandover(TriggersMixin, AmazonImportCase):
+class TestSettlementButtonHandover(CronHandover, AmazonImportCase):
     def setUp(self):
         super().setUp()
         self.read_settlements_from_simulator()
@@ -123,11 +105,7 @@ class TestSettlementButtonHandover(TriggersMixin, AmazonImportCase):
         before = self.triggers(SETTLEMENT_CRON)
         with patch.object(SettlementRun, "out_of_time", budget_for(1)), self.served():
             action = self.account.action_read_settlements()
-        params = action["params"]
-        self.assertEqual(params["type"], "warning", params["message"])
-        self.assertIn("1 report(s) read", params["message"])
-        self.assertIn("The rest is queued: the next run starts at", params["message"])
-        self.assertTrue(self.triggers(SETTLEMENT_CRON) - before)
+        self.assertRestQueued(action, SETTLEMENT_CRON, before, done="1 report(s) read")
         self.sim.clock.advance(60)
         with self.served():
             action = self.account.action_read_settlements()
@@ -135,7 +113,7 @@ class TestSettlementButtonHandover(TriggersMixin, AmazonImportCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSyncButtonHandover(TriggersMixin, ConnectorCase):
+class TestSyncButtonHandover(CronHandover, ConnectorCase):
     def setUp(self):
         super().setUp()
         self.serve_demo_lightspeed()
@@ -151,17 +129,13 @@ class TestSyncButtonHandover(TriggersMixin, ConnectorCase):
         started = fields.Datetime.now()
         with patch.object(LightspeedAccount, "_sync_reference_data", bucket_full):
             action = self.account.action_sync_reference_data()
-        params = action["params"]
-        self.assertEqual(params["type"], "warning")
-        self.assertIn("throttled", params["message"])
-        self.assertIn("The rest is queued: the next run starts at", params["message"])
-        new = self.triggers(SYNC_CRON) - before
+        new = self.assertRestQueued(action, SYNC_CRON, before, done="throttled")
         self.assertEqual(len(new), 1)
         self.assertGreaterEqual(new.call_at, started + timedelta(seconds=39))
 
 
 @tagged("post_install", "-at_install")
-class TestSendAfterRefusedCredentials(TriggersMixin, LightspeedSales, RoutingCase):
+class TestSendAfterRefusedCredentials(CronHandover, LightspeedSales, RoutingCase):
     def setUp(self):
         super().setUp()
         self.use_lightspeed_sale_defaults()
@@ -184,7 +158,7 @@ class TestSendAfterRefusedCredentials(TriggersMixin, LightspeedSales, RoutingCas
 
 
 @tagged("post_install", "-at_install")
-class TestSendNowOnManyOrders(TriggersMixin, LightspeedSales, RoutingCase):
+class TestSendNowOnManyOrders(CronHandover, LightspeedSales, RoutingCase):
     ORDERS = 25
 
     def setUp(self):
@@ -239,7 +213,7 @@ class TestSendNowOnManyOrders(TriggersMixin, LightspeedSales, RoutingCase):
 
 
 @tagged("post_install", "-at_install")
-class TestImportAfterRefusedCredentials(TriggersMixin, AmazonImportCase):
+class TestImportAfterRefusedCredentials(CronHandover, AmazonImportCase):
     def test_import_now_queues_nothing_and_says_what_to_do(self):
         from ..models.amazon_account_import import IMPORT_CRON
 
@@ -257,7 +231,7 @@ class TestImportAfterRefusedCredentials(TriggersMixin, AmazonImportCase):
 
 
 @tagged("post_install", "-at_install")
-class TestHandOver(TriggersMixin, ConnectorCase):
+class TestHandOver(CronHandover, ConnectorCase):
     """The one piece every button uses to hand its rest over (connector_run.hand_over)."""
 
     def run_stopped_by(self, error):

@@ -10,19 +10,16 @@ from ..lib.amazon.pacing import Pacer
 from ..lib.errors import ThrottledError
 from ..models.amazon_account_import import IMPORT_CRON, ImportRun
 from .amazon_import_common import AmazonImportCase
+from .common import CronHandover
 from .simulators.amazon import line
 from .simulators.amazon.wire import MALFORMATIONS
 
 
 @tagged("post_install", "-at_install")
-class TestImportRunBudget(AmazonImportCase):
+class TestImportRunBudget(CronHandover, AmazonImportCase):
     def setUp(self):
         super().setUp()
-        self.cron = self.env.ref(IMPORT_CRON)
-        self.cron.active = True
-
-    def triggers(self):
-        return self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", self.cron.id)])
+        self.active_cron(IMPORT_CRON)
 
     def test_a_spent_budget_stops_between_orders_and_goes_on_at_once(self):
         orders = [self.sim.add_order([line("JBJ-M")]) for _ in range(4)]
@@ -32,7 +29,7 @@ class TestImportRunBudget(AmazonImportCase):
             calls["n"] += 1
             return calls["n"] > 3  # the first page, then two orders
 
-        before = self.triggers()
+        before = self.triggers(IMPORT_CRON)
         with patch.object(ImportRun, "out_of_time", two_orders):
             run = self.run_import()
         self.assertEqual((run.stop_kind, run.counts["created"]), ("budget", 2), run.summary())
@@ -42,9 +39,7 @@ class TestImportRunBudget(AmazonImportCase):
         self.assertEqual(len(self.orders()), len(orders), again.summary())
         with patch.object(ImportRun, "out_of_time", lambda run: True):
             action = self.account.action_import_orders()
-        self.assertEqual(action["params"]["type"], "warning")
-        self.assertIn("The rest is queued: the next run starts at", action["params"]["message"])
-        self.assertTrue(self.triggers() - before)
+        self.assertRestQueued(action, IMPORT_CRON, before)
 
     def test_the_quota_is_never_waited_out_inside_a_run(self):
         self.sim.add_order([line("JBJ-M")])

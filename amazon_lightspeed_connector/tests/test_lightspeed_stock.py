@@ -4,11 +4,12 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from .common import CronHandover
 from .stock_common import StockCase
 
 
 @tagged("post_install", "-at_install")
-class TestLightspeedStock(StockCase):
+class TestLightspeedStock(CronHandover, StockCase):
     def stock(self, sku, store):
         return self.env["lightspeed.stock"].search(
             [("product_id", "=", self.products[sku].id), ("warehouse_id", "=", store.id)]
@@ -84,19 +85,14 @@ class TestLightspeedStock(StockCase):
     def test_a_refresh_whose_time_is_up_goes_on_from_its_cursor_with_the_schedule(self):
         from ..models.lightspeed_account_stock import STOCK_CRON, StockRefresh
 
-        cron = self.env.ref(STOCK_CRON)
-        cron.active = True
-        triggers = self.env["ir.cron.trigger"].sudo()
-        before = triggers.search([("cron_id", "=", cron.id)])
+        self.active_cron(STOCK_CRON)
+        before = self.triggers(STOCK_CRON)
         with (
             patch.object(type(self.lightspeed), "_stock_batch_size", 5),
             patch.object(StockRefresh, "out_of_time", lambda run: True),
         ):
             action = self.lightspeed.with_user(self.manager).action_refresh_stock()
-        self.assertEqual(action["params"]["type"], "warning")
-        self.assertIn("5 items read", action["params"]["message"])
-        self.assertIn("The rest is queued: the next run starts at", action["params"]["message"])
-        self.assertTrue(triggers.search([("cron_id", "=", cron.id)]) - before)
+        self.assertRestQueued(action, STOCK_CRON, before, done="5 items read")
         self.assertTrue(self.lightspeed.stock_cursor, "the next run goes on from here")
         self.assertGreater(self.lightspeed._stock_batch_size, 5)
 

@@ -12,7 +12,7 @@ from psycopg2.errors import LockNotAvailable
 from ..lib.errors import ThrottledError
 from ..models import connector_run
 from ..models.amazon_routed_order_lightspeed import SendRun
-from .common import budget_for, run_with_cron_progress
+from .common import CronHandover, budget_for, run_with_cron_progress
 from .routing_common import RoutingCase
 from .sales_common import LightspeedSales
 
@@ -20,24 +20,20 @@ CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_send_sales"
 
 
 @tagged("post_install", "-at_install")
-class TestSendRunBudget(LightspeedSales, RoutingCase):
+class TestSendRunBudget(CronHandover, LightspeedSales, RoutingCase):
     def setUp(self):
         super().setUp()
         self.use_lightspeed_sale_defaults()
-        self.cron = self.env.ref(CRON)
-        self.cron.active = True
-
-    def triggers(self):
-        return self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", self.cron.id)])
+        self.active_cron(CRON)
 
     def test_a_spent_budget_stops_taking_orders_and_asks_for_the_next_run_now(self):
         orders = [self.import_order(("CANVAS-TOTE", 1)).routed_order_ids for _i in range(4)]
-        before = self.triggers()
+        before = self.triggers(CRON)
         with patch.object(SendRun, "out_of_time", budget_for(1)):
             done, remaining = run_with_cron_progress(self.Routed, CRON, "_cron_send_to_lightspeed")
         self.assertEqual((done, remaining), (1, 3))
         self.assertEqual([r.state for r in orders], ["sent", "to_send", "to_send", "to_send"])
-        new = self.triggers() - before
+        new = self.triggers(CRON) - before
         self.assertTrue(new, "the next run is asked for")
         self.assertLessEqual(
             min(new.mapped("call_at")), fields.Datetime.now() + timedelta(seconds=1)
@@ -46,7 +42,7 @@ class TestSendRunBudget(LightspeedSales, RoutingCase):
 
     def test_a_wait_longer_than_the_budget_allows_ends_the_run_and_schedules_it_then(self):
         orders = [self.import_order(("CANVAS-TOTE", 1)).routed_order_ids for _i in range(2)]
-        before = self.triggers()
+        before = self.triggers(CRON)
         real = type(self.Routed)._post_sale
         calls = {"n": 0}
 
@@ -59,7 +55,7 @@ class TestSendRunBudget(LightspeedSales, RoutingCase):
         with patch.object(type(self.Routed), "_post_sale", post_then_throttled):
             self.send()
         self.assertEqual([r.state for r in orders], ["sent", "to_send"])
-        new = self.triggers() - before
+        new = self.triggers(CRON) - before
         self.assertEqual(len(new), 1)
         self.assertGreaterEqual(new.call_at, fields.Datetime.now() + timedelta(seconds=290))
 
@@ -111,14 +107,10 @@ class TestSendRunBudget(LightspeedSales, RoutingCase):
         orders = self.Routed.browse(
             [self.import_order(("CANVAS-TOTE", 1)).routed_order_ids.id for _i in range(3)]
         )
-        before = self.triggers()
+        before = self.triggers(CRON)
         with patch.object(SendRun, "out_of_time", budget_for(1)):
             action = orders.with_user(self.user).action_send_to_lightspeed()
-        params = action["params"]
-        self.assertEqual(params["type"], "warning", "never success with orders left")
-        self.assertIn("1 written to Lightspeed", params["message"])
-        self.assertIn("2 queued: the next run starts at", params["message"])
-        self.assertTrue(self.triggers() - before, "the scheduled action takes the rest")
+        self.assertRestQueued(action, CRON, before, done="1 written to Lightspeed", queued=2)
         self.assertEqual(sorted(orders.mapped("state")), ["sent", "to_send", "to_send"])
 
     def test_send_now_gives_its_run_a_short_budget(self):

@@ -8,12 +8,12 @@ from odoo import fields
 from odoo.tests import tagged
 
 from .amazon_import_common import MARKETPLACE, AmazonImportCase
-from .common import run_with_cron_progress
+from .common import CronHandover, run_with_cron_progress
 from .simulators.amazon import line
 
 
 @tagged("post_install", "-at_install")
-class TestShipConfirmation(AmazonImportCase):
+class TestShipConfirmation(CronHandover, AmazonImportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -296,10 +296,8 @@ class TestShipConfirmation(AmazonImportCase):
         routed = self.env["amazon.routed.order"]
         for one in placed:
             routed |= self.shipped(self.orders(name=one.order_id))
-        cron = self.env.ref(CONFIRM_CRON)
-        cron.active = True
-        triggers = self.env["ir.cron.trigger"].sudo()
-        before = triggers.search([("cron_id", "=", cron.id)])
+        self.active_cron(CONFIRM_CRON)
+        before = self.triggers(CONFIRM_CRON)
         calls = {"n": 0}
 
         def one_package(run):
@@ -308,11 +306,7 @@ class TestShipConfirmation(AmazonImportCase):
 
         with patch.object(ConfirmRun, "out_of_time", one_package), self.served():
             action = routed.action_confirm_to_amazon()
-        params = action["params"]
-        self.assertEqual(params["type"], "warning", "never success with packages left")
-        self.assertIn("1 confirmed", params["message"])
-        self.assertIn("2 queued: the next run starts at", params["message"])
-        self.assertTrue(triggers.search([("cron_id", "=", cron.id)]) - before)
+        self.assertRestQueued(action, CONFIRM_CRON, before, done="1 confirmed", queued=2)
         self.assertEqual(sorted(routed.mapped("state")), ["confirmed", "shipped", "shipped"])
 
     def test_confirm_now_button(self):
