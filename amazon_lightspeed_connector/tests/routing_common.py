@@ -8,6 +8,9 @@ from .connector_common import ConnectorCase
 from .simulators.demo_catalogue import AMAZON_DEMO
 from .stock_common import DemoShop
 
+# The buyers of the routing tests ship to Seattle (98101); B is some 230 km from there.
+NEW_YORK, PORTLAND, SEATTLE = (40.7484, -73.9967), (45.5078, -122.6897), (47.6114, -122.3305)
+
 
 def build_amazon_order(env, account, name, lines, case=None):
     """Store an unshipped MFN order of ``(sku, quantity)`` lines as the import does, then build
@@ -87,6 +90,15 @@ class RoutingChannel:
         self.order_number = 0
 
     # --- helpers ----------------------------------------------------------------------------
+
+    def locate_stores(self):
+        """Store A in New York, B in Portland, C in Seattle: C nearest the buyer, A ranked best."""
+        for store, (latitude, longitude) in (
+            (self.store_a, NEW_YORK),
+            (self.store_b, PORTLAND),
+            (self.store_c, SEATTLE),
+        ):
+            store.write({"routing_latitude": latitude, "routing_longitude": longitude})
 
     def set_mode(self, mode, fallback=None):
         values = {"routing_mode": mode}

@@ -9,21 +9,14 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import make_user
-from .routing_common import RoutingCase
-
-NEW_YORK, PORTLAND, SEATTLE = (40.7484, -73.9967), (45.5078, -122.6897), (47.6114, -122.3305)
+from .routing_common import SEATTLE, RoutingCase
 
 
 @tagged("post_install", "-at_install")
 class TestRoutingDistance(RoutingCase):
     def setUp(self):
         super().setUp()
-        for store, (latitude, longitude) in (
-            (self.store_a, NEW_YORK),
-            (self.store_b, PORTLAND),
-            (self.store_c, SEATTLE),
-        ):
-            store.write({"routing_latitude": latitude, "routing_longitude": longitude})
+        self.locate_stores()
 
     def test_priority_first_keeps_the_best_ranked_store_however_far(self):
         part = self.parts(self.import_order(("LTR-BELT", 5)))  # A 10, B 5, C 5

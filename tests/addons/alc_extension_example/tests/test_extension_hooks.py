@@ -11,20 +11,13 @@ from odoo.addons.amazon_lightspeed_connector.tests.routing_common import Routing
 from odoo.addons.amazon_lightspeed_connector.tests.sales_common import LightspeedSales
 from odoo.tests import tagged
 
-NEW_YORK, PORTLAND, SEATTLE = (40.7484, -73.9967), (45.5078, -122.6897), (47.6114, -122.3305)
-
 
 @tagged("post_install", "-at_install")
 class TestExtensionHooks(LightspeedSales, RoutingCase):
     def setUp(self):
         super().setUp()
         self.use_lightspeed_sale_defaults()
-        for store, (latitude, longitude) in (
-            (self.store_a, NEW_YORK),
-            (self.store_b, PORTLAND),
-            (self.store_c, SEATTLE),
-        ):
-            store.write({"routing_latitude": latitude, "routing_longitude": longitude})
+        self.locate_stores()
 
     def test_the_sale_order_values_hook_sets_the_origin(self):
         order = self.import_order(("LTR-BELT", 1))
