@@ -341,21 +341,22 @@ class TestShipConfirmation(CronHandover, AmazonImportCase):
         self.assertEqual(len(sale.invoice_ids), 1)
         self.assertEqual(sale.invoice_ids.state, "posted")
 
-    def test_closing_follows_the_channel_settings(self):
-        self.account.write({"confirm_validate_delivery": False, "confirm_invoice_policy": "draft"})
+    def closed_under(self, validate_delivery, invoice_policy):
+        """The sale order of a one-line order shipped and confirmed under these channel settings."""
+        self.account.confirm_validate_delivery = validate_delivery
+        self.account.confirm_invoice_policy = invoice_policy
         _placed, order = self.imported(line("LTR-BELT", 1))
-        sale = order.sale_order_id
         self.shipped(order)
         self.run_confirmations()
+        return order.sale_order_id
+
+    def test_closing_follows_the_channel_settings(self):
+        sale = self.closed_under(validate_delivery=False, invoice_policy="draft")
         self.assertNotIn("done", sale.picking_ids.mapped("state"))
         self.assertEqual(sale.invoice_ids.state, "draft")
 
     def test_no_invoice_setting_leaves_invoicing_to_people(self):
-        self.account.write({"confirm_validate_delivery": True, "confirm_invoice_policy": "none"})
-        _placed, order = self.imported(line("LTR-BELT", 1))
-        sale = order.sale_order_id
-        self.shipped(order)
-        self.run_confirmations()
+        sale = self.closed_under(validate_delivery=True, invoice_policy="none")
         self.assertEqual(set(sale.picking_ids.mapped("state")), {"done"})
         self.assertFalse(sale.invoice_ids)
 
