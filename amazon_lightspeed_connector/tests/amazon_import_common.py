@@ -7,6 +7,7 @@ from unittest.mock import patch
 
 from odoo.tests import TransactionCase
 
+from .common import run_with_cron_progress
 from .simulators.amazon import AmazonSimulator
 from .simulators.amazon.testing import demo_client
 from .simulators.core import ManualClock
@@ -109,6 +110,12 @@ class AmazonImportCase(TransactionCase):
     def served(self):
         with in_process(self.sim.routes()):
             yield
+
+    def served_cron_pass(self, model, cron_xmlid, method):
+        """One pass of a scheduled action as its cron worker makes it, the simulator serving:
+        (done, remaining) of its progress."""
+        with self.served():
+            return run_with_cron_progress(self.env[model], cron_xmlid, method)
 
     def orders(self, **domain):
         return self.env["amazon.order"].search(

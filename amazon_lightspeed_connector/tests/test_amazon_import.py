@@ -10,8 +10,9 @@ from odoo.tests import tagged
 
 from ..lib.amazon.results import OrderPage
 from ..lib.lightspeed.sale_payload import PartLine, SaleRequest, payload_total, sale_payload
+from ..models.amazon_account_import import IMPORT_CRON
 from .amazon_import_common import MARKETPLACE, AmazonImportCase
-from .common import make_user, run_with_cron_progress
+from .common import make_user
 from .simulators.amazon import line
 from .simulators.amazon.wire import MALFORMATIONS
 
@@ -350,12 +351,7 @@ class TestAmazonImport(AmazonImportCase):
 
     def import_with_progress(self):
         self.sim.clock.advance(60)
-        with self.served():
-            return run_with_cron_progress(
-                self.env["amazon.account"],
-                "amazon_lightspeed_connector.ir_cron_amazon_import_orders",
-                "_cron_import_orders",
-            )
+        return self.served_cron_pass("amazon.account", IMPORT_CRON, "_cron_import_orders")
 
     # ------------------------------------------------------------ faults
 

@@ -7,8 +7,9 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import tagged
 
+from ..models.amazon_routed_order_confirmation import CONFIRM_CRON
 from .amazon_import_common import MARKETPLACE, AmazonImportCase
-from .common import CronHandover, run_with_cron_progress
+from .common import CronHandover
 from .simulators.amazon import line
 
 
@@ -281,15 +282,10 @@ class TestShipConfirmation(CronHandover, AmazonImportCase):
         return pairs
 
     def confirm_with_progress(self):
-        with self.served():
-            return run_with_cron_progress(
-                self.env["amazon.routed.order"],
-                "amazon_lightspeed_connector.ir_cron_amazon_confirm_shipments",
-                "_cron_confirm_shipments",
-            )
+        return self.served_cron_pass("amazon.routed.order", CONFIRM_CRON, "_cron_confirm_shipments")
 
     def test_confirm_now_does_what_fits_and_says_the_rest_is_queued(self):
-        from ..models.amazon_routed_order_confirmation import CONFIRM_CRON, ConfirmRun
+        from ..models.amazon_routed_order_confirmation import ConfirmRun
 
         placed = [self.sim.add_order([line("LTR-BELT", 1)]) for _i in range(3)]
         self.run_import()
