@@ -3,11 +3,14 @@
 import dataclasses
 from datetime import datetime, timezone
 
+import pytest
+
 from amazon_lightspeed_connector.lib.amazon import order_data
 from amazon_lightspeed_connector.lib.amazon.client import AmazonClient, AmazonCredentials
 from amazon_lightspeed_connector.tests.simulators.amazon import AmazonSimulator, sandbox
 from amazon_lightspeed_connector.tests.simulators.core import ManualClock
 from amazon_lightspeed_connector.tests.simulators.demo_catalogue import AMAZON_DEMO
+from amazon_lightspeed_connector.tests.simulators.transport import in_process
 
 DEMO = AMAZON_DEMO
 SINCE = datetime(2025, 12, 1, tzinfo=timezone.utc)
@@ -20,6 +23,18 @@ def credentials(secret=DEMO["lwa_client_secret"], refresh_token=DEMO["refresh_to
 
 def make_sim(seed=1, **options):
     return AmazonSimulator(clock=ManualClock(), seed=seed, **options)
+
+
+def served_sim_fixture(seed):
+    """A pytest ``sim`` fixture: the demo Amazon simulator (``seed``), served in process."""
+
+    @pytest.fixture
+    def sim():
+        simulator = make_sim(seed=seed)
+        with in_process(simulator.routes()):
+            yield simulator
+
+    return sim
 
 
 def make_client(sim, creds=None, **options):

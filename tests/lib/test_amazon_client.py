@@ -5,7 +5,16 @@ import socket
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from amazon_support import DEMO, SINCE, credentials, make_client, make_sim, sim_now, sp_calls
+from amazon_support import (
+    DEMO,
+    SINCE,
+    credentials,
+    make_client,
+    make_sim,
+    served_sim_fixture,
+    sim_now,
+    sp_calls,
+)
 
 from amazon_lightspeed_connector.lib.amazon.client import AmazonClient
 from amazon_lightspeed_connector.lib.errors import (
@@ -25,11 +34,7 @@ require_models()
 SEARCH = r"^/orders/2026-01-01/orders$"
 
 
-@pytest.fixture
-def sim():
-    simulator = make_sim(seed=21)
-    with in_process(simulator.routes()):
-        yield simulator
+sim = served_sim_fixture(seed=21)
 
 
 # ---------------------------------------------------------------- orders

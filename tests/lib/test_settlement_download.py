@@ -4,19 +4,13 @@ only reports created since the cursor, and gzipped documents unzipped on downloa
 from datetime import datetime, timedelta
 
 import pytest
-from amazon_support import make_client, make_sim, sim_now, sp_calls
+from amazon_support import make_client, served_sim_fixture, sim_now, sp_calls
 
 from amazon_lightspeed_connector.lib.amazon.settlement import parse_settlement_report
 from amazon_lightspeed_connector.lib.errors import PayloadError
 from amazon_lightspeed_connector.tests.simulators.amazon import line
-from amazon_lightspeed_connector.tests.simulators.transport import in_process
 
-
-@pytest.fixture
-def sim():
-    simulator = make_sim(seed=7)
-    with in_process(simulator.routes()):
-        yield simulator
+sim = served_sim_fixture(seed=7)
 
 
 def test_every_page_of_reports_is_listed_and_only_those_since_the_cursor(sim):
