@@ -191,10 +191,8 @@ class ConnectorRun:
 
     @contextmanager
     def api_client(self, given, make):
-        """The client the run calls its API with: ``given`` (the caller's, left open), else
-        one from ``make()``, closed when the block ends; its pacer waits within the budget.
-        A ConnectorError of ``make`` (credentials missing or refused) reaches the caller as
-        the block's own do."""
+        """The client the run calls its API with: ``given`` (left open), else ``make()``'s
+        (closed at the end; its errors reach the caller), its pacer waiting within the budget."""
         client = given or make()
         try:
             self.limit_waits(getattr(client, "pacer", None))
