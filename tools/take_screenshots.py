@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """The README's screenshots, taken from a running demo (``tools/run_demo.py --port 8071``).
 
-    python3 tools/take_screenshots.py --url http://127.0.0.1:8071 [--prepare]
+    python3 tools/take_screenshots.py --url http://127.0.0.1:8071 [--prepare] [--after-sale]
 
 ``--prepare`` presses the buttons a user would (Sync, Refresh stock, Import now, Send to
 Lightspeed, Mark shipped, Read settlements) so the screens show real data. ``--after-sale`` then
 plays, through the demo simulators' scenario controls (port 8703), what happens outside Odoo
 after the sale: store staff tick Shipped in Lightspeed (one sale with its tracking line, one
-without) and Amazon cancels an order already in Lightspeed; the connector's scheduled actions
-read it (run at once), so the after-sale screens show what they really did. It waits the two
-minutes Amazon's search needs before an update shows. Then each main screen is opened in
-headless Chromium (1440x900) as admin and saved to docs/screenshots/<name>.png.
+without) and Amazon cancels two orders already in Lightspeed, one while the store has closed its
+register (Lightspeed refuses that refund sale: the undo waits with Retry); the connector's
+scheduled actions read it (run at once), so the after-sale screens show what they really did.
+It needs three orders sent to Lightspeed and not shipped: on a fresh demo it imports and sends
+the orders its Amazon adds every five minutes until there are (about ten minutes); then it
+waits the two minutes Amazon's search needs before an update shows. The Overview is taken
+before the play (overview.png) and after it (overview-after-sale.png), a sent order
+(routed-order.png, amazon-order.png) before it. Each screen is opened in headless Chromium
+(1440x900) as admin and saved to docs/screenshots/<name>.png.
 """
 
 import argparse
@@ -33,6 +38,7 @@ DB = "alc_demo"
 WIDTH, HEIGHT = 1440, 900
 CONTROL_URL = ["http://127.0.0.1:8703"]  # the demo simulators' scenario controls (run_demo.py)
 AMAZON_SEARCH_MARGIN = 130  # Amazon's order search ends two minutes before now
+NEW_ORDERS_WAIT = 20 * 60  # the demo's Amazon adds an order every five minutes
 
 
 class Odoo:
@@ -78,13 +84,7 @@ def prepare(odoo):
     odoo.call("lightspeed.account", "action_refresh_stock", lightspeed)
     bind_skus(odoo, amazon)
     odoo.call("amazon.account", "write", amazon, {"routing_mode": "queue"})
-    odoo.call("amazon.account", "action_import_orders", amazon)
-    to_route = odoo.ids("amazon.order", [("routing_state", "=", "to_route")])
-    if to_route:
-        odoo.call("amazon.order", "action_route", to_route)
-    to_send = odoo.ids("amazon.routed.order", [("state", "=", "to_send")])
-    if to_send:
-        odoo.call("amazon.routed.order", "action_send_to_lightspeed", to_send)
+    import_route_and_send(odoo)
     sent = odoo.ids("amazon.routed.order", [("state", "=", "sent")], limit=1)
     if sent:
         odoo.call("amazon.routed.order", "write", sent, {"tracking_number": "1Z999AA10123456784"})
@@ -93,6 +93,16 @@ def prepare(odoo):
         odoo.call("amazon.account", "action_read_settlements", amazon)
     except RuntimeError as error:  # the screen then shows what there is
         print("settlements: %s" % error)
+
+
+def import_route_and_send(odoo):
+    odoo.call("amazon.account", "action_import_orders", odoo.ids("amazon.account", []))
+    to_route = odoo.ids("amazon.order", [("routing_state", "=", "to_route")])
+    if to_route:
+        odoo.call("amazon.order", "action_route", to_route)
+    to_send = odoo.ids("amazon.routed.order", [("state", "=", "to_send")])
+    if to_send:
+        odoo.call("amazon.routed.order", "action_send_to_lightspeed", to_send)
 
 
 def run_cron(odoo, name):
@@ -118,27 +128,71 @@ def control(action, **body):
 
 
 def prepare_after_sale(odoo):
-    """The store ships two sales in Lightspeed (one without its tracking line) and Amazon
-    cancels a third order; the connector reads both back and undoes the cancelled sale."""
-    sent = odoo.call(
-        "amazon.routed.order",
-        "search_read",
-        [("lightspeed_sale_id", "!=", False)],
-        ["name", "amazon_order_id"],
-        order="id",
-    )
-    if len(sent) < 3:
-        raise RuntimeError("--after-sale needs three orders sent to Lightspeed (run --prepare)")
-    control("/ship-in-store", reference=sent[0]["name"], note="Tracking: 1Z999AA10123456784 UPS")
-    control("/ship-in-store", reference=sent[1]["name"], note="Left with the courier at 4 pm")
-    cancelled = sent[2]["amazon_order_id"][1]
-    control("/cancel", order_id=cancelled)
+    """Store staff tick Shipped in Lightspeed on the order already marked shipped in Odoo (with
+    its tracking line: confirmed to Amazon once) and on a sent one (without: flagged); Amazon
+    cancels two more sent orders, one with a completed sale rung on a register the store closed
+    before the connector undoes it: the connector reads them back, undoes the first sale and
+    Lightspeed refuses the second's refund sale (the register is open again afterwards; if the
+    first sale shared that register, its undo is retried, as a user would)."""
+    shipped_in_odoo, no_tracking, cancelled, refused = orders_for_after_sale(odoo)
+    if shipped_in_odoo:
+        control(
+            "/ship-in-store",
+            reference=shipped_in_odoo["name"],
+            note="Tracking: 1Z999AA10123456784 UPS",
+        )
+    control("/ship-in-store", reference=no_tracking["name"], note="Left with the courier at 4 pm")
+    for routed in (cancelled, refused):
+        control("/cancel", order_id=routed["amazon_order_id"][1])
     run_cron(odoo, "ir_cron_lightspeed_read_sales_back")
     run_cron(odoo, "ir_cron_amazon_confirm_shipments")
-    print("waiting %d s for Amazon's search to show the cancellation..." % AMAZON_SEARCH_MARGIN)
+    print("waiting %d s for Amazon's search to show the cancellations..." % AMAZON_SEARCH_MARGIN)
     time.sleep(AMAZON_SEARCH_MARGIN)
-    odoo.call("amazon.account", "action_import_orders", odoo.ids("amazon.account", []))
-    run_cron(odoo, "ir_cron_lightspeed_reverse_sales")
+    # closed only now, so that the demo's own sends are not refused meanwhile
+    control("/register", reference=refused["name"], open=False)
+    try:
+        odoo.call("amazon.account", "action_import_orders", odoo.ids("amazon.account", []))
+        run_cron(odoo, "ir_cron_lightspeed_reverse_sales")
+    finally:
+        control("/register", reference=refused["name"], open=True)
+    shared_register = odoo.ids(
+        "amazon.sale.reversal",
+        [("routed_order_id", "=", cancelled["id"]), ("state", "=", "error")],
+    )
+    if shared_register:
+        odoo.call("amazon.sale.reversal", "action_retry", shared_register)
+
+
+def orders_for_after_sale(odoo):
+    """The order --prepare marked shipped in Odoo (or None) and three orders still sent: one to
+    ship in the store, two to cancel, one of which has a completed sale (a refund sale, which a
+    closed register refuses). The demo starts with fewer and its Amazon adds an order every five
+    minutes: import, route and send them until there are enough."""
+    deadline = time.monotonic() + NEW_ORDERS_WAIT
+    while True:
+        in_lightspeed = odoo.call(
+            "amazon.routed.order",
+            "search_read",
+            [("lightspeed_sale_id", "!=", False)],
+            ["name", "amazon_order_id", "state", "lightspeed_sale_completed"],
+            order="id",
+        )
+        sent = [r for r in in_lightspeed if r["state"] == "sent"]
+        shipped = [r for r in in_lightspeed if r["state"] in ("shipped", "confirmed")]
+        refusable = [r for r in sent[1:] if r["lightspeed_sale_completed"]]
+        if len(sent) >= 3 and refusable:
+            cancelled = next(r for r in sent[1:] if r != refusable[0])
+            return (shipped or [None])[0], sent[0], cancelled, refusable[0]
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                "--after-sale needs three orders sent to Lightspeed, not shipped, one of the last "
+                "two with a completed sale; there are %d (run --prepare)" % len(sent)
+            )
+        print(
+            "%d orders sent to Lightspeed: waiting for the demo's next Amazon order..." % len(sent)
+        )
+        time.sleep(60)
+        import_route_and_send(odoo)
 
 
 def bind_skus(odoo, amazon):
@@ -168,15 +222,22 @@ def bind_skus(odoo, amazon):
 def screens(odoo):
     """(file name, url path) of each main screen."""
     action = "/odoo/action-%s." % ADDON
-    # a routed order in Lightspeed, not shipped yet: its form shows the sale, no error
+    # a routed order in Lightspeed, not shipped yet: its form shows the sale, no error, and
+    # nothing after the sale (no undo, not ticked Shipped in the store)
     routed = odoo.read_one(
-        "amazon.routed.order", [("state", "=", "sent")], ["amazon_order_id"]
+        "amazon.routed.order",
+        [("state", "=", "sent"), ("reversal_ids", "=", False), ("lightspeed_shipped", "=", False)],
+        ["amazon_order_id"],
     ) or odoo.read_one(
         "amazon.routed.order", [("lightspeed_sale_id", "!=", False)], ["amazon_order_id"]
     )
     order_id = routed["amazon_order_id"][0] if routed else odoo.ids("amazon.order", [], limit=1)[0]
     after_sale = []
-    undone = odoo.ids("amazon.routed.order", [("reversal_ids", "!=", False)], limit=1)
+    undone = odoo.ids(
+        "amazon.routed.order",
+        [("state", "=", "cancelled"), ("reversal_ids.state", "=", "done")],
+        limit=1,
+    )
     if undone:
         after_sale.append(("overview-after-sale", action + "amazon_account_dashboard_action"))
         after_sale.append(
@@ -185,6 +246,14 @@ def screens(odoo):
                 action + "amazon_routed_order_action/%s" % undone[0],
                 None,
                 "reversal_ids",
+            )
+        )
+        # as the Overview's figures open it: under the app's menus, after the Overview's crumb
+        after_sale.append(
+            (
+                "undone-in-lightspeed",
+                action
+                + "amazon_account_dashboard_action/action-%s.amazon_sale_reversal_action" % ADDON,
             )
         )
     no_tracking = odoo.ids(
@@ -297,6 +366,24 @@ class Chromium:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+def take(odoo, url, wanted):
+    """Open each screen whose name ``wanted`` accepts and save it."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    browser = Chromium()
+    try:
+        host = url.split("//", 1)[1].split(":")[0]
+        browser.send("Network.enable")
+        browser.send(
+            "Network.setCookie", name="session_id", value=odoo.session_id, domain=host, path="/"
+        )
+        for name, path, *where in screens(odoo):
+            if wanted(name):
+                browser.shoot(url + path, OUT / ("%s.png" % name), *where)
+                print("docs/screenshots/%s.png" % name)
+    finally:
+        browser.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8071")
@@ -308,24 +395,19 @@ def main():
     odoo = Odoo(args.url)
     if args.prepare:
         prepare(odoo)
+
+    def wanted(name):
+        return not args.only or name in args.only
+
+    before = set()
     if args.after_sale:
+        # as they were before: overview-after-sale shows the Overview after, and the routed order
+        # shown sent, with Mark shipped, may be one the play ships or cancels
+        before = {"overview", "amazon-order", "routed-order"}
+        take(odoo, args.url, lambda name: name in before and wanted(name))
         CONTROL_URL[0] = args.control
         prepare_after_sale(odoo)
-    OUT.mkdir(parents=True, exist_ok=True)
-    browser = Chromium()
-    try:
-        host = args.url.split("//", 1)[1].split(":")[0]
-        browser.send("Network.enable")
-        browser.send(
-            "Network.setCookie", name="session_id", value=odoo.session_id, domain=host, path="/"
-        )
-        for name, path, *where in screens(odoo):
-            if args.only and name not in args.only:
-                continue
-            browser.shoot(args.url + path, OUT / ("%s.png" % name), *where)
-            print("docs/screenshots/%s.png" % name)
-    finally:
-        browser.close()
+    take(odoo, args.url, lambda name: name not in before and wanted(name))
     return 0
 
 

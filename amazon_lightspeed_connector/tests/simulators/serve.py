@@ -12,7 +12,9 @@ orders keep arriving while it runs. Port 0 picks a free port; the chosen URLs ar
 ``--control-port`` adds a third loopback port where a script plays what people do outside the
 connector (``tools/take_screenshots.py`` uses it): ``POST /ship-in-store`` ``{"reference":
 "<sale referenceNumber>", "note": "Tracking: ..."}`` (store staff tick Shipped in Lightspeed),
-``POST /cancel`` ``{"order_id": "...", "sku": "..."}`` (Amazon cancels the order, or that item).
+``POST /cancel`` ``{"order_id": "...", "sku": "..."}`` (Amazon cancels the order, or that item),
+``POST /register`` ``{"reference": "<sale referenceNumber>", "open": false}`` (store staff close,
+or open, the register that sale was rung on).
 """
 
 # pylint: disable=print-used
@@ -69,7 +71,13 @@ def _cancel(amazon, lightspeed, body):
             amazon.cancel_order(body["order_id"])
 
 
-CONTROLS = {"/ship-in-store": _ship_in_store, "/cancel": _cancel}
+def _register(amazon, lightspeed, body):
+    with lightspeed.lock:
+        sale = next(iter(lightspeed.sales(body["reference"])))
+        lightspeed.set_register_open(sale.register_id, bool(body["open"]))
+
+
+CONTROLS = {"/ship-in-store": _ship_in_store, "/cancel": _cancel, "/register": _register}
 
 
 def start_control_server(port, amazon, lightspeed):
