@@ -3,7 +3,6 @@ the write. Everything still ends synced, exactly once."""
 
 import time
 
-import pytest
 from after_sale import ALL_JOBS, AfterSale
 from drill_checks import assert_after_sale_once, assert_exactly_once, settle
 
@@ -43,12 +42,6 @@ def test_twenty_percent_of_calls_failing(database, simulators, workers, rng):
     assert failed >= total * 0.1, "too few faults were injected to prove anything"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="passed at 9a8782c and f554025 on seeds 1 and 3 (3 twice); the failure seen on seed 3 "
-    "during the preparation (the forward path, no fault injected yet) was not reproduced; the "
-    "mark goes once seeds 1, 3, 5, 11 and 17 pass on this code",
-)
 def test_after_the_sale_with_twenty_percent_of_calls_failing(database, simulators, workers, rng):
     """Shipments read back and confirmed, voids, refund sales and credit notes, with the same
     faults: each still done once."""

@@ -4,7 +4,6 @@ of the jobs after the sale (shipments read back, confirmations, voids and refund
 import time
 from collections import Counter
 
-import pytest
 from after_sale import ALL_JOBS, KILL_JOBS, AfterSale
 from drill_checks import assert_after_sale_once, assert_exactly_once, settle
 
@@ -43,13 +42,6 @@ AFTER_SALE_KILLS = 16
 AFTER_SALE_TARGETS = tuple(KILL_JOBS.split(","))
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="seed 11's '4 things to do after 12 clean cycles' were its four cancellations, which "
-    "Amazon's search returns two minutes after they happen (a quiet machine runs twelve rounds "
-    "in about 70 s): rounds now count once Amazon's last change can be read. Passed at f554025 "
-    "on seeds 1, 3 and 11; the mark goes once seeds 1, 3, 5, 11 and 17 pass on this code",
-)
 def test_kills_after_the_sale_confirm_undo_and_credit_each_thing_once(
     database, simulators, workers, rng
 ):
