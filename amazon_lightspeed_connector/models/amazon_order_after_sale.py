@@ -172,6 +172,42 @@ class AmazonRoutedOrderCancellation(models.Model):
         for routed in self:
             routed.undo_waiting = any(r.state in ("to_do", "error") for r in routed.reversal_ids)
 
+    cancelled_by_amazon = fields.Boolean(
+        "Cancelled by Amazon",
+        compute="_compute_cancelled_by_amazon",
+        search="_search_cancelled_by_amazon",
+        help="Amazon cancelled everything this order holds after its sale; the void or refund "
+        "sale in Lightspeed is still to do, or Lightspeed refused it. It must not ship.",
+    )
+
+    @api.depends("reversal_ids.state", "reversal_ids.reason", "reversal_ids.units_json")
+    def _compute_cancelled_by_amazon(self):
+        for routed in self:
+            routed.cancelled_by_amazon = routed._cancellation_waiting()
+
+    def _search_cancelled_by_amazon(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValueError("cancelled_by_amazon is searched with = or != and a boolean")
+        # the routed order stays sent until its undo is done: few rows wait, check each
+        waiting = (
+            self.env["amazon.sale.reversal"]
+            .sudo()
+            .search([("reason", "=", "cancellation"), ("state", "!=", "done")])
+        )
+        cancelled = waiting.routed_order_id.filtered(lambda r: r._cancellation_waiting())
+        return [("id", "in" if (operator == "=") == value else "not in", cancelled.ids)]
+
+    def _cancellation_waiting(self):
+        """Amazon's cancellation took all this part holds (the whole sale, or its last units),
+        and its undo in Lightspeed is not done yet: nothing of it is left to ship."""
+        self.ensure_one()
+        waiting = self.reversal_ids.filtered(
+            lambda r: r.reason == "cancellation" and r.state != "done"
+        )
+        return bool(waiting) and (
+            any(r._units() is None for r in waiting) or not self._units_held()
+        )
+
     @requires("write", USER)
     def action_undo_in_lightspeed(self):
         """Do now what these orders owe Lightspeed (those refused, again): a short run; the

@@ -38,6 +38,15 @@ class AmazonRoutedOrderAfterSale(models.Model):
 
     @requires("write", USER)
     def action_mark_shipped(self):
+        cancelled = self.sudo().filtered("cancelled_by_amazon")
+        if cancelled:
+            raise UserError(
+                _(
+                    "%s: Amazon cancelled it after the sale; it must not ship. Its sale is being "
+                    "undone in Lightspeed (the order's Undone in Lightspeed list).",
+                    ", ".join(cancelled.mapped("name")),
+                )
+            )
         lightspeed_only = self.filtered(
             lambda r: r.account_id.shipment_source == "lightspeed" and not r.lightspeed_shipped
         )

@@ -10,9 +10,11 @@ import dataclasses
 from datetime import datetime, timezone
 from unittest.mock import patch
 
+from lxml import etree
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..lib.amazon.shipment import carrier_fields
 from ..models.amazon_sale_reversal import CRON_XMLID as REVERSE_CRON
@@ -367,6 +369,34 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         reversal.with_user(self.user).action_retry()
         self.assertEqual(reversal.state, "done")
         self.assertEqual(len(self.sim.sales(routed.name + "-R1")), 1)
+
+    def to_ship(self):
+        """What Shipments > To Ship lists: the action's domain and its default filter's."""
+        action = self.env.ref("amazon_lightspeed_connector.amazon_routed_order_shipments_action")
+        search_view = self.env.ref(
+            "amazon_lightspeed_connector.amazon_routed_order_view_search_lightspeed"
+        )
+        (to_ship,) = etree.fromstring(search_view.arch).xpath("//filter[@name='to_ship']")
+        domain = safe_eval(action.domain) + safe_eval(to_ship.get("domain"))
+        return self.env["amazon.routed.order"].with_user(self.user).search(domain)
+
+    def test_an_order_cancelled_after_the_sale_is_never_offered_for_shipping(self):
+        routed, reversal = self.refused_refund()
+        self.assertEqual((routed.state, reversal.state), ("sent", "error"))
+        self.assertTrue(routed.cancelled_by_amazon)
+        self.assertNotIn(routed, self.to_ship())
+        with self.assertRaisesRegex(UserError, "Amazon cancelled it after the sale"):
+            routed.with_user(self.user).action_mark_shipped()
+        self.assertEqual(routed.state, "sent")
+
+    def test_an_order_with_one_item_cancelled_still_ships_the_others(self):
+        order = self.import_order(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
+        routed = order.routed_order_ids
+        self.send()
+        self.cancel_item(order, "LTR-BELT")
+        self.assertEqual(routed.reversal_ids.state, "to_do")
+        self.assertFalse(routed.cancelled_by_amazon, "the tote still ships")
+        self.assertIn(routed, self.to_ship())
 
     def reverse_cron_triggers(self):
         cron = self.env.ref(REVERSE_CRON)
