@@ -179,9 +179,8 @@ class AmazonSaleReversal(models.Model):
         """A button's short run of these reversals (those in error go back to do); what it
         could not do now is handed to the scheduled action, and the notification says so."""
         reversals = self.sudo()
-        reversals.filtered(lambda r: r.state == "error").write(
-            {"state": "to_do", "error_message": False}
-        )
+        # the refusal's message stays until the undo is done: then its sync-log row is resolved
+        reversals.filtered(lambda r: r.state == "error").write({"state": "to_do"})
         run = ReverseRun(button_env(reversals.env))
         reversals.with_env(run.env)._reverse(run)
         reversals.invalidate_recordset(["state"])
@@ -308,6 +307,11 @@ class AmazonSaleReversal(models.Model):
                     % sale_id
                 )
             void_sale(client, sale_id)
+        if self.error_message:  # Lightspeed refused it before: that error is dealt with now
+            self.env["amazon.sync.log"].sudo()._resolve_errors(
+                "after_sale", routed, [self._failure_message(self.error_message)]
+            )
+            values["error_message"] = False
         self.write(values)
         routed._after_reversal(self)
 
@@ -341,11 +345,14 @@ class AmazonSaleReversal(models.Model):
             returned=routed._lightspeed_units_returned(exclude=self),
         )
 
+    def _failure_message(self, error):
+        return "%s: %s" % (self.routed_order_id.name, error)
+
     def _fail(self, error):
         self.write({"state": "error", "error_message": str(error)})
         self.env["amazon.sync.log"].sudo().log_event(
             "after_sale",
-            "%s: %s" % (self.routed_order_id.name, error),
+            self._failure_message(error),
             reference=self.routed_order_id.name,
             record=self.routed_order_id,
             payload=getattr(error, "payload", None),

@@ -101,6 +101,24 @@ class AmazonSyncLog(models.Model):
         log_method("%s: %s%s", flow, reference and "[%s] " % reference or "", values["message"])
         return self.sudo().create(values)
 
+    @api.model
+    def _resolve_errors(self, flow, record, messages):
+        """Mark resolved the open error rows of ``flow`` about ``record`` that said one of
+        ``messages`` (as ``log_event`` wrote them): their cause is gone, a retry succeeded."""
+        stored = [redact_text(message).replace("\x00", "") for message in messages]
+        rows = self.sudo().search(
+            [
+                ("flow", "=", flow),
+                ("level", "=", "error"),
+                ("res_model", "=", record._name),
+                ("res_id", "in", record.ids),
+                ("message", "in", stored),
+                ("resolved", "=", False),
+            ]
+        )
+        rows.write({"resolved": True})
+        return rows
+
     @requires("read")
     def action_open_record(self):
         self.ensure_one()

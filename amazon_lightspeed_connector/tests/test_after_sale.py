@@ -398,6 +398,43 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         self.assertFalse(routed.cancelled_by_amazon, "the tote still ships")
         self.assertIn(routed, self.to_ship())
 
+    def refusal_logged(self, routed):
+        return self.env["amazon.sync.log"].search(
+            [
+                ("flow", "=", "after_sale"),
+                ("level", "=", "error"),
+                ("res_model", "=", "amazon.routed.order"),
+                ("res_id", "=", routed.id),
+            ]
+        )
+
+    def test_a_successful_retry_resolves_the_refusal_in_the_sync_log(self):
+        routed, reversal = self.refused_refund()
+        refusal = self.refusal_logged(routed)
+        self.assertEqual(len(refusal), 1)
+        self.assertIn("closed", refusal.message)
+        self.assertFalse(refusal.resolved)
+        self.amazon.invalidate_recordset()
+        open_errors = self.amazon.dashboard_sync_errors
+        self.assertGreaterEqual(open_errors, 1)
+
+        reversal.with_user(self.user).action_retry()
+        self.assertEqual(reversal.state, "done")
+        self.assertFalse(reversal.error_message)
+        self.assertTrue(refusal.resolved, "the refusal is dealt with: no longer an open error")
+        self.amazon.invalidate_recordset()
+        self.assertEqual(self.amazon.dashboard_sync_errors, open_errors - 1)
+
+    def test_a_retry_refused_again_leaves_the_error_open(self):
+        routed, reversal = self.refused_refund()
+        self.sim.set_register_open(1, False)
+        reversal.with_user(self.user).action_retry()
+        self.assertEqual(reversal.state, "error")
+        self.assertIn("closed", reversal.error_message)
+        refusals = self.refusal_logged(routed)
+        self.assertEqual(len(refusals), 2)
+        self.assertFalse(any(refusals.mapped("resolved")))
+
     def reverse_cron_triggers(self):
         cron = self.env.ref(REVERSE_CRON)
         return self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)])
@@ -419,6 +456,7 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         self.sim.faults.clear()
         self.reverse()  # the scheduled run
         self.assertEqual(reversal.state, "done")
+        self.assertTrue(self.refusal_logged(routed).resolved, "resolved by the scheduled run")
         self.assertEqual(len(self.sim.sales(routed.name + "-R1")), 1)
 
     def test_undo_now_on_a_routed_order_held_by_another_worker_is_queued(self):
