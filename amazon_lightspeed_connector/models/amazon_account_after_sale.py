@@ -102,17 +102,8 @@ class AmazonAccountAfterSale(models.Model):
             account.dashboard_refunds_unbooked = len(refunds.get(account, ()))
 
     def _compute_dashboard_after_sale(self):
-        Routed = self.env["amazon.routed.order"]
-        missing = dict(
-            Routed._read_group(
-                [
-                    ("account_id", "in", self.ids),
-                    ("state", "=", "sent"),
-                    ("lightspeed_shipped", "=", True),
-                ],
-                ["account_id"],
-                ["__count"],
-            )
+        missing = self._count_per_account(
+            "amazon.routed.order", [("state", "=", "sent"), ("lightspeed_shipped", "=", True)]
         )
         undo = self.env["amazon.sale.reversal"]._read_group(
             [("account_id", "in", self.ids), ("state", "in", ("to_do", "error"))],

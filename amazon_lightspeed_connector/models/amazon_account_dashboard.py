@@ -98,25 +98,11 @@ class AmazonAccountDashboard(models.Model):
         return midnight.astimezone(pytz.utc).replace(tzinfo=None)
 
     def _compute_dashboard_orders(self):
-        Order = self.env["amazon.order"]
-        channels = [("account_id", "in", self.ids)]
-        today = dict(
-            Order._read_group(
-                channels + [("purchase_date", ">=", self._today_start_utc())],
-                ["account_id"],
-                ["__count"],
-            )
+        today = self._count_per_account(
+            "amazon.order", [("purchase_date", ">=", self._today_start_utc())]
         )
-        to_route = dict(
-            Order._read_group(
-                channels + [("routing_state", "=", "to_route")], ["account_id"], ["__count"]
-            )
-        )
-        errors = dict(
-            Order._read_group(
-                channels + [("import_state", "!=", "imported")], ["account_id"], ["__count"]
-            )
-        )
+        to_route = self._count_per_account("amazon.order", [("routing_state", "=", "to_route")])
+        errors = self._count_per_account("amazon.order", [("import_state", "!=", "imported")])
         for account in self:
             account.dashboard_orders_today = today.get(account, 0)
             account.dashboard_to_route = to_route.get(account, 0)
