@@ -1,11 +1,8 @@
 import re
-from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize_all
-
-from .connector_run import run_each
 
 MAX_RETENTION_DAYS = (
     30  # Amazon's Data Protection Policy: buyer data at most 30 days after shipment
@@ -275,63 +272,3 @@ class AmazonAccount(models.Model):
                             record.display_name,
                         )
                     )
-
-    # --- import schedule ----------------------------------------------------------------------
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        accounts = super().create(vals_list)
-        accounts._sync_import_cron()
-        return accounts
-
-    def write(self, vals):
-        result = super().write(vals)
-        if {"import_enabled", "import_interval", "active"} & set(vals):
-            self._sync_import_cron()
-        return result
-
-    @api.model
-    def _sync_import_cron(self):
-        """Run the import as often as the most frequent enabled channel asks; idle without any."""
-        cron = self.env.ref("amazon_lightspeed_connector.ir_cron_amazon_import_orders", False)
-        if not cron:
-            return
-        enabled = self.sudo().search([("import_enabled", "=", True)])
-        values = {"active": bool(enabled)}
-        if enabled:
-            values.update(
-                interval_number=min(enabled.mapped("import_interval")), interval_type="minutes"
-            )
-        cron.sudo().write(values)
-
-    @api.model
-    def _cron_import_orders(self):
-        """Import for every enabled channel whose interval has passed since its last run, or
-        whose backfill stopped at its page limit, within one run's budget (``run_each``).
-
-        The cron worker is told how many orders were handled and how many channels continue a
-        backfill, and runs the action again at once while one does. A run stopped by Amazon
-        (throttling, an outage, refused credentials) waits for the interval.
-        """
-        now = fields.Datetime.now()
-        due = self.search([("import_enabled", "=", True)]).filtered(
-            lambda account: account._import_due(now)
-        )
-        runs = run_each(
-            due,
-            lambda account, deadline: account._import_orders(deadline=deadline),
-            self.env,
-            "amazon_lightspeed_connector.ir_cron_amazon_import_orders",
-        )
-        self.env["ir.cron"].sudo()._notify_progress(
-            done=sum(run.done for run in runs),
-            remaining=sum(int(run.continues) for run in runs),
-        )
-
-    def _import_due(self, now):
-        """Its interval has passed since its last run, or its backfill goes on at once."""
-        return (
-            self.import_backlog
-            or not self.last_run
-            or self.last_run + timedelta(minutes=self.import_interval) <= now
-        )

@@ -24,7 +24,7 @@ import logging
 from datetime import timedelta
 
 import psycopg2
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from psycopg2.errors import ProgramLimitExceeded
 
 from ..lib.amazon.client import MAX_PAGE_SIZE
@@ -34,7 +34,7 @@ from ..lib.errors import ConnectorError, PayloadError, PermanentError
 from .access_guard import MANAGER, requires
 from .amazon_import_run import ImportRun
 from .amazon_order import _naive_utc
-from .connector_run import CONFLICTS, DONE, button_env
+from .connector_run import CONFLICTS, DONE, button_env, run_each
 
 _logger = logging.getLogger(__name__)
 
@@ -127,17 +127,71 @@ class AmazonAccountImport(models.Model):
     ]
 
     def _compute_amazon_order_count(self):
-        groups = self.env["amazon.order"]._read_group(
-            [("account_id", "in", self.ids)], ["account_id", "import_state"], ["__count"]
-        )
-        counts = {}
-        for account, state, count in groups:
-            total, errors = counts.get(account.id, (0, 0))
-            counts[account.id] = (total + count, errors + (count if state != "imported" else 0))
+        orders = self._count_per_account("amazon.order")
+        errors = self._count_per_account("amazon.order", [("import_state", "!=", "imported")])
         for account in self:
-            account.amazon_order_count, account.amazon_order_error_count = counts.get(
-                account.id, (0, 0)
+            account.amazon_order_count = orders.get(account, 0)
+            account.amazon_order_error_count = errors.get(account, 0)
+
+    # ------------------------------------------------------------ the schedule
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        accounts._sync_import_cron()
+        return accounts
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"import_enabled", "import_interval", "active"} & set(vals):
+            self._sync_import_cron()
+        return result
+
+    @api.model
+    def _sync_import_cron(self):
+        """Run the import as often as the most frequent enabled channel asks; idle without any."""
+        cron = self.env.ref(IMPORT_CRON, False)
+        if not cron:
+            return
+        enabled = self.sudo().search([("import_enabled", "=", True)])
+        values = {"active": bool(enabled)}
+        if enabled:
+            values.update(
+                interval_number=min(enabled.mapped("import_interval")), interval_type="minutes"
             )
+        cron.sudo().write(values)
+
+    @api.model
+    def _cron_import_orders(self):
+        """Import for every enabled channel whose interval has passed since its last run, or
+        whose backfill stopped at its page limit, within one run's budget (``run_each``).
+
+        The cron worker is told how many orders were handled and how many channels continue a
+        backfill, and runs the action again at once while one does. A run stopped by Amazon
+        (throttling, an outage, refused credentials) waits for the interval.
+        """
+        now = fields.Datetime.now()
+        due = self.search([("import_enabled", "=", True)]).filtered(
+            lambda account: account._import_due(now)
+        )
+        runs = run_each(
+            due,
+            lambda account, deadline: account._import_orders(deadline=deadline),
+            self.env,
+            IMPORT_CRON,
+        )
+        self.env["ir.cron"].sudo()._notify_progress(
+            done=sum(run.done for run in runs),
+            remaining=sum(int(run.continues) for run in runs),
+        )
+
+    def _import_due(self, now):
+        """Its interval has passed since its last run, or its backfill goes on at once."""
+        return (
+            self.import_backlog
+            or not self.last_run
+            or self.last_run + timedelta(minutes=self.import_interval) <= now
+        )
 
     # ------------------------------------------------------------ buttons
 
