@@ -8,12 +8,14 @@ way: one exchange per account and hour, whatever the number of runs.
 
 import json
 
+import pytest
 from amazon_support import INCLUDED, SINCE, make_sim
 from amazon_support import make_client as make_amazon_client
 from lightspeed_support import customer, make_store
 from lightspeed_support import make_client as make_lightspeed_client
 
 from amazon_lightspeed_connector.lib.amazon.pacing import Pacer, merge_snapshots
+from amazon_lightspeed_connector.lib.errors import ThrottledError
 from amazon_lightspeed_connector.lib.lightspeed.pacing import BucketPacer, newer_snapshot
 from amazon_lightspeed_connector.tests.simulators.amazon.testing import require_models
 from amazon_lightspeed_connector.tests.simulators.core import ManualClock
@@ -140,6 +142,90 @@ def test_amazon_snapshots_of_two_workers_merge_to_the_fewer_tokens():
     junk = Pacer(clock)
     junk.restore({"ordersV0.getOrder": "x", "unknown.op": [1, 2, 3]})
     assert junk.snapshot() == {}
+
+
+class SharedPacingState:
+    """What ``connector.pacing.state`` does, in memory: each answer's snapshot merged into the
+    account's stored one (through JSON, as stored); each new client starts from it."""
+
+    def __init__(self):
+        self.state = None
+
+    def keep(self, client):
+        client.pacer.restore(json.loads(json.dumps(self.state)) if self.state else None)
+        client.pacer.listener = lambda snapshot: self.save(snapshot, client.clock.now())
+        return client
+
+    def save(self, snapshot, now):
+        self.state = json.loads(json.dumps(merge_snapshots(self.state, snapshot, now)))
+
+    def rate(self, key):
+        return self.state[key][2]
+
+
+GET_ORDER = "orders2026.getOrder"
+# The account's live plan for getOrder, ten times Amazon's default (0.5 a second).
+RAISED_RATE = 5.0
+
+
+def _raised_get_order_plan(seed):
+    sim = make_sim(seed=seed)
+    sim.rate_limiter.overrides[("orders2026", "getOrder")] = (RAISED_RATE, 30)
+    sim.generate_orders(1, spread=3600)
+    return sim, next(iter(sim.orders))
+
+
+def _throttled_get_order(sim, client, order_id):
+    sim.faults.add("throttle", path="/orders/2026-01-01/orders/", times=1)
+    with pytest.raises(ThrottledError):
+        client.get_order(order_id)
+
+
+def test_a_429_on_an_operation_never_called_keeps_the_live_rate_in_the_shared_state():
+    """A worker throttled on its first getOrder: the 429's header gives the account's raised
+    rate, and the next worker starts from it, not from Amazon's default."""
+    require_models()
+    sim, order_id = _raised_get_order_plan(seed=8)
+    shared = SharedPacingState()
+    with in_process(sim.routes()):
+        _throttled_get_order(
+            sim, shared.keep(make_amazon_client(sim, throttle_retries=0)), order_id
+        )
+        assert shared.state[GET_ORDER][0] == 0.0  # Amazon said the bucket is empty
+        assert shared.rate(GET_ORDER) == RAISED_RATE
+        following = shared.keep(make_amazon_client(sim))
+    assert following.pacer.bucket(GET_ORDER).rate == RAISED_RATE
+
+
+def test_a_worker_throttled_on_its_first_call_does_not_undo_what_another_worker_heard():
+    """Worker A reads getOrder at the raised rate; worker B, started before A saved anything,
+    meets a 429 on its first getOrder, without the header (a 429 may come without it): the
+    shared state keeps B's empty bucket, at the rate A heard."""
+    require_models()
+    sim, order_id = _raised_get_order_plan(seed=9)
+    shared = SharedPacingState()
+    with in_process(sim.routes()):
+        late = shared.keep(make_amazon_client(sim, throttle_retries=0))
+        early = shared.keep(make_amazon_client(sim))
+        early.get_order(order_id)
+        assert shared.rate(GET_ORDER) == RAISED_RATE
+    sim.clock.advance(1)
+    late.pacer.throttled(GET_ORDER)  # the 429 without a header: only the bucket is emptied
+    assert late.pacer.bucket(GET_ORDER).rate == 0.5  # all B itself knows: the default
+    assert shared.state[GET_ORDER][0] == 0.0
+    assert shared.rate(GET_ORDER) == RAISED_RATE
+
+
+def test_a_live_rate_heard_later_replaces_one_heard_earlier():
+    """Amazon lowered the plan: the rate heard last wins, whichever worker has fewer tokens."""
+    now = 1000.0
+    heard_early = {GET_ORDER: [3.0, now, RAISED_RATE, now - 60]}
+    heard_late = {GET_ORDER: [20.0, now, 1.0, now - 5]}
+    for merged in (
+        merge_snapshots(heard_early, heard_late, now),
+        merge_snapshots(heard_late, heard_early, now),
+    ):
+        assert merged == {GET_ORDER: [3.0, now, 1.0, now - 5]}
 
 
 # --- the LWA access token ------------------------------------------------------------------

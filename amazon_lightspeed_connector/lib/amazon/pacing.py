@@ -7,7 +7,9 @@ plan comes back in ``x-amzn-RateLimit-Limit`` on every answer and replaces the r
 
 The buckets outlive the run: ``Pacer.snapshot()`` gives their tokens, rates and times as plain
 data and ``Pacer.restore()`` takes them back, so the next run (or another worker) does not
-start with a full burst that Amazon has already spent.
+start with a full burst that Amazon has already spent. A rate read from Amazon's header carries
+the moment it was read: when two workers' views are merged, the live rate last heard wins over
+the documented guess of a worker that never heard one for that operation.
 """
 
 from ..errors import ThrottledError
@@ -46,6 +48,7 @@ class TokenBucket:
         self.clock = clock
         self.tokens = float(burst)
         self.updated = clock.now()
+        self.heard = None  # when ``rate`` was read from Amazon's header (None: documented)
 
     def _refill(self):
         now = self.clock.now()
@@ -73,9 +76,11 @@ class TokenBucket:
         self._refill()
         self.tokens = 0.0
 
-    def set_rate(self, rate):
+    def set_rate(self, rate, heard):
+        """Amazon's header said ``rate`` at the clock time ``heard``."""
         self._refill()
         self.rate = float(rate)
+        self.heard = heard
 
 
 class Pacer:
@@ -120,8 +125,8 @@ class Pacer:
         """Adopt the live rate from ``x-amzn-RateLimit-Limit`` when Amazon sent one."""
         bucket = self.bucket(key)
         rate = _parse_rate(rate_header)
-        if bucket is not None and rate and rate != bucket.rate:
-            bucket.set_rate(rate)
+        if bucket is not None and rate:
+            bucket.set_rate(rate, self.clock.now())
         self._changed(bucket)
 
     def throttled(self, key):
@@ -135,9 +140,10 @@ class Pacer:
             self.listener(self.snapshot())
 
     def snapshot(self):
-        """{operation key: [tokens, updated, rate]} of every bucket used: JSON-ready."""
+        """{operation key: [tokens, updated, rate, heard]} of every bucket used: JSON-ready
+        (``heard``: when Amazon's header gave the rate, None for the documented one)."""
         return {
-            key: [bucket.tokens, bucket.updated, bucket.rate]
+            key: [bucket.tokens, bucket.updated, bucket.rate, bucket.heard]
             for key, bucket in sorted(self._buckets.items())
         }
 
@@ -146,13 +152,15 @@ class Pacer:
         (a bucket that is not restored starts full, as before)."""
         for key, entry in (snapshot or {}).items() if isinstance(snapshot, dict) else ():
             try:
-                tokens, updated, rate = (float(value) for value in entry)
+                tokens, updated, rate = (float(value) for value in entry[:3])
+                heard = _heard(entry)
             except (TypeError, ValueError):
                 continue
             bucket = self.bucket(key) if rate > 0 else None
             if bucket is None:
                 continue
             bucket.rate = rate
+            bucket.heard = heard
             bucket.tokens = min(float(bucket.burst), max(0.0, tokens))
             bucket.updated = min(updated, self.clock.now())
 
@@ -164,19 +172,38 @@ class Pacer:
 def merge_snapshots(first, second, now):
     """Two workers' snapshots of one account's buckets as one: per operation, the fewer
     tokens once both are refilled to ``now`` (each worker knows only its own calls, so the
-    lower figure is the one that cannot overspend)."""
+    lower figure is the one that cannot overspend), at the rate Amazon's header gave last.
+
+    The rate is not the fewer tokens' one: a worker throttled on an operation it never called
+    before has an empty bucket at the documented rate, while the other worker (or its own
+    header, read just after) knows the account's live, often higher, rate."""
     merged = dict(first or {})
     for key, entry in (second or {}).items():
         if key not in merged:
             merged[key] = entry
             continue
-        merged[key] = min(merged[key], entry, key=lambda e: _tokens_at(e, now))
+        fewer = min(merged[key], entry, key=lambda e: _tokens_at(e, now))
+        last_heard = max(merged[key], entry, key=_heard_order)
+        if _heard(last_heard) is not None and _heard(last_heard) != _heard(fewer):
+            fewer = [*fewer[:2], last_heard[2], _heard(last_heard)]
+        merged[key] = fewer
     return merged
 
 
 def _tokens_at(entry, now):
-    tokens, updated, rate = entry
+    tokens, updated, rate = entry[:3]
     return tokens + max(0.0, now - updated) * rate
+
+
+def _heard(entry):
+    """When Amazon's header gave the entry's rate, or None (a documented rate, or a snapshot
+    saved before the moment was kept)."""
+    return float(entry[3]) if len(entry) > 3 and entry[3] is not None else None
+
+
+def _heard_order(entry):
+    heard = _heard(entry)
+    return float("-inf") if heard is None else heard
 
 
 def _parse_rate(text):
