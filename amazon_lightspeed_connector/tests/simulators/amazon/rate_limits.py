@@ -1,4 +1,4 @@
-"""Token buckets per operation and seller, with the rate and burst Amazon documents.
+"""Amazon's usage plans per operation and seller, with the rate and burst Amazon documents.
 
 The numbers are read from each operation's "Usage Plan" table in the official models, so a
 model update changes the simulator without anyone copying figures by hand.
@@ -8,29 +8,38 @@ import functools
 
 from . import schemas
 
+# The arrival time is a sum of intervals and the tolerance a product, and a clock reading near
+# 1.7e9 seconds is exact only to a few tenths of a microsecond: a microsecond of slack keeps
+# rounding from refusing the last call of a burst made at one instant.
+FLOAT_SLACK_SECONDS = 1e-6
 
-class TokenBucket:
-    """``burst`` tokens to start with, refilled at ``rate`` per second of the given clock."""
+
+class ArrivalLimiter:
+    """A usage plan enforced as the server side would: by each call's theoretical arrival time.
+
+    The generic cell rate algorithm (GCRA) keeps one number, the time at which the seller's
+    calls, spaced ``1 / rate`` seconds apart, would have caught up; a call is let through while
+    that time is at most ``burst - 1`` intervals ahead of now. It admits exactly the calls a
+    token bucket of ``burst`` tokens refilled at ``rate`` per second admits, but it is written
+    differently on purpose: the client's pacing (lib/amazon/pacing.py) is a token bucket, and an
+    oracle that shared its arithmetic would share its mistakes.
+    """
 
     def __init__(self, rate, burst, clock):
-        self.rate = rate
-        self.burst = burst
+        self.interval = 1.0 / rate
+        self.tolerance = (burst - 1) * self.interval
         self.clock = clock
-        self.tokens = float(burst)
-        self.updated = clock.now()
-
-    def _refill(self):
-        now = self.clock.now()
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+        self.origin = clock.now()
+        self.theoretical_arrival = 0.0  # seconds after ``origin``, kept small to stay exact
 
     def take(self):
-        """Spend one token; False when the bucket is empty (the caller answers 429)."""
-        self._refill()
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
+        """Admit one call; False when it comes too early (the caller answers 429)."""
+        now = self.clock.now() - self.origin
+        arrival = max(self.theoretical_arrival, now)
+        if arrival - now > self.tolerance + FLOAT_SLACK_SECONDS:
+            return False
+        self.theoretical_arrival = arrival + self.interval
+        return True
 
 
 @functools.cache
@@ -51,13 +60,13 @@ def header_value(rate):
 
 
 class RateLimiter:
-    """One bucket per (operation, seller); ``enabled = False`` lets every call through."""
+    """One limiter per (operation, seller); ``enabled = False`` lets every call through."""
 
     def __init__(self, clock, enabled=True):
         self.clock = clock
         self.enabled = enabled
         self.overrides = {}  # (model, operationId) -> (rate, burst), for a custom usage plan
-        self._buckets = {}
+        self._limiters = {}
 
     def limit(self, operation):
         return self.overrides.get(operation) or documented_limits()[operation]
@@ -66,11 +75,11 @@ class RateLimiter:
         if not self.enabled:
             return True
         key = (operation, seller_id)
-        bucket = self._buckets.get(key)
-        if bucket is None:
+        limiter = self._limiters.get(key)
+        if limiter is None:
             rate, burst = self.limit(operation)
-            bucket = self._buckets[key] = TokenBucket(rate, burst, self.clock)
-        return bucket.take()
+            limiter = self._limiters[key] = ArrivalLimiter(rate, burst, self.clock)
+        return limiter.take()
 
     def reset(self):
-        self._buckets.clear()
+        self._limiters.clear()
