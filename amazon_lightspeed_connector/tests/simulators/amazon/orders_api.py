@@ -4,7 +4,9 @@ Each handler takes ``(sim, request, token, **path_params)`` after authentication
 limiting have passed, and returns a SimResponse in the operation's documented shape.
 """
 
+import functools
 from dataclasses import dataclass
+from operator import attrgetter
 
 from ..core import SimResponse
 from . import errors, wire
@@ -117,6 +119,13 @@ def _enum_list(request, name, allowed):
     return set(values)
 
 
+def _all_of(*criteria):
+    """An order filter from ``(wanted values, value of the order)`` pairs: the order's value
+    must be among the wanted ones; a filter the request left out (no values) keeps every order."""
+    given = [(wanted, value_of) for wanted, value_of in criteria if wanted]
+    return lambda order: all(value_of(order) in wanted for wanted, value_of in given)
+
+
 def _matching_ids(sim, window, keep):
     """Ids of visible orders in the window that ``keep`` accepts, oldest first by the field."""
     found = []
@@ -140,8 +149,35 @@ def _page(sim, cursor):
     return orders, next_token
 
 
-def _bad_request(problem):
-    return errors.many_invalid_inputs(problem.messages)
+def _invalid_input_answered(operation):
+    """The operation answers 400 with Amazon's error list when its input is refused."""
+
+    @functools.wraps(operation)
+    def answer(*args, **kwargs):
+        try:
+            return operation(*args, **kwargs)
+        except BadRequest as problem:
+            return errors.many_invalid_inputs(problem.messages)
+
+    return answer
+
+
+def _continued_cursor(sim, request, token_param, version_mark):
+    """The search a page token continues, None for a new search. The token carries the original
+    filters (Amazon ignores the others); a token of the other API version is refused."""
+    token = request.arg(token_param)
+    if not token:
+        return None
+    cursor = sim.page_token(token)
+    if cursor is None or version_mark not in cursor.extra:
+        raise BadRequest("Invalid %s." % token_param)
+    return cursor
+
+
+def _window_bound(cursor, created_before, updated_before):
+    """The end of the window searched, named as the request named its start."""
+    bound = created_before if cursor.window.field == "purchase_date" else updated_before
+    return {bound: wire.iso(cursor.window.before)}
 
 
 def _order_or_404(sim, order_id):
@@ -154,29 +190,23 @@ def _order_or_404(sim, order_id):
 # ---------------------------------------------------------------- v2026-01-01
 
 
+@_invalid_input_answered
 def search_orders(sim, request, token):
-    try:
-        cursor = _search_cursor(sim, request)
-    except BadRequest as problem:
-        return _bad_request(problem)
+    cursor = _search_cursor(sim, request)
     orders, next_token = _page(sim, cursor)
     pii = sim.authority.has_role(token.seller_id, ROLE_PII)
     included = cursor.extra["includedData"]
     body = {"orders": [wire.order_2026(o, included, pii) for o in orders]}
     if next_token:
         body["pagination"] = {"nextToken": next_token}
-    bound = "createdBefore" if cursor.window.field == "purchase_date" else "lastUpdatedBefore"
-    body[bound] = wire.iso(cursor.window.before)
+    body.update(_window_bound(cursor, "createdBefore", "lastUpdatedBefore"))
     return SimResponse.json(200, body)
 
 
 def _search_cursor(sim, request):
-    token = request.arg("paginationToken")
-    if token:
-        cursor = sim.page_token(token)
-        if cursor is None or "includedData" not in cursor.extra:
-            raise BadRequest("Invalid paginationToken.")
-        return cursor
+    continued = _continued_cursor(sim, request, "paginationToken", "includedData")
+    if continued is not None:
+        return continued
     window = _window(
         sim, request, ("createdAfter", "createdBefore", "lastUpdatedAfter", "lastUpdatedBefore")
     )
@@ -187,27 +217,22 @@ def _search_cursor(sim, request):
     if len(marketplaces) > 50:
         raise BadRequest("marketplaceIds accepts at most 50 values.")
     page_size = _page_size(request, "maxResultsPerPage")
-    channels = {FULFILLED_BY[f] for f in fulfilled_by}
-
-    def keep(order):
-        return (
-            (not statuses or FULFILLMENT_STATUS.get(order.status) in statuses)
-            and (not channels or order.channel in channels)
-            and (not marketplaces or order.marketplace_id in marketplaces)
-        )
-
-    ids = _matching_ids(sim, window, keep)
-    return PageCursor(ids, 0, page_size, window, {"includedData": included})
+    keep = _all_of(
+        (statuses, lambda order: FULFILLMENT_STATUS.get(order.status)),
+        ({FULFILLED_BY[f] for f in fulfilled_by}, attrgetter("channel")),
+        (marketplaces, attrgetter("marketplace_id")),
+    )
+    return PageCursor(
+        _matching_ids(sim, window, keep), 0, page_size, window, {"includedData": included}
+    )
 
 
+@_invalid_input_answered
 def get_order_2026(sim, request, token, orderId):
     order, missing = _order_or_404(sim, orderId)
     if missing:
         return missing
-    try:
-        included = frozenset(_enum_list(request, "includedData", INCLUDED_DATA))
-    except BadRequest as problem:
-        return _bad_request(problem)
+    included = frozenset(_enum_list(request, "includedData", INCLUDED_DATA))
     pii = sim.authority.has_role(token.seller_id, ROLE_PII)
     return SimResponse.json(200, {"order": wire.order_2026(order, included, pii)})
 
@@ -222,49 +247,38 @@ def _data_elements(token, request):
     return frozenset()
 
 
+@_invalid_input_answered
 def get_orders(sim, request, token):
-    try:
-        cursor = _get_orders_cursor(sim, request)
-    except BadRequest as problem:
-        return _bad_request(problem)
+    cursor = _get_orders_cursor(sim, request)
     orders, next_token = _page(sim, cursor)
     elements = _data_elements(token, request)
     payload = {"Orders": [wire.order_v0(o, elements) for o in orders]}
     if next_token:
         payload["NextToken"] = next_token
-    bound = "CreatedBefore" if cursor.window.field == "purchase_date" else "LastUpdatedBefore"
-    payload[bound] = wire.iso(cursor.window.before)
+    payload.update(_window_bound(cursor, "CreatedBefore", "LastUpdatedBefore"))
     return SimResponse.json(200, {"payload": payload})
 
 
 def _get_orders_cursor(sim, request):
     if not request.args("MarketplaceIds"):
         raise BadRequest("MarketplaceIds is required.")
-    token = request.arg("NextToken")
-    if token:  # NextToken carries the original filters; Amazon ignores the others
-        cursor = sim.page_token(token)
-        if cursor is None or "v0" not in cursor.extra:
-            raise BadRequest("Invalid NextToken.")
-        return cursor
+    continued = _continued_cursor(sim, request, "NextToken", "v0")
+    if continued is not None:
+        return continued
     window = _window(
         sim, request, ("CreatedAfter", "CreatedBefore", "LastUpdatedAfter", "LastUpdatedBefore")
     )
     statuses = _enum_list(request, "OrderStatuses", V0_STATUSES)
     channels = _enum_list(request, "FulfillmentChannels", V0_CHANNELS)
     marketplaces = set(request.args("MarketplaceIds"))
-    order_ids = set(request.args("AmazonOrderIds"))
     page_size = _page_size(request, "MaxResultsPerPage")
-
-    def keep(order):
-        return (
-            order.marketplace_id in marketplaces
-            and (not statuses or order.status in statuses)
-            and (not channels or order.channel in channels)
-            and (not order_ids or order.order_id in order_ids)
-        )
-
-    ids = _matching_ids(sim, window, keep)
-    return PageCursor(ids, 0, page_size, window, {"v0": True})
+    keep = _all_of(
+        (marketplaces, attrgetter("marketplace_id")),  # required, so never empty
+        (statuses, attrgetter("status")),
+        (channels, attrgetter("channel")),
+        (set(request.args("AmazonOrderIds")), attrgetter("order_id")),
+    )
+    return PageCursor(_matching_ids(sim, window, keep), 0, page_size, window, {"v0": True})
 
 
 def get_order_v0(sim, request, token, orderId):
@@ -300,20 +314,22 @@ def get_order_items(sim, request, token, orderId):
     return SimResponse.json(200, {"payload": payload})
 
 
-def get_order_address(sim, request, token, orderId):
-    order, missing = _order_or_404(sim, orderId)
-    if missing:
-        return missing
-    restricted = bool(_data_elements(token, request))
-    return SimResponse.json(200, {"payload": wire.order_address_v0(order, restricted)})
+def _personal_data_v0(render):
+    """An operation answering one order's personal data as ``render(order, restricted)`` gives
+    it: in full only to a Restricted Data Token covering the request."""
+
+    def operation(sim, request, token, orderId):
+        order, missing = _order_or_404(sim, orderId)
+        if missing:
+            return missing
+        restricted = bool(_data_elements(token, request))
+        return SimResponse.json(200, {"payload": render(order, restricted)})
+
+    return operation
 
 
-def get_order_buyer_info(sim, request, token, orderId):
-    order, missing = _order_or_404(sim, orderId)
-    if missing:
-        return missing
-    restricted = bool(_data_elements(token, request))
-    return SimResponse.json(200, {"payload": wire.order_buyer_info_v0(order, restricted)})
+get_order_address = _personal_data_v0(wire.order_address_v0)
+get_order_buyer_info = _personal_data_v0(wire.order_buyer_info_v0)
 
 
 def create_restricted_data_token(sim, request, token):
