@@ -31,24 +31,34 @@ def _drop_none(mapping):
 # ---------------------------------------------------------------- v0
 
 
+# An address on the wire, v0 field name -> ``Address`` attribute. v2026 names the same fields
+# in lowerCamelCase (``_customer_address``). Without a Restricted Data Token Amazon shows only
+# the public part: enough to estimate tax.
+ADDRESS_PUBLIC = {
+    "City": "city",
+    "StateOrRegion": "state",
+    "PostalCode": "postal_code",
+    "CountryCode": "country",
+}
+ADDRESS_PRIVATE = {
+    "Name": "name",
+    "CompanyName": "company",
+    "AddressLine1": "line1",
+    "AddressLine2": "line2",
+    "Phone": "phone",
+}
+
+
+def _address_fields(address, names):
+    return {name: getattr(address, attribute) for name, attribute in names.items()}
+
+
 def _address_v0(address, full):
-    public = {
-        "City": address.city,
-        "StateOrRegion": address.state,
-        "PostalCode": address.postal_code,
-        "CountryCode": address.country,
-    }
+    public = _address_fields(address, ADDRESS_PUBLIC)
     if not full:
-        return public  # what Amazon still shows without an RDT: enough to estimate tax
-    private = {
-        "Name": address.name,
-        "CompanyName": address.company,
-        "AddressLine1": address.line1,
-        "AddressLine2": address.line2,
-        "Phone": address.phone,
-        "AddressType": address.address_type,
-    }
-    return _drop_none({**private, **public})
+        return public
+    private = _address_fields(address, ADDRESS_PRIVATE)
+    return _drop_none({**private, "AddressType": address.address_type, **public})
 
 
 def _buyer_info_v0(buyer):
@@ -186,23 +196,17 @@ def order_buyer_info_v0(order, restricted):
 # ---------------------------------------------------------------- v2026-01-01
 
 
+def _lower_camel(fields):
+    return {name[0].lower() + name[1:]: value for name, value in fields.items()}
+
+
 def _customer_address(address, full):
-    public = {
-        "city": address.city,
-        "stateOrRegion": address.state,
-        "postalCode": address.postal_code,
-        "countryCode": address.country,
-        "addressType": address.address_type.upper(),
-    }
+    """v2026 shows the address type to everyone, upper-cased (RESIDENTIAL, COMMERCIAL)."""
+    public = _lower_camel(_address_fields(address, ADDRESS_PUBLIC))
+    public["addressType"] = address.address_type.upper()
     if not full:
         return public
-    private = {
-        "name": address.name,
-        "companyName": address.company,
-        "addressLine1": address.line1,
-        "addressLine2": address.line2,
-        "phone": address.phone,
-    }
+    private = _lower_camel(_address_fields(address, ADDRESS_PRIVATE))
     return _drop_none({**private, **public})
 
 
