@@ -106,6 +106,24 @@ class Address:
     company: str = None
 
 
+# What the buyer pays for a line, as signed amounts of ``OrderLine``: each charge and its tax
+# adds, each discount and its tax takes off. A table, not the client's sum of charges less
+# discounts (lib/amazon/order_data.py), so that the simulator checks the client's arithmetic
+# rather than repeating it.
+BUYER_PAYS = (
+    (+1, "item_price"),
+    (+1, "item_tax"),
+    (+1, "shipping_price"),
+    (+1, "shipping_tax"),
+    (+1, "gift_wrap_price"),
+    (+1, "gift_wrap_tax"),
+    (-1, "promotion_discount"),
+    (-1, "promotion_discount_tax"),
+    (-1, "shipping_discount"),
+    (-1, "shipping_discount_tax"),
+)
+
+
 @dataclass
 class OrderLine:
     order_item_id: str
@@ -143,19 +161,8 @@ class OrderLine:
         return self.quantity - self.quantity_shipped
 
     def total(self):
-        """What the buyer pays for this line."""
-        return (
-            self.item_price
-            + self.item_tax
-            + self.shipping_price
-            + self.shipping_tax
-            + self.gift_wrap_price
-            + self.gift_wrap_tax
-            - self.promotion_discount
-            - self.promotion_discount_tax
-            - self.shipping_discount
-            - self.shipping_discount_tax
-        )
+        """What the buyer pays for this line, summed from the table ``BUYER_PAYS``."""
+        return sum((sign * getattr(self, amount) for sign, amount in BUYER_PAYS), ZERO)
 
 
 @dataclass
