@@ -1,6 +1,7 @@
 # The abstract mixins first: the models inherit them when their classes are defined.
 from . import connector_connection_mixin  # isort: skip
 from . import amazon_channel_mapping_mixin  # isort: skip
+from . import amazon_channel_record_mixin  # isort: skip
 from . import lightspeed_reference_mixin  # isort: skip
 from . import connector_account_guard  # isort: skip
 from . import (

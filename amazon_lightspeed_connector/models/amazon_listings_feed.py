@@ -10,17 +10,12 @@ class AmazonListingsFeed(models.Model):
     """
 
     _name = "amazon.listings.feed"
+    _inherit = ["amazon.channel.record.mixin"]
     _description = "Amazon Listings Feed"
     _order = "id desc"
     _rec_name = "feed_id"
-    _check_company_auto = True
 
-    account_id = fields.Many2one(
-        "amazon.account", "Amazon Channel", required=True, readonly=True, ondelete="cascade"
-    )
-    company_id = fields.Many2one(
-        related="account_id.company_id", store=True, index=True, string="Company"
-    )
+    account_id = fields.Many2one(readonly=True)
     feed_id = fields.Char("Feed ID", required=True, readonly=True, index=True)
     marketplace_id = fields.Char("Marketplace ID", required=True, readonly=True)
     message_count = fields.Integer("Messages", readonly=True)

@@ -5,16 +5,10 @@ class AmazonMarketplacePricelist(models.Model):
     """Which Odoo pricelist prices a channel's SKUs in one Amazon marketplace."""
 
     _name = "amazon.marketplace.pricelist"
+    _inherit = ["amazon.channel.record.mixin"]
     _description = "Amazon Marketplace Pricelist"
     _order = "account_id, marketplace_id"
-    _check_company_auto = True
 
-    account_id = fields.Many2one(
-        "amazon.account", "Amazon Channel", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(
-        related="account_id.company_id", store=True, index=True, string="Company"
-    )
     marketplace_id = fields.Char(
         "Marketplace ID",
         required=True,

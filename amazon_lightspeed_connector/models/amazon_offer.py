@@ -9,22 +9,12 @@ class AmazonOffer(models.Model):
     """
 
     _name = "amazon.offer"
+    _inherit = ["amazon.channel.record.mixin"]
     _description = "Amazon SKU Binding"
     _order = "account_id, seller_sku, marketplace_id"
     _rec_name = "seller_sku"
-    _check_company_auto = True
 
-    account_id = fields.Many2one(
-        "amazon.account",
-        "Amazon Channel",
-        required=True,
-        ondelete="cascade",
-        index=True,
-        help="The Amazon channel that sells this SKU.",
-    )
-    company_id = fields.Many2one(
-        related="account_id.company_id", store=True, index=True, string="Company"
-    )
+    account_id = fields.Many2one(help="The Amazon channel that sells this SKU.")
     marketplace_id = fields.Char(
         "Marketplace ID",
         required=True,

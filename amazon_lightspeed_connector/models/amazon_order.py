@@ -47,15 +47,11 @@ class AmazonOrder(models.Model):
     """
 
     _name = "amazon.order"
+    _inherit = ["amazon.channel.record.mixin"]
     _description = "Amazon Order"
     _order = "purchase_date desc, id desc"
-    _check_company_auto = True
 
     name = fields.Char("Amazon Order ID", required=True, index=True, readonly=True)
-    account_id = fields.Many2one(
-        "amazon.account", "Amazon Channel", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
     marketplace_id = fields.Char("Marketplace ID")
     seller_order_id = fields.Char("Seller Order ID")
     status = fields.Selection(STATUSES, index=True, help="Amazon's order status, as last read.")

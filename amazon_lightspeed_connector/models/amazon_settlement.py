@@ -26,9 +26,9 @@ class AmazonSettlement(models.Model):
     """
 
     _name = "amazon.settlement"
+    _inherit = ["amazon.channel.record.mixin"]
     _description = "Amazon Settlement Report"
     _order = "end_date desc, id desc"
-    _check_company_auto = True
 
     name = fields.Char(
         "Settlement ID",
@@ -36,18 +36,7 @@ class AmazonSettlement(models.Model):
         index=True,
         help="Amazon's settlement id; empty when the report could not be read.",
     )
-    account_id = fields.Many2one(
-        "amazon.account",
-        "Amazon Channel",
-        required=True,
-        readonly=True,
-        ondelete="cascade",
-        index=True,
-        help="The Amazon channel whose settlement this is.",
-    )
-    company_id = fields.Many2one(
-        related="account_id.company_id", store=True, index=True, string="Company"
-    )
+    account_id = fields.Many2one(readonly=True, help="The Amazon channel whose settlement this is.")
     report_id = fields.Char(
         "Report ID",
         required=True,
