@@ -99,6 +99,12 @@ def shop_named(shop_id, expected):
     return check
 
 
+def shop_name_stored(name, shop_id, shop_name, kept):
+    """An extra shop named ``shop_name`` is mirrored as one warehouse named ``kept``."""
+    mutate = extra_shop(shopID=shop_id, name=shop_name)
+    return ReferenceCase(name, SHOPS, mutate, "stored", check=shop_named(shop_id, kept))
+
+
 def only_store_a_open(case, account):
     stores = case.stores()
     case.assertFalse(stores["1"].lightspeed_shop_archived)
@@ -126,41 +132,13 @@ def looping_pages(resource):
 
 REFERENCE_CASES = [
     # --- names: stored as plain text, bounded
-    ReferenceCase(
-        "shop_name_with_markup",
-        SHOPS,
-        extra_shop(shopID="901", name=SCRIPT),
-        "stored",
-        check=shop_named("901", SCRIPT),
+    shop_name_stored("shop_name_with_markup", "901", SCRIPT, SCRIPT),
+    shop_name_stored("shop_name_as_a_formula", "902", FORMULA, FORMULA),
+    shop_name_stored("shop_name_of_100_kB", "903", HUGE_NAME, HUGE_NAME[:255] + "\u2026"),
+    shop_name_stored(
+        "shop_name_with_nul_and_escapes", "904", "North\x00 Store\x1b[2J", "North Store[2J"
     ),
-    ReferenceCase(
-        "shop_name_as_a_formula",
-        SHOPS,
-        extra_shop(shopID="902", name=FORMULA),
-        "stored",
-        check=shop_named("902", FORMULA),
-    ),
-    ReferenceCase(
-        "shop_name_of_100_kB",
-        SHOPS,
-        extra_shop(shopID="903", name=HUGE_NAME),
-        "stored",
-        check=shop_named("903", HUGE_NAME[:255] + "\u2026"),
-    ),
-    ReferenceCase(
-        "shop_name_with_nul_and_escapes",
-        SHOPS,
-        extra_shop(shopID="904", name="North\x00 Store\x1b[2J"),
-        "stored",
-        check=shop_named("904", "North Store[2J"),
-    ),
-    ReferenceCase(
-        "shop_name_not_text",
-        SHOPS,
-        extra_shop(shopID="905", name={"first": "North"}),
-        "stored",
-        check=shop_named("905", "Lightspeed shop 905"),
-    ),
+    shop_name_stored("shop_name_not_text", "905", {"first": "North"}, "Lightspeed shop 905"),
     ReferenceCase(
         "employee_without_names",
         EMPLOYEES,
