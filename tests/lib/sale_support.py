@@ -107,6 +107,44 @@ def item_ids(sim):
 IDS = {"JBJ-S": 1, "JBJ-M": 2, "LTR-BELT": 8, "WOOL-SCARF": 9, "CANVAS-TOTE": 10}
 
 
+@st.composite
+def split_orders(draw, amounts, max_lines, max_quantity, same_sku_twice=False):
+    """Hypothesis: an order of up to ``max_lines`` demo SKUs, every amount of every line drawn
+    from ``amounts``, and its units dealt at random into one to four parts (a split order)."""
+    skus = draw(
+        st.lists(
+            st.sampled_from(sorted(IDS)),
+            min_size=1,
+            max_size=max_lines,
+            unique=not same_sku_twice,
+        )
+    )
+    lines = [_draw_charged_line(draw, sku, st.integers(1, max_quantity), amounts) for sku in skus]
+    return order(*lines), draw_parts(draw, lines, IDS)
+
+
+def _draw_charged_line(draw, sku, quantities, amounts):
+    """Hypothesis: a line of ``sku`` with every amount Amazon reports drawn from ``amounts``;
+    a discount is at most what it discounts, a discount's tax may be folded in (None)."""
+    price = draw(amounts)
+    shipping = draw(amounts)
+    discount_tax = st.none() | amounts
+    return line(
+        sku,
+        draw(quantities),
+        str(price),
+        item_tax=str(draw(amounts)),
+        promotion_discount=str(min(price, draw(amounts))),
+        promotion_discount_tax=draw(discount_tax),
+        shipping_price=str(shipping),
+        shipping_tax=str(draw(amounts)),
+        shipping_discount=str(min(shipping, draw(amounts))),
+        shipping_discount_tax=draw(discount_tax),
+        gift_wrap_price=str(draw(amounts)),
+        gift_wrap_tax=str(draw(amounts)),
+    )
+
+
 def draw_parts(draw, lines, item_ids):
     """Hypothesis: the order's units dealt at random into one to four parts (a split order),
     each part the lines it got with their unit counts; empty parts are dropped."""

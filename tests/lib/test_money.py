@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sale_support import IDS, draw_parts, line, order, request
+from sale_support import line, order, request, split_orders
 
 from amazon_lightspeed_connector.lib import money
 from amazon_lightspeed_connector.lib.lightspeed.sale_payload import (
@@ -58,37 +58,14 @@ def test_amounts_are_rounded_half_up_once_as_they_are_read():
 amounts = st.decimals(min_value=0, max_value=500, places=2) | st.decimals(
     min_value=0, max_value=50, places=3
 )
-discount_tax = st.none() | amounts
 
 
-@st.composite
-def orders_and_splits(draw):
-    """1-6 lines (a SKU may come twice), every amount Amazon reports, split into 1-4 parts."""
-    lines = []
-    for sku in draw(st.lists(st.sampled_from(sorted(IDS)), min_size=1, max_size=6)):
-        price = draw(amounts)
-        shipping = draw(amounts)
-        lines.append(
-            line(
-                sku,
-                draw(st.integers(1, 9)),
-                str(price),
-                item_tax=str(draw(amounts)),
-                promotion_discount=str(min(price, draw(amounts))),
-                promotion_discount_tax=draw(discount_tax),
-                shipping_price=str(shipping),
-                shipping_tax=str(draw(amounts)),
-                shipping_discount=str(min(shipping, draw(amounts))),
-                shipping_discount_tax=draw(discount_tax),
-                gift_wrap_price=str(draw(amounts)),
-                gift_wrap_tax=str(draw(amounts)),
-            )
-        )
-    return order(*lines), draw_parts(draw, lines, IDS)
+# 1-6 lines (a SKU may come twice), every amount Amazon reports, split into 1-4 parts
+orders_and_splits = split_orders(amounts, max_lines=6, max_quantity=9, same_sku_twice=True)
 
 
 @settings(max_examples=200, deadline=None)
-@given(orders_and_splits())
+@given(orders_and_splits)
 def test_property_odoo_and_lightspeed_totals_are_equal_to_the_cent(case):
     amazon, parts = case
     expected = sum(
@@ -98,7 +75,7 @@ def test_property_odoo_and_lightspeed_totals_are_equal_to_the_cent(case):
 
 
 @settings(max_examples=100, deadline=None)
-@given(orders_and_splits())
+@given(orders_and_splits)
 def test_property_odoo_unit_prices_are_whole_cents_and_discounts_never_negative(case):
     amazon, _parts = case
     sale = money.sale_order_amounts(amazon.lines, 2, "quantity_ordered")

@@ -6,7 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lightspeed_support import make_client
-from sale_support import IDS, RECIPIENT, draw_parts, item_ids, line, order, request, whole
+from sale_support import (
+    IDS,
+    RECIPIENT,
+    item_ids,
+    line,
+    order,
+    request,
+    split_orders,
+    whole,
+)
 
 from amazon_lightspeed_connector.lib.lightspeed.sale_payload import (
     PartLine,
@@ -288,33 +297,12 @@ def test_split_order_parts_add_up_to_the_amazon_total_to_the_cent():
 
 
 amounts = st.decimals(min_value=0, max_value=999, places=2, allow_nan=False, allow_infinity=False)
-
-
-@st.composite
-def split_orders(draw):
-    """An order of 1-4 SKUs with random amounts, and a random split into 1-4 parts."""
-    skus = draw(st.lists(st.sampled_from(sorted(IDS)), min_size=1, max_size=4, unique=True))
-    lines = []
-    for sku in skus:
-        quantity = draw(st.integers(1, 7))
-        price = draw(amounts)
-        lines.append(
-            line(
-                sku,
-                quantity,
-                str(price),
-                item_tax=str(draw(amounts)),
-                promotion_discount=str(min(price, draw(amounts))),
-                shipping_price=str(draw(amounts)),
-                shipping_tax=str(draw(amounts)),
-                gift_wrap_price=str(draw(amounts)),
-            )
-        )
-    return order(*lines), draw_parts(draw, lines, IDS)
+# an order of 1-4 SKUs, every amount drawn at random, and a random split into 1-4 parts
+orders_and_splits = split_orders(amounts, max_lines=4, max_quantity=7)
 
 
 @settings(max_examples=150, deadline=None)
-@given(split_orders())
+@given(orders_and_splits)
 def test_property_parts_always_add_up_to_the_order_to_the_cent(case):
     amazon, parts = case
     requests = [
@@ -444,7 +432,7 @@ def test_a_split_order_becomes_one_sale_per_store(sim):
 
 
 @settings(max_examples=25, deadline=None)
-@given(split_orders())
+@given(orders_and_splits)
 def test_property_the_simulator_totals_every_part_as_the_payload_does(case):
     amazon, parts = case
     sim = LightspeedSimulator.demo(clock=ManualClock())
