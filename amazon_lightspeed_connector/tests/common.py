@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from odoo.osv import expression
 from odoo.tests import new_test_user
 
@@ -41,6 +43,20 @@ def messages_about(env, *records):
     """Every chatter message posted on one of ``records`` (recordsets of any models)."""
     about = [[("model", "=", r._name), ("res_id", "in", r.ids)] for r in records]
     return env["mail.message"].search(expression.OR(about))
+
+
+@dataclass
+class HostileCase:
+    """One case of a corpus of hostile answers (test_hostile_*.py): ``name`` names its subTest,
+    ``hostile`` makes the answer hostile (each corpus says how), ``outcome`` is one of the
+    corpus's outcomes, ``message`` what the user is told and ``check(case, ...)`` what else
+    must hold afterwards."""
+
+    name: str
+    hostile: object
+    outcome: str
+    message: str = ""
+    check: object = None
 
 
 class CronHandover:

@@ -22,7 +22,7 @@ from odoo.tests import tagged
 from ..lib.amazon.settlement import parse_settlement_report
 from ..lib.errors import PayloadError
 from .amazon_import_common import AmazonImportCase
-from .common import messages_about
+from .common import HostileCase, messages_about
 from .listings_common import ListingsPush
 from .routing_common import RoutingCase
 from .simulators.amazon import line
@@ -32,20 +32,15 @@ BIG = 100_000  # characters: an "oversized" field
 
 
 @dataclass
-class OrderCase:
-    """One hostile order: ``mutate(raw)`` returns what the page carries instead of the order
-    (a dict, or a list of values for duplicates and non-objects).
+class OrderCase(HostileCase):
+    """One hostile order of ``lines``: ``hostile(raw)`` returns what the page carries instead
+    of the order (a dict, or a list of values for duplicates and non-objects).
 
     outcome: "imported" (stored, with its sale order), "error" (stored in error, ``message``
     in its import error and the sync log), "logged" (no order can be stored: only a sync log
     error), "handled" (either imported or in error with a message; no crash).
     """
 
-    name: str
-    mutate: object
-    outcome: str
-    message: str = ""
-    check: object = None
     lines: list = field(default_factory=lambda: [line("JBJ-M", 1, "59.00")])
 
 
@@ -299,7 +294,7 @@ class TestHostileInputs(AmazonImportCase):
     def test_hostile_orders_end_as_clear_errors_or_safe_storage(self):
         good = [self.sim.add_order([line("JBJ-S", 1, "59.00")]) for _ in range(3)]
         by_case = {case.name: self.sim.add_order(case.lines) for case in ORDER_CASES}
-        mutators = {by_case[case.name].order_id: case.mutate for case in ORDER_CASES}
+        mutators = {by_case[case.name].order_id: case.hostile for case in ORDER_CASES}
         client = self.new_client()
         HostilePages(client, mutators)
         mails_before = self.env["mail.mail"].search_count([])
@@ -487,22 +482,15 @@ REPORT = r"^/_sim/documents/"
 TEN_MB = 10 * 1024 * 1024
 
 
-@dataclass
-class FeedReportCase:
+class FeedReportCase(HostileCase):
     """One hostile answer about a finished JSON listings feed of 12 SKUs (messages 1 to 12).
 
-    ``faults``: ``(path, payload)`` pairs, each a ``malformed`` fault of the Amazon simulator
+    ``hostile``: ``(path, payload)`` pairs, each a ``malformed`` fault of the Amazon simulator
     for one answer: raw bytes, JSON, or a function of the real answer returning either.
     outcome: "refused" (the feed ends Refused with ``message``, every SKU in it shows it and
     goes again in a new feed; a sync log error says it), "read" (the report is read: the feed
     is done, its SKUs got their verdict; ``check`` says which).
     """
-
-    name: str
-    faults: tuple
-    outcome: str
-    message: str = ""
-    check: object = None
 
 
 def report_is(content):
@@ -723,7 +711,7 @@ class TestHostileFeedReports(ListingsPush, RoutingCase):
     def test_hostile_feed_answers_end_on_the_feed(self):
         for case in FEED_REPORT_CASES:
             with self.subTest(case=case.name), closing(self.env.cr.savepoint()):
-                for path, payload in case.faults:
+                for path, payload in case.hostile:
                     self.amazon_sim.faults.add("malformed", path=path, payload=payload)
                 try:
                     self.assert_feed_case(case)

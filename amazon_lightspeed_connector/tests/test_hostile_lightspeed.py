@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from odoo.tests import tagged
 
+from .common import HostileCase
 from .routing_common import RoutingCase
 from .sales_common import LightspeedSales
 from .stock_common import StockCase
@@ -70,7 +71,7 @@ def replaced_by(content):
 
 @dataclass
 class ReferenceCase:
-    """One hostile answer to the reference sync, on the page of ``path``.
+    """One hostile answer to the reference sync: ``hostile`` changes the page of ``path``.
 
     outcome: "stored" (the sync succeeds; ``check`` says how it was kept), "skipped" (the sync
     succeeds without the bad record; a "reference" warning says ``message``), "refused" (the
@@ -79,7 +80,7 @@ class ReferenceCase:
 
     name: str
     path: str
-    mutate: object
+    hostile: object
     outcome: str
     message: str = ""
     check: object = None
@@ -222,8 +223,7 @@ REFERENCE_CASES = [
 MISSING = object()
 
 
-@dataclass
-class StockInputCase:
+class StockInputCase(HostileCase):
     """One hostile Item page of the scheduled stock refresh, which reads item JBJ-M (on hand
     4 in store A and 2 in store B before; 9 in store A now).
 
@@ -232,12 +232,6 @@ class StockInputCase:
     in the refresh result), "refused" (the refresh fails clearly: a sync log error says
     ``message``; nothing stored, the cursor stays).
     """
-
-    name: str
-    mutate: object
-    outcome: str
-    message: str = ""
-    check: object = None
 
 
 def jeans(change):
@@ -385,7 +379,7 @@ class TestHostileLightspeedData(StockCase):
     def hostile(self, case, path):
         """The case's fault on the simulator, in a savepoint rolled back after it: each case
         starts from the same state."""
-        mutate = case.mutate.build(self) if isinstance(case.mutate, PerTest) else case.mutate
+        mutate = case.hostile.build(self) if isinstance(case.hostile, PerTest) else case.hostile
         self.sim.faults.add("malformed", method="GET", path=path, payload=mutate, times=2)
         try:
             with closing(self.env.cr.savepoint()):
