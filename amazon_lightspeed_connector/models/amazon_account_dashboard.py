@@ -6,7 +6,8 @@ from odoo import _, api, fields, models
 from .access_guard import requires
 
 # The documents a sync-log row can point at, and the SQL that reads their channel: a row counts
-# on a channel's card when it is about the channel itself, one of its orders or routed orders.
+# on a channel's card when it is about the channel itself, one of its orders, routed orders or
+# settlement reports.
 SYNC_LOG_CHANNEL_SQL = """
     SELECT channel.id, log.id
       FROM amazon_sync_log log
@@ -14,11 +15,14 @@ SYNC_LOG_CHANNEL_SQL = """
         ON log.res_model = 'amazon.order' AND amazon_order.id = log.res_id
  LEFT JOIN amazon_routed_order routed
         ON log.res_model = 'amazon.routed.order' AND routed.id = log.res_id
+ LEFT JOIN amazon_settlement settlement
+        ON log.res_model = 'amazon.settlement' AND settlement.id = log.res_id
       JOIN amazon_account channel
         ON channel.id = CASE log.res_model
                             WHEN 'amazon.account' THEN log.res_id
                             WHEN 'amazon.order' THEN amazon_order.account_id
                             WHEN 'amazon.routed.order' THEN routed.account_id
+                            WHEN 'amazon.settlement' THEN settlement.account_id
                         END
      WHERE log.level = 'error'
        AND NOT COALESCE(log.resolved, FALSE)
@@ -148,6 +152,7 @@ class AmazonAccountDashboard(models.Model):
         self.env["amazon.sync.log"].flush_model()
         self.env["amazon.order"].flush_model(["account_id"])
         self.env["amazon.routed.order"].flush_model(["account_id"])
+        self.env["amazon.settlement"].flush_model(["account_id"])
         self.env.cr.execute(
             SYNC_LOG_CHANNEL_SQL + " AND log.company_id IN %s",
             (tuple(self.ids), tuple(self.env.companies.ids)),

@@ -114,6 +114,7 @@ class AmazonAccount(models.Model):
         )
         if settlement:
             settlement.write(values)
+            self.env["amazon.sync.log"]._resolve_errors("settlement", settlement)
         else:
             settlement = self.env["amazon.settlement"].create(values)
         if not report.is_balanced:

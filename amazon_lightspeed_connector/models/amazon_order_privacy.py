@@ -248,6 +248,7 @@ class AmazonOrderPrivacy(models.Model):
             try:
                 with self.env.cr.savepoint():
                     order._erase_one()
+                self.env["amazon.sync.log"]._resolve_errors("privacy", order)
                 erased += 1
             except Exception as error:  # one bad record never stops the batch
                 _logger.warning("Amazon order %s: erasure failed", order.name, exc_info=True)

@@ -255,6 +255,8 @@ class AmazonOrderSale(models.Model):
         except (PermanentError, UserError, ValidationError) as error:
             self._set_error(error)
             return False
+        if self.import_state == "imported":
+            self.env["amazon.sync.log"]._resolve_errors("import", self)
         return True
 
     @requires("read")

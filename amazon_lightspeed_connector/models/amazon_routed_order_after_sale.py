@@ -126,7 +126,8 @@ class AmazonRoutedOrderAfterSale(models.Model):
     def _complete_shipped_sale(self, client):
         """Complete the open sale the store shipped (stock drops now), inside the read's
         savepoint: a throttled or unreachable Lightspeed undoes the shipment and the next read
-        does it again; Lightspeed refusing it is an error on the order, which stays shipped.
+        does it again; Lightspeed refusing it is an error on the order, which stays shipped,
+        logged as the send flow's completion failure (its Retry completes it and resolves it).
         (The send flow's completion commits per order, which the read's savepoint cannot
         survive.) The store's shipment note is left as typed."""
         try:
@@ -140,7 +141,7 @@ class AmazonRoutedOrderAfterSale(models.Model):
             )
             self.write({"error_message": message})
             self.env["amazon.sync.log"].sudo().log_event(
-                "after_sale", message, reference=self.name, payload=error.payload, record=self
+                "lightspeed", message, reference=self.name, payload=error.payload, record=self
             )
             return
         self.write({"lightspeed_sale_completed": True})

@@ -193,6 +193,7 @@ class AmazonRoutedOrder(models.Model):
                 "confirmation_scheduled_date": False,
             }
         )
+        self.env["amazon.sync.log"]._resolve_errors("shipment", self)
         self._post_confirmation_note(
             _(
                 "%(note)s Package %(package)s, tracking %(tracking)s.",

@@ -258,6 +258,7 @@ class AmazonRoutedOrderSend(models.Model):
                 "error_message": False,
             }
         )
+        self.env["amazon.sync.log"]._resolve_errors("lightspeed", self)
         if request.complete_now and lower_stock:
             self._lower_local_stock()
         elif request.complete_now:
@@ -369,6 +370,7 @@ class AmazonRoutedOrderSend(models.Model):
         if not self.lightspeed_sale_completed:
             complete_sale(run.client, sale_id, note)
             self.write({"lightspeed_sale_completed": True, "error_message": False})
+            self.env["amazon.sync.log"]._resolve_errors("lightspeed", self)
             self._lower_local_stock()
             run.counts["sent"] += 1
         elif note:

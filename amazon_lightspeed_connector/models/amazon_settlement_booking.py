@@ -69,6 +69,7 @@ class AmazonSettlementBooking(models.Model):
                 "payment_id": payment.id,
             }
         )
+        self.env["amazon.sync.log"]._resolve_errors("settlement", order)
         (lines.settlement_id - self)._refresh_state()  # earlier reports of a split order
 
     def _pay_order(self, order, lines):

@@ -33,6 +33,11 @@ def _short_reference(reference):
     return text if len(text) <= MAX_REFERENCE_CHARS else text[: MAX_REFERENCE_CHARS - 1] + "\u2026"
 
 
+def _stored_message(message):
+    """A message as ``log_event`` stores it."""
+    return redact_text(message).replace("\x00", "")
+
+
 class AmazonSyncLog(models.Model):
     """One row per failed or notable event of a connector flow, for the back office to act on.
 
@@ -81,7 +86,7 @@ class AmazonSyncLog(models.Model):
             "flow": flow,
             "level": level,
             # PostgreSQL refuses NUL in text: a hostile payload must not lose the error report
-            "message": redact_text(message).replace("\x00", ""),
+            "message": _stored_message(message),
             "reference": _short_reference(reference),
             "payload_excerpt": redact(payload).replace("\x00", "")
             if payload is not None
@@ -102,20 +107,23 @@ class AmazonSyncLog(models.Model):
         return self.sudo().create(values)
 
     @api.model
-    def _resolve_errors(self, flow, record, messages):
-        """Mark resolved the open error rows of ``flow`` about ``record`` that said one of
-        ``messages`` (as ``log_event`` wrote them): their cause is gone, a retry succeeded."""
-        stored = [redact_text(message).replace("\x00", "") for message in messages]
-        rows = self.sudo().search(
-            [
-                ("flow", "=", flow),
-                ("level", "=", "error"),
-                ("res_model", "=", record._name),
-                ("res_id", "in", record.ids),
-                ("message", "in", stored),
-                ("resolved", "=", False),
-            ]
-        )
+    def _resolve_errors(self, flow, records, messages=None):
+        """Mark resolved the open error rows of ``flow`` about ``records``: the flow just
+        succeeded on them, so the cause is gone. ``messages`` (as ``log_event`` was given them)
+        narrows it to the rows that said one of them, for a record a flow fails on in several
+        independent ways (one undo of an order done, another still refused)."""
+        if not records:
+            return self.browse()
+        domain = [
+            ("flow", "=", flow),
+            ("level", "=", "error"),
+            ("res_model", "=", records._name),
+            ("res_id", "in", records.ids),
+            ("resolved", "=", False),
+        ]
+        if messages is not None:
+            domain.append(("message", "in", [_stored_message(m) for m in messages]))
+        rows = self.sudo().search(domain)
         rows.write({"resolved": True})
         return rows
 

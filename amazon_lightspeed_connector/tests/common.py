@@ -86,3 +86,40 @@ class CronHandover:
         new = self.triggers(cron_xmlid) - before
         self.assertTrue(new, "the scheduled action takes the rest")
         return new
+
+
+class SyncLogErrors:
+    """For the flows whose success on a record resolves their open sync-log errors about it."""
+
+    def open_errors(self, flow, record):
+        """The unresolved error rows of ``flow`` about ``record``."""
+        return self.env["amazon.sync.log"].search(
+            [
+                ("flow", "=", flow),
+                ("level", "=", "error"),
+                ("res_model", "=", record._name),
+                ("res_id", "=", record.id),
+                ("resolved", "=", False),
+            ]
+        )
+
+    def overview_errors(self, channel):
+        """The open error rows the Overview's "Open sync errors" figure of ``channel`` counts,
+        checked against the figure itself."""
+        channel.invalidate_recordset(["dashboard_sync_errors"])
+        counted = self.env["amazon.sync.log"].browse(channel._sync_error_ids().get(channel.id))
+        self.assertEqual(channel.dashboard_sync_errors, len(counted))
+        return counted
+
+    def assertResolvedAlone(self, errors, untouched, channel, counted_before):
+        """``errors`` are resolved and the channel's Overview no longer counts them, while
+        ``untouched`` (another record's or flow's) stays open and counted. (The figure may
+        also count what the successful run met next, a routing problem say.)"""
+        self.assertTrue(errors, "an error was logged to resolve")
+        self.assertTrue(untouched, "another row to leave alone")
+        self.assertLessEqual(errors | untouched, counted_before, "the Overview counted them")
+        self.assertTrue(all(errors.mapped("resolved")), "the retry succeeded: resolved")
+        self.assertFalse(any(untouched.mapped("resolved")), "another record's or flow's row stays")
+        counted = self.overview_errors(channel)
+        self.assertFalse(counted & errors, "the Overview no longer counts them")
+        self.assertLessEqual(untouched, counted)

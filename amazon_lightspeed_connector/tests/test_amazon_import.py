@@ -12,7 +12,7 @@ from ..lib.amazon.results import OrderPage
 from ..lib.lightspeed.sale_payload import PartLine, SaleRequest, payload_total, sale_payload
 from ..models.amazon_account_import import IMPORT_CRON
 from .amazon_import_common import MARKETPLACE, AmazonImportCase
-from .common import make_user
+from .common import SyncLogErrors, make_user
 from .simulators.amazon import line
 from .simulators.amazon.wire import MALFORMATIONS
 
@@ -24,7 +24,7 @@ class WorkerKilled(BaseException):
 
 
 @tagged("post_install", "-at_install")
-class TestAmazonImport(AmazonImportCase):
+class TestAmazonImport(SyncLogErrors, AmazonImportCase):
     # ------------------------------------------------------------ one order, in full
 
     def test_an_order_imports_with_lines_amounts_partner_and_no_mail(self):
@@ -446,6 +446,32 @@ class TestAmazonImport(AmazonImportCase):
         self.assertTrue(waiting.sale_order_id)
         self.assertIn(self.products["CASH-BEANIE"], waiting.sale_order_id.order_line.product_id)
         self.assertEqual(waiting.routing_state, "to_route")
+
+    def unbound_orders(self):
+        """Two orders whose SKUs have no binding yet, in error: (first, its open error, the
+        second's open error, the Overview's figure)."""
+        first = self.sim.add_order([line("NOT-BOUND-1", 1)])
+        second = self.sim.add_order([line("NOT-BOUND-2", 1)])
+        self.run_import()
+        first, second = self.orders(name=first.order_id), self.orders(name=second.order_id)
+        self.assertEqual((first.import_state, second.import_state), ("error", "error"))
+        error, other_error = self.open_errors("import", first), self.open_errors("import", second)
+        return first, error, other_error, self.overview_errors(self.account)
+
+    def test_an_order_built_on_retry_resolves_its_sync_log_error(self):
+        order, error, other_error, before = self.unbound_orders()
+        self.bind("NOT-BOUND-1", self.products["CASH-BEANIE"])
+        order.action_retry()
+        self.assertEqual(order.import_state, "imported")
+        self.assertResolvedAlone(error, other_error, self.account, before)
+
+    def test_an_order_built_by_the_next_run_resolves_its_sync_log_error(self):
+        order, error, other_error, before = self.unbound_orders()
+        self.bind("NOT-BOUND-1", self.products["CASH-BEANIE"])
+        self.assertEqual(order.import_state, "to_retry")
+        self.run_import()
+        self.assertEqual(order.import_state, "imported")
+        self.assertResolvedAlone(error, other_error, self.account, before)
 
     def test_an_unexpected_failure_on_one_order_does_not_stop_the_batch(self):
         orders = [self.sim.add_order([line("JBJ-M")]) for _ in range(4)]

@@ -17,7 +17,7 @@ from odoo.tools import mute_logger
 from ..lib.lightspeed.sale_payload import sale_payload
 from ..lib.lightspeed.sale_sender import send_sale
 from ..models.amazon_routed_order_lightspeed import SendRun
-from .common import make_user, run_with_cron_progress
+from .common import SyncLogErrors, make_user, run_with_cron_progress
 from .routing_common import RoutingCase
 from .sales_common import LightspeedSales
 from .simulators.lightspeed.scenario import DEMO_EMPLOYEE_ID, DEMO_PAYMENT_TYPE_ID
@@ -26,7 +26,7 @@ CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_send_sales"
 
 
 @tagged("post_install", "-at_install")
-class TestLightspeedSales(LightspeedSales, RoutingCase):
+class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
     def setUp(self):
         super().setUp()
         self.use_lightspeed_sale_defaults()
@@ -263,6 +263,36 @@ class TestLightspeedSales(LightspeedSales, RoutingCase):
         self.assertFalse(routed.error_message)
         self.assertEqual(len(self.sim.sales(routed.name)), 1)
 
+    def refused_by_a_closed_register(self):
+        """Two orders Lightspeed refused (the register closed), then the register reopened:
+        (the first, its open error, the other's open error, the Overview's figure)."""
+        self.sim.set_register_open(1, False)
+        routed = self.import_order(("LTR-BELT", 1)).routed_order_ids
+        other = self.import_order(("LTR-BELT", 1)).routed_order_ids
+        self.send()
+        self.assertEqual((routed.state, other.state), ("error", "error"))
+        self.sim.set_register_open(1, True)
+        errors = (self.open_errors("lightspeed", routed), self.open_errors("lightspeed", other))
+        return routed, *errors, self.overview_errors(self.amazon)
+
+    def test_a_send_that_succeeds_on_retry_resolves_its_sync_log_error(self):
+        routed, error, other_error, before = self.refused_by_a_closed_register()
+        routed.with_user(self.user).action_retry_send()
+        self.assertEqual(routed.state, "sent")
+        self.assertResolvedAlone(error, other_error, self.amazon, before)
+
+    def test_a_send_retried_by_the_scheduled_run_resolves_its_sync_log_error(self):
+        routed, error, other_error, before = self.refused_by_a_closed_register()
+        self.sim.faults.add("throttle", method="POST", path="/Sale.json", times=None)
+        routed.with_user(self.user).action_retry_send()  # Lightspeed busy: handed over
+        self.assertEqual(routed.state, "to_send")
+        self.assertFalse(error.resolved, "not sent yet")
+        self.sim.faults.clear()
+        self.sim.clock.advance(60)
+        self.send()
+        self.assertEqual(routed.state, "sent")
+        self.assertResolvedAlone(error, other_error, self.amazon, before)
+
     def test_a_refused_write_keeps_lightspeeds_message(self):
         self.employee.sudo().lightspeed_id = "999"  # deleted in Lightspeed since the last sync
         routed = self.import_order(("LTR-BELT", 1)).routed_order_ids
@@ -344,6 +374,26 @@ class TestLightspeedSales(LightspeedSales, RoutingCase):
         self.send()
         self.assertTrue(routed.lightspeed_sale_completed)
         self.assertTrue(self.sale_of(routed).completed)
+
+    def test_a_completion_that_succeeds_on_retry_resolves_its_sync_log_error(self):
+        self.amazon.inventory_deduction = "when_shipped"
+        routed = self.import_order(("LTR-BELT", 1)).routed_order_ids
+        self.send()
+        self.sim.faults.add(
+            "intercepted", method="PUT", path="/Sale/", status=400, payload={"message": "No."}
+        )
+        routed.action_mark_shipped()
+        self.assertTrue(routed._completion_failed(), routed.error_message)
+        error = self.open_errors("lightspeed", routed)
+        self.assertIn("could not be completed", error.message)
+        sent_error = self.env["amazon.sync.log"].log_event(
+            "shipment", "another flow's error", record=routed
+        )
+        before = self.overview_errors(self.amazon)
+        self.sim.faults.clear()
+        routed.with_user(self.user).action_retry_send()
+        self.assertTrue(routed.lightspeed_sale_completed)
+        self.assertResolvedAlone(error, sent_error, self.amazon, before)
 
     def test_marking_shipped_a_completed_sale_writes_the_tracking_note(self):
         routed = self.import_order(("LTR-BELT", 1)).routed_order_ids

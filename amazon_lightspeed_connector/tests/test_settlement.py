@@ -9,7 +9,9 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..lib.errors import PermanentError
 from .amazon_import_common import AmazonImportCase
+from .common import SyncLogErrors
 from .simulators.amazon import line
 
 REPORTS = "/reports/2021-06-30/reports"
@@ -17,7 +19,7 @@ PAID = ("paid", "in_payment")
 
 
 @tagged("post_install", "-at_install")
-class TestSettlement(AmazonImportCase):
+class TestSettlement(SyncLogErrors, AmazonImportCase):
     def setUp(self):
         super().setUp()
         self.read_settlements_from_simulator()
@@ -264,6 +266,58 @@ class TestSettlement(AmazonImportCase):
         errors = self.settlement_logs("error")
         self.assertIn(broken.report_id, "\n".join(errors.mapped("message")))
         self.assertIn(self.invoices(jeans).payment_state, PAID)
+
+    def test_a_report_read_on_retry_resolves_its_sync_log_error(self):
+        self.shipped_orders()
+        reports = [self.sim.generate_settlement_report()]
+        self.sim.clock.advance(3600)
+        reports.append(self.sim.generate_settlement_report())
+        contents = [self.sim.documents[r.document_id].content for r in reports]
+        for report in reports:
+            self.sim.documents[report.document_id].content = b"settlement-id\tamount\n1\t1\n"
+        self.read_settlements()
+        fixed, broken = (
+            self.settlements().filtered(lambda s, r=r: s.report_id == r.report_id) for r in reports
+        )
+        self.assertEqual((fixed.state, broken.state), ("error", "error"))
+        error, other_error = (
+            self.open_errors("settlement", fixed),
+            self.open_errors("settlement", broken),
+        )
+        before = self.overview_errors(self.account)
+
+        self.sim.documents[reports[0].document_id].content = contents[0]
+        with self.served():
+            fixed.action_retry()
+        self.assertNotEqual(fixed.state, "error")
+        self.assertResolvedAlone(error, other_error, self.account, before)
+
+    def test_an_order_closed_on_retry_resolves_its_sync_log_error(self):
+        jeans, shirts = self.shipped_orders()
+        self.sim.generate_settlement_report()
+        Settlement = type(self.env["amazon.settlement"])
+        original = Settlement._pay_order
+
+        def locked(settlement, order, lines):
+            raise PermanentError("The journal is locked for %s." % order.name)
+
+        with patch.object(Settlement, "_pay_order", locked):
+            self.read_settlements()
+        settlement = self.settlements()
+        orders = [self.orders(name=o.order_id) for o in (jeans, shirts)]
+        error, other_error = (self.open_errors("settlement", o) for o in orders)
+        self.assertIn("locked", error.message)
+        before = self.overview_errors(self.account)
+
+        def locked_for_shirts(settlement, order, lines):
+            if order == orders[1]:
+                return locked(settlement, order, lines)
+            return original(settlement, order, lines)
+
+        with patch.object(Settlement, "_pay_order", locked_for_shirts), self.served():
+            settlement.action_retry()
+        self.assertIn(self.invoices(jeans).payment_state, PAID)
+        self.assertResolvedAlone(error, other_error, self.account, before)
 
     def test_throttling_keeps_the_cursor(self):
         self.shipped_orders()

@@ -9,12 +9,12 @@ from odoo.tests import tagged
 
 from ..models.amazon_routed_order_confirmation import CONFIRM_CRON
 from .amazon_import_common import MARKETPLACE, AmazonImportCase
-from .common import CronHandover
+from .common import CronHandover, SyncLogErrors
 from .simulators.amazon import line
 
 
 @tagged("post_install", "-at_install")
-class TestShipConfirmation(CronHandover, AmazonImportCase):
+class TestShipConfirmation(SyncLogErrors, CronHandover, AmazonImportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -229,6 +229,48 @@ class TestShipConfirmation(CronHandover, AmazonImportCase):
         self.assertEqual(routed.package_reference_id, package)
         self.assertEqual(routed.confirmation_attempts, 2)
         self.assertEqual(len(self.accepted(placed.order_id)), 1)
+
+    def test_a_confirmation_that_succeeds_on_retry_resolves_its_sync_log_error(self):
+        placed = [self.sim.add_order([line(sku, 1)]) for sku in ("JBJ-M", "LTR-BELT")]
+        self.run_import()
+        routed, other = (self.shipped(self.orders(name=p.order_id)) for p in placed)
+        for order in placed:
+            self.sim.set_status(order.order_id, "Pending")
+        self.run_confirmations()
+        error, other_error = (self.open_errors("shipment", r) for r in (routed, other))
+        before = self.overview_errors(self.account)
+
+        self.sim.set_status(placed[0].order_id, "Unshipped")
+        with self.served():
+            routed.action_retry_confirmation()
+        self.assertEqual(routed.state, "confirmed")
+        self.assertResolvedAlone(error, other_error, self.account, before)
+
+    def test_a_confirmation_the_next_run_makes_resolves_the_refused_credentials(self):
+        _placed, order = self.imported(line("JBJ-M", 1))
+        routed = self.shipped(order)
+        unrelated = self.env["amazon.sync.log"].log_event("import", "not this flow", record=routed)
+        self.sim.faults.add(
+            "intercepted",
+            path="shipmentConfirmation",
+            status=403,
+            payload={
+                "errors": [
+                    {"code": "Unauthorized", "message": "Access to requested resource is denied."}
+                ]
+            },
+            times=None,
+        )
+        self.run_confirmations()
+        self.assertEqual(routed.confirmation_state, "to_confirm")
+        error = self.open_errors("shipment", routed)
+        self.assertIn("credentials", error.message)
+        before = self.overview_errors(self.account)
+
+        self.sim.faults.clear()
+        self.run_confirmations()
+        self.assertEqual(routed.state, "confirmed")
+        self.assertResolvedAlone(error, unrelated, self.account, before)
 
     def test_throttling_keeps_the_packages_for_the_next_run(self):
         placed, order = self.imported(line("JBJ-M", 2), line("LTR-BELT", 1))
