@@ -15,7 +15,7 @@ reference is the original's plus "-R<number>"), and done by the scheduled action
 Throttling, an unreachable Lightspeed or refused credentials leave the rest for the next run;
 Lightspeed's refusal is an error on the reversal, in the sync log, and waits for Retry. Retry
 (and "Undo in Lightspeed now" on the routed order) runs a button's short run and says what it
-left to the scheduled action and when that runs, as every button does (``hand_over``).
+left to the scheduled action and when that runs, as every button does (``_run_notification``).
 """
 
 import json
@@ -39,7 +39,7 @@ from ..lib.lightspeed.sale_reader import read_sale_detail, refund_reference
 from ..lib.lightspeed.sale_sender import complete_sale
 from .access_guard import USER, requires
 from .amazon_routed_order_lightspeed import SendRun
-from .connector_run import CONFLICTS, ConnectorRun, button_env, hand_over
+from .connector_run import CONFLICTS, ConnectorRun, button_env
 
 _logger = logging.getLogger(__name__)
 
@@ -48,6 +48,14 @@ CRON_XMLID = "amazon_lightspeed_connector.ir_cron_lightspeed_reverse_sales"
 
 class ReverseRun(ConnectorRun):
     SERVICE = "Lightspeed"
+
+    def summary(self):
+        text = self.env._(
+            "%(done)s undone in Lightspeed, %(error)s refused by Lightspeed, %(busy)s taken by "
+            "another worker.",
+            **self.counts,
+        )
+        return text + (" " + self.stopped if self.stopped else "")
 
 
 class AmazonSaleReversal(models.Model):
@@ -184,23 +192,10 @@ class AmazonSaleReversal(models.Model):
         run = ReverseRun(button_env(reversals.env))
         reversals.with_env(run.env)._reverse(run)
         reversals.invalidate_recordset(["state"])
-        done = len(reversals.filtered(lambda r: r.state == "done"))
-        failed = len(reversals.filtered(lambda r: r.state == "error"))
         queued = len(reversals.filtered(lambda r: r.state == "to_do"))
-        message = _(
-            "%(done)s undone in Lightspeed, %(failed)s refused by Lightspeed, %(busy)s taken by "
-            "another worker.",
-            done=done,
-            failed=failed,
-            busy=run.counts["busy"],
+        return self.env["amazon.account"]._run_notification(
+            run, CRON_XMLID, trouble=run.counts["error"] or queued, queued=queued
         )
-        if run.stopped:
-            message += " " + run.stopped
-        handed = hand_over(self.env, CRON_XMLID, [run], queued)
-        if handed:
-            message += " " + handed
-        kind = "warning" if failed or queued or run.stopped else "success"
-        return self.env["amazon.account"]._notification(message, kind, sticky=kind != "success")
 
     # --- the scheduled action -----------------------------------------------------------------
 
@@ -257,6 +252,9 @@ class AmazonSaleReversal(models.Model):
                     break
                 except (ConnectorError, ValueError) as error:
                     reversal._fail(error)
+                    run.counts["error"] += 1
+                else:
+                    run.counts["done"] += 1
                 handled += 1
                 run.commit()
         return handled

@@ -81,11 +81,11 @@ class ConnectorConnectionMixin(models.AbstractModel):
             action["context"] = context
         return action
 
-    def _run_notification(self, run, cron_xmlid, trouble, more=False):
+    def _run_notification(self, run, cron_xmlid, trouble, more=False, queued=None):
         """What a button says after its short ``run``: the run's summary and the work handed
-        to the scheduled action ``cron_xmlid`` (``more``: see ``hand_over``); a warning when
-        the run stopped or met ``trouble``, kept on screen when it stopped."""
-        handed = hand_over(self.env, cron_xmlid, [run], more=more)
+        to the scheduled action ``cron_xmlid`` (``more``, ``queued``: see ``hand_over``); a
+        warning when the run stopped or met ``trouble``, kept on screen when it stopped."""
+        handed = hand_over(self.env, cron_xmlid, [run], queued=queued, more=more)
         message = " ".join(filter(None, [run.summary(), handed]))
         kind = "warning" if run.stopped or trouble else "success"
         return self._notification(message, kind, sticky=bool(run.stopped))
