@@ -91,6 +91,9 @@ class AmazonRoutedOrderAfterSale(models.Model):
     def _shipped_in_lightspeed(self, sale, client):
         if self.state != "sent":
             return  # Odoo marked it first (or it is done): the first wins
+        if self.cancelled_by_amazon:
+            self._shipped_although_cancelled(sale)
+            return
         tracking = sale.tracking
         if tracking is None:
             if not self.lightspeed_shipped:
@@ -148,13 +151,35 @@ class AmazonRoutedOrderAfterSale(models.Model):
         self._lower_local_stock()
 
     def _ask_for_tracking(self):
-        """An activity for the channel's queue group (else the order's follower admins)."""
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
-        summary = _("Enter the tracking number of %s, then Mark shipped", self.name)
-        note = _(
-            "The store ticked Shipped in Lightspeed, but the shipment note has no line "
-            '"Tracking: <number> <carrier>".'
+        self._ask_back_office(
+            _("Enter the tracking number of %s, then Mark shipped", self.name),
+            _(
+                "The store ticked Shipped in Lightspeed, but the shipment note has no line "
+                '"Tracking: <number> <carrier>".'
+            ),
         )
+
+    def _shipped_although_cancelled(self, sale):
+        """The store shipped an order Amazon cancelled after the sale: nothing is marked and
+        nothing goes to Amazon (it would refuse, or charge a buyer who cancelled); a person
+        must see it, once however often the sale is read back."""
+        summary = _("%s shipped in Lightspeed although Amazon cancelled it", self.name)
+        note = _(
+            "Amazon cancelled this order after its sale in Lightspeed (sale %(sale)s), and the "
+            "store ticked Shipped before the sale was undone. Nothing is confirmed to Amazon. "
+            "Stop or recall the parcel; undoing the sale in Lightspeed puts its units back in "
+            "the store's stock.",
+            sale=sale.sale_id,
+        )
+        Log = self.env["amazon.sync.log"]
+        if not Log._logged_before("after_sale", self, _back_office_line(summary, note)):
+            self.amazon_order_id._post_routing_note("%s. %s" % (summary, note))
+            self._ask_back_office(summary, note)
+
+    def _ask_back_office(self, summary, note):
+        """An activity for the channel's queue group (else the order's follower admins), and a
+        warning in the sync log."""
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
         group = self.account_id.queue_activity_group_id
         users = group.sudo().users if group else self.env["res.users"]
         for user in users or self.env.ref("base.user_admin"):
@@ -163,7 +188,7 @@ class AmazonRoutedOrderAfterSale(models.Model):
             )
         self.env["amazon.sync.log"].sudo().log_event(
             "after_sale",
-            "%s: %s" % (summary, note),
+            _back_office_line(summary, note),
             level="warning",
             reference=self.name,
             record=self,
@@ -207,6 +232,11 @@ class AmazonRoutedOrderAfterSale(models.Model):
         self.env["amazon.sync.log"].sudo().log_event(
             "after_sale", str(error), reference=self.name, record=self
         )
+
+
+def _back_office_line(summary, note):
+    """What the sync log says of a question to the back office."""
+    return "%s: %s" % (summary, note)
 
 
 def _naive(moment):

@@ -127,6 +127,22 @@ class AmazonSyncLog(models.Model):
         rows.write({"resolved": True})
         return rows
 
+    @api.model
+    def _logged_before(self, flow, record, message):
+        """Whether ``message`` of ``flow`` about ``record`` is in the log already (resolved or
+        not): for what is said once however often its cause is seen again."""
+        return bool(
+            self.sudo().search_count(
+                [
+                    ("flow", "=", flow),
+                    ("res_model", "=", record._name),
+                    ("res_id", "=", record.id),
+                    ("message", "=", _stored_message(message)),
+                ],
+                limit=1,
+            )
+        )
+
     @requires("read")
     def action_open_record(self):
         self.ensure_one()

@@ -41,6 +41,11 @@ class LightspeedSales:
         """One run of the scheduled action."""
         return self.Routed._cron_send_to_lightspeed()
 
+    def read_back(self):
+        """One run of the read back of the connector's sales, a minute later."""
+        self.sim.clock.advance(60)
+        self.env["lightspeed.account"]._cron_read_sales_back()
+
     def sale_of(self, routed):
         """The one simulator sale holding the routed order's reference."""
         sales = self.sim.sales(routed.name)

@@ -19,7 +19,7 @@ from odoo.tools.safe_eval import safe_eval
 from ..lib.amazon.shipment import carrier_fields
 from ..models.amazon_sale_reversal import CRON_XMLID as REVERSE_CRON
 from .amazon_orders_common import AmazonOrdersFromSimulator
-from .common import make_user
+from .common import make_user, messages_about
 from .routing_common import RoutingCase
 from .sales_common import LightspeedSales
 from .simulators.amazon import line
@@ -44,10 +44,6 @@ class TestShipmentsFromLightspeed(LightspeedSales, RoutingCase):
         self.send()
         self.assertEqual(routed.state, "sent")
         return routed
-
-    def read_back(self):
-        self.sim.clock.advance(60)
-        self.env["lightspeed.account"]._cron_read_sales_back()
 
     def test_shipped_in_the_store_marks_the_order_shipped_once(self):
         routed = self.sent_order()
@@ -205,12 +201,17 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         )
         self.env["amazon.order"]._import_from_amazon(self.amazon, data, existing=order)
 
-    def test_an_open_sale_of_a_cancelled_order_is_voided(self):
+    def cancelled_open_sale(self):
+        """An order sent as an open sale ("deduct when shipped") that Amazon then cancelled:
+        (the Amazon order, its routed order)."""
         self.amazon.inventory_deduction = "when_shipped"
         order = self.import_order(("LTR-BELT", 2))
-        routed = order.routed_order_ids
         self.send()
         self.cancel(order)
+        return order, order.routed_order_ids
+
+    def test_an_open_sale_of_a_cancelled_order_is_voided(self):
+        order, routed = self.cancelled_open_sale()
         self.assertEqual(order.routing_state, "void_requested")
         self.assertEqual(order.sale_order_id.state, "cancel")
         (reversal,) = routed.reversal_ids
@@ -397,6 +398,49 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         self.assertEqual(routed.reversal_ids.state, "to_do")
         self.assertFalse(routed.cancelled_by_amazon, "the tote still ships")
         self.assertIn(routed, self.to_ship())
+        self.sim.ship_in_store(self.sale_of(routed).sale_id, "Tracking: %s UPS" % TRACKING)
+        self.read_back()  # the store ships it: marked shipped, to confirm to Amazon
+        self.assertEqual((routed.state, routed.confirmation_state), ("shipped", "to_confirm"))
+
+    def shipped_in_store_although_cancelled(self, routed):
+        """The store ticks Shipped, with a tracking line, on ``routed`` whose undo waits, and
+        the sale is read back (twice: the store touched it again); the read's warnings."""
+        self.assertTrue(routed.cancelled_by_amazon)
+        for _touch in range(2):
+            self.sim.ship_in_store(self.sale_of(routed).sale_id, "Tracking: %s UPS" % TRACKING)
+            self.read_back()
+        return self.env["amazon.sync.log"].search(
+            [
+                ("flow", "=", "after_sale"),
+                ("level", "=", "warning"),
+                ("res_model", "=", "amazon.routed.order"),
+                ("res_id", "=", routed.id),
+            ]
+        )
+
+    def assertLeftForTheBackOffice(self, routed, warnings):
+        self.assertEqual(routed.state, "sent", "left as it is: never confirmed to Amazon")
+        self.assertFalse(routed.is_shipped or routed.tracking_number or routed.lightspeed_shipped)
+        self.assertEqual(len(warnings), 1, "said once, not on every read")
+        self.assertIn("shipped in Lightspeed although Amazon cancelled it", warnings.message)
+        summaries = routed.activity_ids.mapped("summary")
+        self.assertEqual(len(summaries), len(self.queue_group.users), "one activity each")
+        self.assertIn("although Amazon cancelled it", summaries[0])
+        notes = messages_about(self.env, routed.amazon_order_id).mapped("body")
+        self.assertTrue([body for body in notes if "although Amazon cancelled it" in body])
+
+    def test_shipped_in_the_store_while_the_void_waits_is_left_for_the_back_office(self):
+        _order, routed = self.cancelled_open_sale()
+        self.assertEqual(routed.reversal_ids.state, "to_do")
+        warnings = self.shipped_in_store_although_cancelled(routed)
+        self.assertLeftForTheBackOffice(routed, warnings)
+        self.assertFalse(self.sale_of(routed).completed, "the sale is not completed either")
+
+    def test_shipped_in_the_store_after_the_refund_was_refused_is_left_for_the_back_office(self):
+        routed, reversal = self.refused_refund()
+        self.assertEqual(reversal.state, "error")
+        warnings = self.shipped_in_store_although_cancelled(routed)
+        self.assertLeftForTheBackOffice(routed, warnings)
 
     def refusal_logged(self, routed):
         return self.env["amazon.sync.log"].search(
