@@ -152,6 +152,19 @@ class TestReporting(TransactionCase):
         rows = self.env[analysis["res_model"]].with_user(self.user).search(analysis["domain"])
         self.assertEqual(len(rows), 6)
 
+    def test_every_list_a_figure_opens_is_under_the_apps_menus(self):
+        """The web client shows an app's menus over an action it finds among them (a reload of
+        the list, a link to it): each list an Overview figure opens is one of the app's."""
+        root = self.env.ref("%s.menu_connector_root" % ADDON).id
+        menus = self.env["ir.ui.menu"].with_user(self.user).load_web_menus(debug=False)
+        in_app = {menu["actionID"] for menu in menus.values() if menu.get("appID") == root}
+        card = self.channel.with_user(self.user)
+        figures = [name for name in dir(type(card)) if name.startswith("action_dashboard_")]
+        self.assertGreater(len(figures), 10)
+        for method in figures:
+            with self.subTest(method=method):
+                self.assertIn(getattr(card, method)()["id"], in_app)
+
     def test_overview_is_the_apps_home_for_a_connector_user(self):
         menus = self.env["ir.ui.menu"].with_user(self.user).load_web_menus(debug=False)
         root = menus[self.env.ref("%s.menu_connector_root" % ADDON).id]
