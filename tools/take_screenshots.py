@@ -8,10 +8,12 @@ Lightspeed, Mark shipped, Read settlements) so the screens show real data. ``--a
 plays, through the demo simulators' scenario controls (port 8703), what happens outside Odoo
 after the sale: store staff tick Shipped in Lightspeed (one sale with its tracking line, one
 without) and Amazon cancels two orders already in Lightspeed, one while the store has closed its
-register (Lightspeed refuses that refund sale: the undo waits with Retry); the connector's
-scheduled actions read it (run at once), so the after-sale screens show what they really did.
-It needs three orders sent to Lightspeed and not shipped: on a fresh demo it imports and sends
-the orders its Amazon adds every five minutes until there are (about ten minutes); then it
+register (Lightspeed refuses that refund sale: the undo waits with Retry); one more order is
+marked shipped in Odoo while Amazon loses its answer to the ship confirmation and cannot have
+its packages read back (the confirmation's outcome is unknown); the connector's scheduled
+actions read it (run at once), so the after-sale screens show what they really did.
+It needs four orders sent to Lightspeed and not shipped: on a fresh demo it imports and sends
+the orders its Amazon adds every five minutes until there are (about fifteen minutes); then it
 waits the two minutes Amazon's search needs before an update shows. The Overview is taken
 before the play (overview.png) and after it (overview-after-sale.png), a sent order
 (routed-order.png, amazon-order.png) before it. Each screen is opened in headless Chromium
@@ -133,8 +135,10 @@ def prepare_after_sale(odoo):
     cancels two more sent orders, one with a completed sale rung on a register the store closed
     before the connector undoes it: the connector reads them back, undoes the first sale and
     Lightspeed refuses the second's refund sale (the register is open again afterwards; if the
-    first sale shared that register, its undo is retried, as a user would)."""
-    shipped_in_odoo, no_tracking, cancelled, refused = orders_for_after_sale(odoo)
+    first sale shared that register, its undo is retried, as a user would). One more sent order
+    is marked shipped in Odoo and its confirmation's outcome left unknown."""
+    shipped_in_odoo, no_tracking, cancelled, refused, unreadable = orders_for_after_sale(odoo)
+    confirmation_outcome_unknown(odoo, unreadable)
     if shipped_in_odoo:
         control(
             "/ship-in-store",
@@ -163,11 +167,35 @@ def prepare_after_sale(odoo):
         odoo.call("amazon.sale.reversal", "action_retry", shared_register)
 
 
+def confirmation_outcome_unknown(odoo, routed):
+    """Mark ``routed`` shipped in Odoo while Amazon loses the answer to its ship confirmation
+    and answers the read of its packages malformed (the scenario control): the first run of
+    the confirmations leaves the outcome unknown, the next one cannot read it back."""
+    control("/confirmation-unreadable", order_id=routed["amazon_order_id"][1])
+    # a carrier, or the confirmation is refused before any call (the demo maps none to
+    # Amazon's codes: it goes as "Other" with the carrier's name)
+    carrier = odoo.ids("delivery.carrier", [], limit=1)[0]
+    odoo.call(
+        "amazon.routed.order",
+        "write",
+        [routed["id"]],
+        {"tracking_number": "1Z999AA10123456785", "carrier_id": carrier},
+    )
+    odoo.call("amazon.routed.order", "action_mark_shipped", [routed["id"]])
+    for _run in range(3):
+        (state,) = odoo.call("amazon.routed.order", "read", [routed["id"]], ["confirmation_state"])
+        if state["confirmation_state"] == "unknown":
+            return
+        run_cron(odoo, "ir_cron_amazon_confirm_shipments")
+    raise RuntimeError("%s: confirmation %s, not unknown" % (routed["name"], state))
+
+
 def orders_for_after_sale(odoo):
-    """The order --prepare marked shipped in Odoo (or None) and three orders still sent: one to
+    """The order --prepare marked shipped in Odoo (or None) and four orders still sent: one to
     ship in the store, two to cancel, one of which has a completed sale (a refund sale, which a
-    closed register refuses). The demo starts with fewer and its Amazon adds an order every five
-    minutes: import, route and send them until there are enough."""
+    closed register refuses), one whose confirmation's outcome stays unknown. The demo starts
+    with fewer and its Amazon adds an order every five minutes: import, route and send them
+    until there are enough."""
     deadline = time.monotonic() + NEW_ORDERS_WAIT
     while True:
         in_lightspeed = odoo.call(
@@ -180,13 +208,13 @@ def orders_for_after_sale(odoo):
         sent = [r for r in in_lightspeed if r["state"] == "sent"]
         shipped = [r for r in in_lightspeed if r["state"] in ("shipped", "confirmed")]
         refusable = [r for r in sent[1:] if r["lightspeed_sale_completed"]]
-        if len(sent) >= 3 and refusable:
-            cancelled = next(r for r in sent[1:] if r != refusable[0])
-            return (shipped or [None])[0], sent[0], cancelled, refusable[0]
+        if len(sent) >= 4 and refusable:
+            cancelled, unreadable = [r for r in sent[1:] if r != refusable[0]][:2]
+            return (shipped or [None])[0], sent[0], cancelled, refusable[0], unreadable
         if time.monotonic() > deadline:
             raise RuntimeError(
-                "--after-sale needs three orders sent to Lightspeed, not shipped, one of the last "
-                "two with a completed sale; there are %d (run --prepare)" % len(sent)
+                "--after-sale needs four orders sent to Lightspeed, not shipped, one of the last "
+                "three with a completed sale; there are %d (run --prepare)" % len(sent)
             )
         print(
             "%d orders sent to Lightspeed: waiting for the demo's next Amazon order..." % len(sent)
@@ -267,6 +295,11 @@ def screens(odoo):
                 None,
                 "lightspeed_shipped",
             )
+        )
+    unknown = odoo.ids("amazon.routed.order", [("confirmation_state", "=", "unknown")], limit=1)
+    if unknown:
+        after_sale.append(
+            ("confirmation-outcome-unknown", action + "amazon_routed_order_action/%s" % unknown[0])
         )
     channel = odoo.ids("amazon.account", [], limit=1)[0]
     after_sale.append(

@@ -14,7 +14,10 @@ connector (``tools/take_screenshots.py`` uses it): ``POST /ship-in-store`` ``{"r
 "<sale referenceNumber>", "note": "Tracking: ..."}`` (store staff tick Shipped in Lightspeed),
 ``POST /cancel`` ``{"order_id": "...", "sku": "..."}`` (Amazon cancels the order, or that item),
 ``POST /register`` ``{"reference": "<sale referenceNumber>", "open": false}`` (store staff close,
-or open, the register that sale was rung on).
+or open, the register that sale was rung on), ``POST /confirmation-unreadable`` ``{"order_id":
+"..."}`` (Amazon records the order's next ship confirmation but its answer is lost, and its next
+read of the order's packages comes back malformed: the connector cannot tell whether Amazon has
+the package).
 """
 
 # pylint: disable=print-used
@@ -23,6 +26,7 @@ or open, the register that sale was rung on).
 import argparse
 import contextlib
 import json
+import re
 import signal
 import sys
 import threading
@@ -77,7 +81,28 @@ def _register(amazon, lightspeed, body):
         lightspeed.set_register_open(sale.register_id, bool(body["open"]))
 
 
-CONTROLS = {"/ship-in-store": _ship_in_store, "/cancel": _cancel, "/register": _register}
+def _confirmation_unreadable(amazon, lightspeed, body):
+    order_id = body["order_id"]
+    with amazon.lock:
+        if order_id not in amazon.orders:
+            raise KeyError(order_id)
+        order_path = re.escape("/orders/%s/" % order_id)
+        amazon.faults.add("lost_response", method="POST", path=order_path + "shipmentConfirmation$")
+        # what getOrder (2026-01-01) would never answer: packages that are not a list
+        amazon.faults.add(
+            "malformed",
+            method="GET",
+            path=order_path[:-1] + "$",
+            payload={"order": {"packages": 7}},
+        )
+
+
+CONTROLS = {
+    "/ship-in-store": _ship_in_store,
+    "/cancel": _cancel,
+    "/register": _register,
+    "/confirmation-unreadable": _confirmation_unreadable,
+}
 
 
 def start_control_server(port, amazon, lightspeed):
