@@ -88,8 +88,8 @@ class AmazonAccountDashboard(models.Model):
     dashboard_sync_errors = fields.Integer(
         "Open Sync Errors",
         compute="_compute_dashboard_sync_errors",
-        help="Unresolved error rows of the sync log about this channel, its orders or its "
-        "routed orders.",
+        help="Unresolved error rows of the sync log about this channel, its orders, routed "
+        "orders or settlement reports.",
     )
 
     # ------------------------------------------------------------ figures
