@@ -15,6 +15,7 @@ STATES = [
 ]
 # Never written to Lightspeed: a person may still void these.
 VOIDABLE_STATES = ("held", "to_send", "error")
+RECALL_PARCEL_ACTIVITY = "amazon_lightspeed_connector.mail_activity_type_recall_parcel"
 
 
 class AmazonRoutedOrder(models.Model):
@@ -279,7 +280,10 @@ class AmazonRoutedOrder(models.Model):
                 )
 
     def _close_activities(self, feedback):
-        activities = self.sudo().activity_ids
+        """Mark done the connector's activities on these orders, once what they asked for
+        happened; a parcel to recall stays open until a person says it is dealt with."""
+        recall = self.env.ref(RECALL_PARCEL_ACTIVITY, raise_if_not_found=False)
+        activities = self.sudo().activity_ids.filtered(lambda a: a.activity_type_id != recall)
         if activities:
             activities.action_feedback(feedback=feedback)
 

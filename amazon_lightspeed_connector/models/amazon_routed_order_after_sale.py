@@ -16,6 +16,7 @@ from odoo.exceptions import UserError
 from ..lib.errors import PermanentError
 from ..lib.lightspeed.sale_sender import complete_sale
 from .access_guard import USER, requires
+from .amazon_routed_order import RECALL_PARCEL_ACTIVITY
 
 
 class AmazonRoutedOrderAfterSale(models.Model):
@@ -174,12 +175,12 @@ class AmazonRoutedOrderAfterSale(models.Model):
         Log = self.env["amazon.sync.log"]
         if not Log._logged_before("after_sale", self, _back_office_line(summary, note)):
             self.amazon_order_id._post_routing_note("%s. %s" % (summary, note))
-            self._ask_back_office(summary, note)
+            self._ask_back_office(summary, note, RECALL_PARCEL_ACTIVITY)
 
-    def _ask_back_office(self, summary, note):
+    def _ask_back_office(self, summary, note, activity_xmlid="mail.mail_activity_data_todo"):
         """An activity for the channel's queue group (else the order's follower admins), and a
         warning in the sync log."""
-        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        activity_type = self.env.ref(activity_xmlid)
         group = self.account_id.queue_activity_group_id
         users = group.sudo().users if group else self.env["res.users"]
         for user in users or self.env.ref("base.user_admin"):

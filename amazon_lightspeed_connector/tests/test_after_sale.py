@@ -436,6 +436,19 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         self.assertLeftForTheBackOffice(routed, warnings)
         self.assertFalse(self.sale_of(routed).completed, "the sale is not completed either")
 
+    def test_the_parcel_to_recall_stays_asked_for_once_the_sale_is_undone(self):
+        _order, routed = self.cancelled_open_sale()
+        self.shipped_in_store_although_cancelled(routed)
+        self.reverse()
+        self.assertEqual((routed.state, routed.reversal_ids.state), ("cancelled", "done"))
+        recall = self.env.ref("amazon_lightspeed_connector.mail_activity_type_recall_parcel")
+        self.assertEqual(
+            routed.activity_ids.activity_type_id,
+            recall,
+            "voiding the sale does not bring the parcel back: a person closes it",
+        )
+        self.assertEqual(len(routed.activity_ids), len(self.queue_group.users))
+
     def test_shipped_in_the_store_after_the_refund_was_refused_is_left_for_the_back_office(self):
         routed, reversal = self.refused_refund()
         self.assertEqual(reversal.state, "error")
