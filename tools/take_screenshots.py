@@ -89,7 +89,8 @@ def prepare(odoo):
     import_route_and_send(odoo)
     sent = odoo.ids("amazon.routed.order", [("state", "=", "sent")], limit=1)
     if sent:
-        odoo.call("amazon.routed.order", "write", sent, {"tracking_number": "1Z999AA10123456784"})
+        shipment = {"tracking_number": "1Z999AA10123456784", "carrier_id": demo_carrier(odoo)}
+        odoo.call("amazon.routed.order", "write", sent, shipment)
         odoo.call("amazon.routed.order", "action_mark_shipped", sent)
     try:
         odoo.call("amazon.account", "action_read_settlements", amazon)
@@ -167,19 +168,22 @@ def prepare_after_sale(odoo):
         odoo.call("amazon.sale.reversal", "action_retry", shared_register)
 
 
+def demo_carrier(odoo):
+    """The demo's first carrier: without one a ship confirmation is refused before any call
+    (the demo maps none to Amazon's codes: it goes as "Other" with the carrier's name)."""
+    return odoo.ids("delivery.carrier", [], limit=1)[0]
+
+
 def confirmation_outcome_unknown(odoo, routed):
     """Mark ``routed`` shipped in Odoo while Amazon loses the answer to its ship confirmation
     and answers the read of its packages malformed (the scenario control): the first run of
     the confirmations leaves the outcome unknown, the next one cannot read it back."""
     control("/confirmation-unreadable", order_id=routed["amazon_order_id"][1])
-    # a carrier, or the confirmation is refused before any call (the demo maps none to
-    # Amazon's codes: it goes as "Other" with the carrier's name)
-    carrier = odoo.ids("delivery.carrier", [], limit=1)[0]
     odoo.call(
         "amazon.routed.order",
         "write",
         [routed["id"]],
-        {"tracking_number": "1Z999AA10123456785", "carrier_id": carrier},
+        {"tracking_number": "1Z999AA10123456785", "carrier_id": demo_carrier(odoo)},
     )
     odoo.call("amazon.routed.order", "action_mark_shipped", [routed["id"]])
     for _run in range(3):
