@@ -198,14 +198,17 @@ class AmazonRoutedOrderCancellation(models.Model):
         return [("id", "in" if (operator == "=") == value else "not in", cancelled.ids)]
 
     def _cancellation_waiting(self):
-        """Amazon's cancellation took all this part holds (the whole sale, or its last units),
-        and its undo in Lightspeed is not done yet: nothing of it is left to ship."""
+        """Amazon's cancellation took all this part holds, and its undo in Lightspeed is not
+        done yet: nothing of it is left to ship."""
         self.ensure_one()
-        waiting = self.reversal_ids.filtered(
-            lambda r: r.reason == "cancellation" and r.state != "done"
-        )
-        return bool(waiting) and (
-            any(r._units() is None for r in waiting) or not self._units_held()
+        return self._cancels_whole_part(self.reversal_ids.filtered(lambda r: r.state != "done"))
+
+    def _cancels_whole_part(self, reversals):
+        """Whether Amazon's cancellations among ``reversals`` take all this part holds: the
+        whole sale, or its last units."""
+        cancellations = reversals.filtered(lambda r: r.reason == "cancellation")
+        return bool(cancellations) and (
+            any(r._units() is None for r in cancellations) or not self._units_held()
         )
 
     @requires("write", USER)
@@ -274,9 +277,7 @@ class AmazonRoutedOrderCancellation(models.Model):
         }[reversal.action]
         reason = dict(reversal._fields["reason"].selection)[reversal.reason]
         message = _("%(name)s: %(reason)s: %(what)s.", name=self.name, reason=reason, what=what)
-        if reversal.reason == "cancellation" and (
-            reversal._units() is None or not self._units_held()
-        ):
+        if self._cancels_whole_part(reversal):
             self.write(
                 {
                     "state": "cancelled",
