@@ -1,3 +1,4 @@
+from collections import Counter, defaultdict
 from datetime import datetime, time
 
 import pytz
@@ -32,11 +33,16 @@ SYNC_LOG_CHANNEL_SQL = """
 
 class AmazonAccountDashboard(models.Model):
     """The Overview: one card per channel with what needs doing today, and a button per figure
-    to the list behind it. Every figure is computed when the card is shown (nothing stored that
-    would go stale overnight)."""
+    to the list behind it; the channel form's order counters are the same figures. Every figure
+    is computed when the card is shown (nothing stored that would go stale overnight)."""
 
     _inherit = "amazon.account"
 
+    amazon_order_count = fields.Integer(
+        "Amazon Orders",
+        compute="_compute_dashboard_orders",
+        help="How many Amazon orders of this channel are in Odoo.",
+    )
     dashboard_orders_today = fields.Integer(
         "Orders Today",
         compute="_compute_dashboard_orders",
@@ -105,12 +111,21 @@ class AmazonAccountDashboard(models.Model):
         today = self._count_per_account(
             "amazon.order", [("purchase_date", ">=", self._today_start_utc())]
         )
-        to_route = self._count_per_account("amazon.order", [("routing_state", "=", "to_route")])
-        errors = self._count_per_account("amazon.order", [("import_state", "!=", "imported")])
+        # one grouped count gives the channel form's counter and two of the card's figures
+        figures = defaultdict(Counter)
+        for account, import_state, routing_state, count in self.env["amazon.order"]._read_group(
+            [("account_id", "in", self.ids)],
+            ["account_id", "import_state", "routing_state"],
+            ["__count"],
+        ):
+            figures[account]["all"] += count
+            figures[account]["to_route"] += count if routing_state == "to_route" else 0
+            figures[account]["in_error"] += count if import_state != "imported" else 0
         for account in self:
+            account.amazon_order_count = figures[account]["all"]
             account.dashboard_orders_today = today.get(account, 0)
-            account.dashboard_to_route = to_route.get(account, 0)
-            account.dashboard_import_errors = errors.get(account, 0)
+            account.dashboard_to_route = figures[account]["to_route"]
+            account.dashboard_import_errors = figures[account]["in_error"]
 
     def _compute_dashboard_routed(self):
         groups = self.env["amazon.routed.order"]._read_group(
@@ -200,6 +215,11 @@ class AmazonAccountDashboard(models.Model):
         action["context"] = dict(context or {}, create=False)
         action["display_name"] = "%s: %s" % (self.name, name or action["name"])
         return action
+
+    @requires("read")
+    def action_view_amazon_orders(self):
+        """The channel form's Orders button: every order of the channel."""
+        return self._records_action("amazon_order_action", context={"default_account_id": self.id})
 
     @requires("read")
     def action_dashboard_orders_today(self):

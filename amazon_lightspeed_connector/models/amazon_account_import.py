@@ -110,28 +110,10 @@ class AmazonAccountImport(models.Model):
     import_progress = fields.Char(
         "Last Run Result", readonly=True, copy=False, help="What the last import run did."
     )
-    amazon_order_count = fields.Integer(
-        "Amazon Orders",
-        compute="_compute_amazon_order_count",
-        help="How many Amazon orders of this channel are in Odoo.",
-    )
-    amazon_order_error_count = fields.Integer(
-        "Orders in Error",
-        compute="_compute_amazon_order_count",
-        help="Amazon orders of this channel waiting for a fix (e.g. a SKU binding).",
-    )
-
     _sql_constraints = [
         ("import_max_pages_positive", "CHECK(import_max_pages > 0)", "Read at least one page."),
         ("import_interval_positive", "CHECK(import_interval > 0)", "Import at least every minute."),
     ]
-
-    def _compute_amazon_order_count(self):
-        orders = self._count_per_account("amazon.order")
-        errors = self._count_per_account("amazon.order", [("import_state", "!=", "imported")])
-        for account in self:
-            account.amazon_order_count = orders.get(account, 0)
-            account.amazon_order_error_count = errors.get(account, 0)
 
     # ------------------------------------------------------------ the schedule
 
@@ -206,10 +188,6 @@ class AmazonAccountImport(models.Model):
             return self._notification(_("An import of this channel is already running."), "warning")
         trouble = run.continues or run.counts["error"] or run.counts["busy"]
         return self._run_notification(run, IMPORT_CRON, trouble, more=run.continues)
-
-    @requires("read")
-    def action_view_amazon_orders(self):
-        return self._records_action("amazon_order_action", context={"default_account_id": self.id})
 
     # ------------------------------------------------------------ the run
 

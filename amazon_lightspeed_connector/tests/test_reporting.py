@@ -3,6 +3,7 @@ and the pivot and graph views, on a known set of orders, read as a Connector Use
 
 from datetime import timedelta
 
+from lxml import etree
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
@@ -35,6 +36,14 @@ class TestReporting(TransactionCase):
         cls.old_held = cls._order("111-0000004-0000004", cls.now - 10 * day, "routed")
         cls.split = cls._order("111-0000005-0000005", cls.now - 3 * day, "routed")
         cls.recent_held = cls._order("111-0000006-0000006", cls.now - 2 * day, "routed")
+        cls.channel_orders = (
+            cls.today_routed
+            | cls.today_to_route
+            | cls.yesterday_error
+            | cls.old_held
+            | cls.split
+            | cls.recent_held
+        )
         # another channel of the same company: never counted on the first card
         cls.other_order = cls._order(
             "222-0000001-0000001", cls.now, "to_route", channel=cls.other_channel
@@ -85,6 +94,7 @@ class TestReporting(TransactionCase):
         Log.log_event("import", "The other channel's", record=self.other_order)
 
         card = self.channel.with_user(self.user)
+        self.assertEqual(card.amazon_order_count, 6)
         self.assertEqual(card.dashboard_orders_today, 2)
         self.assertEqual(card.dashboard_to_route, 1)
         self.assertEqual(card.dashboard_import_errors, 1)
@@ -95,8 +105,14 @@ class TestReporting(TransactionCase):
         self.assertEqual(card.dashboard_sync_errors, 3)
         other = self.other_channel.with_user(self.user)
         self.assertEqual(
-            (other.dashboard_orders_today, other.dashboard_to_route, other.dashboard_sync_errors),
-            (1, 1, 1),
+            (
+                other.amazon_order_count,
+                other.dashboard_orders_today,
+                other.dashboard_to_route,
+                other.dashboard_import_errors,
+                other.dashboard_sync_errors,
+            ),
+            (1, 1, 1, 0, 1),
         )
 
     def test_overview_card_counts_ship_confirmations(self):
@@ -151,6 +167,22 @@ class TestReporting(TransactionCase):
         analysis = card.action_dashboard_analysis()
         rows = self.env[analysis["res_model"]].with_user(self.user).search(analysis["domain"])
         self.assertEqual(len(rows), 6)
+
+    def test_channel_form_buttons_open_all_orders_and_those_in_error(self):
+        """The channel form's Orders button lists every order of the channel, its In Error
+        button only those that need a fix: the same figure and list as the Overview's."""
+        card = self.channel.with_user(self.user)
+        form = etree.fromstring(card.get_view(view_type="form")["arch"])
+        for counter, figure, expected in (
+            ("amazon_order_count", card.amazon_order_count, self.channel_orders),
+            ("dashboard_import_errors", card.dashboard_import_errors, self.yesterday_error),
+        ):
+            with self.subTest(counter=counter):
+                (button,) = form.xpath("//button[field[@name='%s']]" % counter)
+                action = getattr(card, button.get("name"))()
+                listed = self.env[action["res_model"]].with_user(self.user).search(action["domain"])
+                self.assertEqual(listed, expected)
+                self.assertEqual(figure, len(expected))
 
     def test_every_list_a_figure_opens_is_under_the_apps_menus(self):
         """The web client shows an app's menus over an action it finds among them (a reload of
