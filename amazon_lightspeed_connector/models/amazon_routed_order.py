@@ -266,10 +266,7 @@ class AmazonRoutedOrder(models.Model):
             if not group:
                 continue
             users = group.sudo().users.filtered(
-                lambda u, c=routed.company_id: (
-                    c in u.company_ids
-                    and u.has_group("amazon_lightspeed_connector.group_connector_user")
-                )
+                lambda u, c=routed.company_id: c in u.company_ids and u.has_group(USER)
             )
             for user in users:
                 routed.sudo().activity_schedule(

@@ -152,10 +152,7 @@ class AmazonRoutedOrder(models.Model):
     def _trigger_confirmation(self):
         """Wake the scheduled action now: a shipped order is confirmed within minutes."""
         if self:
-            cron = self.env.ref(
-                "amazon_lightspeed_connector.ir_cron_amazon_confirm_shipments",
-                raise_if_not_found=False,
-            )
+            cron = self.env.ref(CONFIRM_CRON, raise_if_not_found=False)
             if cron:
                 cron.sudo()._trigger()
 

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.osv import expression
 
+from .access_guard import MANAGER
+
 
 def _duration(delta):
     """'1 d 4 h', '3 h 20 min', '12 min': what a person reads at a glance."""
@@ -108,7 +110,7 @@ class AmazonRoutedOrderDeadline(models.Model):
     def _escalate_late_risk(self):
         """An activity per connector manager of the order's company, due on the ship-by day."""
         activity_type = self.env.ref("mail.mail_activity_data_todo")
-        managers = self.env.ref("amazon_lightspeed_connector.group_connector_manager").sudo().users
+        managers = self.env.ref(MANAGER).sudo().users
         for routed in self:
             # no manager in the company: the administrator, as for a missing tracking number
             users = (
