@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .access_guard import requires
+from .amazon_account_dashboard import DashboardFigure
 
 SHIPMENT_SOURCES = [
     ("odoo", "In Odoo"),
@@ -55,20 +56,20 @@ class AmazonAccountAfterSale(models.Model):
 
     dashboard_tracking_missing = fields.Integer(
         "Shipped in Lightspeed, No Tracking",
-        compute="_compute_dashboard_after_sale",
+        compute="_compute_dashboard_figures",
         help="Orders the store ticked Shipped in Lightspeed without a tracking line: enter the "
         "number, then Mark shipped.",
     )
     dashboard_undo_waiting = fields.Integer(
         "To Undo in Lightspeed",
-        compute="_compute_dashboard_after_sale",
+        compute="_compute_dashboard_figures",
         help="Voids and refund sales the connector owes Lightspeed (orders cancelled or "
         "refunded by Amazon after their sale): waiting for the scheduled action, or refused "
         "by Lightspeed.",
     )
     dashboard_undo_errors = fields.Integer(
         "Undos Refused by Lightspeed",
-        compute="_compute_dashboard_after_sale",
+        compute="_compute_dashboard_figures",
         help="Undos (a void or a refund sale in Lightspeed) that Lightspeed refused: open each "
         "one, read its error and press Retry once the cause is fixed.",
     )
@@ -101,49 +102,40 @@ class AmazonAccountAfterSale(models.Model):
         for account in self:
             account.dashboard_refunds_unbooked = len(refunds.get(account, ()))
 
-    def _compute_dashboard_after_sale(self):
-        missing = self._count_per_account(
-            "amazon.routed.order", [("state", "=", "sent"), ("lightspeed_shipped", "=", True)]
-        )
-        undo = self.env["amazon.sale.reversal"]._read_group(
-            [("account_id", "in", self.ids), ("state", "in", ("to_do", "error"))],
-            ["account_id", "state"],
-            ["__count"],
-        )
-        for account in self:
-            account.dashboard_tracking_missing = missing.get(account, 0)
-            account.dashboard_undo_waiting = sum(c for a, _s, c in undo if a == account)
-            account.dashboard_undo_errors = sum(
-                c for a, state, c in undo if a == account and state == "error"
-            )
+    def _dashboard_figures(self):
+        return {
+            **super()._dashboard_figures(),
+            "dashboard_tracking_missing": DashboardFigure(
+                "amazon.routed.order",
+                [("state", "=", "sent"), ("lightspeed_shipped", "=", True)],
+                "amazon_routed_order_action",
+                _("Shipped in Lightspeed, No Tracking"),
+            ),
+            "dashboard_undo_waiting": DashboardFigure(
+                "amazon.sale.reversal",
+                [("state", "in", ("to_do", "error"))],
+                "amazon_sale_reversal_action",
+                _("To Undo in Lightspeed"),
+            ),
+            "dashboard_undo_errors": DashboardFigure(
+                "amazon.sale.reversal",
+                [("state", "=", "error")],
+                "amazon_sale_reversal_action",
+                _("Undos Refused by Lightspeed"),
+            ),
+        }
 
     @requires("read")
     def action_dashboard_tracking_missing(self):
-        return self._dashboard_action(
-            "amazon_routed_order_action",
-            [
-                ("account_id", "=", self.id),
-                ("state", "=", "sent"),
-                ("lightspeed_shipped", "=", True),
-            ],
-            _("Shipped in Lightspeed, No Tracking"),
-        )
+        return self._open_dashboard_figure("dashboard_tracking_missing")
 
     @requires("read")
     def action_dashboard_undo_waiting(self):
-        return self._dashboard_action(
-            "amazon_sale_reversal_action",
-            [("account_id", "=", self.id), ("state", "in", ("to_do", "error"))],
-            _("To Undo in Lightspeed"),
-        )
+        return self._open_dashboard_figure("dashboard_undo_waiting")
 
     @requires("read")
     def action_dashboard_undo_errors(self):
-        return self._dashboard_action(
-            "amazon_sale_reversal_action",
-            [("account_id", "=", self.id), ("state", "=", "error")],
-            _("Undos Refused by Lightspeed"),
-        )
+        return self._open_dashboard_figure("dashboard_undo_errors")
 
     @requires("read")
     def action_dashboard_refunds_unbooked(self):

@@ -1,6 +1,7 @@
 from odoo import _, fields, models
 
 from .access_guard import requires
+from .amazon_account_dashboard import DashboardFigure
 
 
 class AmazonAccountRouting(models.Model):
@@ -49,22 +50,24 @@ class AmazonAccountRouting(models.Model):
     )
     dashboard_late_risk = fields.Integer(
         "At Risk of Shipping Late",
-        compute="_compute_dashboard_late_risk",
+        compute="_compute_dashboard_figures",
         help="Held orders whose latest ship date is closer than the warning threshold.",
     )
 
-    def _compute_dashboard_late_risk(self):
-        counts = self._count_per_account("amazon.routed.order", [("late_risk", "=", True)])
-        for account in self:
-            account.dashboard_late_risk = counts.get(account, 0)
+    def _dashboard_figures(self):
+        return {
+            **super()._dashboard_figures(),
+            "dashboard_late_risk": DashboardFigure(
+                "amazon.routed.order",
+                [("late_risk", "=", True)],
+                "amazon_routed_order_held_action",
+                _("At Risk of Shipping Late"),
+            ),
+        }
 
     @requires("read")
     def action_dashboard_late_risk(self):
-        return self._dashboard_action(
-            "amazon_routed_order_held_action",
-            [("account_id", "=", self.id), ("late_risk", "=", True)],
-            _("At Risk of Shipping Late"),
-        )
+        return self._open_dashboard_figure("dashboard_late_risk")
 
     def _compute_held_orders(self):
         held = self.env["amazon.routed.order"].search(

@@ -168,6 +168,22 @@ class TestReporting(TransactionCase):
         rows = self.env[analysis["res_model"]].with_user(self.user).search(analysis["domain"])
         self.assertEqual(len(rows), 6)
 
+    def test_every_counted_figure_is_the_size_of_the_list_it_opens(self):
+        """Each figure of the card's table, the after-sale and routing ones included, counts
+        exactly the records its button lists, read as a Connector User."""
+        shipped = self._routed(self.split, self.stores[0], "sent", "split", 1, part=3)
+        shipped.lightspeed_shipped = True  # the store ticked Shipped, no tracking line
+        card = self.channel.with_user(self.user)
+        figures = card._dashboard_figures()
+        self.assertIn("dashboard_tracking_missing", figures)
+        self.assertIn("dashboard_late_risk", figures)
+        for field_name in figures:
+            with self.subTest(figure=field_name):
+                action = card._open_dashboard_figure(field_name)
+                listed = self.env[action["res_model"]].with_user(self.user).search(action["domain"])
+                self.assertEqual(card[field_name], len(listed))
+        self.assertEqual(card.dashboard_tracking_missing, 1)
+
     def test_channel_form_buttons_open_all_orders_and_those_in_error(self):
         """The channel form's Orders button lists every order of the channel, its In Error
         button only those that need a fix: the same figure and list as the Overview's."""
