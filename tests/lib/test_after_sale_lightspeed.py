@@ -7,16 +7,7 @@ from lightspeed_support import calls
 from sale_support import item_ids, line, order, request, whole
 
 from amazon_lightspeed_connector.lib.errors import PermanentError, TransientError
-from amazon_lightspeed_connector.lib.lightspeed.refunds import (
-    NOTHING,
-    REFUND,
-    VOID,
-    RefundRequest,
-    after_sale_action,
-    refund_payload,
-    send_refund,
-    void_sale,
-)
+from amazon_lightspeed_connector.lib.lightspeed import refunds
 from amazon_lightspeed_connector.lib.lightspeed.sale_payload import sale_payload
 from amazon_lightspeed_connector.lib.lightspeed.sale_reader import (
     Tracking,
@@ -126,7 +117,7 @@ def test_a_sale_voided_at_the_register_is_read_as_voided(sim, client):
     sale_id = jeans_sale(sim, client, complete=False)
     sim.void_in_store(sale_id)
     (read,) = changed_sales(client)
-    assert read.voided and after_sale_action(read) == NOTHING
+    assert read.voided and refunds.after_sale_action(read) == refunds.NOTHING
 
 
 # --- voiding an open sale ---------------------------------------------------------------------
@@ -135,10 +126,10 @@ def test_a_sale_voided_at_the_register_is_read_as_voided(sim, client):
 def test_an_open_sale_is_voided_once(sim, client):
     sale_id = jeans_sale(sim, client, complete=False)
     before = sim.qoh("JBJ-L", SHOP)
-    assert after_sale_action(read_sale_detail(client, sale_id)) == VOID
-    assert void_sale(client, sale_id) is True
+    assert refunds.after_sale_action(read_sale_detail(client, sale_id)) == refunds.VOID
+    assert refunds.void_sale(client, sale_id) is True
     assert sim.sale(sale_id).voided
-    assert void_sale(client, sale_id) is False  # read first: voided already, no second PUT
+    assert refunds.void_sale(client, sale_id) is False  # read first: voided already, no second PUT
     assert len(calls(sim, "PUT", "/Sale/")) == 1
     assert sim.qoh("JBJ-L", SHOP) == before  # an open sale never moved stock
 
@@ -146,16 +137,16 @@ def test_an_open_sale_is_voided_once(sim, client):
 def test_a_void_whose_answer_was_lost_is_read_back_not_sent_again(sim, client):
     sale_id = jeans_sale(sim, client, complete=False)
     sim.faults.add("lost_response", method="PUT", path="/Sale/")
-    assert void_sale(client, sale_id) is True
+    assert refunds.void_sale(client, sale_id) is True
     assert sim.sale(sale_id).voided
     assert len(calls(sim, "PUT", "/Sale/")) == 1
 
 
 def test_a_completed_sale_is_never_voided(sim, client):
     sale_id = jeans_sale(sim, client)
-    assert after_sale_action(read_sale_detail(client, sale_id)) == REFUND
+    assert refunds.after_sale_action(read_sale_detail(client, sale_id)) == refunds.REFUND
     with pytest.raises(PermanentError, match="refund sale"):
-        void_sale(client, sale_id)
+        refunds.void_sale(client, sale_id)
     assert not sim.sale(sale_id).voided
 
 
@@ -165,14 +156,14 @@ def test_a_completed_sale_is_never_voided(sim, client):
 def refund_of(client, sale_id, number=1, **options):
     original = read_sale_detail(client, sale_id)
     reference = refund_reference(original.reference_number, number)
-    return refund_payload(RefundRequest(original, reference, **options))
+    return refunds.refund_payload(refunds.RefundRequest(original, reference, **options))
 
 
 def test_a_whole_refund_returns_every_line_and_the_stock(sim, client):
     sale_id = jeans_sale(sim, client)
     jeans, shirts = sim.qoh("JBJ-L", SHOP), sim.qoh("OXF-WHT-M", SHOP)
     payload = refund_of(client, sale_id, note="Cancelled by Amazon")
-    result = send_refund(client, payload)
+    result = refunds.send_refund(client, payload)
 
     refund, original = sim.sale(result.sale_id), sim.sale(sale_id)
     assert refund.reference_number == "111-0000001-0000001-R1"
@@ -189,7 +180,7 @@ def test_one_item_refunds_that_item_only_with_its_share_of_the_discount(sim, cli
     sale_id = jeans_sale(sim, client)
     shirt = item_ids(sim)["OXF-WHT-M"]
     jeans = sim.qoh("JBJ-L", SHOP)
-    result = send_refund(client, refund_of(client, sale_id, units={shirt: 1}))
+    result = refunds.send_refund(client, refund_of(client, sale_id, units={shirt: 1}))
     refund = sim.sale(result.sale_id)
     assert [(x["item_id"], x["quantity"]) for x in refund.lines] == [(shirt, -1)]
     assert refund.total == Decimal("-30.00")  # 35.00 less the 5.00 promotion the buyer had
@@ -199,12 +190,12 @@ def test_one_item_refunds_that_item_only_with_its_share_of_the_discount(sim, cli
 def test_a_second_partial_refund_knows_what_went_before(sim, client):
     sale_id = jeans_sale(sim, client, units=2)
     jeans_item = item_ids(sim)["JBJ-L"]
-    first = send_refund(client, refund_of(client, sale_id, 1, units={jeans_item: 1}))
+    first = refunds.send_refund(client, refund_of(client, sale_id, 1, units={jeans_item: 1}))
     jeans_line = next(x for x in read_sale_detail(client, sale_id).lines if x.item_id == jeans_item)
     returned = {jeans_line.sale_line_id: 1}
     with pytest.raises(ValueError, match="no 1 unit"):
         refund_of(client, sale_id, 2, units={jeans_item: 2}, returned=returned)
-    second = send_refund(
+    second = refunds.send_refund(
         client, refund_of(client, sale_id, 2, units={jeans_item: 1}, returned=returned)
     )
     assert first.sale_id != second.sale_id
@@ -229,8 +220,8 @@ def test_a_refund_is_made_once_even_when_its_answer_is_lost(sim, client):
     jeans = sim.qoh("JBJ-L", SHOP)
     payload = refund_of(client, sale_id)
     sim.faults.add("lost_response", method="POST", path="/Sale.json")
-    first = send_refund(client, payload)
-    again = send_refund(client, payload)  # a retry after a crash: looked up, adopted
+    first = refunds.send_refund(client, payload)
+    again = refunds.send_refund(client, payload)  # a retry after a crash: looked up, adopted
     assert first.sale_id == again.sale_id and not again.created
     assert len(sim.sales("111-0000001-0000001-R1")) == 1
     assert sim.qoh("JBJ-L", SHOP) == jeans + 2
@@ -239,7 +230,7 @@ def test_a_refund_is_made_once_even_when_its_answer_is_lost(sim, client):
 def test_a_refund_at_a_returns_store_brings_the_stock_back_there(sim, client):
     sale_id = jeans_sale(sim, client)
     before = {shop: sim.qoh("JBJ-L", shop) for shop in (1, SHOP)}
-    result = send_refund(client, refund_of(client, sale_id, shop_id=1, register_id=1))
+    result = refunds.send_refund(client, refund_of(client, sale_id, shop_id=1, register_id=1))
     assert sim.sale(result.sale_id).shop_id == 1
     assert {shop: sim.qoh("JBJ-L", shop) for shop in (1, SHOP)} == {
         1: before[1] + 2,
@@ -250,14 +241,14 @@ def test_a_refund_at_a_returns_store_brings_the_stock_back_there(sim, client):
 def test_the_simulator_refuses_a_refund_beyond_what_the_line_sold(sim, client):
     sale_id = jeans_sale(sim, client, units=1)
     payload = refund_of(client, sale_id)
-    send_refund(client, payload)
+    refunds.send_refund(client, payload)
     payload["referenceNumber"] += "x"
     with pytest.raises(PermanentError, match="left to refund"):
-        send_refund(client, payload)
+        refunds.send_refund(client, payload)
 
 
 def test_a_lightspeed_outage_during_a_void_propagates_after_the_attempts(sim, client):
     sale_id = jeans_sale(sim, client, complete=False)
     sim.faults.add("server_error", method="PUT", path="/Sale/", times=None)
     with pytest.raises(TransientError):
-        void_sale(client, sale_id)
+        refunds.void_sale(client, sale_id)

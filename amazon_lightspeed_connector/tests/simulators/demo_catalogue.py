@@ -1,12 +1,15 @@
 """The demo shop: three stores and a dozen products, for both simulators and the demo data.
 
 Store A is the default store. Only store C holds "Jefferson Blue Jeans, Small": the routing
-example of the product brief. ``data/demo.xml`` in the addon mirrors these values, and a test
-checks that the two agree.
+example of the product brief. The products are the rows of ``demo_products.csv`` beside this
+file. The addon's demo data (``demo/``) mirrors these values, and a test
+(test_addon_integrity) checks that the two agree.
 """
 
+import csv
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -34,20 +37,15 @@ STORES = (
 )
 DEFAULT_STORE = STORES[0]
 
-PRODUCTS = (
-    DemoProduct("JBJ-S", "Jefferson Blue Jeans, Small", "59.00", "400000000017", (0, 0, 3)),
-    DemoProduct("JBJ-M", "Jefferson Blue Jeans, Medium", "59.00", "400000000024", (4, 2, 1)),
-    DemoProduct("JBJ-L", "Jefferson Blue Jeans, Large", "59.00", "400000000031", (2, 0, 5)),
-    DemoProduct("OXF-WHT-M", "Oxford Shirt, White, M", "39.50", "400000000048", (6, 3, 0)),
-    DemoProduct("OXF-BLU-M", "Oxford Shirt, Blue, M", "39.50", "400000000055", (0, 4, 2)),
-    DemoProduct("WBT-BRN-42", "Walking Boots, Brown, 42", "129.00", "400000000062", (1, 1, 0)),
-    DemoProduct("WBT-BLK-43", "Walking Boots, Black, 43", "129.00", "400000000079", (0, 0, 2)),
-    DemoProduct("LTR-BELT", "Leather Belt", "25.00", "400000000086", (10, 5, 5)),
-    DemoProduct("WOOL-SCARF", "Wool Scarf", "19.90", "400000000093", (8, 0, 0)),
-    DemoProduct("CANVAS-TOTE", "Canvas Tote Bag", "15.00", "400000000109", (20, 10, 10)),
-    DemoProduct("CASH-BEANIE", "Cashmere Beanie", "45.00", "400000000116", (0, 3, 0)),
-    DemoProduct("RAIN-JKT-M", "Rain Jacket, M", "89.00", "400000000123", (2, 2, 2)),
-)
+
+def _read_products():
+    with open(Path(__file__).with_name("demo_products.csv"), newline="", encoding="utf-8") as file:
+        for row in csv.DictReader(file):
+            qoh = tuple(int(row["qoh_store_%s" % store.code.lower()]) for store in STORES)
+            yield DemoProduct(row["sku"], row["name"], row["price"], row["upc"], qoh)
+
+
+PRODUCTS = tuple(_read_products())  # from demo_products.csv, one row per product
 
 # Credentials the demo accounts in Odoo use against the local simulators. Not secrets: they
 # open nothing but the simulators. The test command (tools/run_tests.py) gives each a unique

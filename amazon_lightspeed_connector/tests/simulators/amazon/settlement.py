@@ -11,32 +11,15 @@ from decimal import Decimal
 from .state import ZERO, money_text
 
 REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
-COLUMNS = (
-    "settlement-id",
-    "settlement-start-date",
-    "settlement-end-date",
-    "deposit-date",
-    "total-amount",
-    "currency",
-    "transaction-type",
-    "order-id",
-    "merchant-order-id",
-    "adjustment-id",
-    "shipment-id",
-    "marketplace-name",
-    "amount-type",
-    "amount-description",
-    "amount",
-    "fulfillment-id",
-    "posted-date",
-    "posted-date-time",
-    "order-item-code",
-    "merchant-order-item-id",
-    "merchant-adjustment-item-id",
-    "sku",
-    "quantity-purchased",
-    "promotion-id",
+# The file's first line as Amazon writes it: its column names, tab-separated, in its order.
+HEADER = (
+    "settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\ttotal-amount\t"
+    "currency\ttransaction-type\torder-id\tmerchant-order-id\tadjustment-id\tshipment-id\t"
+    "marketplace-name\tamount-type\tamount-description\tamount\tfulfillment-id\tposted-date\t"
+    "posted-date-time\torder-item-code\tmerchant-order-item-id\tmerchant-adjustment-item-id\tsku\t"
+    "quantity-purchased\tpromotion-id"
 )
+COLUMNS = tuple(HEADER.split("\t"))
 FBA_FEE_PER_UNIT = Decimal("3.22")
 FULFILLMENT_ID = {"MFN": "MFN", "AFN": "AFN"}
 
@@ -165,7 +148,7 @@ class SettlementBuilder:
                 "currency": self.currency,
             }
         )
-        lines = ["\t".join(COLUMNS)]
+        lines = [HEADER]
         lines.extend("\t".join(row[c] for c in COLUMNS) for row in [summary, *self.rows])
         return "\n".join(lines) + "\n"
 
