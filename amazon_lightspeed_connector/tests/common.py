@@ -18,6 +18,33 @@ def make_user(env, login, groups, company=None):
     )
 
 
+def tour_user(env, login, company_name, role="user"):
+    """A new company and a connector ``role`` ("user", "manager") of it, who logs in to a
+    browser tour with ``login`` as password: (company, user)."""
+    company = env["res.company"].create({"name": company_name})
+    user = make_user(env, login, "%s.group_connector_%s" % (ADDON, role), company)
+    user.password = login
+    return company, user
+
+
+def run_tour(case, action, tour, user):
+    """``user`` follows the browser tour ``tour`` from the addon's window action ``action``."""
+    case.start_tour("/odoo/action-%s.%s" % (ADDON, action), tour, login=user.login)
+
+
+def offer_on_amazon(env, channel, products, marketplace_id):
+    """The channel sells every product of ``products`` (SKU -> product) on the marketplace."""
+    for sku, product in products.items():
+        env["amazon.offer"].create(
+            {
+                "account_id": channel.id,
+                "marketplace_id": marketplace_id,
+                "seller_sku": sku,
+                "product_id": product.id,
+            }
+        )
+
+
 def run_with_cron_progress(model, cron_xmlid, method, **kwargs):
     """Call a scheduled action's method as the cron worker does, with a fresh
     ``ir.cron.progress`` of that action in the context; returns the progress (done, remaining):

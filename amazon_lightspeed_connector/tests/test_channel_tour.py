@@ -2,7 +2,7 @@
 
 from odoo.tests import HttpCase, tagged
 
-from .common import ADDON, make_user
+from .common import run_tour, tour_user
 from .simulators.demo_catalogue import LIGHTSPEED_DEMO
 from .simulators.http_server import SimulatorServer
 from .simulators.lightspeed import LightspeedSimulator
@@ -15,11 +15,7 @@ class TestChannelSetupTour(HttpCase):
         self.server = SimulatorServer(LightspeedSimulator.demo()).start()
         self.addCleanup(self.server.stop)
         # its own company: the demo stores of the same names stay out of the way
-        self.company = self.env["res.company"].create({"name": "Tour Retail"})
-        self.manager = make_user(
-            self.env, "tour_manager", "%s.group_connector_manager" % ADDON, self.company
-        )
-        self.manager.password = "tour_manager"
+        self.company, self.manager = tour_user(self.env, "tour_manager", "Tour Retail", "manager")
         self.lightspeed = self.env["lightspeed.account"].create(
             {
                 "name": "Tour Lightspeed",
@@ -41,11 +37,7 @@ class TestChannelSetupTour(HttpCase):
         )
 
     def test_manager_connects_syncs_and_chooses_the_defaults(self):
-        self.start_tour(
-            "/odoo/action-%s.lightspeed_account_action" % ADDON,
-            "amazon_lightspeed_channel_setup",
-            login="tour_manager",
-        )
+        run_tour(self, "lightspeed_account_action", "amazon_lightspeed_channel_setup", self.manager)
         self.amazon.invalidate_recordset()
         self.assertEqual(self.amazon.default_warehouse_id.lightspeed_shop_id, "2")
         self.assertEqual(

@@ -3,7 +3,7 @@ another, through the wizards."""
 
 from odoo.tests import HttpCase, tagged
 
-from .common import ADDON, make_user
+from .common import offer_on_amazon, run_tour, tour_user
 from .routing_common import build_amazon_order
 from .simulators.demo_catalogue import AMAZON_DEMO, PRODUCTS
 
@@ -12,11 +12,7 @@ from .simulators.demo_catalogue import AMAZON_DEMO, PRODUCTS
 class TestHeldQueueTour(HttpCase):
     def setUp(self):
         super().setUp()
-        self.company = self.env["res.company"].create({"name": "Held Queue Retail"})
-        self.user = make_user(
-            self.env, "held_queue_user", "%s.group_connector_user" % ADDON, self.company
-        )
-        self.user.password = "held_queue_user"
+        self.company, self.user = tour_user(self.env, "held_queue_user", "Held Queue Retail")
         lightspeed = self.env["lightspeed.account"].create(
             {"name": "Tour stores", "account_number": "1", "company_id": self.company.id}
         )
@@ -46,20 +42,13 @@ class TestHeldQueueTour(HttpCase):
                 "routing_mode": "queue",
             }
         )
-        self.products = {}
-        for p in PRODUCTS[:2]:
-            product = self.env["product.product"].create(
+        self.products = {
+            p.sku: self.env["product.product"].create(
                 {"name": p.name, "default_code": p.sku, "company_id": self.company.id}
             )
-            self.products[p.sku] = product
-            self.env["amazon.offer"].create(
-                {
-                    "account_id": self.amazon.id,
-                    "marketplace_id": AMAZON_DEMO["marketplace_id"],
-                    "seller_sku": p.sku,
-                    "product_id": product.id,
-                }
-            )
+            for p in PRODUCTS[:2]
+        }
+        offer_on_amazon(self.env, self.amazon, self.products, AMAZON_DEMO["marketplace_id"])
         # Store B has one unit of the first product: not enough for either order
         self.env["lightspeed.stock"].create(
             {
@@ -80,11 +69,7 @@ class TestHeldQueueTour(HttpCase):
         self.assertEqual(self.to_void.routed_order_ids.state, "held")
 
     def test_user_pushes_one_held_order_and_voids_another(self):
-        self.start_tour(
-            "/odoo/action-%s.amazon_routed_order_held_action" % ADDON,
-            "amazon_lightspeed_held_queue",
-            login="held_queue_user",
-        )
+        run_tour(self, "amazon_routed_order_held_action", "amazon_lightspeed_held_queue", self.user)
         pushed = self.to_push.routed_order_ids
         self.assertEqual((pushed.state, pushed.warehouse_id), ("to_send", self.stores[1]))
         self.assertEqual(pushed.decided_by_id, self.user)

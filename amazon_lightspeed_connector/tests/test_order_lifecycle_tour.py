@@ -5,7 +5,7 @@ on loopback: the Odoo server thread that runs the buttons calls it for real."""
 
 from odoo.tests import HttpCase, tagged
 
-from .common import ADDON, make_user
+from .common import offer_on_amazon, run_tour, tour_user
 from .routing_common import build_amazon_order
 from .simulators.demo_catalogue import AMAZON_DEMO, LIGHTSPEED_DEMO, PRODUCTS
 from .simulators.http_server import SimulatorServer
@@ -24,11 +24,7 @@ class TestOrderLifecycleTour(HttpCase):
         self.sim = LightspeedSimulator.demo()
         server = SimulatorServer(self.sim).start()
         self.addCleanup(server.stop)
-        self.company = self.env["res.company"].create({"name": "Lifecycle Retail"})
-        self.user = make_user(
-            self.env, "lifecycle_user", "%s.group_connector_user" % ADDON, self.company
-        )
-        self.user.password = "lifecycle_user"
+        self.company, self.user = tour_user(self.env, "lifecycle_user", "Lifecycle Retail")
         lightspeed = self.env["lightspeed.account"].create(
             {
                 "name": "Lifecycle Lightspeed",
@@ -72,15 +68,7 @@ class TestOrderLifecycleTour(HttpCase):
                 ).id,
             }
         )
-        for sku, product in products.items():
-            self.env["amazon.offer"].create(
-                {
-                    "account_id": self.amazon.id,
-                    "marketplace_id": AMAZON_DEMO["marketplace_id"],
-                    "seller_sku": sku,
-                    "product_id": product.id,
-                }
-            )
+        offer_on_amazon(self.env, self.amazon, products, AMAZON_DEMO["marketplace_id"])
         # in stock in store A: routed there; far more units than any store has: held
         self.to_send = build_amazon_order(self.env, self.amazon, SENT, [("JBJ-M", 1)], self)
         self.to_void = build_amazon_order(self.env, self.amazon, VOIDED, [("JBJ-L", 50)], self)
@@ -88,11 +76,7 @@ class TestOrderLifecycleTour(HttpCase):
         self.assertEqual(self.to_void.routed_order_ids.state, "held")
 
     def test_user_sends_ships_and_voids(self):
-        self.start_tour(
-            "/odoo/action-%s.amazon_order_action" % ADDON,
-            "amazon_lightspeed_order_lifecycle",
-            login="lifecycle_user",
-        )
+        run_tour(self, "amazon_order_action", "amazon_lightspeed_order_lifecycle", self.user)
         routed = self.to_send.routed_order_ids
         self.assertEqual(routed.state, "shipped")
         self.assertEqual(routed.tracking_number, TRACKING)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import ADDON, make_user
+from .common import run_tour, tour_user
 from .reporting_common import create_channel_data, create_order, create_routed
 
 
@@ -15,9 +15,7 @@ from .reporting_common import create_channel_data, create_order, create_routed
 class TestReportingTour(HttpCase):
     def setUp(self):
         super().setUp()
-        company = self.env["res.company"].create({"name": "Overview Retail"})
-        self.user = make_user(self.env, "overview_user", "%s.group_connector_user" % ADDON, company)
-        self.user.password = "overview_user"
+        company, self.user = tour_user(self.env, "overview_user", "Overview Retail")
         channel, stores, product = create_channel_data(self.env, company, "Tour")
         now = fields.Datetime.now()
         today = create_order(self.env, channel, "111-0000001-0000001", now, "routed")
@@ -43,8 +41,4 @@ class TestReportingTour(HttpCase):
         create_routed(self.env, urgent, None, "held", "queue", [(product, 1)], held_since=now)
 
     def test_user_opens_the_overview_and_the_routing_analysis(self):
-        self.start_tour(
-            "/odoo/action-%s.amazon_account_dashboard_action" % ADDON,
-            "amazon_lightspeed_overview",
-            login="overview_user",
-        )
+        run_tour(self, "amazon_account_dashboard_action", "amazon_lightspeed_overview", self.user)
