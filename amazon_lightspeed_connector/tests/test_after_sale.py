@@ -201,12 +201,17 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         )
         self.env["amazon.order"]._import_from_amazon(self.amazon, data, existing=order)
 
+    def sent(self, *lines):
+        """An order of ``lines`` imported, routed and sent as one sale: (order, routed order)."""
+        order = self.import_order(*lines)
+        self.send()
+        return order, order.routed_order_ids
+
     def cancelled_open_sale(self):
         """An order sent as an open sale ("deduct when shipped") that Amazon then cancelled:
         (the Amazon order, its routed order)."""
         self.amazon.inventory_deduction = "when_shipped"
-        order = self.import_order(("LTR-BELT", 2))
-        self.send()
+        order, _routed = self.sent(("LTR-BELT", 2))
         self.cancel(order)
         return order, order.routed_order_ids
 
@@ -226,9 +231,7 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         self.assertEqual(order.routing_state, "none")
 
     def test_a_completed_sale_of_a_cancelled_order_gets_a_refund_sale(self):
-        order = self.import_order(("LTR-BELT", 2))
-        routed = order.routed_order_ids
-        self.send()
+        order, routed = self.sent(("LTR-BELT", 2))
         self.assertEqual(self.sim.qoh("LTR-BELT", 1), 8)
         self.cancel(order)
         self.reverse()
@@ -249,9 +252,7 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         self.assertEqual(len(routed.reversal_ids), 1)
 
     def test_a_refund_whose_answer_was_lost_is_made_once(self):
-        order = self.import_order(("LTR-BELT", 1))
-        routed = order.routed_order_ids
-        self.send()
+        order, routed = self.sent(("LTR-BELT", 1))
         self.cancel(order)
         self.sim.faults.add("lost_response", method="POST", path="/Sale.json")
         self.reverse()
@@ -263,9 +264,7 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         """A worker voided the sale and died before recording it (or lost the answer): the
         read back meets the connector's own void, not the store's; the undo records it once."""
         self.amazon.inventory_deduction = "when_shipped"
-        order = self.import_order(("LTR-BELT", 1))
-        routed = order.routed_order_ids
-        self.send()
+        order, routed = self.sent(("LTR-BELT", 1))
         self.cancel(order)
         self.sim.void_in_store(self.sale_of(routed).sale_id)  # the void that landed, unrecorded
         self.sim.clock.advance(60)
@@ -278,10 +277,8 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         self.assertFalse(routed.error_message)
 
     def test_one_cancelled_item_is_refunded_alone(self):
-        order = self.import_order(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
-        routed = order.routed_order_ids
+        order, routed = self.sent(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
         self.assertEqual(len(routed), 1)
-        self.send()
         belt, tote = self.sim.qoh("LTR-BELT", 1), self.sim.qoh("CANVAS-TOTE", 1)
         self.cancel_item(order, "LTR-BELT")
         self.assertTrue(order.line_ids.filtered(lambda x: x.seller_sku == "LTR-BELT").cancelled)
@@ -303,9 +300,7 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
 
     def test_one_cancelled_item_of_an_open_sale_never_voids_the_items_that_still_ship(self):
         self.amazon.inventory_deduction = "when_shipped"
-        order = self.import_order(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
-        routed = order.routed_order_ids
-        self.send()
+        order, routed = self.sent(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
         belt, tote = self.sim.qoh("LTR-BELT", 1), self.sim.qoh("CANVAS-TOTE", 1)
         self.cancel_item(order, "LTR-BELT")
         self.reverse()
@@ -326,9 +321,7 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         self.assertEqual(routed.state, "sent")
 
     def test_cancelling_the_last_item_after_another_cancels_the_part(self):
-        order = self.import_order(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
-        routed = order.routed_order_ids
-        self.send()
+        order, routed = self.sent(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
         self.cancel_item(order, "LTR-BELT")
         self.reverse()
         self.cancel_item(order, "CANVAS-TOTE")
@@ -339,9 +332,7 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
     def refused_refund(self):
         """An order cancelled after its sale whose refund sale Lightspeed refused (the register
         was closed; open again now): (routed order, reversal)."""
-        order = self.import_order(("LTR-BELT", 1))
-        routed = order.routed_order_ids
-        self.send()
+        order, routed = self.sent(("LTR-BELT", 1))
         self.sim.set_register_open(1, False)
         self.cancel(order)
         self.reverse()
@@ -391,9 +382,7 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         self.assertEqual(routed.state, "sent")
 
     def test_an_order_with_one_item_cancelled_still_ships_the_others(self):
-        order = self.import_order(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
-        routed = order.routed_order_ids
-        self.send()
+        order, routed = self.sent(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
         self.cancel_item(order, "LTR-BELT")
         self.assertEqual(routed.reversal_ids.state, "to_do")
         self.assertFalse(routed.cancelled_by_amazon, "the tote still ships")
@@ -517,9 +506,7 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         self.assertEqual(len(self.sim.sales(routed.name + "-R1")), 1)
 
     def test_undo_now_on_a_routed_order_held_by_another_worker_is_queued(self):
-        order = self.import_order(("LTR-BELT", 1))
-        routed = order.routed_order_ids
-        self.send()
+        order, routed = self.sent(("LTR-BELT", 1))
         self.cancel(order)
         self.assertTrue(routed.undo_waiting)
         self.env.ref(REVERSE_CRON).active = True
