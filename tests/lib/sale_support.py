@@ -50,6 +50,11 @@ def line(sku, quantity, price, **fields):
 
 
 def order(*lines, order_id="111-0000001-0000001", email="jane@marketplace.amazon.com", **fields):
+    """An unshipped order of ``lines`` by Jane Buyer; a ``status`` given is spelt raw as v0 does
+    ("partially_shipped": "PartiallyShipped") unless ``status_raw`` says otherwise."""
+    if "status" in fields:
+        raw = "".join(word.capitalize() for word in fields["status"].split("_"))
+        fields.setdefault("status_raw", raw)
     values = {
         "amazon_order_id": order_id,
         "marketplace_id": "ATVPDKIKX0DER",

@@ -144,17 +144,10 @@ def test_a_known_order_with_an_unknown_sku_is_unmatched(world):
 
 def test_known_orders_may_be_amazon_orders(world):
     _sim, _report, text, _known, (_jb, scarf, *_rest) = world
-    moment = datetime(2026, 1, 1, tzinfo=UTC)
     order = amazon_order(
-        AmazonOrderLine("1", "WOOL-SCARF", None, None, 1, 1),
+        AmazonOrderLine("1", "WOOL-SCARF", None, None, 1, 1, D("19.90")),
         order_id=scarf.order_id,
-        email=None,
-        shipping_address=None,
-        order_total=D("19.90"),
         status="shipped",
-        status_raw="Shipped",
-        purchase_date=moment,
-        last_update_date=moment,
     )
     result = match_settlement(parse_settlement_report(text).rows, [order])
     assert list(result.settled) == [scarf.order_id]

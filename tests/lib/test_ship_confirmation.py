@@ -36,18 +36,12 @@ US = AMAZON_DEMO["marketplace_id"]
 
 
 def _order(lines, status=UNSHIPPED, channel="MFN", order_id="111-0000001-0000001"):
-    """An AmazonOrder at noon, no buyer nor address; ``lines``: (item id, SKU, ordered, shipped)."""
+    """An AmazonOrder of ``lines``: (item id, SKU, ordered, shipped), no amounts."""
     return amazon_order(
         *(AmazonOrderLine(i, sku, None, None, q, s) for i, sku, q, s in lines),
         order_id=order_id,
-        email=None,
-        shipping_address=None,
-        order_total=None,
         status=status,
-        status_raw=status,
         fulfillment_channel=channel,
-        purchase_date=NOON,
-        last_update_date=NOON,
     )
 
 
