@@ -4,6 +4,7 @@ orders built the way the import builds them."""
 from odoo import Command
 
 from ..models.amazon_order import NO_MAIL
+from .common import offer_on_amazon
 from .connector_common import ConnectorCase
 from .simulators.demo_catalogue import AMAZON_DEMO
 from .stock_common import DemoShop
@@ -78,15 +79,7 @@ class RoutingChannel:
             queue_notify_emails="backoffice@example.com, manager@example.com",
             queue_activity_group_id=self.queue_group.id,
         )
-        for sku, product in self.products.items():
-            self.env["amazon.offer"].create(
-                {
-                    "account_id": self.amazon.id,
-                    "marketplace_id": AMAZON_DEMO["marketplace_id"],
-                    "seller_sku": sku,
-                    "product_id": product.id,
-                }
-            )
+        offer_on_amazon(self.env, self.amazon, self.products, AMAZON_DEMO["marketplace_id"])
         self.order_number = 0
 
     # --- helpers ----------------------------------------------------------------------------

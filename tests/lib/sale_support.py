@@ -12,6 +12,7 @@ from amazon_lightspeed_connector.lib.amazon.order_data import (
     AmazonOrder,
     AmazonOrderLine,
 )
+from amazon_lightspeed_connector.lib.amazon.order_mapping import V0_STATUSES
 from amazon_lightspeed_connector.lib.lightspeed.sale_payload import PartLine, SaleRequest
 from amazon_lightspeed_connector.tests.simulators.lightspeed import (
     DEMO_EMPLOYEE_ID,
@@ -19,6 +20,8 @@ from amazon_lightspeed_connector.tests.simulators.lightspeed import (
 )
 
 PURCHASED = datetime(2026, 1, 1, 9, 30, tzinfo=timezone.utc)
+# How v0 spells each status (the adapter's own table, read backwards; Pending for pending).
+V0_SPELLING = {status: raw for raw, status in V0_STATUSES.items()}
 
 RECIPIENT = AmazonAddress(
     name="Jane Q Buyer",
@@ -53,8 +56,7 @@ def order(*lines, order_id="111-0000001-0000001", email="jane@marketplace.amazon
     """An unshipped order of ``lines`` by Jane Buyer; a ``status`` given is spelt raw as v0 does
     ("partially_shipped": "PartiallyShipped") unless ``status_raw`` says otherwise."""
     if "status" in fields:
-        raw = "".join(word.capitalize() for word in fields["status"].split("_"))
-        fields.setdefault("status_raw", raw)
+        fields.setdefault("status_raw", V0_SPELLING[fields["status"]])
     values = {
         "amazon_order_id": order_id,
         "marketplace_id": "ATVPDKIKX0DER",
