@@ -47,9 +47,9 @@ class ListingsRun(ConnectorRun):
         # values, so they wait for the next run instead of being sent (and refused) again now
         self.refused_offer_ids = set()
 
-    def summary(self):
+    def figures(self):
         c = self.counts
-        text = self.env._(
+        return self.env._(
             "%(unchanged)s unchanged, %(patched)s patched, %(fed)s sent in %(feeds)s feed(s), "
             "%(accepted)s accepted from feed reports, %(refused)s refused, %(waiting)s feed(s) "
             "still processing.",
@@ -61,7 +61,6 @@ class ListingsRun(ConnectorRun):
             refused=c["refused"],
             waiting=c["waiting"],
         )
-        return text + (" " + self.stopped if self.stopped else "")
 
 
 class AmazonAccountListings(models.Model):

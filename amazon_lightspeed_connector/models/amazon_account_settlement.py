@@ -53,13 +53,12 @@ class SettlementRun(ConnectorRun):
     COUNTS = ("read", "already", "error", "closed", "open")
     SERVICE = "Amazon"
 
-    def summary(self):
-        text = self.env._(
+    def figures(self):
+        return self.env._(
             "%(read)s report(s) read, %(already)s already read, %(error)s in error; "
             "%(closed)s order(s) closed, %(open)s left open.",
             **self.counts,
         )
-        return text + (" " + self.stopped if self.stopped else "")
 
 
 class AmazonAccountSettlement(models.Model):

@@ -25,11 +25,10 @@ class ImportRun(ConnectorRun):
             c["created"] + c["updated"] + c["unchanged"] + c["error"] + c["skipped"] + c["retried"]
         )
 
-    def summary(self):
+    def figures(self):
         c = self.counts
-        text = self.env._(
+        return self.env._(
             "%(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(error)s in error, "
             "%(skipped)s FBA skipped, %(retried)s retried, %(pages)s page(s) read.",
             **c,
         )
-        return text + (" " + self.stopped if self.stopped else "")

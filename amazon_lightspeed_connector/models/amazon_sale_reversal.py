@@ -49,13 +49,12 @@ CRON_XMLID = "amazon_lightspeed_connector.ir_cron_lightspeed_reverse_sales"
 class ReverseRun(ConnectorRun):
     SERVICE = "Lightspeed"
 
-    def summary(self):
-        text = self.env._(
+    def figures(self):
+        return self.env._(
             "%(done)s undone in Lightspeed, %(error)s refused by Lightspeed, %(busy)s taken by "
             "another worker.",
             **self.counts,
         )
-        return text + (" " + self.stopped if self.stopped else "")
 
 
 class AmazonSaleReversal(models.Model):

@@ -201,6 +201,13 @@ class ConnectorRun:
             if given is None:
                 client.close()
 
+    def figures(self):
+        return ""  # what the run did: a sentence of its counters, in each flow's own words
+
+    def summary(self):
+        """What the run did (``figures``) and, if it stopped early, why."""
+        return " ".join(filter(None, [self.figures(), self.stopped]))
+
     def stop_for_budget(self):
         if not self.stopped:
             self.stop_kind = "budget"
@@ -220,9 +227,7 @@ class ConnectorRun:
             _logger.info("%s: taken by another worker (%s)", label, type(error).__name__)
             self.counts["busy"] += 1
             return BUSY, error
-        except PermanentError as error:
-            return ERROR, error
-        except item_errors as error:
+        except (PermanentError, *item_errors) as error:
             return ERROR, error
         except ConnectorError as error:
             self.stop(error)
@@ -297,9 +302,7 @@ class ConnectorRun:
         """Work another worker held (a conflict, rolled back) waits for no interval: ask
         ir.cron to run ``cron_xmlid`` again in ``BUSY_RETRY`` seconds, when that worker has
         committed. A trigger in the future survives the end of the current run."""
-        cron = self.env.ref(cron_xmlid, raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger(at=fields.Datetime.now() + timedelta(seconds=BUSY_RETRY))
+        trigger(self.env, cron_xmlid, fields.Datetime.now() + timedelta(seconds=BUSY_RETRY))
 
     def report(self, done, remaining):
         """Progress for ir.cron (outside a cron run, nothing): with work left and a run that
