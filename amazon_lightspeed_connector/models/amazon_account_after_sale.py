@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from .access_guard import requires
-from .amazon_account_dashboard import DashboardFigure
+from .amazon_account_dashboard import DashboardFigure, dashboard_figure
 
 SHIPMENT_SOURCES = [
     ("odoo", "In Odoo"),
@@ -54,22 +54,19 @@ class AmazonAccountAfterSale(models.Model):
             if account.restock_policy == "returns_store" and not account.returns_warehouse_id:
                 raise ValidationError(_("Choose the returns store of %s.", account.name))
 
-    dashboard_tracking_missing = fields.Integer(
+    dashboard_tracking_missing = dashboard_figure(
         "Shipped in Lightspeed, No Tracking",
-        compute="_compute_dashboard_figures",
         help="Orders the store ticked Shipped in Lightspeed without a tracking line: enter the "
         "number, then Mark shipped.",
     )
-    dashboard_undo_waiting = fields.Integer(
+    dashboard_undo_waiting = dashboard_figure(
         "To Undo in Lightspeed",
-        compute="_compute_dashboard_figures",
         help="Voids and refund sales the connector owes Lightspeed (orders cancelled or "
         "refunded by Amazon after their sale): waiting for the scheduled action, or refused "
         "by Lightspeed.",
     )
-    dashboard_undo_errors = fields.Integer(
+    dashboard_undo_errors = dashboard_figure(
         "Undos Refused by Lightspeed",
-        compute="_compute_dashboard_figures",
         help="Undos (a void or a refund sale in Lightspeed) that Lightspeed refused: open each "
         "one, read its error and press Retry once the cause is fixed.",
     )
@@ -109,33 +106,18 @@ class AmazonAccountAfterSale(models.Model):
                 "amazon.routed.order",
                 [("state", "=", "sent"), ("lightspeed_shipped", "=", True)],
                 "amazon_routed_order_action",
-                _("Shipped in Lightspeed, No Tracking"),
             ),
             "dashboard_undo_waiting": DashboardFigure(
                 "amazon.sale.reversal",
                 [("state", "in", ("to_do", "error"))],
                 "amazon_sale_reversal_action",
-                _("To Undo in Lightspeed"),
             ),
             "dashboard_undo_errors": DashboardFigure(
                 "amazon.sale.reversal",
                 [("state", "=", "error")],
                 "amazon_sale_reversal_action",
-                _("Undos Refused by Lightspeed"),
             ),
         }
-
-    @requires("read")
-    def action_dashboard_tracking_missing(self):
-        return self._open_dashboard_figure("dashboard_tracking_missing")
-
-    @requires("read")
-    def action_dashboard_undo_waiting(self):
-        return self._open_dashboard_figure("dashboard_undo_waiting")
-
-    @requires("read")
-    def action_dashboard_undo_errors(self):
-        return self._open_dashboard_figure("dashboard_undo_errors")
 
     @requires("read")
     def action_dashboard_refunds_unbooked(self):

@@ -3,6 +3,7 @@ from typing import NamedTuple
 
 import pytz
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from .access_guard import requires
 
@@ -31,14 +32,20 @@ SYNC_LOG_CHANNEL_SQL = """
 """
 
 
+def dashboard_figure(string, **options):
+    """A counted figure of a channel's card (an entry of ``_dashboard_figures``), computed
+    when the card is shown."""
+    return fields.Integer(string, compute="_compute_dashboard_figures", **options)
+
+
 class DashboardFigure(NamedTuple):
     """A figure of a channel's card: how many ``model`` records of the channel match
-    ``domain``; its button opens ``action`` (a window action of this addon) on them."""
+    ``domain``; its button opens ``action`` (a window action of this addon) on them, titled
+    with the figure's label."""
 
     model: str
     domain: list
     action: str
-    title: str = None  # the list's title; None: the action's own name
 
 
 class AmazonAccountDashboard(models.Model):
@@ -48,55 +55,42 @@ class AmazonAccountDashboard(models.Model):
 
     _inherit = "amazon.account"
 
-    amazon_order_count = fields.Integer(
-        "Amazon Orders",
-        compute="_compute_dashboard_figures",
-        help="How many Amazon orders of this channel are in Odoo.",
+    amazon_order_count = dashboard_figure(
+        "Amazon Orders", help="How many Amazon orders of this channel are in Odoo."
     )
-    dashboard_orders_today = fields.Integer(
+    dashboard_orders_today = dashboard_figure(
         "Orders Today",
-        compute="_compute_dashboard_figures",
         help="Amazon orders of this channel purchased since midnight (your time zone).",
     )
-    dashboard_to_route = fields.Integer(
-        "To Route",
-        compute="_compute_dashboard_figures",
-        help="Imported merchant-fulfilled orders not yet placed in a store.",
+    dashboard_to_route = dashboard_figure(
+        "To Route", help="Imported merchant-fulfilled orders not yet placed in a store."
     )
-    dashboard_import_errors = fields.Integer(
+    dashboard_import_errors = dashboard_figure(
         "Import Errors",
-        compute="_compute_dashboard_figures",
         help="Amazon orders that could not become a sale order (e.g. a SKU without binding).",
     )
-    dashboard_to_send = fields.Integer(
-        "To Send",
-        compute="_compute_dashboard_figures",
-        help="Routed orders waiting to be written to their store in Lightspeed.",
+    dashboard_to_send = dashboard_figure(
+        "To Send", help="Routed orders waiting to be written to their store in Lightspeed."
     )
-    dashboard_routed_errors = fields.Integer(
-        "Routed in Error",
-        compute="_compute_dashboard_figures",
-        help="Routed orders the connector failed to write to Lightspeed.",
+    dashboard_routed_errors = dashboard_figure(
+        "Routed in Error", help="Routed orders the connector failed to write to Lightspeed."
     )
     dashboard_oldest_held_days = fields.Integer(
         "Oldest Held (days)",
         compute="_compute_dashboard_oldest_held",
         help="How many days the oldest order of the Held Queue has been waiting.",
     )
-    dashboard_to_confirm = fields.Integer(
+    dashboard_to_confirm = dashboard_figure(
         "To Confirm to Amazon",
-        compute="_compute_dashboard_figures",
         help="Shipped packages whose ship confirmation goes to Amazon with the next run or on "
         "their ship date.",
     )
-    dashboard_confirm_refused = fields.Integer(
+    dashboard_confirm_refused = dashboard_figure(
         "Refused by Amazon",
-        compute="_compute_dashboard_figures",
         help="Ship confirmations Amazon refused: fix the cause, then retry them.",
     )
-    dashboard_confirm_unknown = fields.Integer(
+    dashboard_confirm_unknown = dashboard_figure(
         "Confirmation Outcome Unknown",
-        compute="_compute_dashboard_figures",
         help="Ship confirmations whose answer was lost and whose packages could not be read "
         "back from Amazon: a later run reads them again (or Retry confirmation); nothing is "
         "sent twice.",
@@ -120,59 +114,43 @@ class AmazonAccountDashboard(models.Model):
     def _dashboard_figures(self):
         """The card's counted figures: {field: DashboardFigure}. The card counts each figure's
         records and its button opens the list of the same records, so a figure and its list
-        never disagree. To add one: an Integer field computed by _compute_dashboard_figures,
-        an entry here (super() and add), and a button method returning
-        ``_open_dashboard_figure(field)``. A file that adds figures imports DashboardFigure
-        from this one, which so defines the base table before any extension of it."""
+        never disagree. To add one: a ``dashboard_figure`` field, an entry here (super() and
+        add) and, on the card, a button calling ``action_open_dashboard_figure`` with the
+        field's name as ``dashboard_figure`` in its context. A file that adds figures imports
+        them from this one, which so defines the base table before any extension of it."""
         return {
             "amazon_order_count": DashboardFigure("amazon.order", [], "amazon_order_action"),
             "dashboard_orders_today": DashboardFigure(
                 "amazon.order",
                 [("purchase_date", ">=", self._today_start_utc())],
                 "amazon_order_action",
-                _("Orders Today"),
             ),
             "dashboard_to_route": DashboardFigure(
-                "amazon.order",
-                [("routing_state", "=", "to_route")],
-                "amazon_order_action",
-                _("To Route"),
+                "amazon.order", [("routing_state", "=", "to_route")], "amazon_order_action"
             ),
             "dashboard_import_errors": DashboardFigure(
-                "amazon.order",
-                [("import_state", "!=", "imported")],
-                "amazon_order_action",
-                _("Import Errors"),
+                "amazon.order", [("import_state", "!=", "imported")], "amazon_order_action"
             ),
             "dashboard_to_send": DashboardFigure(
-                "amazon.routed.order",
-                [("state", "=", "to_send")],
-                "amazon_routed_order_action",
-                _("To Send"),
+                "amazon.routed.order", [("state", "=", "to_send")], "amazon_routed_order_action"
             ),
             "dashboard_routed_errors": DashboardFigure(
-                "amazon.routed.order",
-                [("state", "=", "error")],
-                "amazon_routed_order_action",
-                _("Routed in Error"),
+                "amazon.routed.order", [("state", "=", "error")], "amazon_routed_order_action"
             ),
             "dashboard_to_confirm": DashboardFigure(
                 "amazon.routed.order",
                 [("confirmation_state", "in", ("to_confirm", "waiting"))],
                 "amazon_routed_order_action",
-                _("To Confirm to Amazon"),
             ),
             "dashboard_confirm_refused": DashboardFigure(
                 "amazon.routed.order",
                 [("confirmation_state", "=", "failed")],
                 "amazon_routed_order_action",
-                _("Refused by Amazon"),
             ),
             "dashboard_confirm_unknown": DashboardFigure(
                 "amazon.routed.order",
                 [("confirmation_state", "=", "unknown")],
                 "amazon_routed_order_action",
-                _("Confirmation Outcome Unknown"),
             ),
         }
 
@@ -253,28 +231,21 @@ class AmazonAccountDashboard(models.Model):
         return action
 
     def _open_dashboard_figure(self, field_name):
-        """The list behind the figure ``field_name``: the records it counts."""
-        figure = self._dashboard_figures()[field_name]
+        """The list behind the figure ``field_name``: the records it counts, titled with the
+        figure's label in the user's language."""
+        figure = self._dashboard_figures().get(field_name)
+        if not figure:
+            raise UserError(_("The Overview has no figure %s.", field_name))
+        title = self._fields[field_name]._description_string(self.env)
         return self._dashboard_action(
-            figure.action, [("account_id", "=", self.id), *figure.domain], figure.title
+            figure.action, [("account_id", "=", self.id), *figure.domain], title
         )
 
     @requires("read")
-    def action_view_amazon_orders(self):
-        """The channel form's Orders button: every order of the channel."""
-        return self._open_dashboard_figure("amazon_order_count")
-
-    @requires("read")
-    def action_dashboard_orders_today(self):
-        return self._open_dashboard_figure("dashboard_orders_today")
-
-    @requires("read")
-    def action_dashboard_to_route(self):
-        return self._open_dashboard_figure("dashboard_to_route")
-
-    @requires("read")
-    def action_dashboard_import_errors(self):
-        return self._open_dashboard_figure("dashboard_import_errors")
+    def action_open_dashboard_figure(self):
+        """The list behind the figure the button names (``dashboard_figure`` in its context,
+        as Odoo's journal dashboard names its lists): the records the figure counts."""
+        return self._open_dashboard_figure(self.env.context.get("dashboard_figure"))
 
     @requires("read")
     def action_dashboard_held(self):
@@ -282,26 +253,6 @@ class AmazonAccountDashboard(models.Model):
             "amazon_routed_order_held_action",
             [("account_id", "=", self.id), ("state", "=", "held")],
         )
-
-    @requires("read")
-    def action_dashboard_to_send(self):
-        return self._open_dashboard_figure("dashboard_to_send")
-
-    @requires("read")
-    def action_dashboard_routed_errors(self):
-        return self._open_dashboard_figure("dashboard_routed_errors")
-
-    @requires("read")
-    def action_dashboard_to_confirm(self):
-        return self._open_dashboard_figure("dashboard_to_confirm")
-
-    @requires("read")
-    def action_dashboard_confirm_refused(self):
-        return self._open_dashboard_figure("dashboard_confirm_refused")
-
-    @requires("read")
-    def action_dashboard_confirm_unknown(self):
-        return self._open_dashboard_figure("dashboard_confirm_unknown")
 
     @requires("read")
     def action_dashboard_sync_errors(self):

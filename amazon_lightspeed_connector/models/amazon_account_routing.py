@@ -1,7 +1,6 @@
-from odoo import _, fields, models
+from odoo import fields, models
 
-from .access_guard import requires
-from .amazon_account_dashboard import DashboardFigure
+from .amazon_account_dashboard import DashboardFigure, dashboard_figure
 
 
 class AmazonAccountRouting(models.Model):
@@ -48,9 +47,8 @@ class AmazonAccountRouting(models.Model):
         help="A held order whose Amazon latest ship date is closer than this is at risk of "
         "shipping late: the Overview counts it and the connector managers get an activity.",
     )
-    dashboard_late_risk = fields.Integer(
+    dashboard_late_risk = dashboard_figure(
         "At Risk of Shipping Late",
-        compute="_compute_dashboard_figures",
         help="Held orders whose latest ship date is closer than the warning threshold.",
     )
 
@@ -61,13 +59,8 @@ class AmazonAccountRouting(models.Model):
                 "amazon.routed.order",
                 [("late_risk", "=", True)],
                 "amazon_routed_order_held_action",
-                _("At Risk of Shipping Late"),
             ),
         }
-
-    @requires("read")
-    def action_dashboard_late_risk(self):
-        return self._open_dashboard_figure("dashboard_late_risk")
 
     def _compute_held_orders(self):
         held = self.env["amazon.routed.order"].search(

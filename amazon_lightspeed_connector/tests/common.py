@@ -1,3 +1,4 @@
+import ast
 from dataclasses import dataclass
 
 from odoo.osv import expression
@@ -43,6 +44,18 @@ def offer_on_amazon(env, channel, products, marketplace_id):
                 "product_id": product.id,
             }
         )
+
+
+def click(record, button):
+    """What the web client does when ``button`` (an element of one of ``record``'s views) is
+    clicked: its method, called on the record with the button's context."""
+    context = ast.literal_eval(button.get("context") or "{}")
+    return getattr(record.with_context(**context), button.get("name"))()
+
+
+def open_figure(channel, field_name):
+    """The list behind a figure of the channel's Overview card, as its button opens it."""
+    return channel.with_context(dashboard_figure=field_name).action_open_dashboard_figure()
 
 
 def run_with_cron_progress(model, cron_xmlid, method, **kwargs):

@@ -19,7 +19,7 @@ from odoo.tools.safe_eval import safe_eval
 from ..lib.amazon.shipment import carrier_fields
 from ..models.amazon_sale_reversal import CRON_XMLID as REVERSE_CRON
 from .amazon_orders_common import AmazonOrdersFromSimulator
-from .common import make_user, messages_about
+from .common import make_user, messages_about, open_figure
 from .routing_common import RoutingCase
 from .sales_common import LightspeedSales
 from .simulators.amazon import line
@@ -348,10 +348,10 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
             (self.amazon.dashboard_undo_waiting, self.amazon.dashboard_undo_errors), (1, 1)
         )
         card = self.amazon.with_user(self.user)
-        for method in ("action_dashboard_undo_waiting", "action_dashboard_undo_errors"):
-            action = getattr(card, method)()
+        for figure in ("dashboard_undo_waiting", "dashboard_undo_errors"):
+            action = open_figure(card, figure)
             listed = self.env[action["res_model"]].with_user(self.user).search(action["domain"])
-            self.assertEqual(listed, reversal, method)
+            self.assertEqual(listed, reversal, figure)
         log = self.env["amazon.sync.log"].search([("flow", "=", "after_sale")])
         self.assertIn(routed.name, log.mapped("reference"))
         outsider = make_user(self.env, "after-sale-outsider", "base.group_user", self.company)

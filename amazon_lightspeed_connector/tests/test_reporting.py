@@ -5,10 +5,13 @@ from datetime import timedelta
 
 from lxml import etree
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
-from .common import ADDON, make_user
+from .common import ADDON, click, make_user, open_figure
 from .reporting_common import create_channel_data, create_order, create_routed
+
+OVERVIEW = "%s.amazon_account_view_kanban_dashboard" % ADDON
 
 
 @tagged("post_install", "-at_install")
@@ -138,29 +141,40 @@ class TestReporting(TransactionCase):
         self.assertEqual(
             by_confirmation, {"to_confirm": 1, "waiting": 1, "unknown": 1, "failed": 1, False: 2}
         )
-        for method, figure in (
-            ("action_dashboard_to_confirm", 2),
-            ("action_dashboard_confirm_refused", 1),
-            ("action_dashboard_confirm_unknown", 1),
+        for field_name, figure in (
+            ("dashboard_to_confirm", 2),
+            ("dashboard_confirm_refused", 1),
+            ("dashboard_confirm_unknown", 1),
         ):
-            action = getattr(card, method)()
+            action = open_figure(card, field_name)
             listed = self.env[action["res_model"]].with_user(self.user).search(action["domain"])
             self.assertEqual(len(listed), figure)
 
+    def card_buttons(self, card):
+        """{the figure a button of the Overview card shows: the button}."""
+        arch = etree.fromstring(card.get_view(self.env.ref(OVERVIEW).id, "kanban")["arch"])
+        return {
+            button.find(".//field").get("name"): button
+            for button in arch.xpath("//templates//*[@type='object'][.//field]")
+        }
+
     def test_each_figure_opens_the_list_behind_it(self):
+        """A click on a figure of the card, as the web client makes it, lists what it counts."""
         self.env["amazon.sync.log"].log_event("connection", "Token refused", record=self.channel)
         card = self.channel.with_user(self.user)
-        for method, figure in (
-            ("action_dashboard_orders_today", card.dashboard_orders_today),
-            ("action_dashboard_to_route", card.dashboard_to_route),
-            ("action_dashboard_import_errors", card.dashboard_import_errors),
-            ("action_dashboard_held", card.held_order_count),
-            ("action_dashboard_to_send", card.dashboard_to_send),
-            ("action_dashboard_routed_errors", card.dashboard_routed_errors),
-            ("action_dashboard_sync_errors", card.dashboard_sync_errors),
+        buttons = self.card_buttons(card)
+        for field_name in (
+            "dashboard_orders_today",
+            "dashboard_to_route",
+            "dashboard_import_errors",
+            "held_order_count",
+            "dashboard_to_send",
+            "dashboard_routed_errors",
+            "dashboard_sync_errors",
         ):
-            with self.subTest(method=method):
-                action = getattr(card, method)()
+            with self.subTest(figure=field_name):
+                action = click(card, buttons[field_name])
+                figure = card[field_name]
                 self.assertTrue(figure)
                 listed = self.env[action["res_model"]].with_user(self.user).search(action["domain"])
                 self.assertEqual(len(listed), figure)
@@ -179,7 +193,7 @@ class TestReporting(TransactionCase):
         self.assertIn("dashboard_late_risk", figures)
         for field_name in figures:
             with self.subTest(figure=field_name):
-                action = card._open_dashboard_figure(field_name)
+                action = open_figure(card, field_name)
                 listed = self.env[action["res_model"]].with_user(self.user).search(action["domain"])
                 self.assertEqual(card[field_name], len(listed))
         self.assertEqual(card.dashboard_tracking_missing, 1)
@@ -195,7 +209,7 @@ class TestReporting(TransactionCase):
         ):
             with self.subTest(counter=counter):
                 (button,) = form.xpath("//button[field[@name='%s']]" % counter)
-                action = getattr(card, button.get("name"))()
+                action = click(card, button)
                 listed = self.env[action["res_model"]].with_user(self.user).search(action["domain"])
                 self.assertEqual(listed, expected)
                 self.assertEqual(figure, len(expected))
@@ -207,11 +221,19 @@ class TestReporting(TransactionCase):
         menus = self.env["ir.ui.menu"].with_user(self.user).load_web_menus(debug=False)
         in_app = {menu["actionID"] for menu in menus.values() if menu.get("appID") == root}
         card = self.channel.with_user(self.user)
-        figures = [name for name in dir(type(card)) if name.startswith("action_dashboard_")]
-        self.assertGreater(len(figures), 10)
-        for method in figures:
-            with self.subTest(method=method):
-                self.assertIn(getattr(card, method)()["id"], in_app)
+        buttons = self.card_buttons(card)
+        self.assertGreater(len(buttons), 10)
+        for field_name, button in buttons.items():
+            with self.subTest(figure=field_name):
+                self.assertIn(click(card, button)["id"], in_app)
+
+    def test_a_figure_the_card_does_not_have_is_refused_plainly(self):
+        """The figure comes from the button's context, which a caller over RPC may forge: a
+        name that is not a figure of the card opens nothing and says so."""
+        card = self.channel.with_user(self.user)
+        for forged in (None, "name", "dashboard_oldest_held_days", "__class__"):
+            with self.subTest(figure=forged), self.assertRaises(UserError):
+                open_figure(card, forged)
 
     def test_overview_is_the_apps_home_for_a_connector_user(self):
         menus = self.env["ir.ui.menu"].with_user(self.user).load_web_menus(debug=False)

@@ -1,6 +1,6 @@
 """The Overview in the browser: a connector user opens the app, follows the card "At risk of
-shipping late" to the Held Queue, then a figure of a channel's card to the list behind it, then
-opens the Routing Analysis pivot and graph."""
+shipping late" to the Held Queue, then two figures of a channel's card (Orders Today, Held) to
+the lists behind them, then opens the Routing Analysis pivot and graph."""
 
 from datetime import timedelta
 

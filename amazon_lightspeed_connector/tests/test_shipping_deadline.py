@@ -10,7 +10,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import run_with_cron_progress
+from .common import open_figure, run_with_cron_progress
 from .routing_common import RoutingCase
 
 CRON_ROUTE = "amazon_lightspeed_connector.ir_cron_amazon_route_orders"
@@ -80,7 +80,7 @@ class TestShippingDeadline(RoutingCase):
         Routed = self.env["amazon.routed.order"]
         self.assertEqual(Routed.search([("late_risk", "=", True)]), held)
         self.assertNotIn(held, Routed.search([("late_risk", "=", False)]))
-        action = self.amazon.action_dashboard_late_risk()
+        action = open_figure(self.amazon, "dashboard_late_risk")
         self.assertEqual(Routed.search(action["domain"]), held)
         self.ship_by(held.amazon_order_id, -(2 + 5 / 60))
         self.assertEqual(held.time_left, "late by 2 h 5 min")

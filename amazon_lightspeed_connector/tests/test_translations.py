@@ -12,7 +12,7 @@ from odoo.tools.translate import (
     code_translations,
 )
 
-from .common import ADDON
+from .common import ADDON, open_figure
 
 LANGUAGES = {"fr": "fr_FR", "nl": "nl_NL", "de": "de_DE", "es": "es_ES"}
 
@@ -54,6 +54,10 @@ class TestTranslationTemplate(TransactionCase):
                 self.assertEqual(
                     field.with_context(lang=code).field_description, po[field.field_description]
                 )
+                # an Overview figure's list is titled with the figure's label, in that language
+                channel = self.env.ref("%s.demo_amazon_account" % ADDON).with_context(lang=code)
+                list_title = open_figure(channel, "dashboard_orders_today")["display_name"]
+                self.assertEqual(list_title, "%s: %s" % (channel.name, po["Orders Today"]))
                 # Code terms are read from the .po files, not the database, in two sets that
                 # Odoo tells apart by the exported comment: the server's _() strings, and the
                 # web client's (static/src), which /web/webclient/translations serves.

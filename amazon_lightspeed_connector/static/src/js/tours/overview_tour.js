@@ -1,7 +1,8 @@
 /** @odoo-module **/
 // A connector user opens the app on the Overview, follows the card "At risk of shipping late"
-// to the Held Queue filtered to those orders, comes back, follows the Held figure of a channel's
-// card to its held orders, comes back and opens the Routing Analysis pivot, then its graph.
+// to the Held Queue filtered to those orders, comes back, follows a channel's Orders Today
+// figure to the orders it counts, comes back, follows the Held figure of the card to its held
+// orders, comes back and opens the Routing Analysis pivot, then its graph.
 // Data: test_reporting_tour.py.
 import { registry } from "@web/core/registry";
 
@@ -35,7 +36,25 @@ registry.category("web_tour.tours").add("amazon_lightspeed_overview", {
         },
         {
             content: "the channel's card counts today's orders",
-            trigger: `${CARD} button[name=action_dashboard_orders_today]:contains('2'):contains('Orders Today')`,
+            trigger: `${CARD} button[name=action_open_dashboard_figure]:contains('2'):contains('Orders Today')`,
+        },
+        {
+            content: "open them",
+            trigger: `${CARD} button[name=action_open_dashboard_figure]:contains('Orders Today')`,
+            run: "click",
+        },
+        {
+            content: "the list is titled with the figure",
+            trigger: ".o_breadcrumb .active:contains('Tour channel: Orders Today')",
+        },
+        {
+            content: "and lists the two orders bought today, not yesterday's",
+            trigger: ".o_list_renderer:has(.o_data_row:contains('111-0000001-0000001')):has(.o_data_row:contains('111-0000002-0000002')):not(:has(.o_data_row:contains('111-0000004-0000004')))",
+        },
+        {
+            content: "back to the Overview",
+            trigger: ".o_breadcrumb a:contains('Overview')",
+            run: "click",
         },
         {
             content: "and says how old the oldest held order is",
