@@ -21,7 +21,6 @@ from .connector_run import BUSY, DONE, ConnectorRun
 
 _logger = logging.getLogger(__name__)
 
-READ_LIMIT = 500  # sales handled per account and run; the cursor makes the next run go on
 LOCK_NAMESPACE = zlib.crc32(b"lightspeed_sales_read_back") & 0x7FFFFFFF
 
 
@@ -31,6 +30,8 @@ def _naive_utc(moment):
 
 class LightspeedAccountAfterSale(models.Model):
     _inherit = "lightspeed.account"
+
+    _sales_read_limit = 500  # sales handled per account and run; the cursor makes the next go on
 
     sales_read_cursor = fields.Datetime(
         "Sales Read Back Until",
@@ -59,7 +60,7 @@ class LightspeedAccountAfterSale(models.Model):
         run.report(handled, 0)
         return True
 
-    def _read_sales_back(self, limit=READ_LIMIT, run=None):
+    def _read_sales_back(self, run=None):
         """Read this account's changed sales and apply them, within the run's budget; the
         number handled."""
         self.ensure_one()
@@ -73,15 +74,16 @@ class LightspeedAccountAfterSale(models.Model):
             Log.log_event("after_sale", str(error), reference=self.name)
             return 0
         started = fields.Datetime.now()
-        # the first read goes through the account's Amazon sales once (READ_LIMIT a run):
+        # the first read goes through the account's Amazon sales once (a limit's worth a run):
         # Lightspeed's clock, not ours, stamps them, so no local date is a safe start
         since = self.sales_read_cursor or None
         handled = []
+        complete = False  # read to the end: else the cursor stays before the last second read
         Routed = self.env["amazon.routed.order"]
         run.limit_waits(client.pacer)
         try:
             for sale in run.items(changed_sales(client, since), client.pacer):
-                if len(handled) >= limit:
+                if len(handled) >= self._sales_read_limit:
                     break
                 outcome, error = run.attempt(
                     lambda sale=sale: Routed._apply_lightspeed_sale(self, sale, client),
@@ -92,6 +94,8 @@ class LightspeedAccountAfterSale(models.Model):
                 if outcome != DONE:
                     raise error  # said in the sync log below; the cursor stays before it
                 handled.append(sale)
+            else:
+                complete = not run.stopped  # a run out of time ends the walk early too
         except (ThrottledError, TransientError, AuthError) as error:
             # the rest waits for the next run; what was handled keeps its progress
             if run.error is not error:
@@ -108,7 +112,7 @@ class LightspeedAccountAfterSale(models.Model):
             )
         except ConnectorError as error:
             Log.log_event("after_sale", str(error), reference=self.name, payload=error.payload)
-        cursor = next_cursor(since, handled, started.replace(tzinfo=timezone.utc))
+        cursor = next_cursor(since, handled, started.replace(tzinfo=timezone.utc), complete)
         if cursor and _naive_utc(cursor) != self.sales_read_cursor:
             self.sudo().sales_read_cursor = _naive_utc(cursor)
         run.commit()

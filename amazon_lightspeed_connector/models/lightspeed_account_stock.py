@@ -158,8 +158,9 @@ class LightspeedAccountStock(models.Model):
             for stock in client.items_changed_since(since):
                 batch.append(stock)
                 if len(batch) >= self._stock_batch_size:
+                    # more may follow in the batch's last second: the cursor stays before it
                     since = self._store_stock_batch(
-                        batch, shops, refresh, seen, since, read_started_at
+                        batch, shops, refresh, seen, since, read_started_at, complete=False
                     )
                     batch = []
                     if refresh.out_of_time():  # the next run goes on from the cursor
@@ -211,8 +212,11 @@ class LightspeedAccountStock(models.Model):
         refresh.commit()
         return refresh
 
-    def _store_stock_batch(self, batch, shops, refresh, seen, since, read_started_at):
-        """Upsert one batch of ItemStock in two queries; returns the cursor after it."""
+    def _store_stock_batch(
+        self, batch, shops, refresh, seen, since, read_started_at, complete=True
+    ):
+        """Upsert one batch of ItemStock in two queries; returns the cursor after it
+        (``complete``: the batch ends the walk, see ``wire.stock_cursor``)."""
         refresh.items += len(batch)
         products = self._match_products(batch)
         Stock = self.env["lightspeed.stock"]
@@ -275,7 +279,7 @@ class LightspeedAccountStock(models.Model):
             refresh.stock_ids += [row[0] for row in written]
             refresh.rows += len(rows)
             Stock.invalidate_model()
-        since = stock_cursor(since, batch, read_started_at)
+        since = stock_cursor(since, batch, read_started_at, complete=complete)
         self.stock_cursor = _naive_utc(since) if since else False
         self._stock_batch_stored()
         refresh.commit()

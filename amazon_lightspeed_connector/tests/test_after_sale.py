@@ -111,6 +111,21 @@ class TestShipmentsFromLightspeed(LightspeedSales, RoutingCase):
         self.read_back()
         self.assertGreaterEqual(self.lightspeed.sales_read_cursor, cursor)
 
+    def test_a_read_cut_at_its_limit_loses_no_sale_changed_in_the_same_second(self):
+        """Store staff tick three sales Shipped in one second (Lightspeed stamps to the
+        second); a read handling two per run leaves the third to the next run, which reads it."""
+        parcels = self.env["amazon.routed.order"]
+        for _parcel in range(3):
+            parcels |= self.sent_order()
+        for routed in parcels:
+            self.sim.ship_in_store(self.sale_of(routed).sale_id, "Tracking: %s UPS" % TRACKING)
+        Account = type(self.env["lightspeed.account"])
+        with patch.object(Account, "_sales_read_limit", 2):
+            self.read_back()
+            self.assertEqual(sorted(parcels.mapped("state")), ["sent", "shipped", "shipped"])
+            self.read_back()
+        self.assertEqual(set(parcels.mapped("state")), {"shipped"})
+
     def test_without_a_tracking_line_the_number_is_asked_for_on_the_order(self):
         routed = self.sent_order()
         self.sim.ship_in_store(self.sale_of(routed).sale_id, "Left with the courier")

@@ -96,6 +96,27 @@ class TestLightspeedStock(CronHandover, StockCase):
         self.assertTrue(self.lightspeed.stock_cursor, "the next run goes on from here")
         self.assertGreater(self.lightspeed._stock_batch_size, 5)
 
+    def test_a_refresh_cut_in_the_middle_of_a_second_reads_the_rest_of_it_next_time(self):
+        """A stock count at store B changes three items in one second (Lightspeed stamps to
+        the second); a refresh whose time is up after a batch of two leaves the third to the
+        next refresh, which reads it: no count is lost."""
+        from ..models.lightspeed_account_stock import StockRefresh
+
+        self.sim.clock.advance(60)
+        counted = ("JBJ-S", "JBJ-M", "JBJ-L")
+        for sku in counted:
+            self.sim.set_qoh(sku, 2, 8)
+        with (
+            patch.object(type(self.lightspeed), "_stock_batch_size", 2),
+            patch.object(StockRefresh, "out_of_time", lambda run: True),
+        ):
+            self.assertEqual(self.refresh_stock().items, 2)
+        counts = [self.stock(sku, self.store_b).qoh for sku in counted]
+        self.assertEqual(counts.count(8), 2, "two read, the third left for the next refresh")
+        self.sim.clock.advance(60)
+        self.refresh_stock()
+        self.assertEqual([self.stock(sku, self.store_b).qoh for sku in counted], [8, 8, 8])
+
     def test_refresh_button_and_scheduled_action(self):
         self.sim.clock.advance(60)
         self.sim.set_qoh("OXF-BLU-M", 2, 1)

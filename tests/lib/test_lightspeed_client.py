@@ -104,6 +104,26 @@ def test_incremental_stock_returns_only_items_that_moved(sim, client):
     assert list(client.items_changed_since(cursor)) == []
 
 
+def test_a_walk_cut_in_the_middle_of_a_second_leaves_none_of_that_second_unread(sim, client):
+    """Lightspeed stamps to the second: three items counted in one second, a walk that stops
+    after two of them must not pass their stamp, or the third is never read."""
+    sim.clock.advance(60)
+    for sku in ("LTR-BELT", "WOOL-SCARF", "JBJ-S"):
+        sim.set_qoh(sku, 2, 3)  # a stock count at store B, the same second
+    sim.clock.advance(60)
+    changed = list(client.items_changed_since(START))
+    assert len(changed) == 3 and len({s.timestamp for s in changed}) == 1
+    read, unread = changed[:2], changed[2]
+
+    whole = wire.stock_cursor(START, changed, read_started_at=sim.clock.now())
+    assert list(client.items_changed_since(whole)) == [], "a complete walk moves past its second"
+    cut = wire.stock_cursor(START, read, read_started_at=sim.clock.now(), complete=False)
+    again = [s.custom_sku for s in client.items_changed_since(cut)]
+    assert unread.custom_sku in again, "the cut walk's next one reads the rest of the second"
+    assert sorted(again) == sorted(s.custom_sku for s in changed), "and that second only"
+    assert wire.stock_cursor(cut, [], read_started_at=sim.clock.now(), complete=False) == cut
+
+
 # --- sales and customers --------------------------------------------------------------------------
 
 

@@ -152,9 +152,10 @@ def read_sale_detail(client, sale_id):
     return sale_from_wire(record)
 
 
-def next_cursor(previous, sales, read_started_at):
-    """Where the next ``changed_sales`` starts (see ``wire.stock_cursor``: same rule)."""
-    return wire.stock_cursor(previous, sales, read_started_at)
+def next_cursor(previous, sales, read_started_at, complete=True):
+    """Where the next ``changed_sales`` starts after a walk that read ``sales`` (``complete``:
+    to its end) (see ``wire.stock_cursor``: same rule)."""
+    return wire.stock_cursor(previous, sales, read_started_at, complete=complete)
 
 
 def sale_from_wire(record):

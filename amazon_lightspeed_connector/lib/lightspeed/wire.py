@@ -7,7 +7,7 @@ above this module ever compares "false" with False.
 """
 
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from ..timestamps import parse_instant
@@ -292,17 +292,25 @@ def customer_emails(record):
     ]
 
 
-def stock_cursor(previous, stocks, read_started_at, settle_seconds=2):
+def stock_cursor(previous, stocks, read_started_at, settle_seconds=2, complete=True):
     """The timeStamp to ask ``items_changed_since`` for next time.
 
     The newest timeStamp seen, but never later than a little before the read started:
     Lightspeed stamps to the second, so a change made in the same second as our read may carry
     a stamp we already passed. Re-reading a few items next time is harmless (upserts), missing
     one is not.
+
+    A walk cut short (``complete`` False: its time was up, a limit, a throttle, another worker)
+    may have left records of its newest second unread: they share the stamp of the last one
+    read and come after it in timeStamp order, and the next walk asks for stamps after its
+    cursor. So that cursor stays one second before the newest stamp: the next walk reads that
+    second again, and what was read of it already is read twice, never missed.
     """
     newest = max((s.timestamp for s in stocks if s.timestamp), default=None)
     if newest is None:
         return previous
+    if not complete:
+        newest -= timedelta(seconds=1)
     started = to_datetime(read_started_at)
     settled = datetime.fromtimestamp(started.timestamp() - settle_seconds, tz=timezone.utc)
     cursor = min(newest, settled)
