@@ -5,7 +5,9 @@ mark shipments in Lightspeed, the sales the connector wrote whose timeStamp move
 account's cursor (``lib/lightspeed/sale_reader.changed_sales``: one GET per 100 sales, oldest
 change first) and hands each to its routed order (``_apply_lightspeed_sale``), each in its own
 savepoint. The cursor moves past what was handled (never past a sale left for the next run),
-so a sale is read again rather than missed; handling one twice does nothing the second time.
+so a sale is read again rather than missed; handling one twice does nothing the second time. A
+sale that cannot be read or applied is an error in the sync log and is passed over: it is read
+again when it changes, and never holds up the shipments after it.
 """
 
 import logging
@@ -16,8 +18,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.errors import AuthError, ConnectorError, ThrottledError, TransientError
-from ..lib.lightspeed.sale_reader import changed_sales, next_cursor
-from .connector_run import BUSY, DONE, ConnectorRun
+from ..lib.lightspeed.sale_reader import UnreadableSale, changed_sales, next_cursor
+from .connector_run import BUSY, ERROR, STOPPED, ConnectorRun
 
 _logger = logging.getLogger(__name__)
 
@@ -79,21 +81,17 @@ class LightspeedAccountAfterSale(models.Model):
         since = self.sales_read_cursor or None
         handled = []
         complete = False  # read to the end: else the cursor stays before the last second read
-        Routed = self.env["amazon.routed.order"]
         run.limit_waits(client.pacer)
         try:
             for sale in run.items(changed_sales(client, since), client.pacer):
                 if len(handled) >= self._sales_read_limit:
                     break
-                outcome, error = run.attempt(
-                    lambda sale=sale: Routed._apply_lightspeed_sale(self, sale, client),
-                    label=self.name,
-                )
+                outcome, error = self._apply_sale_read_back(sale, client, run)
                 if outcome == BUSY:
                     break  # another worker changes the same order: the next run reads it again
-                if outcome != DONE:
+                if outcome == STOPPED:
                     raise error  # said in the sync log below; the cursor stays before it
-                handled.append(sale)
+                handled.append(sale)  # applied, or its error logged: the walk goes on
             else:
                 complete = not run.stopped  # a run out of time ends the walk early too
         except (ThrottledError, TransientError, AuthError) as error:
@@ -117,3 +115,46 @@ class LightspeedAccountAfterSale(models.Model):
             self.sudo().sales_read_cursor = _naive_utc(cursor)
         run.commit()
         return len(handled)
+
+    def _apply_sale_read_back(self, sale, client, run):
+        """One sale read back, applied in its own savepoint: (outcome, error) as
+        ``ConnectorRun.attempt`` says. A sale that cannot be read or applied (ERROR) is an error
+        in the sync log, on its routed order, and is passed over: one bad sale must not stop the
+        reading of every shipment after it; it is read again when it changes in Lightspeed."""
+        if isinstance(sale, UnreadableSale):
+            outcome, error = ERROR, sale.problem
+        else:
+            Routed = self.env["amazon.routed.order"]
+            outcome, error = run.attempt(
+                lambda: Routed._apply_lightspeed_sale(self, sale, client), label=self.name
+            )
+        if outcome == ERROR:
+            run.counts["error"] += 1
+            self._log_sale_not_applied(sale, error)
+        return outcome, error
+
+    def _log_sale_not_applied(self, sale, error):
+        routed = self.env["amazon.routed.order"].sudo()
+        if sale.sale_id:
+            routed = routed.search(
+                [
+                    ("lightspeed_account_id", "=", self.id),
+                    ("lightspeed_sale_id", "=", str(sale.sale_id)),
+                ],
+                limit=1,
+            )
+        message = _(
+            "Lightspeed sale %(sale)s could not be read back (%(error)s). It is passed over and "
+            "read again when it changes in Lightspeed; if the store shipped it, mark its order "
+            "shipped in Odoo.",
+            sale=sale.sale_id or "?",
+            error=error,
+        )
+        Log = self.env["amazon.sync.log"]
+        if not Log._logged_before("after_sale", routed or self, message):
+            Log.log_event(
+                "after_sale",
+                message,
+                reference=routed.name or str(sale.sale_id or self.name),
+                record=routed or self,
+            )

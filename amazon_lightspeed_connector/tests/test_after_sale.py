@@ -12,11 +12,13 @@ from unittest.mock import patch
 
 from lxml import etree
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
 from ..lib.amazon.shipment import carrier_fields
+from ..lib.errors import PayloadError
+from ..lib.lightspeed import sale_reader
 from ..models.amazon_sale_reversal import CRON_XMLID as REVERSE_CRON
 from .amazon_orders_common import AmazonOrdersFromSimulator
 from .common import make_user, messages_about, open_figure
@@ -125,6 +127,47 @@ class TestShipmentsFromLightspeed(LightspeedSales, RoutingCase):
             self.assertEqual(sorted(parcels.mapped("state")), ["sent", "shipped", "shipped"])
             self.read_back()
         self.assertEqual(set(parcels.mapped("state")), {"shipped"})
+
+    def test_a_sale_that_cannot_be_read_back_is_an_error_and_the_others_go_on(self):
+        """Lightspeed sends one shipped sale garbled, another's shipment hits an integrator's
+        constraint: each is an error in the sync log on its order, said once, and the sale
+        shipped after them is read all the same; the garbled one is read once it changes."""
+        garbled, refused, fine = (self.sent_order() for _parcel in range(3))
+        for routed in (garbled, refused, fine):
+            self.sim.ship_in_store(self.sale_of(routed).sale_id, "Tracking: %s UPS" % TRACKING)
+        read_sale = sale_reader.sale_from_wire
+        Routed = type(self.env["amazon.routed.order"])
+        apply_sale = Routed._apply_lightspeed_sale
+
+        def read(record):
+            if str(record.get("saleID")) == garbled.lightspeed_sale_id:
+                raise PayloadError("Lightspeed sent a ShipTo that is not an object")
+            return read_sale(record)
+
+        def apply(routed_model, account, sale, client):
+            if str(sale.sale_id) == refused.lightspeed_sale_id:
+                raise ValidationError("An integrator's rule refuses this shipment")
+            return apply_sale(routed_model, account, sale, client)
+
+        Log = self.env["amazon.sync.log"]
+        errors = [("flow", "=", "after_sale"), ("level", "=", "error")]
+        with patch.object(sale_reader, "sale_from_wire", read):
+            with patch.object(Routed, "_apply_lightspeed_sale", apply):
+                self.read_back()
+            self.assertEqual(
+                (garbled.state, refused.state, fine.state), ("sent", "sent", "shipped")
+            )
+            logged = Log.search(errors)
+            self.assertEqual(sorted(logged.mapped("res_id")), sorted((garbled | refused).ids))
+            self.assertEqual(set(logged.mapped("res_model")), {"amazon.routed.order"})
+            self.assertIn(
+                "not an object", logged.filtered(lambda x: x.res_id == garbled.id).message
+            )
+            self.read_back()  # nothing changed: nothing read again, nothing said again
+            self.assertEqual(Log.search(errors), logged)
+        self.sim.ship_in_store(self.sale_of(garbled).sale_id, "Tracking: %s UPS" % TRACKING)
+        self.read_back()
+        self.assertEqual(garbled.state, "shipped")
 
     def test_without_a_tracking_line_the_number_is_asked_for_on_the_order(self):
         routed = self.sent_order()

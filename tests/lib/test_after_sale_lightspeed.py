@@ -11,9 +11,11 @@ from amazon_lightspeed_connector.lib.lightspeed import refunds
 from amazon_lightspeed_connector.lib.lightspeed.sale_payload import sale_payload
 from amazon_lightspeed_connector.lib.lightspeed.sale_reader import (
     Tracking,
+    UnreadableSale,
     changed_sales,
     next_cursor,
     parse_tracking,
+    read_changed_sale,
     read_sale_detail,
     refund_reference,
     split_refund_reference,
@@ -111,6 +113,23 @@ def test_changed_sales_reads_only_the_connectors_sales_after_the_cursor(sim, cli
     assert changed[0].reference_number == "111-0000002-0000002"
     # one read per run (per 100 sales), whatever it finds
     assert len(calls(sim, "GET", "/Sale.json")) - reads_before == 2
+
+
+@pytest.mark.parametrize(
+    "record,sale_id,stamped",
+    [
+        ({"timeStamp": "2026-01-01T00:01:00+00:00"}, None, True),
+        ({"saleID": "0", "timeStamp": "yesterday"}, None, False),
+        ({"saleID": "7", "SaleLines": {"SaleLine": "a line"}}, 7, False),
+        (["not", "an", "object"], None, False),
+    ],
+)
+def test_a_sale_record_that_cannot_be_read_is_named_not_raised(record, sale_id, stamped):
+    """The walk goes on past it: an UnreadableSale says why, with what can be read of it."""
+    sale = read_changed_sale(record)
+    assert isinstance(sale, UnreadableSale)
+    assert (sale.sale_id, sale.timestamp is not None) == (sale_id, stamped)
+    assert sale.problem.startswith("Lightspeed sale") or sale.problem.startswith("Lightspeed sent")
 
 
 def test_a_sale_voided_at_the_register_is_read_as_voided(sim, client):

@@ -121,11 +121,23 @@ def refund_reference(original_reference, number):
     return "%s-R%d" % (original_reference, number)
 
 
+@dataclass(frozen=True)
+class UnreadableSale:
+    """A Sale record of the walk the connector cannot read (``problem`` says why): passed over
+    with an error, so one bad record does not stop the reading of every later sale; it is read
+    again once it changes in Lightspeed (its new timeStamp brings it back)."""
+
+    sale_id: int | None
+    timestamp: object  # aware UTC datetime, or None: the cursor then ignores it
+    problem: str
+
+
 # --- reading -----------------------------------------------------------------------------------
 
 
 def changed_sales(client, since=None, relations=("ShipTo",)):
-    """The connector's sales whose timeStamp is after ``since`` (None: all), oldest first.
+    """The connector's sales whose timeStamp is after ``since`` (None: all), oldest first:
+    ConnectorSale, or UnreadableSale for a record that cannot be read.
 
     Sorted by timeStamp, so a sale that changes during the walk moves to the end and is read
     again rather than skipped. Archived and voided sales come too: a void is news.
@@ -138,7 +150,20 @@ def changed_sales(client, since=None, relations=("ShipTo",)):
     if since:
         params["timeStamp"] = ">,%s" % wire.format_timestamp(since)
     for record in client.iter_records("Sale", params, relations=list(relations)):
-        yield sale_from_wire(record)
+        yield read_changed_sale(record)
+
+
+def read_changed_sale(record):
+    """A Sale record of the walk: a ConnectorSale, else an UnreadableSale saying why."""
+    try:
+        return sale_from_wire(record)
+    except PayloadError as error:
+        known = record if isinstance(record, dict) else {}
+        return UnreadableSale(
+            sale_id=wire.to_record_id(known.get("saleID")),
+            timestamp=wire.to_datetime(known.get("timeStamp")),
+            problem=str(error),
+        )
 
 
 def read_sale_detail(client, sale_id):
@@ -159,6 +184,10 @@ def next_cursor(previous, sales, read_started_at, complete=True):
 
 
 def sale_from_wire(record):
+    if not isinstance(record, dict):
+        raise PayloadError(
+            "Lightspeed sent a Sale that is not an object (%s)" % wire.describe(record)
+        )
     sale_id = wire.to_record_id(record.get("saleID"))
     if not sale_id:
         raise PayloadError(
