@@ -233,7 +233,7 @@ class AmazonAccountDashboard(models.Model):
     def _open_dashboard_figure(self, field_name):
         """The list behind the figure ``field_name``: the records it counts, titled with the
         figure's label in the user's language."""
-        figure = self._dashboard_figures().get(field_name)
+        figure = isinstance(field_name, str) and self._dashboard_figures().get(field_name)
         if not figure:
             raise UserError(_("The Overview has no figure %s.", field_name))
         title = self._fields[field_name]._description_string(self.env)

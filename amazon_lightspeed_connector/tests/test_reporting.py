@@ -231,7 +231,8 @@ class TestReporting(TransactionCase):
         """The figure comes from the button's context, which a caller over RPC may forge: a
         name that is not a figure of the card opens nothing and says so."""
         card = self.channel.with_user(self.user)
-        for forged in (None, "name", "dashboard_oldest_held_days", "__class__"):
+        forged_names = (None, "name", "dashboard_oldest_held_days", "__class__", ["name"], {})
+        for forged in forged_names:
             with self.subTest(figure=forged), self.assertRaises(UserError):
                 open_figure(card, forged)
 
