@@ -53,38 +53,50 @@ class LightspeedAccountAfterSale(models.Model):
             .search([("state", "=", "sent"), ("lightspeed_account_id", "!=", False)])
         )
         reading = waiting.filtered(lambda r: r.account_id._reads_lightspeed_shipments())
-        handled = 0
+        handled = left = 0
         run = ConnectorRun(self.env)  # the accounts share one run's budget
         for account in reading.lightspeed_account_id:
-            handled += account._read_sales_back(run=run)
+            done, more = account._read_sales_back(run=run)
+            handled += done
+            left += int(more)
         if run.next_run_at():
             run.schedule("amazon_lightspeed_connector.ir_cron_lightspeed_read_sales_back")
-        run.report(handled, 0)
+        # an account stopped at its limit has more to read now: the cron worker runs it again
+        run.report(handled, left)
         return True
 
     def _read_sales_back(self, run=None):
-        """Read this account's changed sales and apply them, within the run's budget; the
-        number handled."""
+        """Read this account's changed sales and apply them, within the run's budget: (the
+        number handled, whether it stopped at its limit with more to read)."""
         self.ensure_one()
         run = run or ConnectorRun(self.env)
         if not run.lock(LOCK_NAMESPACE, self.id):
-            return 0  # another worker reads this account now
+            return 0, False  # another worker reads this account now
         Log = self.env["amazon.sync.log"].sudo()
         try:
             client = self._lightspeed_client()
         except UserError as error:  # credentials missing: said in the log
             Log.log_event("after_sale", str(error), reference=self.name)
-            return 0
+            return 0, False
         started = fields.Datetime.now()
         # the first read goes through the account's Amazon sales once (a limit's worth a run):
         # Lightspeed's clock, not ours, stamps them, so no local date is a safe start
         since = self.sales_read_cursor or None
         handled = []
-        complete = False  # read to the end: else the cursor stays before the last second read
+        complete = False  # each second read whole: else the cursor stays before the last one
+        more = False  # stopped at the limit, between two seconds: the rest can go now
         run.limit_waits(client.pacer)
         try:
             for sale in run.items(changed_sales(client, since), client.pacer):
-                if len(handled) >= self._sales_read_limit:
+                # the limit cuts between two seconds only: a second read whole is one the next
+                # walk need not read again (else a second of more sales than the limit is read
+                # from its start by every walk, and never to its end)
+                if (
+                    len(handled) >= self._sales_read_limit
+                    and handled
+                    and sale.timestamp != handled[-1].timestamp
+                ):
+                    complete = more = True
                     break
                 outcome, error = self._apply_sale_read_back(sale, client, run)
                 if outcome == BUSY:
@@ -114,7 +126,7 @@ class LightspeedAccountAfterSale(models.Model):
         if cursor and _naive_utc(cursor) != self.sales_read_cursor:
             self.sudo().sales_read_cursor = _naive_utc(cursor)
         run.commit()
-        return len(handled)
+        return len(handled), more
 
     def _apply_sale_read_back(self, sale, client, run):
         """One sale read back, applied in its own savepoint: (outcome, error) as

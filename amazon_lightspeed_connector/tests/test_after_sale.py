@@ -20,13 +20,15 @@ from ..lib.amazon.shipment import carrier_fields
 from ..lib.errors import PayloadError
 from ..lib.lightspeed import sale_reader
 from ..models.amazon_sale_reversal import CRON_XMLID as REVERSE_CRON
+from ..models.connector_run import ConnectorRun
 from .amazon_orders_common import AmazonOrdersFromSimulator
-from .common import make_user, messages_about, open_figure
+from .common import budget_for, make_user, messages_about, open_figure, run_with_cron_progress
 from .routing_common import RoutingCase
 from .sales_common import LightspeedSales
 from .simulators.amazon import line
 
 TRACKING = "1Z999AA10123456784"
+READ_BACK_CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_read_sales_back"
 
 
 @tagged("post_install", "-at_install")
@@ -113,20 +115,49 @@ class TestShipmentsFromLightspeed(LightspeedSales, RoutingCase):
         self.read_back()
         self.assertGreaterEqual(self.lightspeed.sales_read_cursor, cursor)
 
-    def test_a_read_cut_at_its_limit_loses_no_sale_changed_in_the_same_second(self):
-        """Store staff tick three sales Shipped in one second (Lightspeed stamps to the
-        second); a read handling two per run leaves the third to the next run, which reads it."""
+    def shipped_in_one_second(self, count):
+        """``count`` sent orders whose sales store staff tick Shipped in the same second (the
+        sales completed when written, so reading them back changes nothing in Lightspeed and
+        their stamps stay as the store left them)."""
+        self.amazon.inventory_deduction = "at_once"
         parcels = self.env["amazon.routed.order"]
-        for _parcel in range(3):
+        for _parcel in range(count):
             parcels |= self.sent_order()
         for routed in parcels:
             self.sim.ship_in_store(self.sale_of(routed).sale_id, "Tracking: %s UPS" % TRACKING)
+        return parcels
+
+    def read_back_with_progress(self):
+        """``read_back`` as the cron worker runs it: (sales handled, accounts with more now)."""
+        self.sim.clock.advance(60)
+        Account = self.env["lightspeed.account"]
+        return run_with_cron_progress(Account, READ_BACK_CRON, "_cron_read_sales_back")
+
+    def test_a_read_whose_time_is_up_mid_second_reads_the_rest_of_it_next_time(self):
+        """Lightspeed stamps to the second: a read whose time is up after two of three sales
+        shipped in one second leaves the third to the next read, which reads it."""
+        parcels = self.shipped_in_one_second(3)
+        with patch.object(ConnectorRun, "out_of_time", budget_for(2)):
+            self.read_back()
+        self.assertEqual(sorted(parcels.mapped("state")), ["sent", "shipped", "shipped"])
+        self.read_back()
+        self.assertEqual(set(parcels.mapped("state")), {"shipped"})
+
+    def test_the_read_limit_cuts_between_two_seconds_and_the_rest_goes_at_once(self):
+        """Three sales shipped in one second, a fourth later, two a read at most: the first
+        read takes the whole second (a cut inside it would read it again every time) and
+        tells the cron worker more waits, so the next read comes at once and takes the fourth."""
+        parcels = self.shipped_in_one_second(3)
+        self.sim.clock.advance(5)
+        later = self.sent_order()
+        self.sim.ship_in_store(self.sale_of(later).sale_id, "Tracking: %s UPS" % TRACKING)
         Account = type(self.env["lightspeed.account"])
         with patch.object(Account, "_sales_read_limit", 2):
-            self.read_back()
-            self.assertEqual(sorted(parcels.mapped("state")), ["sent", "shipped", "shipped"])
-            self.read_back()
-        self.assertEqual(set(parcels.mapped("state")), {"shipped"})
+            self.assertEqual(self.read_back_with_progress(), (3, 1))
+            self.assertEqual(set(parcels.mapped("state")), {"shipped"})
+            self.assertEqual(later.state, "sent")
+            self.assertEqual(self.read_back_with_progress(), (1, 0))
+        self.assertEqual(later.state, "shipped")
 
     def test_a_sale_that_cannot_be_read_back_is_an_error_and_the_others_go_on(self):
         """Lightspeed sends one shipped sale garbled, another's shipment hits an integrator's
