@@ -11,6 +11,7 @@ import random
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg2
@@ -97,7 +98,7 @@ class Database:
         admin = self._connect("postgres")
         admin.autocommit = True
         with admin.cursor() as cr:
-            cr.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.name)
+            self._drop(cr)
             cr.execute('CREATE DATABASE "%s" TEMPLATE "%s"' % (self.name, self.config["template"]))
         admin.close()
         # the attachments' files too: Odoo's own crons read some (a server drill logs a
@@ -122,8 +123,28 @@ class Database:
         admin = self._connect("postgres")
         admin.autocommit = True
         with admin.cursor() as cr:
-            cr.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.name)
+            self._drop(cr)
         admin.close()
+
+    def _drop(self, cr, attempts=10):
+        """Drop the database as the test role (not a superuser). DROP ... WITH (FORCE) would
+        refuse (InsufficientPrivilege) while an autovacuum worker is in it, which a drill's
+        writes often start: PostgreSQL 15 lets a role end only its own sessions. So the role's
+        sessions are ended, then a plain DROP DATABASE stops the autovacuum worker itself;
+        a session still starting (ObjectInUse) is ended on the next attempt."""
+        for attempt in range(attempts):
+            cr.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid != pg_backend_pid() AND usename = current_user",
+                (self.name,),
+            )
+            try:
+                cr.execute('DROP DATABASE IF EXISTS "%s"' % self.name)
+                return
+            except psycopg2.errors.ObjectInUse:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.5)
         shutil.rmtree(self.filestore(), ignore_errors=True)
 
     def rows(self, query, params=None):
