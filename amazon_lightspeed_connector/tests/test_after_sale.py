@@ -12,7 +12,7 @@ from unittest.mock import patch
 
 from lxml import etree
 from odoo import Command
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -160,9 +160,9 @@ class TestShipmentsFromLightspeed(LightspeedSales, RoutingCase):
         self.assertEqual(later.state, "shipped")
 
     def test_a_sale_that_cannot_be_read_back_is_an_error_and_the_others_go_on(self):
-        """Lightspeed sends one shipped sale garbled, another's shipment hits an integrator's
-        constraint: each is an error in the sync log on its order, said once, and the sale
-        shipped after them is read all the same; the garbled one is read once it changes."""
+        """Lightspeed sends one shipped sale garbled, another's shipment fails in an
+        integrator's code: each is an error in the sync log on its order, said once, and the
+        sale shipped after them is read all the same; the garbled one is read once it changes."""
         garbled, refused, fine = (self.sent_order() for _parcel in range(3))
         for routed in (garbled, refused, fine):
             self.sim.ship_in_store(self.sale_of(routed).sale_id, "Tracking: %s UPS" % TRACKING)
@@ -177,7 +177,7 @@ class TestShipmentsFromLightspeed(LightspeedSales, RoutingCase):
 
         def apply(routed_model, account, sale, client):
             if str(sale.sale_id) == refused.lightspeed_sale_id:
-                raise ValidationError("An integrator's rule refuses this shipment")
+                raise KeyError("an integrator's module failed on this shipment")
             return apply_sale(routed_model, account, sale, client)
 
         Log = self.env["amazon.sync.log"]
