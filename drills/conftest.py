@@ -125,6 +125,7 @@ class Database:
         with admin.cursor() as cr:
             self._drop(cr)
         admin.close()
+        shutil.rmtree(self.filestore(), ignore_errors=True)
 
     def _drop(self, cr, attempts=10):
         """Drop the database as the test role (not a superuser). DROP ... WITH (FORCE) would
@@ -145,7 +146,6 @@ class Database:
                 if attempt == attempts - 1:
                     raise
                 time.sleep(0.5)
-        shutil.rmtree(self.filestore(), ignore_errors=True)
 
     def rows(self, query, params=None):
         connection = self._connect(self.name)
