@@ -63,15 +63,19 @@ class AmazonRoutedOrderAfterSale(models.Model):
 
     # --- a sale read back ---------------------------------------------------------------------
 
-    def _apply_lightspeed_sale(self, lightspeed_account, sale, client):
-        """What a sale read back (sale_reader.ConnectorSale) changes; never twice the same."""
-        routed = self.sudo().search(
+    def _of_lightspeed_sale(self, lightspeed_account, sale_id):
+        """The routed order written as Lightspeed sale ``sale_id`` of that account (or none)."""
+        return self.sudo().search(
             [
                 ("lightspeed_account_id", "=", lightspeed_account.id),
-                ("lightspeed_sale_id", "=", str(sale.sale_id)),
+                ("lightspeed_sale_id", "=", str(sale_id)),
             ],
             limit=1,
         )
+
+    def _apply_lightspeed_sale(self, lightspeed_account, sale, client):
+        """What a sale read back (sale_reader.ConnectorSale) changes; never twice the same."""
+        routed = self._of_lightspeed_sale(lightspeed_account, sale.sale_id)
         if not routed or not routed._lock_row():
             return  # not ours (a refund sale, another database's), or another worker has it
         if sale.voided:

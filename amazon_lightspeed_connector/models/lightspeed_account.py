@@ -8,7 +8,7 @@ from ..lib.errors import ConnectorError, ThrottledError
 from ..lib.lightspeed import LightspeedClient
 from .access_guard import MANAGER, SYSTEM, requires
 from .connector_connection_mixin import secret_field
-from .connector_run import ConnectorRun, button_env, hand_over
+from .connector_run import ConnectorRun, button_env
 from .lightspeed_token_store import OdooTokenStore
 
 _logger = logging.getLogger(__name__)
@@ -225,8 +225,7 @@ class LightspeedAccount(models.Model):
         except ThrottledError as error:  # the bucket needs longer than a button may wait
             run = ConnectorRun(self.env, budget=0)
             run.stop(error)
-            message = " ".join(filter(None, [run.stopped, hand_over(self.env, SYNC_CRON, [run])]))
-            return self._notification(message, "warning", True)
+            return self._run_notification(run, SYNC_CRON, trouble=True)
         except ConnectorError as error:
             return self._notification(
                 self._connection_failed(error, _("Lightspeed synchronisation")), "danger", True

@@ -23,6 +23,7 @@ from .connector_run import BUSY, ERROR, STOPPED, ConnectorRun
 
 _logger = logging.getLogger(__name__)
 
+READ_BACK_CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_read_sales_back"
 LOCK_NAMESPACE = zlib.crc32(b"lightspeed_sales_read_back") & 0x7FFFFFFF
 
 
@@ -60,7 +61,7 @@ class LightspeedAccountAfterSale(models.Model):
             handled += done
             left += int(more)
         if run.next_run_at():
-            run.schedule("amazon_lightspeed_connector.ir_cron_lightspeed_read_sales_back")
+            run.schedule(READ_BACK_CRON)
         # an account stopped at its limit has more to read now: the cron worker runs it again
         run.report(handled, left)
         return True
@@ -148,13 +149,7 @@ class LightspeedAccountAfterSale(models.Model):
     def _log_sale_not_applied(self, sale, error):
         routed = self.env["amazon.routed.order"].sudo()
         if sale.sale_id:
-            routed = routed.search(
-                [
-                    ("lightspeed_account_id", "=", self.id),
-                    ("lightspeed_sale_id", "=", str(sale.sale_id)),
-                ],
-                limit=1,
-            )
+            routed = routed._of_lightspeed_sale(self, sale.sale_id)
         message = _(
             "Lightspeed sale %(sale)s could not be read back (%(error)s). It is passed over and "
             "read again when it changes in Lightspeed; if the store shipped it, mark its order "
