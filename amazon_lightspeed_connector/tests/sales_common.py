@@ -5,7 +5,9 @@ waits cost simulated seconds only; helpers that read the sales the simulator hol
 from unittest.mock import patch
 
 from ..models.lightspeed_account import LightspeedAccount
+from ..models.lightspeed_account_after_sale import READ_BACK_CRON
 from .clock_clients import lightspeed_client_on_clock
+from .common import run_with_cron_progress
 from .simulators.lightspeed.scenario import DEMO_EMPLOYEE_ID, DEMO_PAYMENT_TYPE_ID
 
 
@@ -42,9 +44,11 @@ class LightspeedSales:
         return self.Routed._cron_send_to_lightspeed()
 
     def read_back(self):
-        """One run of the read back of the connector's sales, a minute later."""
+        """One run of the read back of the connector's sales, a minute later, as the cron
+        worker runs it: (sales handled, accounts with more to read now)."""
         self.sim.clock.advance(60)
-        self.env["lightspeed.account"]._cron_read_sales_back()
+        Account = self.env["lightspeed.account"]
+        return run_with_cron_progress(Account, READ_BACK_CRON, "_cron_read_sales_back")
 
     def sale_of(self, routed):
         """The one simulator sale holding the routed order's reference."""

@@ -22,13 +22,12 @@ from ..lib.lightspeed import sale_reader
 from ..models.amazon_sale_reversal import CRON_XMLID as REVERSE_CRON
 from ..models.connector_run import ConnectorRun
 from .amazon_orders_common import AmazonOrdersFromSimulator
-from .common import budget_for, make_user, messages_about, open_figure, run_with_cron_progress
+from .common import budget_for, make_user, messages_about, open_figure
 from .routing_common import RoutingCase
 from .sales_common import LightspeedSales
 from .simulators.amazon import line
 
 TRACKING = "1Z999AA10123456784"
-READ_BACK_CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_read_sales_back"
 
 
 @tagged("post_install", "-at_install")
@@ -127,12 +126,6 @@ class TestShipmentsFromLightspeed(LightspeedSales, RoutingCase):
             self.sim.ship_in_store(self.sale_of(routed).sale_id, "Tracking: %s UPS" % TRACKING)
         return parcels
 
-    def read_back_with_progress(self):
-        """``read_back`` as the cron worker runs it: (sales handled, accounts with more now)."""
-        self.sim.clock.advance(60)
-        Account = self.env["lightspeed.account"]
-        return run_with_cron_progress(Account, READ_BACK_CRON, "_cron_read_sales_back")
-
     def test_a_read_whose_time_is_up_mid_second_reads_the_rest_of_it_next_time(self):
         """Lightspeed stamps to the second: a read whose time is up after two of three sales
         shipped in one second leaves the third to the next read, which reads it."""
@@ -153,10 +146,10 @@ class TestShipmentsFromLightspeed(LightspeedSales, RoutingCase):
         self.sim.ship_in_store(self.sale_of(later).sale_id, "Tracking: %s UPS" % TRACKING)
         Account = type(self.env["lightspeed.account"])
         with patch.object(Account, "_sales_read_limit", 2):
-            self.assertEqual(self.read_back_with_progress(), (3, 1))
+            self.assertEqual(self.read_back(), (3, 1))
             self.assertEqual(set(parcels.mapped("state")), {"shipped"})
             self.assertEqual(later.state, "sent")
-            self.assertEqual(self.read_back_with_progress(), (1, 0))
+            self.assertEqual(self.read_back(), (1, 0))
         self.assertEqual(later.state, "shipped")
 
     def test_a_sale_that_cannot_be_read_back_is_an_error_and_the_others_go_on(self):
