@@ -52,7 +52,8 @@ def announce_import(database):
 
 
 def _make_import_due(database):
-    """last_run cleared on every channel whose import lock is free; False when one is held."""
+    """The import's last run forgotten on every channel whose import lock is free (its status
+    row's last_run); False when one is held."""
     connection = database._connect(database.name)
     try:
         with connection, connection.cursor() as cr:
@@ -65,7 +66,10 @@ def _make_import_due(database):
                 if not cr.fetchone()[0]:
                     connection.rollback()
                     return False
-            cr.execute("UPDATE amazon_account SET last_run = NULL")
+            cr.execute(
+                "UPDATE connector_run_state SET last_run = NULL"
+                " WHERE res_model = 'amazon.account' AND flow = 'import'"
+            )
         return True
     finally:
         connection.close()

@@ -55,6 +55,7 @@ from . import (
     amazon_shipping_mapping,
     amazon_sync_log,
     connector_pacing_state,
+    connector_run_state,
     ir_cron,
     lightspeed_account,
     lightspeed_account_after_sale,

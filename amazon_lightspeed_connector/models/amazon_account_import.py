@@ -15,9 +15,9 @@ One run of one channel:
 4. Throttling, a server error, an unreadable page or refused credentials stop this channel's
    run with the cursor where the last stored order left it: the next run reads from there.
 5. After ``import_max_pages`` pages a long backfill stops and reports its progress; the
-   scheduled action takes the channel again at once (``import_backlog``), so a backfill never
-   waits for the interval between its runs. A search read to its end moves the cursor to the
-   search's upper bound.
+   scheduled action takes the channel again at once (its status row's ``backlog``), so a
+   backfill never waits for the interval between its runs. A search read to its end moves the
+   cursor to the search's upper bound.
 """
 
 import logging
@@ -34,6 +34,7 @@ from ..lib.errors import ConnectorError, PayloadError, PermanentError
 from .access_guard import MANAGER, requires
 from .amazon_import_run import ImportRun
 from .amazon_order import _naive_utc
+from .connector_connection_mixin import run_state_field
 from .connector_run import CONFLICTS, DONE, button_env, run_each
 
 _logger = logging.getLogger(__name__)
@@ -65,22 +66,19 @@ class AmazonAccountImport(models.Model):
         help="How often the import runs. The scheduled action runs as often as the most "
         "frequent enabled channel needs.",
     )
-    import_cursor = fields.Datetime(
+    # the import's status row (connector.run.state), shown on the channel
+    import_cursor = run_state_field(
+        fields.Datetime,
+        "import",
+        "cursor",
         "Imported Up To",
-        readonly=True,
-        copy=False,
         help="The LastUpdateDate of the latest order read: the next run starts here.",
     )
-    last_order_imported = fields.Char(
-        readonly=True, copy=False, help="The Amazon order id imported last."
+    last_run = run_state_field(
+        fields.Datetime, "import", "last_run", "Last Import", help="When the import last ran."
     )
-    last_run = fields.Datetime(readonly=True, copy=False, help="When the import last ran.")
-    import_backlog = fields.Boolean(
-        "Backfill Continues",
-        readonly=True,
-        copy=False,
-        help="The last run stopped at its page limit with more orders waiting at Amazon: the "
-        "scheduled action imports this channel again at once, without waiting for its interval.",
+    import_progress = run_state_field(
+        fields.Char, "import", "last_result", "Last Run Result", help="What the last import did."
     )
 
     orders_api_version = fields.Selection(
@@ -106,9 +104,6 @@ class AmazonAccountImport(models.Model):
         help="A run reads at most this many pages of up to 100 orders, then stops and the next "
         "run continues: a long backfill never holds a worker for hours. Amazon allows a burst "
         "of 20 searches, then one every three minutes.",
-    )
-    import_progress = fields.Char(
-        "Last Run Result", readonly=True, copy=False, help="What the last import run did."
     )
     _sql_constraints = [
         ("import_max_pages_positive", "CHECK(import_max_pages > 0)", "Read at least one page."),
@@ -169,10 +164,11 @@ class AmazonAccountImport(models.Model):
 
     def _import_due(self, now):
         """Its interval has passed since its last run, or its backfill goes on at once."""
+        state = self._run_state("import")
         return (
-            self.import_backlog
-            or not self.last_run
-            or self.last_run + timedelta(minutes=self.import_interval) <= now
+            state.backlog
+            or not state.last_run
+            or state.last_run + timedelta(minutes=self.import_interval) <= now
         )
 
     # ------------------------------------------------------------ buttons
@@ -199,14 +195,13 @@ class AmazonAccountImport(models.Model):
         the channels before); returns its ImportRun (None: already running)."""
         self.ensure_one()
         account = self.with_company(self.company_id)
-        start = (
-            account.import_cursor
-            or account.import_from
-            or fields.Datetime.now() - timedelta(days=1)
-        )
-        run = ImportRun(self.env, start, deadline=deadline)
+        run = ImportRun(self.env, None, deadline=deadline)
         if not run.lock(LOCK_CLASS, self.id):
             return None
+        # read under the lock: a run that just ended moved it
+        cursor = account._run_state("import").cursor
+        start = cursor or account.import_from or fields.Datetime.now() - timedelta(days=1)
+        run.cursor, run.resumed = start, bool(cursor)
         account._retry_waiting_orders(run)
         try:
             with run.api_client(client, account._import_client) as client:
@@ -226,16 +221,12 @@ class AmazonAccountImport(models.Model):
         waits_for_room = run.stop_kind == "throttled"
         values = {
             "last_run": fields.Datetime.now(),
-            "import_progress": run.summary(),
-            "import_backlog": run.continues or waits_for_room,
+            "last_result": run.summary(),
+            "backlog": run.continues or waits_for_room,
         }
-        if (
-            run.complete
-            and run.cursor
-            and (not account.import_cursor or run.cursor > account.import_cursor)
-        ):
-            values["import_cursor"] = run.cursor
-        account.write(values)
+        if run.complete and run.cursor and (not cursor or run.cursor > cursor):
+            values["cursor"] = run.cursor
+        account._save_run_state("import", **values)
         if not run.complete and not run.stopped:
             self.env["amazon.sync.log"].log_event(
                 "import",
@@ -243,7 +234,7 @@ class AmazonAccountImport(models.Model):
                     "%(account)s: backfill in progress, orders imported up to %(cursor)s; the "
                     "next run continues. %(summary)s",
                     account=account.name,
-                    cursor=account.import_cursor,
+                    cursor=run.cursor,
                     summary=run.summary(),
                 ),
                 level="info",
@@ -262,7 +253,7 @@ class AmazonAccountImport(models.Model):
         return orders_adapter(self.orders_api_version, client)
 
     def _read_orders(self, orders, run):
-        after = run.cursor - OVERLAP if self.import_cursor else run.cursor
+        after = run.cursor - OVERLAP if run.resumed else run.cursor
         size = self._import_page_size()
         token = None
         window_end = None
@@ -410,12 +401,11 @@ class AmazonAccountImport(models.Model):
         moment = moment and min(moment, run.ceiling or fields.Datetime.now())
         values = {}
         if moment and moment > run.cursor:
-            run.cursor = moment
-            values["import_cursor"] = moment
-        if run.last_order and run.last_order != self.last_order_imported:
-            values["last_order_imported"] = run.last_order
+            run.cursor = values["cursor"] = moment
+        if run.last_order and run.last_order != run.saved_order:
+            run.saved_order = values["last_reference"] = run.last_order
         if values:
-            self.write(values)
+            self._save_run_state("import", **values)
         run.commit()
 
     def _retry_waiting_orders(self, run):

@@ -27,6 +27,7 @@ from ..lib.amazon.listings import DEFAULT_FEED_THRESHOLD, plan_push
 from ..lib.errors import ConnectorError, PermanentError, ThrottledError
 from ..lib.inventory import changed_since_last_push
 from .access_guard import MANAGER, requires
+from .connector_connection_mixin import run_state_field
 from .connector_run import ConnectorRun, button_env, run_each
 
 _logger = logging.getLogger(__name__)
@@ -92,11 +93,11 @@ class AmazonAccountListings(models.Model):
         "Pricelist per Marketplace",
         help="A pricelist per Amazon marketplace (e.g. one in CAD for amazon.ca).",
     )
-    listings_last_push = fields.Datetime(
-        "Last Push", readonly=True, copy=False, help="When stock and prices were last pushed."
+    listings_last_push = run_state_field(
+        fields.Datetime, "listings", "last_run", "Last Push", help="When it last ran."
     )
-    listings_push_result = fields.Char(
-        "Last Push Result", readonly=True, copy=False, help="What the last push did."
+    listings_push_result = run_state_field(
+        fields.Char, "listings", "last_result", "Last Push Result", help="What the push did."
     )
     offers_to_sync_count = fields.Integer(
         "SKUs to Sync", compute="_compute_offer_sync_counts", help="Bindings flagged for a push."
@@ -198,8 +199,8 @@ class AmazonAccountListings(models.Model):
                     account._send_changes(client, run, offers)
             except ConnectorError as error:
                 account._stop_listings_run(run, error)
-        account.write(
-            {"listings_last_push": fields.Datetime.now(), "listings_push_result": run.summary()}
+        account._save_run_state(
+            "listings", last_run=fields.Datetime.now(), last_result=run.summary()
         )
         run.commit()
         return run

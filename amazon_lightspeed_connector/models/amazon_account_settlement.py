@@ -41,6 +41,7 @@ from ..lib.amazon.settlement import parse_report_date
 from ..lib.errors import ConnectorError
 from .access_guard import MANAGER, requires
 from .amazon_order import _naive_utc
+from .connector_connection_mixin import run_state_field
 from .connector_run import ConnectorRun, button_env, run_each
 
 LOCK_CLASS = 0x414D53  # advisory lock namespace: one settlement run per channel at a time
@@ -68,15 +69,16 @@ class AmazonAccountSettlement(models.Model):
         "Read Settlements",
         help="Read Amazon's settlement reports on schedule and close the invoices they pay.",
     )
-    settlement_cursor = fields.Datetime(
+    settlement_cursor = run_state_field(
+        fields.Datetime,
+        "settlement",
+        "cursor",
         "Settlements Read Up To",
-        readonly=True,
-        copy=False,
         help="When Amazon generated the last settlement report read: the next run lists the "
         "reports generated since.",
     )
-    settlement_last_result = fields.Char(
-        "Last Settlement Run", readonly=True, copy=False, help="What the last run did."
+    settlement_last_result = run_state_field(
+        fields.Char, "settlement", "last_result", "Last Settlement Run", help="What it did."
     )
     settlement_journal_id = fields.Many2one(
         "account.journal",
@@ -223,11 +225,10 @@ class AmazonAccountSettlement(models.Model):
                 level="warning",
                 record=self,
             )
-            account.settlement_last_result = run.summary()
-            run.commit()
+            account._settlement_run_done(run)
             return run
         since = (
-            account.settlement_cursor
+            account._run_state("settlement").cursor
             or account.import_from
             or fields.Datetime.now() - timedelta(days=30)
         )
@@ -239,9 +240,14 @@ class AmazonAccountSettlement(models.Model):
                     account._read_listed_report(client, info, run)
         except ConnectorError as error:
             account._stop_run(run, error, "settlement")
-        account.settlement_last_result = run.summary()
-        run.commit()
+        account._settlement_run_done(run)
         return run
+
+    def _settlement_run_done(self, run):
+        self._save_run_state(
+            "settlement", last_run=fields.Datetime.now(), last_result=run.summary()
+        )
+        run.commit()
 
     def _read_listed_report(self, client, info, run):
         """Read one listed report unless it was read before; the cursor moves past it."""
@@ -262,6 +268,7 @@ class AmazonAccountSettlement(models.Model):
             )
         created = parse_report_date(info.created or "")
         created = _naive_utc(created) if created else None
-        if created and (not self.settlement_cursor or created > self.settlement_cursor):
-            self.settlement_cursor = created
+        cursor = self._run_state("settlement").cursor
+        if created and (not cursor or created > cursor):
+            self._save_run_state("settlement", cursor=created)
         run.commit()

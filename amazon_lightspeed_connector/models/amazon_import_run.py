@@ -14,7 +14,9 @@ class ImportRun(ConnectorRun):
         self.cursor = cursor
         self.ceiling = None  # the search's upper bound: the cursor never passes it
         self.complete = False  # the search was read to its end
+        self.resumed = False  # it starts from an earlier run's cursor: re-read the overlap
         self.last_order = None
+        self.saved_order = None  # the last order id kept on the import's status row
         self.continues = False  # stopped at the page limit with the cursor moved: go on at once
 
     @property

@@ -11,6 +11,9 @@ class ConnectorConnectionMixin(models.AbstractModel):
     failure also goes to the sync log, and buttons answer with a notification that reloads the
     form so the new state shows (after a run: ``_run_notification``). The form's buttons
     count and open the account's records (``_count_per_account``, ``_records_action``).
+    Where each scheduled flow of the account stands is on its own row
+    (``connector.run.state``: ``_run_state``, ``_save_run_state``), shown on the account by
+    ``run_state_field`` fields and the Scheduled Runs tab.
     """
 
     _name = "connector.connection.mixin"
@@ -26,6 +29,59 @@ class ConnectorConnectionMixin(models.AbstractModel):
     connection_message = fields.Char(
         readonly=True, copy=False, help="What the service answered the last time it was asked."
     )
+    run_state_ids = fields.One2many(
+        "connector.run.state",
+        "res_id",
+        "Scheduled Runs",
+        domain=lambda self: [("res_model", "=", self._name)],
+        readonly=True,
+        help="Where each scheduled flow of this account stands: how far it has read, when it "
+        "last ran and what it did.",
+    )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_run_states(self):
+        # keyed by model and id, the rows have no foreign key to cascade with the account
+        self.env["connector.run.state"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        ).unlink()
+
+    # --- where each flow stands (connector.run.state) -------------------------------------------
+
+    def _valid_field_parameter(self, field, name):
+        return name == "run_state" or super()._valid_field_parameter(field, name)
+
+    def _run_state_fields(self):
+        """{field name: (flow, column)} of the ``run_state_field`` fields of this model."""
+        return {
+            name: field.run_state
+            for name, field in self._fields.items()
+            if getattr(field, "run_state", None)
+        }
+
+    def _compute_run_state_fields(self):
+        shown = self._run_state_fields()
+        rows = (
+            self.env["connector.run.state"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self._origin.ids)])
+        )
+        row_of = {(row.res_id, row.flow): row for row in rows}
+        for account in self:
+            for name, (flow, column) in shown.items():
+                account[name] = row_of.get((account._origin.id, flow), rows.browse())[column]
+
+    def _run_state(self, flow):
+        """This account's status row of ``flow`` (``connector.run.state``); empty before its
+        first run, when every field reads False."""
+        return self.env["connector.run.state"]._of(self, flow)
+
+    def _save_run_state(self, flow, **values):
+        """Keep what the run of ``flow`` moved (``cursor``, ``last_run``, ``last_result``,
+        ``backlog``, ``last_reference``) on its status row, not on the account's own row."""
+        state = self.env["connector.run.state"]._save(self, flow, values)
+        self.invalidate_recordset(list(self._run_state_fields()))
+        return state
 
     def _connection_reference(self):
         """The account's identifier on the other side, for the sync log."""
@@ -103,6 +159,18 @@ class ConnectorConnectionMixin(models.AbstractModel):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+
+def run_state_field(field_type, flow, column, string, **options):
+    """A read-only field of an account that shows ``column`` of its ``flow`` status row
+    (``connector.run.state``) where its forms, lists and cards show it."""
+    return field_type(
+        string,
+        compute="_compute_run_state_fields",
+        compute_sudo=True,
+        run_state=(flow, column),
+        **options,
+    )
 
 
 def secret_field(field_type, *args, search, **options):

@@ -7,7 +7,7 @@ from odoo.tools.translate import LazyTranslate
 from ..lib.errors import ConnectorError, ThrottledError
 from ..lib.lightspeed import LightspeedClient
 from .access_guard import MANAGER, SYSTEM, requires
-from .connector_connection_mixin import secret_field
+from .connector_connection_mixin import run_state_field, secret_field
 from .connector_run import ConnectorRun, button_env
 from .lightspeed_token_store import OdooTokenStore
 
@@ -115,10 +115,11 @@ class LightspeedAccount(models.Model):
         help="The part of Lightspeed's request allowance (shared with every other app of the "
         "retailer) this connector may use: 1.0 is all of it, 0.5 half.",
     )
-    last_sync = fields.Datetime(
+    last_sync = run_state_field(
+        fields.Datetime,
+        "reference",
+        "last_run",
         "Last Reference Sync",
-        readonly=True,
-        copy=False,
         help="When shops, registers, employees and payment types were last read.",
     )
     warehouse_ids = fields.One2many(
@@ -280,7 +281,7 @@ class LightspeedAccount(models.Model):
             "lightspeed.payment.type", payment_types, "payment_type_id", _("Payment type %s")
         )
         self._fill_default_registers()
-        self.write({"last_sync": fields.Datetime.now()})
+        self._save_run_state("reference", last_run=fields.Datetime.now())
         self._record_connection("ok", _("Reference data synchronised."))
         return {
             "shops": len(shops),

@@ -36,14 +36,6 @@ class LightspeedAccountAfterSale(models.Model):
 
     _sales_read_limit = 500  # sales handled per account and run; the cursor makes the next go on
 
-    sales_read_cursor = fields.Datetime(
-        "Sales Read Back Until",
-        readonly=True,
-        copy=False,
-        help="Lightspeed changes to the connector's sales up to this moment have been read "
-        "(shipments marked in the store). The next read asks for later changes only.",
-    )
-
     @api.model
     def _cron_read_sales_back(self):
         """Every Lightspeed account holding sales still to ship for a channel that marks its
@@ -82,7 +74,8 @@ class LightspeedAccountAfterSale(models.Model):
         started = fields.Datetime.now()
         # the first read goes through the account's Amazon sales once (a limit's worth a run):
         # Lightspeed's clock, not ours, stamps them, so no local date is a safe start
-        since = self.sales_read_cursor or None
+        read_before = self._run_state("sales_read").cursor
+        since = read_before or None
         handled = []
         complete = False  # each second read whole: else the cursor stays before the last one
         more = False  # stopped at the limit, between two seconds: the rest can go now
@@ -124,8 +117,10 @@ class LightspeedAccountAfterSale(models.Model):
         except ConnectorError as error:
             Log.log_event("after_sale", str(error), reference=self.name, payload=error.payload)
         cursor = next_cursor(since, handled, started.replace(tzinfo=timezone.utc), complete)
-        if cursor and _naive_utc(cursor) != self.sales_read_cursor:
-            self.sudo().sales_read_cursor = _naive_utc(cursor)
+        values = {"last_run": fields.Datetime.now()}
+        if cursor and _naive_utc(cursor) != read_before:
+            values["cursor"] = _naive_utc(cursor)
+        self._save_run_state("sales_read", **values)
         run.commit()
         return len(handled), more
 

@@ -25,6 +25,7 @@ from odoo import _, api, fields, models
 from ..lib.errors import ConnectorError, ThrottledError
 from ..lib.lightspeed.wire import stock_cursor
 from .access_guard import MANAGER, requires
+from .connector_connection_mixin import run_state_field
 from .connector_run import ConnectorRun, button_env, commit, hand_over, run_each
 
 _logger = logging.getLogger(__name__)
@@ -60,17 +61,11 @@ class LightspeedAccountStock(models.Model):
 
     _stock_batch_size = 500  # items written per batch, one read and one write of their rows
 
-    stock_cursor = fields.Datetime(
-        "Stock Read Up To",
-        readonly=True,
-        copy=False,
-        help="The Lightspeed timeStamp the next incremental stock refresh starts from.",
+    last_stock_refresh = run_state_field(
+        fields.Datetime, "stock", "last_run", "Last Stock Refresh", help="When it last ran."
     )
-    last_stock_refresh = fields.Datetime(
-        readonly=True, copy=False, help="When store stock was last read from Lightspeed."
-    )
-    stock_refresh_message = fields.Char(
-        "Stock Refresh Result", readonly=True, copy=False, help="What the last refresh did."
+    stock_refresh_message = run_state_field(
+        fields.Char, "stock", "last_result", "Stock Refresh Result", help="What it did."
     )
     stock_count = fields.Integer(
         "Stock Rows",
@@ -150,7 +145,7 @@ class LightspeedAccountStock(models.Model):
         client = client or self._lightspeed_client()
         refresh.limit_waits(client.pacer)
         read_started_at = fields.Datetime.now().replace(tzinfo=timezone.utc)
-        since = None if full else (self.stock_cursor or None)
+        since = None if full else (self._run_state("stock").cursor or None)
         seen = set()
         batch = []
         stopped = None
@@ -206,7 +201,7 @@ class LightspeedAccountStock(models.Model):
             self.env["amazon.sync.log"].log_event(
                 "stock", message, level="warning", reference=self.account_number, record=self
             )
-        self.write({"last_stock_refresh": fields.Datetime.now(), "stock_refresh_message": message})
+        self._save_run_state("stock", last_run=fields.Datetime.now(), last_result=message)
         self._stock_batch_stored()
         self._after_stock_refresh(self.env["lightspeed.stock"].browse(refresh.stock_ids))
         refresh.commit()
@@ -280,7 +275,7 @@ class LightspeedAccountStock(models.Model):
             refresh.rows += len(rows)
             Stock.invalidate_model()
         since = stock_cursor(since, batch, read_started_at, complete=complete)
-        self.stock_cursor = _naive_utc(since) if since else False
+        self._save_run_state("stock", cursor=_naive_utc(since) if since else False)
         self._stock_batch_stored()
         refresh.commit()
         return since

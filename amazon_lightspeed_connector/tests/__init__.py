@@ -34,6 +34,7 @@ if __name__.startswith("odoo.addons."):
         test_reporting,
         test_reporting_tour,
         test_routing_distance,
+        test_run_state,
         test_secret_tables,
         test_send_run_budget,
         test_settlement,

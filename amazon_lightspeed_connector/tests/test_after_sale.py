@@ -109,10 +109,10 @@ class TestShipmentsFromLightspeed(LightspeedSales, RoutingCase):
         self.read_back()
         reads = [c for c in self.sim.calls[before:] if c.method == "GET" and "Sale.json" in c.path]
         self.assertEqual(len(reads), 1)
-        cursor = self.lightspeed.sales_read_cursor
+        cursor = self.lightspeed._run_state("sales_read").cursor
         self.assertTrue(cursor)
         self.read_back()
-        self.assertGreaterEqual(self.lightspeed.sales_read_cursor, cursor)
+        self.assertGreaterEqual(self.lightspeed._run_state("sales_read").cursor, cursor)
 
     def shipped_in_one_second(self, count):
         """``count`` sent orders whose sales store staff tick Shipped in the same second (the

@@ -104,7 +104,7 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
                 ]
             )
         )
-        self.assertEqual(self.account.last_order_imported, order.order_id)
+        self.assertEqual(self.account._run_state("import").last_reference, order.order_id)
         self.assertTrue(self.account.last_run)
         self.assertGreater(self.account.import_cursor, self.account.import_from)
 
@@ -244,7 +244,7 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
         again = self.run_import()
         self.assertEqual((again.counts["created"], again.counts["updated"]), (0, 0))
         # a window overlapping everything already imported
-        self.account.import_cursor = self.sim_now(days=-3)
+        self.account._save_run_state("import", cursor=self.sim_now(days=-3))
         overlap = self.run_import()
         self.assertEqual(overlap.counts["created"], 0)
         self.assertEqual(overlap.counts["unchanged"], 25)
@@ -324,11 +324,11 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
         self.sim.generate_orders(35, spread=10 * 86400, afn_share=0)
         self.account.write({"import_enabled": True, "import_max_pages": 2})
         self.assertEqual(self.import_with_progress(), (20, 1), "the worker comes back")
-        self.assertTrue(self.account.import_backlog)
+        self.assertTrue(self.account._run_state("import").backlog)
         # within the channel's interval, yet it goes on: its backfill is not finished
         # 15 new, and the last one of the first run read again (the five-minute overlap)
         self.assertEqual(self.import_with_progress(), (16, 0))
-        self.assertFalse(self.account.import_backlog)
+        self.assertFalse(self.account._run_state("import").backlog)
         self.assertEqual(len(self.orders()), 35)
         self.assertEqual(self.import_with_progress(), (0, 0), "then it waits for the interval")
 
@@ -347,7 +347,7 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
             [("cron_id", "=", cron.id), ("call_at", ">=", started + timedelta(seconds=60))]
         )
         self.assertTrue(later)
-        self.assertTrue(self.account.import_backlog)
+        self.assertTrue(self.account._run_state("import").backlog)
 
     def import_with_progress(self):
         self.sim.clock.advance(60)
@@ -499,7 +499,8 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
         run = self.run_import()
         self.assertEqual(run.counts["skipped"], 1)
         self.assertEqual(self.orders().mapped("fulfillment_channel"), ["MFN"])
-        self.account.write({"fba_policy": "report", "import_cursor": False})
+        self.account.fba_policy = "report"
+        self.account._save_run_state("import", cursor=False)
         self.run_import()
         fba = self.orders(fulfillment_channel="AFN")
         self.assertEqual(len(fba), 1)
@@ -575,7 +576,7 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
 
         # a window overlapping all of them: nothing changed, so no getOrderItems at all
         self.sim.calls.clear()
-        self.account.import_cursor = self.sim_now(days=-1)
+        self.account._save_run_state("import", cursor=self.sim_now(days=-1))
         run = self.run_import()
         self.assertEqual((run.counts["unchanged"], run.counts["updated"]), (12, 0), run.summary())
         self.assertEqual(item_calls(), [])
@@ -584,7 +585,7 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
         self.sim.set_status(generated[0].order_id, "Shipped")
         self.sim.clock.advance(600)
         self.sim.calls.clear()
-        self.account.import_cursor = self.sim_now(days=-1)
+        self.account._save_run_state("import", cursor=self.sim_now(days=-1))
         run = self.run_import()
         self.assertEqual((run.counts["unchanged"], run.counts["updated"]), (11, 1), run.summary())
         self.assertEqual([generated[0].order_id in c.path for c in item_calls()], [True])
@@ -601,7 +602,8 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
         self.assertIn("1 new", action["params"]["message"])
         self.sim.clock.advance(900)
         self.sim.add_order([line("JBJ-S")])
-        self.account.write({"import_enabled": True, "last_run": False})
+        self.account.import_enabled = True
+        self.account._save_run_state("import", last_run=False)
         with self.served():
             self.env["amazon.account"]._cron_import_orders()
         self.assertEqual(len(self.orders()), 2)

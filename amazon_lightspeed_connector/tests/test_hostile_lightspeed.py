@@ -285,7 +285,9 @@ def on_hand(qoh_a, qoh_b=2):
 
 def cursor_before_9999(case, account):
     case.assertEqual(case.jeans_on_hand(), (9, 2))
-    case.assertLess(account.stock_cursor.year, 9999, "a future stamp must not move the cursor")
+    case.assertLess(
+        account._run_state("stock").cursor.year, 9999, "a future stamp must not move the cursor"
+    )
 
 
 STOCK_CASES = [
@@ -435,7 +437,7 @@ class TestHostileLightspeedData(StockCase):
         self.sim.set_qoh("JBJ-M", 1, 9)
         for case in STOCK_CASES:
             with self.subTest(case=case.name), self.hostile(case, ITEMS):
-                self.stock_case(case, self.lightspeed.stock_cursor)
+                self.stock_case(case, self.lightspeed._run_state("stock").cursor)
         # the next run reads the item as Lightspeed holds it
         self.env["lightspeed.account"]._cron_refresh_stock()
         self.assertEqual(self.jeans_on_hand(), (9, 2))
@@ -451,7 +453,7 @@ class TestHostileLightspeedData(StockCase):
             errors = self.logs("connection", "error") - errors_before
             self.assertTrue(errors.filtered(lambda x, c=case: c.message in x.message))
             self.assertEqual(self.jeans_on_hand(), (4, 2), "nothing stored")
-            self.assertEqual(self.lightspeed.stock_cursor, cursor_before)
+            self.assertEqual(self.lightspeed._run_state("stock").cursor, cursor_before)
             return
         if case.outcome == "skipped":
             self.assertEqual(self.jeans_on_hand(), (4, 2), "left as it was")

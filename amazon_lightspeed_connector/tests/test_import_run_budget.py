@@ -33,7 +33,7 @@ class TestImportRunBudget(CronHandover, AmazonImportCase):
         with patch.object(ImportRun, "out_of_time", two_orders):
             run = self.run_import()
         self.assertEqual((run.stop_kind, run.counts["created"]), ("budget", 2), run.summary())
-        self.assertTrue(run.continues and self.account.import_backlog)
+        self.assertTrue(run.continues and self.account._run_state("import").backlog)
         self.assertFalse(self.logs("error"))
         again = self.run_import()
         self.assertEqual(len(self.orders()), len(orders), again.summary())

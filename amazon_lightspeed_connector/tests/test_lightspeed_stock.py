@@ -24,7 +24,7 @@ class TestLightspeedStock(CronHandover, StockCase):
         self.assertEqual((row.qoh, row.company_id), (10, self.company))
         self.assertTrue(row.lightspeed_item_id and row.lightspeed_timestamp)
         self.assertEqual(self.lightspeed.stock_count, 24)
-        self.assertTrue(self.lightspeed.stock_cursor)
+        self.assertTrue(self.lightspeed._run_state("stock").cursor)
 
     def test_incremental_refresh_reads_only_changed_items(self):
         self.sim.clock.advance(60)
@@ -93,7 +93,9 @@ class TestLightspeedStock(CronHandover, StockCase):
         ):
             action = self.lightspeed.with_user(self.manager).action_refresh_stock()
         self.assertRestQueued(action, STOCK_CRON, before, done="5 items read")
-        self.assertTrue(self.lightspeed.stock_cursor, "the next run goes on from here")
+        self.assertTrue(
+            self.lightspeed._run_state("stock").cursor, "the next run goes on from here"
+        )
         self.assertGreater(self.lightspeed._stock_batch_size, 5)
 
     def test_a_refresh_cut_in_the_middle_of_a_second_reads_the_rest_of_it_next_time(self):
