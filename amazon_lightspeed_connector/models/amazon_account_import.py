@@ -199,9 +199,11 @@ class AmazonAccountImport(models.Model):
         if not run.lock(LOCK_CLASS, self.id):
             return None
         # read under the lock: a run that just ended moved it
-        cursor = account._run_state("import").cursor
+        state = account._run_state("import")
+        cursor = state.cursor
         start = cursor or account.import_from or fields.Datetime.now() - timedelta(days=1)
         run.cursor, run.resumed = start, bool(cursor)
+        run.page_token, run.window_end = state.page_token or None, state.window_end or None
         account._retry_waiting_orders(run)
         try:
             with run.api_client(client, account._import_client) as client:
@@ -224,8 +226,10 @@ class AmazonAccountImport(models.Model):
             "last_result": run.summary(),
             "backlog": run.continues or waits_for_room,
         }
-        if run.complete and run.cursor and (not cursor or run.cursor > cursor):
-            values["cursor"] = run.cursor
+        if run.complete:
+            values.update(page_token=False, window_end=False)
+            if run.cursor and (not cursor or run.cursor > cursor):
+                values["cursor"] = run.cursor
         account._save_run_state("import", **values)
         if not run.complete and not run.stopped:
             self.env["amazon.sync.log"].log_event(
@@ -253,10 +257,20 @@ class AmazonAccountImport(models.Model):
         return orders_adapter(self.orders_api_version, client)
 
     def _read_orders(self, orders, run):
+        """Search the orders updated since the cursor, page after page, going on with the
+        search an earlier run left unfinished (its saved page token).
+
+        Amazon does not say in which order a search lists its orders, so the cursor moves
+        only once a search is read to its end (to the search's upper bound); a run that stops
+        before keeps the token of the next page instead, on the import's status row, with
+        each page read, and the next run (or the one after a crash) goes on from that page:
+        no order of the search is passed over, whatever their order.
+        """
         after = run.cursor - OVERLAP if run.resumed else run.cursor
         size = self._import_page_size()
-        token = None
-        window_end = None
+        token = saved_token = run.page_token
+        window_end = run.window_end
+        run.ceiling = window_end
         while True:
             if run.out_of_time():
                 run.stop_for_budget()
@@ -264,13 +278,21 @@ class AmazonAccountImport(models.Model):
             run.limit_waits(orders.pacer)
             try:
                 page = orders.search_page(after, page_token=token, page_size=size)
+            except PermanentError as error:
+                if not (token and token == saved_token and error.status == 400):
+                    self._stop_run(run, error, "import")
+                    return
+                self._restart_search(run, error)
+                token = window_end = run.ceiling = None
+                continue
             except ConnectorError as error:
                 self._stop_run(run, error, "import")
                 return
             run.counts["pages"] += 1
             if not window_end:  # an unreadable bound: the cursor is then capped by the clock
                 window_end = orders.search_end(page)
-                run.ceiling = window_end and _naive_utc(window_end)
+                window_end = window_end and _naive_utc(window_end)
+                run.ceiling = window_end
             try:
                 for raw in run.items(page.orders, orders.pacer):
                     self._import_raw_order(orders, raw, run)
@@ -285,8 +307,12 @@ class AmazonAccountImport(models.Model):
             if not token:
                 run.complete = True
                 if window_end:
-                    run.cursor = max(run.cursor, _naive_utc(window_end))
+                    run.cursor = max(run.cursor, window_end)
                 return
+            # every order of this page is stored: whoever reads on starts at the next one
+            run.page_token = token
+            self._save_run_state("import", page_token=token, window_end=window_end or False)
+            run.commit()
             if run.counts["pages"] >= self.import_max_pages:
                 return
 
@@ -393,20 +419,38 @@ class AmazonAccountImport(models.Model):
         )
 
     def _advance(self, run, updated):
-        """The cursor moves past an order Amazon last updated at ``updated`` (aware; None:
-        unknown), committed with it (a crash re-reads from here)."""
+        """An order Amazon last updated at ``updated`` (aware; None: unknown) is stored: it
+        is committed, and the run's cursor moves past it (kept once the search is read to
+        its end, without an upper bound from Amazon: see ``_read_orders``)."""
         moment = updated and _naive_utc(updated)
         # a date in the future (a broken payload) must not move the cursor past what the
         # search covered, or every later order would be skipped
         moment = moment and min(moment, run.ceiling or fields.Datetime.now())
-        values = {}
         if moment and moment > run.cursor:
-            run.cursor = values["cursor"] = moment
+            run.cursor = moment
         if run.last_order and run.last_order != run.saved_order:
-            run.saved_order = values["last_reference"] = run.last_order
-        if values:
-            self._save_run_state("import", **values)
+            run.saved_order = run.last_order
+            self._save_run_state("import", last_reference=run.last_order)
         run.commit()
+
+    def _restart_search(self, run, error):
+        """Amazon no longer takes the token of the search an earlier run left unfinished (it
+        expired): the search starts again from the cursor, where nothing was passed over;
+        the orders already stored are read again unchanged."""
+        run.page_token = run.window_end = None
+        self._save_run_state("import", page_token=False, window_end=False)
+        self.env["amazon.sync.log"].log_event(
+            "import",
+            _(
+                "%(account)s: Amazon no longer continues the search the last run left "
+                "unfinished (%(error)s); it starts again from %(cursor)s.",
+                account=self.name,
+                error=error,
+                cursor=run.cursor,
+            ),
+            level="info",
+            record=self,
+        )
 
     def _retry_waiting_orders(self, run):
         """Orders queued for a retry (their missing SKU binding now exists) get their sale

@@ -41,6 +41,16 @@ class ConnectorRunState(models.Model):
         "the import, a report's creation date for settlements, Lightspeed's timeStamp for "
         "stock and sales).",
     )
+    page_token = fields.Char(
+        "Next Page",
+        readonly=True,
+        help="A search a run left unfinished: the service's token of its next page. The next "
+        "run goes on from that page rather than from the cursor, which moves only once the "
+        "search is read to its end (the service does not promise any order of its results).",
+    )
+    window_end = fields.Datetime(
+        "Search Up To", readonly=True, help="The upper bound of the unfinished search."
+    )
     last_reference = fields.Char(
         "Last Read", readonly=True, help="The last record the flow read (an Amazon order id)."
     )

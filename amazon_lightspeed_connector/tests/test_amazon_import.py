@@ -295,10 +295,12 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
                 pass
             else:
                 self.fail("the worker should have died")
-        # what was committed before the crash: 11 orders, the cursor on the 11th
+        # what was committed before the crash: 11 orders; the cursor moves only once a search
+        # is read to its end, so the next run searches again and finds them stored
         self.assertEqual(len(self.orders()), 11)
-        eleventh = self.orders().sorted("last_update_date")[-1]
-        self.assertEqual(self.account.import_cursor, eleventh.last_update_date)
+        state = self.account._run_state("import")
+        self.assertFalse(state.cursor)
+        self.assertEqual(state.last_reference, self.orders().sorted("last_update_date")[-1].name)
         run = self.run_import()
         self.assertTrue(run.complete)
         self.assertEqual(run.counts["created"], 19)
@@ -319,15 +321,51 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
         self.assertEqual(len(self.orders()), 35)
         self.assertEqual(second.counts["created"], 15)
 
+    def test_a_backfill_cut_at_its_page_limit_loses_nothing_whatever_amazons_order(self):
+        # Amazon's documentation promises no order of a search's results: newest first, a
+        # cursor moved to the latest order read would pass over the older ones not yet read
+        self.sim.search_newest_first = True
+        self.small_pages(10)
+        self.sim.generate_orders(25, spread=10 * 86400, afn_share=0)
+        self.account.import_max_pages = 1
+        first = self.run_import()
+        self.assertEqual((first.counts["created"], first.complete), (10, False))
+        state = self.account._run_state("import")
+        self.assertTrue(state.page_token and state.window_end)
+        self.assertFalse(state.cursor, "the cursor waits for the search's end")
+        self.assertEqual(self.run_import().counts["created"], 10)
+        last = self.run_import()
+        self.assertEqual((last.counts["created"], last.complete), (5, True))
+        self.assertEqual(len(self.orders()), 25)
+        state = self.account._run_state("import")
+        self.assertFalse(state.page_token or state.window_end)
+        self.assertEqual(self.account.import_cursor, state.cursor)
+        self.assertGreaterEqual(state.cursor, max(self.orders().mapped("last_update_date")))
+
+    def test_a_search_amazon_no_longer_continues_starts_again_from_the_cursor(self):
+        self.small_pages(10)
+        self.sim.generate_orders(25, spread=10 * 86400, afn_share=0)
+        self.account.import_max_pages = 1
+        self.assertEqual(self.run_import().counts["created"], 10)
+        self.sim.expire_page_tokens()
+        self.account.import_max_pages = 5
+        again = self.run_import()
+        self.assertTrue(again.complete, again.summary())
+        self.assertEqual((again.counts["created"], again.counts["unchanged"]), (15, 10))
+        self.assertEqual(len(self.orders()), 25)
+        restarted = self.logs("info").filtered(lambda x: "starts again from" in x.message)
+        self.assertEqual(len(restarted), 1)
+        self.assertIn("400", restarted.message)
+
     def test_the_scheduled_action_continues_a_backfill_at_once(self):
         self.small_pages(10)
         self.sim.generate_orders(35, spread=10 * 86400, afn_share=0)
         self.account.write({"import_enabled": True, "import_max_pages": 2})
         self.assertEqual(self.import_with_progress(), (20, 1), "the worker comes back")
         self.assertTrue(self.account._run_state("import").backlog)
-        # within the channel's interval, yet it goes on: its backfill is not finished
-        # 15 new, and the last one of the first run read again (the five-minute overlap)
-        self.assertEqual(self.import_with_progress(), (16, 0))
+        # within the channel's interval, yet it goes on: its backfill is not finished, from
+        # the page the first run stopped before (the search's token): the 15 others
+        self.assertEqual(self.import_with_progress(), (15, 0))
         self.assertFalse(self.account._run_state("import").backlog)
         self.assertEqual(len(self.orders()), 35)
         self.assertEqual(self.import_with_progress(), (0, 0), "then it waits for the interval")
@@ -385,10 +423,9 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
             run = self.account._import_orders(client=client)
         self.assertTrue(run.stopped)
         self.assertEqual(run.counts["created"], 10)
-        self.assertEqual(
-            self.account.import_cursor,
-            self.orders().sorted("last_update_date")[-1].last_update_date,
-        )
+        state = self.account._run_state("import")
+        self.assertTrue(state.page_token, "the next run goes on with the page that failed")
+        self.assertFalse(state.cursor, "the search is not read to its end")
         run = self.run_import()
         self.assertTrue(run.complete, run.summary())
         self.assertEqual(len(self.orders()), 25)

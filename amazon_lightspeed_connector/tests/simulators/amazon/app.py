@@ -76,6 +76,8 @@ class AmazonSimulator(ScenarioMixin, SimulatorApp):
         self.feeds = {}
         self.reports = {}
         self.order_items_page_size = 100
+        # Amazon promises no order of a search's results: True lists the newest first
+        self.search_newest_first = False
         self.public_base_url = None  # document URLs' base; None: the host the request reached
         self.order_sources = []  # callables(sim, now) adding orders as time passes (demo)
         self._page_tokens = {}
@@ -344,6 +346,10 @@ class AmazonSimulator(ScenarioMixin, SimulatorApp):
 
     def page_token(self, token):
         return self._page_tokens.get(token)
+
+    def expire_page_tokens(self):
+        """Every page token given so far is refused from now on (400), as expired ones are."""
+        self._page_tokens.clear()
 
     # ------------------------------------------------------------ base URLs
 

@@ -127,13 +127,14 @@ def _all_of(*criteria):
 
 
 def _matching_ids(sim, window, keep):
-    """Ids of visible orders in the window that ``keep`` accepts, oldest first by the field."""
+    """Ids of visible orders in the window that ``keep`` accepts, oldest first by the field
+    (newest first with ``sim.search_newest_first``: Amazon's documentation promises neither)."""
     found = []
     for order in sim.visible_orders():
         moment = getattr(order, window.field)
         if window.after <= moment <= window.before and keep(order):
             found.append((moment, order.order_id))
-    found.sort()
+    found.sort(reverse=sim.search_newest_first)
     return [order_id for _moment, order_id in found]
 
 
