@@ -104,16 +104,25 @@ def cron_time_limit():
 
 class CronPass:
     """The pass of this thread's cron worker through the ready jobs (one cursor of Odoo's
-    ``_process_jobs``, marked by ``ir.cron._process_job``): when it started."""
+    ``_process_jobs``, marked by ``ir.cron._process_job``): when it started.
+
+    Odoo's watchdog counts from the worker's last ping, which comes before the worker sleeps
+    until a job is due (up to 69 s): a pass woken late has that much less. ``pinged`` marks
+    the ping (models/ir_cron.py), and the pass counts from it when there is one."""
 
     _local = threading.local()
+    _pinged = None  # when this process's cron worker last told Odoo's watchdog it was alive
+
+    @classmethod
+    def pinged(cls):
+        cls._pinged = time.monotonic()
 
     @classmethod
     def enter(cls, cron_cursor):
         known = getattr(cls._local, "cursor", None)
         if known is None or known() is not cron_cursor:
             cls._local.cursor = weakref.ref(cron_cursor)
-            cls._local.started = time.monotonic()
+            cls._local.started = min(time.monotonic(), cls._pinged or float("inf"))
 
     @classmethod
     def remaining(cls):

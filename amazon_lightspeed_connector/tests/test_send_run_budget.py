@@ -5,12 +5,13 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields, sql_db
+from odoo.service import server as odoo_server
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 from psycopg2.errors import LockNotAvailable
 
 from ..lib.errors import ThrottledError
-from ..models import connector_run
+from ..models import connector_run, ir_cron
 from ..models.amazon_routed_order_lightspeed import SendRun
 from .common import CronHandover, budget_for, run_with_cron_progress
 from .routing_common import RoutingCase
@@ -100,6 +101,26 @@ class TestSendRunBudget(CronHandover, LightspeedSales, RoutingCase):
             self.assertGreater(connector_run.run_budget(self.env), 5)
         finally:
             connector_run.CronPass._local.cursor = None
+
+    def test_the_cron_workers_sleep_before_its_pass_counts_against_the_pass(self):
+        # Odoo's watchdog counts from the ping the worker sends before it sleeps until a job
+        # is due: a pass woken late has the rest of the limit only, not the whole of it
+        slept = []
+        noting = ir_cron._noting_the_ping(lambda worker: slept.append(worker))
+        self.assertIs(ir_cron._noting_the_ping(noting), noting, "wrapped once")
+        self.assertTrue(getattr(odoo_server.WorkerCron.sleep, "notes_the_ping", False))
+        ceiling = connector_run.cron_time_limit() * connector_run.PASS_SHARE
+        with patch("time.monotonic", lambda: 1000.0):
+            noting("the worker")
+        self.assertEqual((slept, connector_run.CronPass._pinged), (["the worker"], 1000.0))
+        cursor = type("PassCursor", (), {})()  # the cursor of the pass (held: a weak ref)
+        try:
+            with patch("time.monotonic", lambda: 1000.0 + ceiling - 5):  # woken that late
+                connector_run.CronPass.enter(cursor)
+                self.assertLessEqual(connector_run.run_budget(self.env), 5)
+        finally:
+            connector_run.CronPass._local.cursor = None
+            connector_run.CronPass._pinged = None
 
     # --- the button ------------------------------------------------------------------------------
 
