@@ -203,7 +203,7 @@ class AmazonAccountImport(models.Model):
         cursor = state.cursor
         start = cursor or account.import_from or fields.Datetime.now() - timedelta(days=1)
         run.cursor, run.resumed = start, bool(cursor)
-        run.page_token, run.window_end = state.page_token or None, state.window_end or None
+        run.page_token, run.ceiling = state.page_token or None, state.window_end or None
         account._retry_waiting_orders(run)
         try:
             with run.api_client(client, account._import_client) as client:
@@ -269,8 +269,6 @@ class AmazonAccountImport(models.Model):
         after = run.cursor - OVERLAP if run.resumed else run.cursor
         size = self._import_page_size()
         token = saved_token = run.page_token
-        window_end = run.window_end
-        run.ceiling = window_end
         while True:
             if run.out_of_time():
                 run.stop_for_budget()
@@ -283,16 +281,15 @@ class AmazonAccountImport(models.Model):
                     self._stop_run(run, error, "import")
                     return
                 self._restart_search(run, error)
-                token = window_end = run.ceiling = None
+                token = None
                 continue
             except ConnectorError as error:
                 self._stop_run(run, error, "import")
                 return
             run.counts["pages"] += 1
-            if not window_end:  # an unreadable bound: the cursor is then capped by the clock
+            if not run.ceiling:  # an unreadable bound: the cursor is then capped by the clock
                 window_end = orders.search_end(page)
-                window_end = window_end and _naive_utc(window_end)
-                run.ceiling = window_end
+                run.ceiling = window_end and _naive_utc(window_end)
             try:
                 for raw in run.items(page.orders, orders.pacer):
                     self._import_raw_order(orders, raw, run)
@@ -306,12 +303,12 @@ class AmazonAccountImport(models.Model):
             token = page.next_token
             if not token:
                 run.complete = True
-                if window_end:
-                    run.cursor = max(run.cursor, window_end)
+                if run.ceiling:
+                    run.cursor = max(run.cursor, run.ceiling)
                 return
             # every order of this page is stored: whoever reads on starts at the next one
             run.page_token = token
-            self._save_run_state("import", page_token=token, window_end=window_end or False)
+            self._save_run_state("import", page_token=token, window_end=run.ceiling or False)
             run.commit()
             if run.counts["pages"] >= self.import_max_pages:
                 return
@@ -437,7 +434,7 @@ class AmazonAccountImport(models.Model):
         """Amazon no longer takes the token of the search an earlier run left unfinished (it
         expired): the search starts again from the cursor, where nothing was passed over;
         the orders already stored are read again unchanged."""
-        run.page_token = run.window_end = None
+        run.page_token = run.ceiling = None
         self._save_run_state("import", page_token=False, window_end=False)
         self.env["amazon.sync.log"].log_event(
             "import",

@@ -15,9 +15,7 @@ class ImportRun(ConnectorRun):
         self.ceiling = None  # the search's upper bound: the cursor never passes it
         self.complete = False  # the search was read to its end
         self.resumed = False  # it starts from an earlier run's cursor: re-read the overlap
-        # the unfinished search it goes on with: the token of its next page and its upper bound
-        self.page_token = None
-        self.window_end = None
+        self.page_token = None  # the unfinished search it goes on with: its next page's token
         self.last_order = None
         self.saved_order = None  # the last order id kept on the import's status row
         self.continues = False  # stopped at the page limit with the cursor moved: go on at once
