@@ -15,9 +15,12 @@ from .stock_common import StockCase
 
 
 @contextmanager
-def row_updates(table):
-    """The UPDATE statements on ``table`` run inside the block, as PostgreSQL gets them."""
+def row_updates(env, table):
+    """The UPDATE statements on ``table`` the block makes, as PostgreSQL gets them: what the
+    ORM still holds is written before and at the end of the block (tests never commit, so
+    a write the run left pending would otherwise never reach the spy)."""
     updates = []
+    env.flush_all()
     execute = Cursor.execute
 
     def spying(cr, query, params=None, log_exceptions=True):
@@ -28,6 +31,7 @@ def row_updates(table):
 
     with patch.object(Cursor, "execute", spying):
         yield updates
+        env.flush_all()
 
 
 @tagged("post_install", "-at_install")
@@ -37,7 +41,7 @@ class TestImportRunState(AmazonImportCase):
         for _ in range(3):
             orders.append(self.sim.add_order([line("JBJ-S")]))
             self.sim.clock.advance(60)  # the last one is the last Amazon updated
-        with row_updates("amazon_account") as updates:
+        with row_updates(self.env, "amazon_account") as updates:
             run = self.run_import()
         self.assertEqual(run.counts["created"], 3, run.summary())
         self.assertEqual(updates, [], "a manager saving the channel meanwhile waits for nothing")
@@ -94,7 +98,7 @@ class TestStockRunState(StockCase):
     def test_a_stock_refresh_moves_its_status_row_and_never_writes_the_account_row(self):
         self.sim.clock.advance(60)
         self.sim.set_qoh("JBJ-M", 1, 9)
-        with row_updates("lightspeed_account") as updates:
+        with row_updates(self.env, "lightspeed_account") as updates:
             self.env["lightspeed.account"]._cron_refresh_stock()
         self.assertEqual(updates, [])
         state = self.lightspeed._run_state("stock")
