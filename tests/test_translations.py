@@ -7,6 +7,7 @@ markup. The Odoo test TestTranslationTemplate checks that the .pot holds every t
 code and views; tools/update_translations.py regenerates and merges.
 """
 
+import ast
 import re
 from collections import Counter
 from pathlib import Path
@@ -94,3 +95,38 @@ def test_translations_keep_placeholders_and_tags(lang):
 )
 def test_markers_found(text, printf, braces, tags):
     assert _markers(text) == (Counter(printf), Counter(braces), Counter(tags))
+
+
+def _locals_and_translations(function):
+    """The names ``function`` binds (its parameters included) and its ``_()`` / ``_lt()``
+    calls, nested functions aside (they have frames of their own)."""
+    names = {a.arg for a in function.args.args + function.args.kwonlyargs}
+    calls = []
+    stack = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("_", "_lt"):
+            calls.append(node.lineno)
+        stack.extend(ast.iter_child_nodes(node))
+    return names, calls
+
+
+def test_no_translated_text_beside_a_local_odoo_takes_for_the_database_cursor():
+    """Where the context has no language (a scheduled action's has none), Odoo's ``_()``
+    looks for the user's through its caller's locals ``cr``, then ``cursor``, and takes
+    what it finds for the database cursor: a datetime named ``cursor`` there fails the
+    call (an AssertionError in the middle of a run)."""
+    offenders = []
+    for path in sorted((I18N.parent).rglob("*.py")):
+        if {"tests", "lib"} & set(path.relative_to(I18N.parent).parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                names, calls = _locals_and_translations(node)
+                if calls and names & {"cr", "cursor"}:
+                    offenders.append("%s:%s %s" % (path.name, node.lineno, node.name))
+    assert offenders == []

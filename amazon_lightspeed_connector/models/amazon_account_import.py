@@ -198,11 +198,13 @@ class AmazonAccountImport(models.Model):
         run = ImportRun(self.env, None, deadline=deadline)
         if not run.lock(LOCK_CLASS, self.id):
             return None
-        # read under the lock: a run that just ended moved it
+        # read under the lock: a run that just ended moved it. Not named ``cursor``: Odoo's
+        # ``_()`` below would take it for the database cursor (a scheduled action's context
+        # has no language, so ``_()`` looks for one through its caller's locals)
         state = account._run_state("import")
-        cursor = state.cursor
-        start = cursor or account.import_from or fields.Datetime.now() - timedelta(days=1)
-        run.cursor, run.resumed = start, bool(cursor)
+        read_up_to = state.cursor
+        start = read_up_to or account.import_from or fields.Datetime.now() - timedelta(days=1)
+        run.cursor, run.resumed = start, bool(read_up_to)
         run.page_token, run.ceiling = state.page_token or None, state.window_end or None
         account._retry_waiting_orders(run)
         try:
@@ -228,7 +230,7 @@ class AmazonAccountImport(models.Model):
         }
         if run.complete:
             values.update(page_token=False, window_end=False)
-            if run.cursor and (not cursor or run.cursor > cursor):
+            if run.cursor and (not read_up_to or run.cursor > read_up_to):
                 values["cursor"] = run.cursor
         account._save_run_state("import", **values)
         if not run.complete and not run.stopped:

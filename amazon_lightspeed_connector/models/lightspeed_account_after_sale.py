@@ -116,10 +116,12 @@ class LightspeedAccountAfterSale(models.Model):
             )
         except ConnectorError as error:
             Log.log_event("after_sale", str(error), reference=self.name, payload=error.payload)
-        cursor = next_cursor(since, handled, started.replace(tzinfo=timezone.utc), complete)
+        # not ``cursor``: a local of that name is what Odoo's ``_()`` takes for the database
+        # cursor when the context has no language (a scheduled action)
+        read_up_to = next_cursor(since, handled, started.replace(tzinfo=timezone.utc), complete)
         values = {"last_run": fields.Datetime.now()}
-        if cursor and _naive_utc(cursor) != read_before:
-            values["cursor"] = _naive_utc(cursor)
+        if read_up_to and _naive_utc(read_up_to) != read_before:
+            values["cursor"] = _naive_utc(read_up_to)
         self._save_run_state("sales_read", **values)
         run.commit()
         return len(handled), more

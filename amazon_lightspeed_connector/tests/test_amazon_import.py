@@ -321,6 +321,25 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
         self.assertEqual(len(self.orders()), 35)
         self.assertEqual(second.counts["created"], 15)
 
+    def test_a_burst_after_earlier_runs_stops_at_the_page_budget_in_a_scheduled_context(self):
+        """A channel read before (its cursor set), then more orders than one run's pages: the
+        run stops at its page limit and says so, run as the scheduled action runs it, with no
+        language in its context (``_()`` then looks through its caller's locals)."""
+        self.small_pages(10)
+        self.assertTrue(self.run_import().complete)
+        self.assertTrue(self.account._run_state("import").cursor)
+        self.sim.clock.advance(3600)
+        self.sim.generate_orders(25, spread=1800, afn_share=0)
+        self.account.import_max_pages = 1
+        scheduled = self.account.with_context(lang=None)
+        first = self.run_import(account=scheduled)
+        self.assertEqual((first.complete, first.counts["created"]), (False, 10))
+        self.assertTrue(self.account._run_state("import").backlog, "the next run goes on at once")
+        self.assertTrue(self.logs("info").filtered(lambda x: "backfill in progress" in x.message))
+        runs = [self.run_import(account=scheduled) for _run in range(2)]
+        self.assertEqual([run.complete for run in runs], [False, True])
+        self.assertEqual(len(self.orders()), 25)
+
     def test_a_backfill_cut_at_its_page_limit_loses_nothing_whatever_amazons_order(self):
         # Amazon's documentation promises no order of a search's results: newest first, a
         # cursor moved to the latest order read would pass over the older ones not yet read
