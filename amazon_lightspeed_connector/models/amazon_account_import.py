@@ -434,22 +434,9 @@ class AmazonAccountImport(models.Model):
 
     def _restart_search(self, run, error):
         """Amazon no longer takes the token of the search an earlier run left unfinished (it
-        expired): the search starts again from the cursor, where nothing was passed over;
-        the orders already stored are read again unchanged."""
+        expired): the search starts again from the cursor."""
         run.page_token = run.ceiling = None
-        self._save_run_state("import", page_token=False, window_end=False)
-        self.env["amazon.sync.log"].log_event(
-            "import",
-            _(
-                "%(account)s: Amazon no longer continues the search the last run left "
-                "unfinished (%(error)s); it starts again from %(cursor)s.",
-                account=self.name,
-                error=error,
-                cursor=run.cursor,
-            ),
-            level="info",
-            record=self,
-        )
+        self._drop_unfinished_read("import", error, run.cursor)
 
     def _retry_waiting_orders(self, run):
         """Orders queued for a retry (their missing SKU binding now exists) get their sale

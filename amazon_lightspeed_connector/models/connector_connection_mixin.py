@@ -117,6 +117,28 @@ class ConnectorConnectionMixin(models.AbstractModel):
             record=self,
         )
 
+    # ``restart_at``, not ``cursor``: Odoo's ``_()`` takes a local of that name for the
+    # database cursor when it looks for the user's language
+    def _drop_unfinished_read(self, flow, error, restart_at):
+        """The service no longer takes the page an earlier run of ``flow`` saved (its token
+        expired, or the link is not this account's): the read starts again from its cursor,
+        ``restart_at``, where nothing was passed over; what it reads again is stored
+        unchanged."""
+        self._save_run_state(flow, page_token=False, window_end=False)
+        self.env["amazon.sync.log"].log_event(
+            flow,
+            _(
+                "%(account)s: the read the last run left unfinished cannot go on (%(error)s); "
+                "it starts again from %(cursor)s.",
+                account=self.name,
+                error=error,
+                cursor=restart_at or _("the beginning"),
+            ),
+            level="info",
+            reference=self._connection_reference(),
+            record=self,
+        )
+
     def _count_per_account(self, model, domain=(), account_field="account_id"):
         """{account: how many of its ``model`` records match ``domain``} for these accounts,
         in one query: the counters of the form's buttons."""

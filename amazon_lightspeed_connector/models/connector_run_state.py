@@ -44,9 +44,9 @@ class ConnectorRunState(models.Model):
     page_token = fields.Char(
         "Next Page",
         readonly=True,
-        help="A search a run left unfinished: the service's token of its next page. The next "
-        "run goes on from that page rather than from the cursor, which moves only once the "
-        "search is read to its end (the service does not promise any order of its results).",
+        help="A read a run left unfinished: Amazon's token of the import search's next page, "
+        "or Lightspeed's link to the stock read's next page. The next run goes on from that "
+        "page; if the service no longer takes it, from the cursor.",
     )
     window_end = fields.Datetime(
         "Search Up To", readonly=True, help="The upper bound of the unfinished search."

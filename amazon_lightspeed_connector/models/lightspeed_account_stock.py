@@ -11,10 +11,13 @@ internal reference is the item's customSku, else its systemSku, else whose barco
 These are the keys Lightspeed's own import and the SKU bindings use; an item matching no product
 is counted, not stored: routing only ever asks about products Amazon orders contain.
 
-Writes are batched: per batch of ``_stock_batch_size`` items, one read of the existing rows and one
-``INSERT ... ON CONFLICT DO UPDATE``; a zero quantity creates no row. The cursor advances
-(``wire.stock_cursor``) and is committed with each batch (never in tests), so an interrupted
-refresh resumes where it stopped.
+Writes are batched: per batch of ``_stock_batch_size`` items (whole pages of ``_stock_page_size``),
+one read of the existing rows and one ``INSERT ... ON CONFLICT DO UPDATE``; a zero quantity
+creates no row. The cursor advances (``wire.stock_cursor``) and is committed with each batch
+(never in tests), with the link to the walk's next page, so an interrupted refresh resumes at
+that page: a second holding more items than one run reads (a store's stock count) is read over
+several runs instead of from its start by each. A link Lightspeed no longer takes falls back
+to the cursor.
 """
 
 import logging
@@ -22,7 +25,8 @@ from datetime import timezone
 
 from odoo import _, api, fields, models
 
-from ..lib.errors import ConnectorError, ThrottledError
+from ..lib.errors import ConnectorError, PayloadError, PermanentError, ThrottledError
+from ..lib.lightspeed.client import MAX_LIMIT
 from ..lib.lightspeed.wire import stock_cursor
 from .access_guard import MANAGER, requires
 from .connector_connection_mixin import run_state_field
@@ -60,6 +64,7 @@ class LightspeedAccountStock(models.Model):
     _inherit = "lightspeed.account"
 
     _stock_batch_size = 500  # items written per batch, one read and one write of their rows
+    _stock_page_size = MAX_LIMIT  # items per page read: a batch is whole pages
 
     last_stock_refresh = run_state_field(
         fields.Datetime, "stock", "last_run", "Last Stock Refresh", help="When it last ran."
@@ -145,25 +150,34 @@ class LightspeedAccountStock(models.Model):
         client = client or self._lightspeed_client()
         refresh.limit_waits(client.pacer)
         read_started_at = fields.Datetime.now().replace(tzinfo=timezone.utc)
-        since = None if full else (self._run_state("stock").cursor or None)
+        state = self._run_state("stock")
+        since = None if full else (state.cursor or None)
+        resume_from = None if full else (state.page_token or None)
         seen = set()
         batch = []
         stopped = None
         try:
-            for stock in client.items_changed_since(since):
-                batch.append(stock)
-                if len(batch) >= self._stock_batch_size:
-                    # more may follow in the batch's last second: the cursor stays before it
+            for page in self._stock_walk(client, since, resume_from):
+                batch += page.records
+                if len(batch) < self._stock_batch_size or not page.next_link:
+                    continue
+                # more may follow in the batch's last second: the cursor stays before it, and
+                # the next run reads on from the next page
+                since = self._store_stock_batch(
+                    batch, shops, refresh, seen, since, read_started_at, page.next_link
+                )
+                batch = []
+                if refresh.out_of_time():
+                    refresh.stop_for_budget()
+                    break
+                refresh.limit_waits(client.pacer)
+            else:  # the walk's end: its last page
+                if batch:
                     since = self._store_stock_batch(
-                        batch, shops, refresh, seen, since, read_started_at, complete=False
+                        batch, shops, refresh, seen, since, read_started_at
                     )
-                    batch = []
-                    if refresh.out_of_time():  # the next run goes on from the cursor
-                        refresh.stop_for_budget()
-                        break
-                    refresh.limit_waits(client.pacer)
-            if batch:
-                since = self._store_stock_batch(batch, shops, refresh, seen, since, read_started_at)
+                else:
+                    self._save_run_state("stock", page_token=False)
         except ThrottledError as error:
             # the batches stored so far stay, with their cursor: the next run continues
             stopped = error
@@ -207,11 +221,30 @@ class LightspeedAccountStock(models.Model):
         refresh.commit()
         return refresh
 
+    def _stock_walk(self, client, since, resume_from):
+        """The pages of the items changed since ``since``, going on from the page link an
+        earlier run saved; a link Lightspeed no longer takes (or one of another account)
+        starts the walk again from the cursor, once."""
+        page_size = self._stock_page_size
+        pages = client.stock_pages(since, resume_from=resume_from, page_size=page_size)
+        if resume_from:
+            try:
+                first = next(pages)
+            except StopIteration:
+                return
+            except (PayloadError, PermanentError) as error:
+                self._drop_unfinished_read("stock", error, since)
+                pages = client.stock_pages(since, page_size=page_size)
+            else:
+                yield first
+        yield from pages
+
     def _store_stock_batch(
-        self, batch, shops, refresh, seen, since, read_started_at, complete=True
+        self, batch, shops, refresh, seen, since, read_started_at, next_link=None
     ):
-        """Upsert one batch of ItemStock in two queries; returns the cursor after it
-        (``complete``: the batch ends the walk, see ``wire.stock_cursor``)."""
+        """Upsert one batch of ItemStock in two queries; returns the cursor after it.
+        ``next_link``: the page the walk goes on with (None: the batch ends the walk, see
+        ``wire.stock_cursor``), saved with the cursor."""
         refresh.items += len(batch)
         products = self._match_products(batch)
         Stock = self.env["lightspeed.stock"]
@@ -274,8 +307,10 @@ class LightspeedAccountStock(models.Model):
             refresh.stock_ids += [row[0] for row in written]
             refresh.rows += len(rows)
             Stock.invalidate_model()
-        since = stock_cursor(since, batch, read_started_at, complete=complete)
-        self._save_run_state("stock", cursor=_naive_utc(since) if since else False)
+        since = stock_cursor(since, batch, read_started_at, complete=not next_link)
+        self._save_run_state(
+            "stock", cursor=_naive_utc(since) if since else False, page_token=next_link or False
+        )
         self._stock_batch_stored()
         refresh.commit()
         return since

@@ -1,5 +1,6 @@
 """Store stock read from the Lightspeed simulator: full and incremental refreshes."""
 
+from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -14,6 +15,17 @@ class TestLightspeedStock(CronHandover, StockCase):
         return self.env["lightspeed.stock"].search(
             [("product_id", "=", self.products[sku].id), ("warehouse_id", "=", store.id)]
         )
+
+    @contextmanager
+    def batches_of(self, size):
+        """Refreshes that write (and may stop) after every ``size`` items: a batch is whole
+        pages, so pages of ``size``."""
+        model = type(self.lightspeed)
+        with (
+            patch.object(model, "_stock_batch_size", size),
+            patch.object(model, "_stock_page_size", size),
+        ):
+            yield
 
     def test_full_refresh_stores_qoh_per_store_and_product(self):
         self.assertEqual(self.stock("JBJ-S", self.store_c).qoh, 3)
@@ -88,7 +100,7 @@ class TestLightspeedStock(CronHandover, StockCase):
         self.active_cron(STOCK_CRON)
         before = self.triggers(STOCK_CRON)
         with (
-            patch.object(type(self.lightspeed), "_stock_batch_size", 5),
+            self.batches_of(5),
             patch.object(StockRefresh, "out_of_time", lambda run: True),
         ):
             action = self.lightspeed.with_user(self.manager).action_refresh_stock()
@@ -109,7 +121,7 @@ class TestLightspeedStock(CronHandover, StockCase):
         for sku in counted:
             self.sim.set_qoh(sku, 2, 8)
         with (
-            patch.object(type(self.lightspeed), "_stock_batch_size", 2),
+            self.batches_of(2),
             patch.object(StockRefresh, "out_of_time", lambda run: True),
         ):
             self.assertEqual(self.refresh_stock().items, 2)
@@ -118,6 +130,45 @@ class TestLightspeedStock(CronHandover, StockCase):
         self.sim.clock.advance(60)
         self.refresh_stock()
         self.assertEqual([self.stock(sku, self.store_b).qoh for sku in counted], [8, 8, 8])
+
+    def test_a_second_holding_more_items_than_a_run_reads_is_read_over_several_runs(self):
+        """A stock count stamps six items in one second, and each run reads only one page of
+        two: the cursor cannot pass that second until it is read, so each run goes on from
+        the next page the run before saved, and the third reads the last of them."""
+        from ..models.lightspeed_account_stock import StockRefresh
+
+        self.sim.clock.advance(60)
+        counted = ("JBJ-S", "JBJ-M", "JBJ-L", "LTR-BELT", "WOOL-SCARF", "CANVAS-TOTE")
+        for sku in counted:
+            self.sim.set_qoh(sku, 2, 7)
+        self.sim.clock.advance(60)
+        with (
+            self.batches_of(2),
+            patch.object(StockRefresh, "out_of_time", lambda run: True),
+        ):
+            reads = [self.refresh_stock().items for _run in range(3)]
+            self.assertEqual(reads, [2, 2, 2], "each run goes on where the one before stopped")
+            self.assertEqual([self.stock(sku, self.store_b).qoh for sku in counted], [7] * 6)
+            state = self.lightspeed._run_state("stock")
+            self.assertFalse(state.page_token, "the walk is read to its end")
+            self.assertEqual(self.refresh_stock().items, 0, "and the cursor is past the second")
+
+    def test_a_saved_page_link_lightspeed_refuses_starts_the_walk_again_from_the_cursor(self):
+        self.sim.clock.advance(60)
+        self.sim.set_qoh("JBJ-S", 2, 5)
+        self.sim.clock.advance(60)
+        stale = "%s/Account/%s/Item.json?after=expired" % (
+            self.lightspeed.api_url.rstrip("/"),
+            self.lightspeed.account_number,
+        )
+        self.lightspeed._save_run_state("stock", page_token=stale)
+        refresh = self.refresh_stock()
+        self.assertEqual((refresh.items, self.stock("JBJ-S", self.store_b).qoh), (1, 5))
+        self.assertFalse(self.lightspeed._run_state("stock").page_token)
+        restart = self.env["amazon.sync.log"].search(
+            [("flow", "=", "stock"), ("message", "like", "starts again from")]
+        )
+        self.assertEqual(restart.level, "info")
 
     def test_refresh_button_and_scheduled_action(self):
         self.sim.clock.advance(60)

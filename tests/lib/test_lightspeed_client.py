@@ -75,6 +75,51 @@ def test_paging_follows_next_over_more_than_a_hundred_records(sim, client):
     assert belt.qoh_by_shop == {1: 10, 2: 5, 3: 5, 4: 0, 5: 0}  # no total row (shopID 0)
 
 
+def test_a_walk_goes_on_from_the_next_link_an_earlier_walk_saved(sim, client):
+    """A stock count stamps five items in one second; a walk that stopped after its first
+    page goes on, in a later run, from that page's next link: every item read once."""
+    sim.clock.advance(60)
+    counted = ["JBJ-S", "JBJ-M", "JBJ-L", "LTR-BELT", "WOOL-SCARF"]
+    for sku in counted:
+        sim.set_qoh(sku, 2, 6)
+    sim.clock.advance(60)
+
+    first = next(client.stock_pages(START, page_size=2))
+    assert len(first.records) == 2 and first.next_link
+    rest = list(client.stock_pages(START, resume_from=first.next_link, page_size=2))
+
+    assert [len(page.records) for page in rest] == [2, 1]
+    assert rest[-1].next_link is None, "the last page links nowhere"
+    read = [s.custom_sku for page in [first, *rest] for s in page.records]
+    assert sorted(read) == sorted(counted)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://elsewhere.example/API/V3/Account/%s/Item.json?after=x",
+        "%s/Account/999/Item.json?after=x",  # another account of the same host
+        "%s/Account/%s/Sale.json?after=x",  # another resource
+        "",
+    ],
+)
+def test_a_saved_link_of_another_host_account_or_resource_is_refused_before_any_call(
+    sim, client, link
+):
+    link = link.replace("%s", client.api_url, 1) if link.startswith("%s") else link
+    link = link.replace("%s", client.account_id)
+    sim.calls.clear()
+    with pytest.raises(PayloadError, match="not a page of this account's Item records"):
+        list(client.stock_pages(START, resume_from=link or 5))
+    assert sim.calls == [], "the bearer token went nowhere"
+
+
+def test_a_link_lightspeed_no_longer_takes_is_a_permanent_error(client):
+    stale = client._url("Item") + "?after=not-a-cursor"
+    with pytest.raises(PermanentError):
+        list(client.stock_pages(START, resume_from=stale))
+
+
 def test_a_single_record_answer_is_a_list_of_one(client):
     records = list(client.iter_records("Item", {"customSku": "JBJ-S"}, limit=5))
     assert [r["customSku"] for r in records] == ["JBJ-S"]

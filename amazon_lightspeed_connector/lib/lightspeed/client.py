@@ -10,6 +10,7 @@ plain data classes (``wire``), never in HTTP.
 import json
 import logging
 import threading
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
@@ -75,35 +76,49 @@ class LightspeedClient:
 
     def iter_records(self, resource, params=None, relations=None, limit=MAX_LIMIT):
         """Every record of a query, page after page by ``@attributes.next``."""
+        for page in self.iter_pages(resource, params, relations, limit):
+            yield from page.records
+
+    def iter_pages(self, resource, params=None, relations=None, limit=MAX_LIMIT, resume_from=None):
+        """Every page of a query, as ``RecordPage`` (its records and the link to the next one).
+
+        ``resume_from``: the ``next_link`` of a page an earlier walk of the same query read;
+        the walk goes on after that page. A link that is not a page of this account's
+        ``resource`` on the API host is refused (``PayloadError``) before any call.
+        """
         if not 0 < limit <= MAX_LIMIT:
             raise ValueError("Lightspeed pages hold 1 to %d records" % MAX_LIMIT)
-        params = dict(params or {}, limit=limit)
-        if relations:
-            params["load_relations"] = json.dumps(list(relations))
         key = resource.partition("/")[0]
-        url = self._url(resource)
+        if resume_from:
+            url, params = self._resumable_link(resource, resume_from), None
+        else:
+            url = self._url(resource)
+            params = dict(params or {}, limit=limit)
+            if relations:
+                params["load_relations"] = json.dumps(list(relations))
         read, announced, visited = 0, None, set()
         while url:
             visited.add(url)
             body = self._request("GET", url, params=params)
             if announced is None:
                 announced = _announced_count(body)
-            for record in wire.as_list(body.get(key)):
+            records = wire.as_list(body.get(key))
+            for record in records:
                 if not isinstance(record, dict):
                     raise PayloadError(
                         "Lightspeed sent a %s record that is not an object: %s"
                         % (key, redact(record, 100)),
                         payload=redact(body, 500),
                     )
-                read += 1
-                yield record
+            read += len(records)
             url = self._next_page(body, url)
             if url in visited:
                 raise PayloadError(
                     "Lightspeed's next page of %s leads back to a page already read" % key
                 )
             params = None  # the next URL carries the whole query, cursor included
-        if announced is not None and read < announced:
+            yield RecordPage(records, url)
+        if announced is not None and read < announced and not resume_from:
             # a partial list must not archive or zero what it left out
             raise PayloadError(
                 "Lightspeed announced %d %s records but sent %d: the read is incomplete"
@@ -149,18 +164,31 @@ class LightspeedClient:
     # --- stock, sales, customers ------------------------------------------------------------------
 
     def items_changed_since(self, timestamp=None):
-        """ItemStock (qoh per shop) of every item whose timeStamp is after ``timestamp``.
+        """ItemStock (qoh per shop) of every item whose timeStamp is after ``timestamp``
+        (see ``stock_pages``)."""
+        for page in self.stock_pages(timestamp):
+            yield from page.records
+
+    def stock_pages(self, timestamp=None, resume_from=None, page_size=MAX_LIMIT):
+        """Pages (``RecordPage`` of ItemStock: qoh per shop) of every item whose timeStamp is
+        after ``timestamp``.
 
         Every stock move bumps the Item's timeStamp, so this is the incremental stock read;
         None reads everything. Sorted by timeStamp, so an item that changes during the walk
         moves to the end and is read again rather than skipped. Archived items come too
-        (``ItemStock.archived``). See ``wire.stock_cursor`` for the next ``timestamp``.
+        (``ItemStock.archived``). See ``wire.stock_cursor`` for the next ``timestamp``;
+        ``resume_from``: a page's ``next_link`` from an earlier walk, which goes on from there
+        (a second holding more items than one run reads is then read over several runs).
         """
         params = {"sort": "timeStamp", "archived": "true"}
         if timestamp is not None:
             params["timeStamp"] = ">,%s" % wire.format_timestamp(timestamp)
-        for record in self.iter_records("Item", params, relations=["ItemShops"]):
-            yield wire.item_stock_from_wire(record)
+        pages = self.iter_pages(
+            "Item", params, relations=["ItemShops"], limit=page_size, resume_from=resume_from
+        )
+        for page in pages:
+            stocks = [wire.item_stock_from_wire(record) for record in page.records]
+            yield RecordPage(stocks, page.next_link)
 
     def find_sales_by_reference(self, reference_number):
         """Sales (archived and voided included) whose referenceNumber is exactly this one.
@@ -408,6 +436,16 @@ class LightspeedClient:
             )
         return record
 
+    def _resumable_link(self, resource, link):
+        """``link`` when it is a page of this account's ``resource`` on the API host (where
+        our bearer token may go); else ``PayloadError``: an account whose number or API
+        address changed must not read on in another's walk."""
+        if not (isinstance(link, str) and link.startswith(self._url(resource) + "?")):
+            raise PayloadError(
+                "The saved page link is not a page of this account's %s records" % resource
+            )
+        return link
+
     def _next_page(self, body, url):
         attributes = body.get("@attributes")
         next_url = attributes.get("next") if isinstance(attributes, dict) else None
@@ -417,6 +455,14 @@ class LightspeedClient:
         if _origin(next_url) != _origin(self.api_url):
             raise PayloadError("Lightspeed's next page points to another host: %s" % next_url)
         return next_url
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """One page of a list: its records, and the link to the next page (None: the last)."""
+
+    records: list
+    next_link: str = None
 
 
 def _announced_count(body):
