@@ -53,7 +53,7 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.addons import amazon_lightspeed_connector
-from odoo.addons.amazon_lightspeed_connector.models import connector_run
+from odoo.addons.amazon_lightspeed_connector.models import connector_budget, connector_run
 from odoo.addons.amazon_lightspeed_connector.tests.simulators.amazon import (
     AmazonSimulator,
     rate_limits,
@@ -285,7 +285,7 @@ def _run(env, out):
             len(world.run_seconds),
             len(world.run_seconds) - 1,
             max(world.run_seconds),
-            connector_run.run_budget(env),
+            connector_budget.run_budget(env),
             connector_run.MAX_WAIT,
             CRON_WAKE_DELAY,
             len(lwa_calls),

@@ -4,10 +4,8 @@ Odoo kills a scheduled action's worker after ``limit_time_real_cron`` (by defaul
 ``limit_time_real``, 120 s), counted over the worker's whole pass through the ready jobs and
 the up to ten calls it makes of a job reporting work left. So a run never waits out a quota:
 
-- it has a **time budget**: the setting "Run budget" (``amazon_lightspeed_connector.run_budget``,
-  60 s by default), never more than what is left of the worker's pass (``CronPass``), which is
-  itself kept to 3/4 of Odoo's limit; a button gives its run about 10 s (``BUTTON_BUDGET``,
-  the context key ``connector_run_budget``);
+- it has a **time budget** (``connector_budget.run_budget``): the setting "Run budget", never
+  more than what is left of the cron worker's pass; a button gives its run about 10 s;
 - a pacer may wait only ``MAX_WAIT`` seconds at once and never beyond the budget
   (``limit_waits``): a longer wait raises ``ThrottledError`` with the seconds needed;
 - when the budget is spent (``items`` stops yielding) or the API needs time, the run commits
@@ -27,15 +25,12 @@ Commits happen only here (``commit``), never in tests (their transaction is roll
 
 import logging
 import math
-import threading
 import time
-import weakref
 from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import fields
 from odoo.modules import module
-from odoo.tools import config
 from psycopg2.errors import (
     DeadlockDetected,
     LockNotAvailable,
@@ -44,13 +39,10 @@ from psycopg2.errors import (
 )
 
 from ..lib.errors import AuthError, ConnectorError, PermanentError, ThrottledError
+from .connector_budget import BUDGET_CONTEXT_KEY, BUTTON_BUDGET, MIN_RUN, run_budget
 
 _logger = logging.getLogger(__name__)
 
-BUDGET_PARAM = "amazon_lightspeed_connector.run_budget"
-DEFAULT_BUDGET = 60.0
-BUTTON_BUDGET = 10.0
-BUDGET_CONTEXT_KEY = "connector_run_budget"
 # The longest single wait for a quota inside a run or a request. Longer: the run ends and
 # asks ir.cron to run again when the pacer expects room. A trigger in the future is taken
 # when Odoo's cron worker next wakes (up to 60-69 s later without a notification), but the
@@ -64,12 +56,6 @@ MAX_WAIT = 5.0
 WAIT_ROUNDING = 1.0
 # work another worker held is tried again this much later, once that worker has committed
 BUSY_RETRY = 5
-# What a worker's pass through the ready jobs may use of Odoo's limit: the rest covers the
-# call in flight when a budget ends and Odoo's own jobs.
-PASS_SHARE = 0.75
-# Below this, a run does not start: it asks for the next pass instead.
-MIN_RUN = 1.0
-ODOO_DEFAULT_LIMIT = 120.0
 
 # Raised by PostgreSQL when another worker holds or changed the same rows.
 CONFLICTS = (SerializationFailure, LockNotAvailable, UniqueViolation, DeadlockDetected)
@@ -91,60 +77,6 @@ def try_lock(env, namespace, key):
     """A transaction-scoped advisory lock: two workers never run the same work together."""
     env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (namespace, key))
     return env.cr.fetchone()[0]
-
-
-def cron_time_limit():
-    """Seconds Odoo gives a cron worker's pass (``limit_time_real_cron``, else the request
-    limit); Odoo's default when unlimited, as a run must end some time."""
-    limit = config.get("limit_time_real_cron")
-    if limit is None or limit < 0:
-        limit = config.get("limit_time_real")
-    return float(limit) if limit and limit > 0 else ODOO_DEFAULT_LIMIT
-
-
-class CronPass:
-    """The pass of this thread's cron worker through the ready jobs (one cursor of Odoo's
-    ``_process_jobs``, marked by ``ir.cron._process_job``): when it started.
-
-    Odoo's watchdog counts from the worker's last ping, which comes before the worker sleeps
-    until a job is due (up to 69 s): a pass woken late has that much less. ``pinged`` marks
-    the ping (models/ir_cron.py), and the pass counts from it when there is one."""
-
-    _local = threading.local()
-    _pinged = None  # when this process's cron worker last told Odoo's watchdog it was alive
-
-    @classmethod
-    def pinged(cls):
-        cls._pinged = time.monotonic()
-
-    @classmethod
-    def enter(cls, cron_cursor):
-        known = getattr(cls._local, "cursor", None)
-        if known is None or known() is not cron_cursor:
-            cls._local.cursor = weakref.ref(cron_cursor)
-            cls._local.started = min(time.monotonic(), cls._pinged or float("inf"))
-
-    @classmethod
-    def remaining(cls):
-        """Seconds left to this thread's pass, or None outside a cron worker's pass."""
-        if getattr(cls._local, "cursor", None) is None or cls._local.cursor() is None:
-            return None
-        return cron_time_limit() * PASS_SHARE - (time.monotonic() - cls._local.started)
-
-
-def run_budget(env):
-    """Seconds a run may take new work: the context's (a button's), else the setting; never
-    more than what is left of the cron worker's pass."""
-    seconds = env.context.get(BUDGET_CONTEXT_KEY)
-    if seconds is None:
-        value = env["ir.config_parameter"].sudo().get_param(BUDGET_PARAM)
-        try:
-            seconds = float(value) if value else DEFAULT_BUDGET
-        except ValueError:
-            seconds = DEFAULT_BUDGET
-    seconds = min(max(float(seconds), MIN_RUN), cron_time_limit() * PASS_SHARE)
-    left = CronPass.remaining()
-    return seconds if left is None else max(0.0, min(seconds, left))
 
 
 class ConnectorRun:

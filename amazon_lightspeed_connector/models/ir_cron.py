@@ -12,7 +12,7 @@ import functools
 from odoo import models
 from odoo.service import server as odoo_server
 
-from .connector_run import CronPass
+from .connector_budget import CronPass
 
 
 def _noting_the_ping(sleep):
@@ -37,6 +37,6 @@ class IrCron(models.Model):
     @classmethod
     def _process_job(cls, db, cron_cr, job):
         # One cursor per pass (``_process_jobs``), and Odoo's time limit counts the whole pass:
-        # the runs of every job in it share what is left (connector_run.run_budget).
+        # the runs of every job in it share what is left (connector_budget.run_budget).
         CronPass.enter(cron_cr)
         return super()._process_job(db, cron_cr, job)

@@ -2,7 +2,7 @@
 
 from odoo import api, fields, models
 
-from .connector_run import BUDGET_PARAM, DEFAULT_BUDGET, cron_time_limit
+from .connector_budget import BUDGET_PARAM, DEFAULT_BUDGET, cron_time_limit
 
 
 class ResConfigSettings(models.TransientModel):

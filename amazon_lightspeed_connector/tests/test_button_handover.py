@@ -12,7 +12,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..lib.errors import AuthError, ThrottledError
-from ..models import connector_run
+from ..models import connector_budget, connector_run
 from ..models.amazon_account_listings import LISTINGS_CRON, ListingsRun
 from ..models.amazon_account_settlement import SETTLEMENT_CRON, SettlementRun
 from ..models.amazon_order_routing import ROUTE_CRON
@@ -181,7 +181,7 @@ class TestSendNowOnManyOrders(CronHandover, LightspeedSales, RoutingCase):
             "left to the scheduled action",
             self.ORDERS,
             elapsed,
-            connector_run.BUTTON_BUDGET,
+            connector_budget.BUTTON_BUDGET,
             self.ORDERS - left,
             left,
         )

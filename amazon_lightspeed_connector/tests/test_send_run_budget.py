@@ -11,7 +11,7 @@ from odoo.tools import mute_logger
 from psycopg2.errors import LockNotAvailable
 
 from ..lib.errors import ThrottledError
-from ..models import connector_run, ir_cron
+from ..models import connector_budget, connector_run, ir_cron
 from ..models.amazon_routed_order_lightspeed import SendRun
 from .common import CronHandover, budget_for, run_with_cron_progress
 from .routing_common import RoutingCase
@@ -76,31 +76,31 @@ class TestSendRunBudget(CronHandover, LightspeedSales, RoutingCase):
 
     def test_the_budget_setting_is_kept_below_odoos_limit(self):
         params = self.env["ir.config_parameter"].sudo()
-        params.set_param(connector_run.BUDGET_PARAM, "500")
-        ceiling = connector_run.cron_time_limit() * connector_run.PASS_SHARE
-        self.assertEqual(connector_run.run_budget(self.env), ceiling)
-        params.set_param(connector_run.BUDGET_PARAM, "30")
-        self.assertEqual(connector_run.run_budget(self.env), min(30.0, ceiling))
+        params.set_param(connector_budget.BUDGET_PARAM, "500")
+        ceiling = connector_budget.cron_time_limit() * connector_budget.PASS_SHARE
+        self.assertEqual(connector_budget.run_budget(self.env), ceiling)
+        params.set_param(connector_budget.BUDGET_PARAM, "30")
+        self.assertEqual(connector_budget.run_budget(self.env), min(30.0, ceiling))
         settings = self.env["res.config.settings"].create({"connector_run_budget": 45})
         settings.execute()
-        self.assertEqual(params.get_param(connector_run.BUDGET_PARAM), "45")
+        self.assertEqual(params.get_param(connector_budget.BUDGET_PARAM), "45")
 
     def test_a_run_takes_no_more_than_what_is_left_of_the_cron_workers_pass(self):
         class PassCursor:  # the cursor of one pass of a cron worker through the due jobs
             pass
 
         cursor = PassCursor()
-        ceiling = connector_run.cron_time_limit() * connector_run.PASS_SHARE
-        connector_run.CronPass.enter(cursor)
+        ceiling = connector_budget.cron_time_limit() * connector_budget.PASS_SHARE
+        connector_budget.CronPass.enter(cursor)
         try:
-            connector_run.CronPass._local.started -= ceiling - 5
-            self.assertLessEqual(connector_run.run_budget(self.env), 5)
-            connector_run.CronPass.enter(cursor)  # the same pass: its start is kept
-            self.assertLessEqual(connector_run.run_budget(self.env), 5)
-            connector_run.CronPass.enter(PassCursor())  # the next pass starts afresh
-            self.assertGreater(connector_run.run_budget(self.env), 5)
+            connector_budget.CronPass._local.started -= ceiling - 5
+            self.assertLessEqual(connector_budget.run_budget(self.env), 5)
+            connector_budget.CronPass.enter(cursor)  # the same pass: its start is kept
+            self.assertLessEqual(connector_budget.run_budget(self.env), 5)
+            connector_budget.CronPass.enter(PassCursor())  # the next pass starts afresh
+            self.assertGreater(connector_budget.run_budget(self.env), 5)
         finally:
-            connector_run.CronPass._local.cursor = None
+            connector_budget.CronPass._local.cursor = None
 
     def test_the_cron_workers_sleep_before_its_pass_counts_against_the_pass(self):
         # Odoo's watchdog counts from the ping the worker sends before it sleeps until a job
@@ -109,18 +109,18 @@ class TestSendRunBudget(CronHandover, LightspeedSales, RoutingCase):
         noting = ir_cron._noting_the_ping(lambda worker: slept.append(worker))
         self.assertIs(ir_cron._noting_the_ping(noting), noting, "wrapped once")
         self.assertTrue(getattr(odoo_server.WorkerCron.sleep, "notes_the_ping", False))
-        ceiling = connector_run.cron_time_limit() * connector_run.PASS_SHARE
+        ceiling = connector_budget.cron_time_limit() * connector_budget.PASS_SHARE
         with patch("time.monotonic", lambda: 1000.0):
             noting("the worker")
-        self.assertEqual((slept, connector_run.CronPass._pinged), (["the worker"], 1000.0))
+        self.assertEqual((slept, connector_budget.CronPass._pinged), (["the worker"], 1000.0))
         cursor = type("PassCursor", (), {})()  # the cursor of the pass (held: a weak ref)
         try:
             with patch("time.monotonic", lambda: 1000.0 + ceiling - 5):  # woken that late
-                connector_run.CronPass.enter(cursor)
-                self.assertLessEqual(connector_run.run_budget(self.env), 5)
+                connector_budget.CronPass.enter(cursor)
+                self.assertLessEqual(connector_budget.run_budget(self.env), 5)
         finally:
-            connector_run.CronPass._local.cursor = None
-            connector_run.CronPass._pinged = None
+            connector_budget.CronPass._local.cursor = None
+            connector_budget.CronPass._pinged = None
 
     # --- the button ------------------------------------------------------------------------------
 
@@ -146,7 +146,7 @@ class TestSendRunBudget(CronHandover, LightspeedSales, RoutingCase):
         with patch.object(SendRun, "__init__", spy):
             action = routed.with_user(self.user).action_send_to_lightspeed()
         self.assertEqual(action["params"]["type"], "success")
-        self.assertLessEqual(max(budgets), connector_run.BUTTON_BUDGET)
+        self.assertLessEqual(max(budgets), connector_budget.BUTTON_BUDGET)
 
     # --- another worker ------------------------------------------------------------------------
 
