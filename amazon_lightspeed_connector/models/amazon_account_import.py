@@ -156,6 +156,7 @@ class AmazonAccountImport(models.Model):
             lambda account, deadline: account._import_orders(deadline=deadline),
             self.env,
             IMPORT_CRON,
+            "import",
         )
         self.env["ir.cron"].sudo()._notify_progress(
             done=sum(run.done for run in runs),

@@ -175,6 +175,7 @@ class AmazonAccountListings(models.Model):
             lambda account, deadline: account._push_listings(deadline=deadline),
             self.env,
             LISTINGS_CRON,
+            "listings",
         )
 
     # ------------------------------------------------------------ the run

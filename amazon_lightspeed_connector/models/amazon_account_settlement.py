@@ -180,6 +180,7 @@ class AmazonAccountSettlement(models.Model):
             lambda account, deadline: account._read_settlements(deadline=deadline),
             self.env,
             SETTLEMENT_CRON,
+            "settlement",
         )
 
     @requires("write", MANAGER)

@@ -323,18 +323,56 @@ def schedule_earliest(env, cron_xmlid, runs):
     return trigger(env, cron_xmlid, at) if at else None
 
 
-def run_each(records, run_one, env, cron_xmlid):
-    """``run_one(record, deadline)`` for each record (an account) within one run's budget: the
-    first run's deadline is the others'. A run None (another worker has it) is skipped. Then
-    the next run is asked for (``schedule_earliest``); returns the runs."""
-    runs, deadline = [], None
+def run_each(records, run_one, env, cron_xmlid, flow):
+    """``run_one(record, deadline)`` for each record (an account) within one run's budget,
+    ``deadline`` (``time.monotonic()``) shared by them all. A run None (another worker has
+    it, or it failed) is skipped. Then the next run is asked for (``schedule_earliest``);
+    returns the runs.
+
+    A run that fails on what no flow expects (a defect, a value PostgreSQL refuses) loses only
+    what it had not committed: the error goes to the sync log of ``flow`` on its account and
+    the next account runs, so one broken account never holds up the others, pass after pass.
+    """
+    runs = []
+    # set here, not by the first run: a first run that fails must not give the next a fresh one
+    deadline = time.monotonic() + run_budget(env)
     for record in records:
-        run = run_one(record, deadline)
+        try:
+            with _undone_if_raised(env):
+                run = run_one(record, deadline)
+        except Exception as error:  # logged on its account; the other accounts go on
+            _logger.exception("%s run of %s failed", flow, record.display_name)
+            env["amazon.sync.log"].log_event(
+                flow,
+                env._(
+                    "%(account)s: the run failed (%(error)s); the other accounts still run, "
+                    "and the next run tries this one again.",
+                    account=record.display_name,
+                    error="%s: %s" % (type(error).__name__, error),
+                ),
+                record=record,
+            )
+            commit(env)
+            continue
         if run:
-            deadline = run.deadline
             runs.append(run)
     schedule_earliest(env, cron_xmlid, runs)
     return runs
+
+
+@contextmanager
+def _undone_if_raised(env):
+    """What the block did not commit is undone when it raises: by a savepoint in tests (where
+    nothing commits), else by a rollback (a savepoint ends at the block's first commit)."""
+    if in_tests(env):
+        with env.cr.savepoint():
+            yield
+        return
+    try:
+        yield
+    except Exception:
+        env.cr.rollback()
+        raise
 
 
 def hand_over(env, cron_xmlid, runs, queued=None, more=False):

@@ -102,3 +102,31 @@ class TestImportRunBudget(CronHandover, AmazonImportCase):
             self.run_import()
         self.assertEqual(self.orders().name, order.order_id)
         self.assertFalse(self.logs("error"))
+
+    def test_a_channel_whose_run_fails_unexpectedly_holds_up_no_other_channel(self):
+        """A defect in one channel's run (an exception no flow expects, after it wrote) undoes
+        what that run had not committed, is an error on that channel in the sync log, and the
+        next channel imports within the same budget: one broken channel never stops the
+        others, pass after pass."""
+        broken = self.new_account(name="A broken channel")  # sorted first
+        (broken | self.account).write({"import_enabled": True})
+        self.sim.add_order([line("JBJ-M")])
+        real_import = type(self.account)._import_orders
+        deadlines = []
+
+        def import_orders(account, client=None, deadline=None):
+            deadlines.append(deadline)
+            if account == broken:
+                account._save_run_state("import", last_result="half done")
+                raise KeyError("a defect")
+            return real_import(account, client=client, deadline=deadline)
+
+        with patch.object(type(self.account), "_import_orders", import_orders), self.served():
+            self.env["amazon.account"]._cron_import_orders()
+        self.assertEqual(len(self.orders()), 1, "the healthy channel imported")
+        self.assertEqual(len(set(deadlines)), 1, "one budget for both channels")
+        self.assertFalse(broken._run_state("import").last_result, "undone")
+        failed = self.logs("error").filtered(lambda log: log.res_id == broken.id)
+        self.assertEqual(len(failed), 1)
+        self.assertIn("KeyError", failed.message)
+        self.assertIn("the other accounts still run", failed.message)
