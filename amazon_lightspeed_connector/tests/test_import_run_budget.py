@@ -10,7 +10,7 @@ from ..lib.amazon.pacing import Pacer
 from ..lib.errors import ThrottledError
 from ..models.amazon_account_import import IMPORT_CRON, ImportRun
 from .amazon_import_common import AmazonImportCase
-from .common import CronHandover
+from .common import ADDON, CronHandover
 from .simulators.amazon import line
 from .simulators.amazon.wire import MALFORMATIONS
 
@@ -121,8 +121,13 @@ class TestImportRunBudget(CronHandover, AmazonImportCase):
                 raise KeyError("a defect")
             return real_import(account, client=client, deadline=deadline)
 
-        with patch.object(type(self.account), "_import_orders", import_orders), self.served():
+        with (
+            patch.object(type(self.account), "_import_orders", import_orders),
+            self.served(),
+            self.assertLogs("odoo.addons.%s.models.connector_run" % ADDON, "ERROR") as logged,
+        ):
             self.env["amazon.account"]._cron_import_orders()
+        self.assertIs(logged.records[0].exc_info[0], KeyError, "its traceback, in the server log")
         self.assertEqual(len(self.orders()), 1, "the healthy channel imported")
         self.assertEqual(len(set(deadlines)), 1, "one budget for both channels")
         self.assertFalse(broken._run_state("import").last_result, "undone")
