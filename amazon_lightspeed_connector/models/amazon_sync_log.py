@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 
@@ -23,6 +24,8 @@ FLOWS = [
 
 
 MAX_REFERENCE_CHARS = 250  # an index entry must fit in a PostgreSQL page, whatever was sent
+KEEP_DAYS_PARAM = "amazon_lightspeed_connector.sync_log_days"
+DEFAULT_KEEP_DAYS = 90
 
 
 def _short_reference(reference):
@@ -49,6 +52,7 @@ class AmazonSyncLog(models.Model):
     _description = "Connector Sync Log"
     _order = "create_date desc, id desc"
     _rec_name = "message"
+    _vacuum_batch_size = 50000  # rows deleted per night at most: a backlog clears over nights
 
     flow = fields.Selection(FLOWS, required=True, readonly=True, index=True)
     level = fields.Selection(
@@ -142,6 +146,41 @@ class AmazonSyncLog(models.Model):
                 limit=1,
             )
         )
+
+    @api.autovacuum
+    def _gc_old_rows(self):
+        """Nightly, with Odoo's auto-vacuum: delete the rows older than the setting "Keep Sync
+        Log" (``KEEP_DAYS_PARAM``; 0 keeps every row), oldest first and at most
+        ``_vacuum_batch_size`` a night, so that the auto-vacuum keeps inside its time limit.
+        An unresolved error stays, whatever its age: it is work still to do. Returns how many
+        rows went."""
+        days = self._keep_days()
+        if not days:
+            return 0
+        # one statement rather than unlink(): nothing refers to these rows, and a busy shop
+        # writes thousands a day
+        self.env.cr.execute(
+            """
+            DELETE FROM amazon_sync_log WHERE id IN (
+                SELECT id FROM amazon_sync_log
+                 WHERE create_date < %s AND (resolved OR level != 'error')
+                 ORDER BY id LIMIT %s)
+            """,
+            (fields.Datetime.now() - timedelta(days=days), self._vacuum_batch_size),
+        )
+        deleted = self.env.cr.rowcount
+        if deleted:
+            self.invalidate_model()
+            _logger.info("Sync log: %s rows older than %s days deleted", deleted, days)
+        return deleted
+
+    @api.model
+    def _keep_days(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(KEEP_DAYS_PARAM)
+        try:
+            return max(0, int(value)) if value not in (None, False, "") else DEFAULT_KEEP_DAYS
+        except ValueError:
+            return DEFAULT_KEEP_DAYS
 
     @requires("read")
     def action_open_record(self):

@@ -1,8 +1,14 @@
-"""The sync log: redacted, linked to its document, readable per group and per company."""
+"""The sync log: redacted, linked to its document, readable per group and per company, and
+kept for as long as the setting says."""
 
+import inspect
+from unittest.mock import patch
+
+from odoo.addons.base.models.ir_autovacuum import is_autovacuum
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
+from ..models.amazon_sync_log import KEEP_DAYS_PARAM
 from .common import ADDON, make_user
 
 
@@ -75,3 +81,56 @@ class TestSyncLog(TransactionCase):
         self.assertEqual(seen_by_b, row_b)
         seen_by_a = self.Log.with_user(self.user).search([("id", "in", (row_a | row_b).ids)])
         self.assertEqual(seen_by_a, row_a)
+
+    # ------------------------------------------------------------ how long rows are kept
+
+    def logged_days_ago(self, days, level="info", resolved=False):
+        row = self.Log.log_event("import", "%s, %s days ago" % (level, days), level=level)
+        row.resolved = resolved
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE amazon_sync_log SET create_date = create_date - %s * interval '1 day' "
+            "WHERE id = %s",
+            (days, row.id),
+        )
+        row.invalidate_recordset()
+        return row
+
+    def keep_days(self, days):
+        self.env["ir.config_parameter"].sudo().set_param(KEEP_DAYS_PARAM, str(days))
+
+    def test_old_rows_go_each_night_but_unresolved_errors_stay(self):
+        vacuums = [name for name, _method in inspect.getmembers(type(self.Log), is_autovacuum)]
+        self.assertIn("_gc_old_rows", vacuums, "Odoo's nightly auto-vacuum calls it")
+        self.keep_days(30)
+        gone = (
+            self.logged_days_ago(40)
+            | self.logged_days_ago(40, "warning")
+            | self.logged_days_ago(40, "error", resolved=True)
+        )
+        kept = self.logged_days_ago(40, "error") | self.logged_days_ago(20, "warning")
+        self.assertGreaterEqual(self.Log._gc_old_rows(), 3)
+        self.assertFalse(gone.exists())
+        self.assertEqual(kept.exists(), kept, "an open error is work still to do")
+
+    def test_zero_days_keeps_every_row(self):
+        self.keep_days(0)
+        old = self.logged_days_ago(400)
+        self.assertEqual(self.Log._gc_old_rows(), 0)
+        self.assertTrue(old.exists())
+
+    def test_a_backlog_goes_over_several_nights_oldest_first(self):
+        self.keep_days(30)
+        first, second = self.logged_days_ago(60), self.logged_days_ago(50)
+        with patch.object(type(self.Log), "_vacuum_batch_size", 1):
+            self.assertEqual(self.Log._gc_old_rows(), 1)
+            self.assertEqual((first | second).exists(), second)
+            self.assertEqual(self.Log._gc_old_rows(), 1)
+        self.assertFalse(second.exists())
+
+    def test_the_setting_is_in_the_connectors_settings(self):
+        settings = self.env["res.config.settings"].create({"connector_sync_log_days": 45})
+        settings.execute()
+        self.assertEqual(self.Log._keep_days(), 45)
+        self.keep_days("not a number")
+        self.assertEqual(self.Log._keep_days(), 90, "a broken value falls back to the default")
