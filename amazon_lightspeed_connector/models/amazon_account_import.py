@@ -154,7 +154,6 @@ class AmazonAccountImport(models.Model):
         runs = run_each(
             due,
             lambda account, deadline: account._import_orders(deadline=deadline),
-            self.env,
             IMPORT_CRON,
             "import",
         )

@@ -173,7 +173,6 @@ class AmazonAccountListings(models.Model):
         run_each(
             self.search([("listings_push_enabled", "=", True)]),
             lambda account, deadline: account._push_listings(deadline=deadline),
-            self.env,
             LISTINGS_CRON,
             "listings",
         )

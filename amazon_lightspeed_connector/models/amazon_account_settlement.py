@@ -178,7 +178,6 @@ class AmazonAccountSettlement(models.Model):
         run_each(
             self.search([("settlement_enabled", "=", True)]),
             lambda account, deadline: account._read_settlements(deadline=deadline),
-            self.env,
             SETTLEMENT_CRON,
             "settlement",
         )

@@ -323,7 +323,7 @@ def schedule_earliest(env, cron_xmlid, runs):
     return trigger(env, cron_xmlid, at) if at else None
 
 
-def run_each(records, run_one, env, cron_xmlid, flow):
+def run_each(records, run_one, cron_xmlid, flow):
     """``run_one(record, deadline)`` for each record (an account) within one run's budget,
     ``deadline`` (``time.monotonic()``) shared by them all. A run None (another worker has
     it, or it failed) is skipped. Then the next run is asked for (``schedule_earliest``);
@@ -333,7 +333,7 @@ def run_each(records, run_one, env, cron_xmlid, flow):
     what it had not committed: the error goes to the sync log of ``flow`` on its account and
     the next account runs, so one broken account never holds up the others, pass after pass.
     """
-    runs = []
+    env, runs = records.env, []
     # set here, not by the first run: a first run that fails must not give the next a fresh one
     deadline = time.monotonic() + run_budget(env)
     for record in records:

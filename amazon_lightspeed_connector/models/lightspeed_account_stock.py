@@ -117,7 +117,7 @@ class LightspeedAccountStock(models.Model):
         connected = self.search([]).filtered(
             lambda account: account.sudo().refresh_token and account.warehouse_ids
         )
-        run_each(connected, type(self)._scheduled_refresh, self.env, STOCK_CRON, "stock")
+        run_each(connected, type(self)._scheduled_refresh, STOCK_CRON, "stock")
 
     def _scheduled_refresh(self, deadline):
         """This account's share of the scheduled refresh; None when it could not start."""
