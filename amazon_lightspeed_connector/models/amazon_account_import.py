@@ -40,6 +40,7 @@ from .connector_run import CONFLICTS, DONE, button_env, run_each
 _logger = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=5)  # re-read the end of the last window: late-indexed orders
+MIN_WINDOW = timedelta(hours=1)  # a restarted search's window is never halved below this
 LOCK_CLASS = 0x414D5A  # advisory lock namespace: one import per channel at a time
 
 
@@ -219,7 +220,8 @@ class AmazonAccountImport(models.Model):
         # a run whose time was up before it read anything (the cron pass had little left)
         # still has its backlog: the run it asked for must find the channel due
         moved = run.cursor > start or run.stop_kind == "budget"
-        run.continues = not run.complete and go_on and moved
+        # a search halved after a refused token leaves the rest of its window: at once too
+        run.continues = (not run.complete or run.narrowed) and go_on and moved
         # a throttled run (the quota needs longer than a run may wait, or Amazon said 429)
         # asked for a run when the quota has room: that run must find the channel due
         waits_for_room = run.stop_kind == "throttled"
@@ -277,12 +279,14 @@ class AmazonAccountImport(models.Model):
                 return
             run.limit_waits(orders.pacer)
             try:
-                page = orders.search_page(after, page_token=token, page_size=size)
+                page = orders.search_page(
+                    after, page_token=token, page_size=size, before=run.ceiling
+                )
             except PermanentError as error:
                 if not (token and token == saved_token and error.status == 400):
                     self._stop_run(run, error, "import")
                     return
-                self._restart_search(run, error)
+                self._restart_search(run, error, after)
                 token = None
                 continue
             except ConnectorError as error:
@@ -432,11 +436,20 @@ class AmazonAccountImport(models.Model):
             self._save_run_state("import", last_reference=run.last_order)
         run.commit()
 
-    def _restart_search(self, run, error):
+    def _restart_search(self, run, error, after):
         """Amazon no longer takes the token of the search an earlier run left unfinished (it
-        expired): the search starts again from the cursor."""
-        run.page_token = run.ceiling = None
+        expired): the search starts again from the cursor, over the first half of its window
+        (never less than ``MIN_WINDOW``). Should tokens expire before a long window can be read
+        across runs, each restart halves what one search must get through, so the import
+        still moves on (a run that reads that half to its end asks for the next at once)."""
+        window_end = run.ceiling
+        if window_end and window_end - after >= 2 * MIN_WINDOW:
+            window_end = after + (window_end - after) / 2
+            run.narrowed = True
+        run.page_token, run.ceiling = None, window_end
         self._drop_unfinished_read("import", error, run.cursor)
+        if window_end:
+            self._save_run_state("import", window_end=window_end)
 
     def _retry_waiting_orders(self, run):
         """Orders queued for a retry (their missing SKU binding now exists) get their sale

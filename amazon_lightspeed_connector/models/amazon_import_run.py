@@ -19,6 +19,7 @@ class ImportRun(ConnectorRun):
         self.last_order = None
         self.saved_order = None  # the last order id kept on the import's status row
         self.continues = False  # stopped at the page limit with the cursor moved: go on at once
+        self.narrowed = False  # its search was cut to part of the window: more waits after it
 
     @property
     def done(self):

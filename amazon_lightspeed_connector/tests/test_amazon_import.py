@@ -362,19 +362,39 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
         self.assertGreaterEqual(state.cursor, max(self.orders().mapped("last_update_date")))
 
     def test_a_search_amazon_no_longer_continues_starts_again_from_the_cursor(self):
+        """The saved token is refused: the search starts again from the cursor over the first
+        half of its window, and the run that reads that half asks for the rest at once."""
         self.small_pages(10)
-        self.sim.generate_orders(25, spread=10 * 86400, afn_share=0)
-        self.account.import_max_pages = 1
-        self.assertEqual(self.run_import().counts["created"], 10)
+        self.sim.generate_orders(25, spread=10 * 86400, afn_share=0)  # the last ten days
+        self.account.write({"import_from": self.sim_now(days=-10, hours=-1), "import_max_pages": 1})
+        self.assertEqual(self.run_import().counts["created"], 10)  # the oldest ten
+        window = self.account._run_state("import").window_end
         self.sim.expire_page_tokens()
         self.account.import_max_pages = 5
         again = self.run_import()
-        self.assertTrue(again.complete, again.summary())
-        self.assertEqual((again.counts["created"], again.counts["unchanged"]), (15, 10))
-        self.assertEqual(len(self.orders()), 25)
+        self.assertTrue(again.complete and again.continues, again.summary())
+        self.assertEqual(again.counts["unchanged"], 10, "what was stored is read again unchanged")
+        half = self.account.import_from + (window - self.account.import_from) / 2
+        self.assertEqual(self.account._run_state("import").cursor, half)
         restarted = self.logs("info").filtered(lambda x: "starts again from" in x.message)
         self.assertEqual(len(restarted), 1)
         self.assertIn("400", restarted.message)
+        rest = self.run_import()
+        self.assertTrue(rest.complete and not rest.continues, rest.summary())
+        self.assertEqual(len(self.orders()), 25)
+
+    def test_a_backfill_moves_on_though_amazons_tokens_expire_between_its_runs(self):
+        """Each run reads one page and Amazon refuses every token by the next run: without
+        halving the window at each refusal, every run would read the same first page again."""
+        self.small_pages(10)
+        self.sim.generate_orders(25, spread=10 * 86400, afn_share=0)
+        self.account.import_max_pages = 1
+        runs = []
+        while len(runs) < 12 and not (runs and runs[-1].complete and not runs[-1].continues):
+            runs.append(self.run_import())
+            self.sim.expire_page_tokens()
+        self.assertEqual(len(self.orders()), 25, [run.summary() for run in runs])
+        self.assertLess(len(runs), 12)
 
     def test_the_scheduled_action_continues_a_backfill_at_once(self):
         self.small_pages(10)

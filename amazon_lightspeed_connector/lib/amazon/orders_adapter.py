@@ -34,8 +34,9 @@ class OrdersAdapter:
     def pacer(self):
         return getattr(self.client, "pacer", None)
 
-    def search_page(self, after, page_token=None, page_size=MAX_PAGE_SIZE):
-        """One ``OrderPage`` of orders updated since ``after`` (``page_token``: the next)."""
+    def search_page(self, after, page_token=None, page_size=MAX_PAGE_SIZE, before=None):
+        """One ``OrderPage`` of orders updated since ``after`` (``page_token``: the next);
+        ``before``: the search's upper bound (None: two minutes ago), for a new search only."""
         raise NotImplementedError
 
     def read_order(self, raw):
@@ -79,8 +80,8 @@ class OrdersV0(OrdersAdapter):
     LAST_UPDATED = "LastUpdateDate"
     reading_costs_calls = True  # getOrderItems, one per order
 
-    def search_page(self, after, page_token=None, page_size=MAX_PAGE_SIZE):
-        return self.client.get_orders(after, next_token=page_token, max_per_page=page_size)
+    def search_page(self, after, page_token=None, page_size=MAX_PAGE_SIZE, before=None):
+        return self.client.get_orders(after, before, next_token=page_token, max_per_page=page_size)
 
     def read_order(self, raw):
         order_id = self.order_id(raw)
@@ -96,9 +97,10 @@ class Orders2026(OrdersAdapter):
     ORDER_ID = "orderId"
     LAST_UPDATED = "lastUpdatedTime"
 
-    def search_page(self, after, page_token=None, page_size=MAX_PAGE_SIZE):
+    def search_page(self, after, page_token=None, page_size=MAX_PAGE_SIZE, before=None):
         return self.client.search_orders(
             after,
+            before,
             page_token=page_token,
             included_data=IMPORT_INCLUDED_DATA,
             max_per_page=page_size,
