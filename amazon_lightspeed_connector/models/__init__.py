@@ -14,6 +14,7 @@ from . import (
     amazon_account_dashboard,
     amazon_account_guard,
     amazon_account_import,
+    amazon_account_import_order,
     amazon_account_lightspeed,
     amazon_account_listings,
     amazon_account_listings_report,
