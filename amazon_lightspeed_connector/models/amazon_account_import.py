@@ -344,9 +344,7 @@ class AmazonAccountImport(models.Model):
             window_end = after + (window_end - after) / 2
             run.narrowed = True
         run.page_token, run.ceiling = None, window_end
-        self._drop_unfinished_read("import", error, run.cursor)
-        if window_end:
-            self._save_run_state("import", window_end=window_end)
+        self._drop_unfinished_read("import", error, run.cursor, window_end=window_end or False)
 
     def _retry_waiting_orders(self, run):
         """Orders queued for a retry (their missing SKU binding now exists) get their sale

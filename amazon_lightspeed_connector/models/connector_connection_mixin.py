@@ -119,12 +119,12 @@ class ConnectorConnectionMixin(models.AbstractModel):
 
     # ``restart_at``, not ``cursor``: Odoo's ``_()`` takes a local of that name for the
     # database cursor when it looks for the user's language
-    def _drop_unfinished_read(self, flow, error, restart_at):
+    def _drop_unfinished_read(self, flow, error, restart_at, window_end=False):
         """The service no longer takes the page an earlier run of ``flow`` saved (its token
         expired, or the link is not this account's): the read starts again from its cursor,
-        ``restart_at``, where nothing was passed over; what it reads again is stored
-        unchanged."""
-        self._save_run_state(flow, page_token=False, window_end=False)
+        ``restart_at``, where nothing was passed over, up to ``window_end`` (False: the
+        service's bound); what it reads again is stored unchanged."""
+        self._save_run_state(flow, page_token=False, window_end=window_end)
         self.env["amazon.sync.log"].log_event(
             flow,
             _(
