@@ -235,7 +235,7 @@ class AmazonAccountImport(models.Model):
                 values["cursor"] = run.cursor
         account._save_run_state("import", **values)
         if not run.complete and not run.stopped:
-            self.env["amazon.sync.log"].log_event(
+            self.env["amazon.sync.log"]._log_event(
                 "import",
                 _(
                     "%(account)s: backfill in progress, orders imported up to %(cursor)s; the "

@@ -117,7 +117,7 @@ class AmazonAccountImportOrder(models.Model):
         return order
 
     def _log_order_error(self, order, message, raw, reference=None):
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             "import",
             message,
             level="error",

@@ -211,7 +211,7 @@ class AmazonAccountListings(models.Model):
         self._log_listings(run.stopped, level, payload=error.payload)
 
     def _log_listings(self, message, level="error", reference=None, payload=None, record=None):
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             "listings",
             message,
             level=level,

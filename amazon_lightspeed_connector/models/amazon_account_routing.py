@@ -87,4 +87,4 @@ class AmazonAccountRouting(models.Model):
             limit=1,
         ):
             return
-        Log.log_event("routing", message, reference=order.name, record=self)
+        Log._log_event("routing", message, reference=order.name, record=self)

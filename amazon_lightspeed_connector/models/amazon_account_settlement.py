@@ -219,7 +219,7 @@ class AmazonAccountSettlement(models.Model):
                 "company has no chart of accounts to create one in): choose it on the "
                 "channel's Settlement tab."
             )
-            self.env["amazon.sync.log"].log_event(
+            self.env["amazon.sync.log"]._log_event(
                 "settlement",
                 _("%(account)s: %(why)s", account=self.name, why=run.stopped),
                 level="warning",

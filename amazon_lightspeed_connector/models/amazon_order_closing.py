@@ -34,7 +34,7 @@ class AmazonOrder(models.Model):
                     self._invoice_confirmed(sale)
         except Exception as error:
             _logger.warning("Closing sale order of %s failed", self.name, exc_info=True)
-            self.env["amazon.sync.log"].log_event(
+            self.env["amazon.sync.log"]._log_event(
                 "shipment",
                 _(
                     "%(order)s is confirmed to Amazon, but its sale order %(sale)s could not be "

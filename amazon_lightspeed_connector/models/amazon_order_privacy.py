@@ -174,7 +174,7 @@ class AmazonOrderPrivacy(models.Model):
                 erased += self.browse(ids)._erase_personal_data()
                 run.commit()
             if erased:
-                self.env["amazon.sync.log"].log_event(
+                self.env["amazon.sync.log"]._log_event(
                     "privacy",
                     _(
                         "%(account)s: the buyers' personal data of %(count)s shipped or "
@@ -257,7 +257,7 @@ class AmazonOrderPrivacy(models.Model):
                     "The erasure failed (%s); the next daily run tries again.",
                     type(error).__name__,
                 )
-                self.env["amazon.sync.log"].log_event(
+                self.env["amazon.sync.log"]._log_event(
                     "privacy",
                     _(
                         "Amazon order %(order)s: the buyer's personal data could not be "

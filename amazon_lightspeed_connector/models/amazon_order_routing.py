@@ -329,7 +329,7 @@ class AmazonOrderRouting(models.Model):
             .create(dict(values, held_since=fields.Datetime.now()))
         )
         routed._notify_held()
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             "routing",
             "%s: %s" % (self.name, decision.reason),
             level="info",

@@ -201,7 +201,7 @@ class AmazonOrderSale(models.Model):
         difference = currency.round(sale.amount_total - self.order_total)
         if float_compare(difference, 0, precision_rounding=currency.rounding):
             self.amount_difference = difference
-            self.env["amazon.sync.log"].log_event(
+            self.env["amazon.sync.log"]._log_event(
                 "import",
                 _(
                     "Amazon order %(order)s: the Odoo total %(odoo)s differs from Amazon's "

@@ -79,7 +79,7 @@ class AmazonPaymentMapping(models.Model):
                 continue
             self.env.cr.execute("DELETE FROM amazon_payment_mapping WHERE id = %s", (row_id,))
             account = self.env["amazon.account"].browse(account_id)
-            self.env["amazon.sync.log"].log_event(
+            self.env["amazon.sync.log"]._log_event(
                 "import",
                 self.env._(
                     '%(channel)s: the payment mapping "%(method)s" (Lightspeed payment type '

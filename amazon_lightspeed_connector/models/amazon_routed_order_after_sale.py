@@ -148,7 +148,7 @@ class AmazonRoutedOrderAfterSale(models.Model):
                 error=error,
             )
             self.write({"error_message": message})
-            self.env["amazon.sync.log"].sudo().log_event(
+            self.env["amazon.sync.log"].sudo()._log_event(
                 "lightspeed", message, reference=self.name, payload=error.payload, record=self
             )
             return
@@ -191,7 +191,7 @@ class AmazonRoutedOrderAfterSale(models.Model):
             self.activity_schedule(
                 activity_type_id=activity_type.id, summary=summary, note=note, user_id=user.id
             )
-        self.env["amazon.sync.log"].sudo().log_event(
+        self.env["amazon.sync.log"].sudo()._log_event(
             "after_sale",
             _back_office_line(summary, note),
             level="warning",
@@ -234,7 +234,7 @@ class AmazonRoutedOrderAfterSale(models.Model):
             )
         )
         self.write({"error_message": str(error)})
-        self.env["amazon.sync.log"].sudo().log_event(
+        self.env["amazon.sync.log"].sudo()._log_event(
             "after_sale", str(error), reference=self.name, record=self
         )
 

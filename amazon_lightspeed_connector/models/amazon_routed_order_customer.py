@@ -57,7 +57,7 @@ class AmazonRoutedOrderCustomer(models.Model):
             self.name,
             request.customer_id,
         )
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             "lightspeed",
             _(
                 "%(name)s: Lightspeed no longer has customer %(customer)s kept for this buyer; "

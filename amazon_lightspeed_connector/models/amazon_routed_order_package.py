@@ -202,7 +202,7 @@ class AmazonRoutedOrder(models.Model):
                 tracking=self.tracking_number,
             )
         )
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             "shipment",
             _(
                 "%(name)s confirmed to Amazon (package %(package)s).",
@@ -224,7 +224,7 @@ class AmazonRoutedOrder(models.Model):
             }
         )
         self._post_confirmation_note(_("Amazon refused the confirmation: %s", error.message))
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             "shipment",
             _("%(name)s: %(error)s", name=self.name, error=error.message),
             level="error",
@@ -254,7 +254,7 @@ class AmazonRoutedOrder(models.Model):
         self._post_confirmation_note(
             _("%(why)s. Checked again on %(when)s (UTC).", why=why.rstrip("."), when=when)
         )
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             "shipment",
             _("%(name)s: %(error)s", name=self.name, error=why),
             level="warning",
@@ -281,7 +281,7 @@ class AmazonRoutedOrder(models.Model):
                 or outcome_unknown,
             }
         )
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             "shipment",
             _("%(account)s: %(why)s", account=self.account_id.name, why=why),
             level="error" if isinstance(error, AuthError) else "warning",

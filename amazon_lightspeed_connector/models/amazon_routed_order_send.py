@@ -165,7 +165,7 @@ class AmazonRoutedOrderSend(models.Model):
         account = run.lightspeed_account
         if run.stop_kind == "credentials":
             account._connection_failed(error, _("Sending sales to Lightspeed"))
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             "lightspeed",
             _("%(account)s: %(why)s", account=account.name, why=run.stopped),
             level="warning" if run.stop_kind == "throttled" else "error",
@@ -264,7 +264,7 @@ class AmazonRoutedOrderSend(models.Model):
         elif request.complete_now:
             run.stock_later.append(self.id)
         if result.answer_lost:
-            self.env["amazon.sync.log"].log_event(
+            self.env["amazon.sync.log"]._log_event(
                 "lightspeed",
                 _(
                     "%(name)s: Lightspeed's answer to the sale was lost or unreadable "
@@ -278,7 +278,7 @@ class AmazonRoutedOrderSend(models.Model):
                 record=self,
             )
         if difference:
-            self.env["amazon.sync.log"].log_event(
+            self.env["amazon.sync.log"]._log_event(
                 "lightspeed",
                 _(
                     "%(name)s: Lightspeed sale %(sale)s totals %(total)s, Amazon's part %(diff)s "
@@ -298,7 +298,7 @@ class AmazonRoutedOrderSend(models.Model):
         self.write(
             {"state": "error", "error_message": str(error), "send_attempts": self.send_attempts + 1}
         )
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             "lightspeed",
             "%s: %s" % (self.name, error),
             reference=self.name,
@@ -360,7 +360,7 @@ class AmazonRoutedOrderSend(models.Model):
                 error=error,
             )
             self.write({"error_message": message})
-            self.env["amazon.sync.log"].log_event(
+            self.env["amazon.sync.log"]._log_event(
                 "lightspeed", message, reference=self.name, payload=error.payload, record=self
             )
             run.counts["error"] += 1

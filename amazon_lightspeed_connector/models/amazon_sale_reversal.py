@@ -223,7 +223,7 @@ class AmazonSaleReversal(models.Model):
             try:
                 client = account._lightspeed_client()
             except UserError as error:
-                Log.log_event("after_sale", str(error), reference=account.name)
+                Log._log_event("after_sale", str(error), reference=account.name)
                 continue
             run.limit_waits(client.pacer)
             for reversal in run.items(mine, client.pacer):
@@ -238,7 +238,7 @@ class AmazonSaleReversal(models.Model):
                     continue
                 except (ThrottledError, TransientError, AuthError) as error:
                     run.stop(error)
-                    Log.log_event(
+                    Log._log_event(
                         "after_sale",
                         _(
                             "%(name)s: left for the next run: %(error)s",
@@ -347,7 +347,7 @@ class AmazonSaleReversal(models.Model):
 
     def _fail(self, error):
         self.write({"state": "error", "error_message": str(error)})
-        self.env["amazon.sync.log"].sudo().log_event(
+        self.env["amazon.sync.log"].sudo()._log_event(
             "after_sale",
             self._failure_message(error),
             reference=self.routed_order_id.name,

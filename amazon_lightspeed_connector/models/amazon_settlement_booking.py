@@ -246,7 +246,7 @@ class AmazonSettlementBooking(models.Model):
             self._log(message, level, reference=reference)
 
     def _log(self, message, level, record=None, reference=None, payload=None):
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             "settlement",
             message,
             level=level,

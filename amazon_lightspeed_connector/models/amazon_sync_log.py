@@ -37,7 +37,7 @@ def _short_reference(reference):
 
 
 def _stored_message(message):
-    """A message as ``log_event`` stores it."""
+    """A message as ``_log_event`` stores it."""
     return redact_text(message).replace("\x00", "")
 
 
@@ -84,7 +84,7 @@ class AmazonSyncLog(models.Model):
 
     @api.model
     @requires("read", USER)
-    def log_event(self, flow, message, level="error", reference=None, payload=None, record=None):
+    def _log_event(self, flow, message, level="error", reference=None, payload=None, record=None):
         """Record an event of ``flow``; ``record`` links the row to the Odoo document involved."""
         values = {
             "flow": flow,
@@ -113,7 +113,7 @@ class AmazonSyncLog(models.Model):
     @api.model
     def _resolve_errors(self, flow, records, messages=None):
         """Mark resolved the open error rows of ``flow`` about ``records``: the flow just
-        succeeded on them, so the cause is gone. ``messages`` (as ``log_event`` was given them)
+        succeeded on them, so the cause is gone. ``messages`` (as ``_log_event`` was given them)
         narrows it to the rows that said one of them, for a record a flow fails on in several
         independent ways (one undo of an order done, another still refused)."""
         if not records:

@@ -96,7 +96,7 @@ class ConnectorConnectionMixin(models.AbstractModel):
             "%(what)s failed for %(account)s: %(error)s", what=what, account=self.name, error=error
         )
         self._record_connection("error", message)
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             "connection",
             message,
             reference=self._connection_reference(),
@@ -109,7 +109,7 @@ class ConnectorConnectionMixin(models.AbstractModel):
         """Stop ``run`` for ``error`` and say why in the sync log of ``flow``: a warning when
         the service throttled it, an error otherwise."""
         run.stop(error)
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             flow,
             _("%(account)s: %(why)s", account=self.name, why=run.stopped),
             level="warning" if run.stop_kind == "throttled" else "error",
@@ -125,7 +125,7 @@ class ConnectorConnectionMixin(models.AbstractModel):
         ``restart_at``, where nothing was passed over, up to ``window_end`` (False: the
         service's bound); what it reads again is stored unchanged."""
         self._save_run_state(flow, page_token=False, window_end=window_end)
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             flow,
             _(
                 "%(account)s: the read the last run left unfinished cannot go on (%(error)s); "

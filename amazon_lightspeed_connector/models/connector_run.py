@@ -342,7 +342,7 @@ def run_each(records, run_one, cron_xmlid, flow):
                 run = run_one(record, deadline)
         except Exception as error:  # logged on its account; the other accounts go on
             _logger.exception("%s run of %s failed", flow, record.display_name)
-            env["amazon.sync.log"].log_event(
+            env["amazon.sync.log"]._log_event(
                 flow,
                 env._(
                     "%(account)s: the run failed (%(error)s); the other accounts still run, "

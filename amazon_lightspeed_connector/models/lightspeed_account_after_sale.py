@@ -69,7 +69,7 @@ class LightspeedAccountAfterSale(models.Model):
         try:
             client = self._lightspeed_client()
         except UserError as error:  # credentials missing: said in the log
-            Log.log_event("after_sale", str(error), reference=self.name)
+            Log._log_event("after_sale", str(error), reference=self.name)
             return 0, False
         started = fields.Datetime.now()
         # the first read goes through the account's Amazon sales once (a limit's worth a run):
@@ -104,7 +104,7 @@ class LightspeedAccountAfterSale(models.Model):
             # the rest waits for the next run; what was handled keeps its progress
             if run.error is not error:
                 run.stop(error)
-            Log.log_event(
+            Log._log_event(
                 "after_sale",
                 _(
                     "Reading sales back from %(account)s stopped: %(error)s",
@@ -115,7 +115,7 @@ class LightspeedAccountAfterSale(models.Model):
                 reference=self.name,
             )
         except ConnectorError as error:
-            Log.log_event("after_sale", str(error), reference=self.name, payload=error.payload)
+            Log._log_event("after_sale", str(error), reference=self.name, payload=error.payload)
         # not ``cursor``: a local of that name is what Odoo's ``_()`` takes for the database
         # cursor when the context has no language (a scheduled action)
         read_up_to = next_cursor(since, handled, started.replace(tzinfo=timezone.utc), complete)
@@ -156,7 +156,7 @@ class LightspeedAccountAfterSale(models.Model):
         )
         Log = self.env["amazon.sync.log"]
         if not Log._logged_before("after_sale", routed or self, message):
-            Log.log_event(
+            Log._log_event(
                 "after_sale",
                 message,
                 reference=routed.name or str(sale.sale_id or self.name),

@@ -38,7 +38,7 @@ class LightspeedAccount(models.Model):
                 seen.add(record_id)
                 usable.append(record)
                 continue
-            self.env["amazon.sync.log"].log_event(
+            self.env["amazon.sync.log"]._log_event(
                 "reference", problem, level="warning", reference=self.account_number, record=self
             )
         return usable

@@ -212,7 +212,7 @@ class LightspeedAccountStock(models.Model):
             message += " " + _("The run's time was up: the next run continues.")
         if stopped is not None:
             message += " " + _("Lightspeed throttled the read: the next run continues.")
-            self.env["amazon.sync.log"].log_event(
+            self.env["amazon.sync.log"]._log_event(
                 "stock", message, level="warning", reference=self.account_number, record=self
             )
         self._save_run_state("stock", last_run=fields.Datetime.now(), last_result=message)
@@ -336,7 +336,7 @@ class LightspeedAccountStock(models.Model):
         )
 
     def _log_skipped_item(self, message, reference):
-        self.env["amazon.sync.log"].log_event(
+        self.env["amazon.sync.log"]._log_event(
             "stock", message, level="warning", reference=reference, record=self
         )
 

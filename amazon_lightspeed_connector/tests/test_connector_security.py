@@ -161,7 +161,7 @@ class TestConnectorDataSecurity(HttpCase):
                 "lightspeed_account_id": lightspeed.id,
             }
         )
-        log = env["amazon.sync.log"].log_event(
+        log = env["amazon.sync.log"]._log_event(
             "import", "Order %s failed" % order.name, reference=order.name, record=order
         )
         return {

@@ -386,7 +386,7 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
         self.assertTrue(routed._completion_failed(), routed.error_message)
         error = self.open_errors("lightspeed", routed)
         self.assertIn("could not be completed", error.message)
-        sent_error = self.env["amazon.sync.log"].log_event(
+        sent_error = self.env["amazon.sync.log"]._log_event(
             "shipment", "another flow's error", record=routed
         )
         before = self.overview_errors(self.amazon)

@@ -95,14 +95,14 @@ class TestPersonalDataErasure(AmazonOrdersFromSimulator, RoutingCase):
         buyer.write({"email": "zoe.quint@example.org", "phone": PHONE})  # tracked
         self.env.cr.flush()  # tracking values are written at flush time
         log = self.env["amazon.sync.log"]
-        log.log_event(
+        log._log_event(
             "lightspeed",
             "Customer %s <%s> rejected by Lightspeed" % (NAME, EMAIL),
             reference=order.name,
             payload={"Customer": {"firstName": "Zoë", "lastName": "Quint-Marlowe"}},
             record=routed,
         )
-        log.log_event(
+        log._log_event(
             "import",
             "Amazon order %s: street %s unknown" % (order.name, STREET),
             payload={"shippingAddress": {"addressLine1": STREET, "phone": PHONE}},

@@ -34,9 +34,6 @@ MANAGER = "manager"  # a Connector Manager
 SYSTEM = "system"  # Administration / Settings
 NOBODY = "nobody"  # no one over RPC (the flows create these records as superuser)
 ODOO = "odoo"  # a model the addon extends: Odoo's own rights; the override adds no way round
-# a Connector User, on no record (a method of the model): another company's user acts in their
-# own company only, which the test checks instead of a refusal
-USER_OWN_COMPANY = "user, own company"
 
 ACCESS = {
     "amazon.account.action_connect_amazon": MANAGER,
@@ -85,7 +82,6 @@ ACCESS = {
     "amazon.settlement.action_view_payments": USER,
     "amazon.sync.log.action_mark_resolved": USER,
     "amazon.sync.log.action_open_record": USER,
-    "amazon.sync.log.log_event": USER_OWN_COMPANY,
     "lightspeed.account.action_disconnect": SYSTEM,
     "lightspeed.account.action_refresh_stock": MANAGER,
     "lightspeed.account.action_sync_reference_data": MANAGER,
@@ -195,7 +191,7 @@ class TestPublicMethodsAccess(ConnectorCase):
             "amazon.settlement": self.env["amazon.settlement"].create(
                 {"account_id": amazon.id, "report_id": "ACC-REPORT-1"}
             ),
-            "amazon.sync.log": self.env["amazon.sync.log"].log_event(
+            "amazon.sync.log": self.env["amazon.sync.log"]._log_event(
                 "import", "Order %s failed" % order.name, record=order
             ),
             "product.template": self.product.product_tmpl_id,
@@ -292,8 +288,6 @@ class TestPublicMethodsAccess(ConnectorCase):
         records = self.records.get(model, self.env[model]).with_user(user)
         if method == "write":
             return records.write(self.WRITE_VALUES[model])
-        if key == "amazon.sync.log.log_event":
-            return records.browse().log_event("import", "Forged")
         return getattr(records, method)()
 
     def requests(self):
@@ -329,11 +323,6 @@ class TestPublicMethodsAccess(ConnectorCase):
             callers = ALWAYS_REFUSED + tuple(
                 caller for caller, roles in REFUSED_FROM.items() if role in roles
             )
-            if role == USER_OWN_COMPANY:
-                callers = ("internal", "portal")
-                with self.subTest(method=key, caller="other_company"):
-                    row = self.call(key, self.callers["other_company"])
-                    self.assertEqual(row.company_id, self.other_company)
             for caller in callers:
                 with self.subTest(method=key, caller=caller):
                     with self.assertRaises(AccessError), self.env.cr.savepoint():

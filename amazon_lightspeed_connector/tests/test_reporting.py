@@ -89,12 +89,12 @@ class TestReporting(TransactionCase):
 
     def test_overview_card_counts_this_channels_work(self):
         Log = self.env["amazon.sync.log"]
-        Log.log_event("import", "Unknown SKU", record=self.yesterday_error)
-        Log.log_event("lightspeed", "Store B refused the sale", record=self.routed["split_2"])
-        Log.log_event("connection", "Token refused", record=self.channel)
-        Log.log_event("import", "Fixed already", record=self.today_routed).resolved = True
-        Log.log_event("routing", "Only a warning", level="warning", record=self.channel)
-        Log.log_event("import", "The other channel's", record=self.other_order)
+        Log._log_event("import", "Unknown SKU", record=self.yesterday_error)
+        Log._log_event("lightspeed", "Store B refused the sale", record=self.routed["split_2"])
+        Log._log_event("connection", "Token refused", record=self.channel)
+        Log._log_event("import", "Fixed already", record=self.today_routed).resolved = True
+        Log._log_event("routing", "Only a warning", level="warning", record=self.channel)
+        Log._log_event("import", "The other channel's", record=self.other_order)
 
         card = self.channel.with_user(self.user)
         self.assertEqual(card.amazon_order_count, 6)
@@ -160,7 +160,7 @@ class TestReporting(TransactionCase):
 
     def test_each_figure_opens_the_list_behind_it(self):
         """A click on a figure of the card, as the web client makes it, lists what it counts."""
-        self.env["amazon.sync.log"].log_event("connection", "Token refused", record=self.channel)
+        self.env["amazon.sync.log"]._log_event("connection", "Token refused", record=self.channel)
         card = self.channel.with_user(self.user)
         buttons = self.card_buttons(card)
         for field_name in (
@@ -363,8 +363,8 @@ class TestReporting(TransactionCase):
         Log = self.env["amazon.sync.log"]
         for flow, count in (("import", 3), ("lightspeed", 2), ("routing", 1)):
             for index in range(count):
-                Log.log_event(flow, "failure %s" % index, record=self.channel)
-        Log.log_event("routing", "a warning", level="warning", record=self.channel)
+                Log._log_event(flow, "failure %s" % index, record=self.channel)
+        Log._log_event("routing", "a warning", level="warning", record=self.channel)
         groups = Log.with_user(self.user)._read_group(
             [("level", "=", "error"), ("company_id", "=", self.company.id)],
             ["flow"],

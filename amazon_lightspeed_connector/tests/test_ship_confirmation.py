@@ -249,7 +249,7 @@ class TestShipConfirmation(SyncLogErrors, CronHandover, AmazonImportCase):
     def test_a_confirmation_the_next_run_makes_resolves_the_refused_credentials(self):
         _placed, order = self.imported(line("JBJ-M", 1))
         routed = self.shipped(order)
-        unrelated = self.env["amazon.sync.log"].log_event("import", "not this flow", record=routed)
+        unrelated = self.env["amazon.sync.log"]._log_event("import", "not this flow", record=routed)
         self.sim.faults.add(
             "intercepted",
             path="shipmentConfirmation",

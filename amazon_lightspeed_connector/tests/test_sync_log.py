@@ -26,7 +26,7 @@ class TestSyncLog(TransactionCase):
         cls.outsider = make_user(cls.env, "alc_log_outsider", "base.group_user")
 
     def test_secrets_never_reach_the_row(self):
-        row = self.Log.log_event(
+        row = self.Log._log_event(
             "connection",
             "token refresh failed for refresh_token=Atzr|IwEBIsecretvalue123",
             reference="A1",
@@ -44,7 +44,7 @@ class TestSyncLog(TransactionCase):
 
     def test_a_nul_character_never_loses_the_row(self):
         # PostgreSQL refuses NUL in text; hostile Amazon data can carry one
-        row = self.env["amazon.sync.log"].log_event(
+        row = self.env["amazon.sync.log"]._log_event(
             "import", "Order A\x00B refused", payload="raw\x00body"
         )
         self.assertEqual(row.message, "Order AB refused")
@@ -54,14 +54,14 @@ class TestSyncLog(TransactionCase):
         partner = self.env["res.partner"].create(
             {"name": "Linked", "company_id": self.company_b.id}
         )
-        row = self.Log.log_event("import", "Unknown SKU X-1", record=partner, level="warning")
+        row = self.Log._log_event("import", "Unknown SKU X-1", record=partner, level="warning")
         self.assertEqual((row.res_model, row.res_id), ("res.partner", partner.id))
         self.assertEqual(row.company_id, self.company_b)
         action = row.action_open_record()
         self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", partner.id))
 
     def test_users_read_and_resolve_but_never_forge_rows(self):
-        row = self.Log.log_event("routing", "Held: no store has JBJ-S")
+        row = self.Log._log_event("routing", "Held: no store has JBJ-S")
         as_user = row.with_user(self.user)
         self.assertEqual(as_user.message, "Held: no store has JBJ-S")
         as_user.action_mark_resolved()
@@ -70,13 +70,13 @@ class TestSyncLog(TransactionCase):
             self.Log.with_user(self.user).create({"flow": "import", "message": "forged"})
 
     def test_outsiders_see_nothing(self):
-        self.Log.log_event("import", "something")
+        self.Log._log_event("import", "something")
         with self.assertRaises(AccessError):
             self.Log.with_user(self.outsider).search([])
 
     def test_companies_are_kept_apart(self):
-        row_a = self.Log.log_event("import", "company A event")
-        row_b = self.Log.with_company(self.company_b).log_event("import", "company B event")
+        row_a = self.Log._log_event("import", "company A event")
+        row_b = self.Log.with_company(self.company_b)._log_event("import", "company B event")
         seen_by_b = self.Log.with_user(self.user_b).search([("id", "in", (row_a | row_b).ids)])
         self.assertEqual(seen_by_b, row_b)
         seen_by_a = self.Log.with_user(self.user).search([("id", "in", (row_a | row_b).ids)])
@@ -85,7 +85,7 @@ class TestSyncLog(TransactionCase):
     # ------------------------------------------------------------ how long rows are kept
 
     def logged_days_ago(self, days, level="info", resolved=False):
-        row = self.Log.log_event("import", "%s, %s days ago" % (level, days), level=level)
+        row = self.Log._log_event("import", "%s, %s days ago" % (level, days), level=level)
         row.resolved = resolved
         self.env.flush_all()
         self.env.cr.execute(

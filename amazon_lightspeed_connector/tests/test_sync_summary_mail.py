@@ -111,7 +111,7 @@ class TestSyncSummaryMail(AmazonOrdersFromSimulator, RoutingCase):
     def test_failures_of_another_channel_are_not_counted(self):
         other = self.amazon.copy({"name": "Other channel", "sync_log_email": False})
         started = self.amazon._run_started()
-        self.env["amazon.sync.log"].log_event("import", "other channel broke", record=other)
+        self.env["amazon.sync.log"]._log_event("import", "other channel broke", record=other)
         self.assertFalse(self.amazon._run_summary(started)["failed"])
-        self.env["amazon.sync.log"].log_event("import", "this channel broke", record=self.amazon)
+        self.env["amazon.sync.log"]._log_event("import", "this channel broke", record=self.amazon)
         self.assertEqual(len(self.amazon._run_summary(started)["failed"]), 1)
