@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
+from ..lib.errors import PayloadError, PermanentError
 from .connector_run import hand_over
 
 
@@ -119,14 +120,15 @@ class ConnectorConnectionMixin(models.AbstractModel):
 
     # ``restart_at``, not ``cursor``: Odoo's ``_()`` takes a local of that name for the
     # database cursor when it looks for the user's language
-    def _drop_unfinished_read(self, flow, error, restart_at, window_end=False):
+    def _drop_unfinished_read(self, flow, error, restart_at, window_end=False, log_flow=None):
         """The service no longer takes the page an earlier run of ``flow`` saved (its token
         expired, or the link is not this account's): the read starts again from its cursor,
         ``restart_at``, where nothing was passed over, up to ``window_end`` (False: the
-        service's bound); what it reads again is stored unchanged."""
+        service's bound); what it reads again is stored unchanged. Said in the sync log under
+        ``log_flow`` (by default ``flow``)."""
         self._save_run_state(flow, page_token=False, window_end=window_end)
         self.env["amazon.sync.log"]._log_event(
-            flow,
+            log_flow or flow,
             _(
                 "%(account)s: the read the last run left unfinished cannot go on (%(error)s); "
                 "it starts again from %(cursor)s.",
@@ -138,6 +140,25 @@ class ConnectorConnectionMixin(models.AbstractModel):
             reference=self._connection_reference(),
             record=self,
         )
+
+    def _read_on(self, flow, pages_from, resume_from, restart_at, log_flow=None):
+        """The pages of a read of ``flow``, going on from the page link an earlier run saved
+        (``resume_from``): ``pages_from(link)`` walks from ``link``, or from the start of the
+        read when it is None. A link the service no longer takes (or one that is not this
+        account's) starts the read again from its cursor, ``restart_at``, once (said in the
+        sync log under ``log_flow``, by default ``flow``)."""
+        pages = pages_from(resume_from)
+        if resume_from:
+            try:
+                first = next(pages)
+            except StopIteration:
+                return
+            except (PayloadError, PermanentError) as error:
+                self._drop_unfinished_read(flow, error, restart_at, log_flow=log_flow)
+                pages = pages_from(None)
+            else:
+                yield first
+        yield from pages
 
     def _count_per_account(self, model, domain=(), account_field="account_id"):
         """{account: how many of its ``model`` records match ``domain``} for these accounts,

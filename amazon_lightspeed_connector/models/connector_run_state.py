@@ -45,8 +45,8 @@ class ConnectorRunState(models.Model):
         "Next Page",
         readonly=True,
         help="A read a run left unfinished: Amazon's token of the import search's next page, "
-        "or Lightspeed's link to the stock read's next page. The next run goes on from that "
-        "page; if the service no longer takes it, from the cursor.",
+        "or Lightspeed's link to the next page of the stock or sales read. The next run goes on "
+        "from that page; if the service no longer takes it, from the cursor.",
     )
     window_end = fields.Datetime(
         "Search Up To", readonly=True, help="The upper bound of the unfinished search."

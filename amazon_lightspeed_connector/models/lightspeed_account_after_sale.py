@@ -2,12 +2,15 @@
 
 The scheduled action ``_cron_read_sales_back`` reads, per Lightspeed account whose channels
 mark shipments in Lightspeed, the sales the connector wrote whose timeStamp moved since the
-account's cursor (``lib/lightspeed/sale_reader.changed_sales``: one GET per 100 sales, oldest
-change first) and hands each to its routed order (``_apply_lightspeed_sale``), each in its own
-savepoint. The cursor moves past what was handled (never past a sale left for the next run),
-so a sale is read again rather than missed; handling one twice does nothing the second time. A
-sale that cannot be read or applied is an error in the sync log and is passed over: it is read
-again when it changes, and never holds up the shipments after it.
+account's cursor (``lib/lightspeed/sale_reader.changed_sale_pages``: one GET per 100 sales,
+oldest change first) and hands each to its routed order (``_apply_lightspeed_sale``), each in
+its own savepoint. The cursor moves past what was handled (never past a sale left for the next
+run), so a sale is read again rather than missed; handling one twice does nothing the second
+time. A run that stops before the walk's end keeps the link to the page after the last one it
+handled whole, and the next run goes on from there: a second holding more sales than one run
+reads is read over several runs, not from its start by each. A sale that cannot be read or
+applied is an error in the sync log and is passed over: it is read again when it changes, and
+never holds up the shipments after it.
 """
 
 import logging
@@ -18,7 +21,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.errors import AuthError, ConnectorError, ThrottledError, TransientError
-from ..lib.lightspeed.sale_reader import UnreadableSale, changed_sales, next_cursor
+from ..lib.lightspeed.sale_reader import UnreadableSale, changed_sale_pages, next_cursor
 from .connector_run import BUSY, ERROR, STOPPED, ConnectorRun
 
 _logger = logging.getLogger(__name__)
@@ -34,7 +37,8 @@ def _naive_utc(moment):
 class LightspeedAccountAfterSale(models.Model):
     _inherit = "lightspeed.account"
 
-    _sales_read_limit = 500  # sales handled per account and run; the cursor makes the next go on
+    _sales_read_limit = 500  # sales handled per account and run; the next run goes on from there
+    _sales_read_page_size = 100  # sales a read asks Lightspeed for (its most)
 
     @api.model
     def _cron_read_sales_back(self):
@@ -74,32 +78,25 @@ class LightspeedAccountAfterSale(models.Model):
         started = fields.Datetime.now()
         # the first read goes through the account's Amazon sales once (a limit's worth a run):
         # Lightspeed's clock, not ours, stamps them, so no local date is a safe start
-        read_before = self._run_state("sales_read").cursor
+        state = self._run_state("sales_read")
+        read_before = state.cursor
         since = read_before or None
         handled = []
-        complete = False  # each second read whole: else the cursor stays before the last one
-        more = False  # stopped at the limit, between two seconds: the rest can go now
+        complete = False  # the walk read to its end: else the cursor stays before its last second
+        more = False  # stopped at the limit between two pages: the rest can go now
         run.limit_waits(client.pacer)
         try:
-            for sale in run.items(changed_sales(client, since), client.pacer):
-                # the limit cuts between two seconds only: a second read whole is one the next
-                # walk need not read again (else a second of more sales than the limit is read
-                # from its start by every walk, and never to its end)
-                if (
-                    len(handled) >= self._sales_read_limit
-                    and handled
-                    and sale.timestamp != handled[-1].timestamp
-                ):
-                    complete = more = True
-                    break
-                outcome, error = self._apply_sale_read_back(sale, client, run)
-                if outcome == BUSY:
-                    break  # another worker changes the same order: the next run reads it again
-                if outcome == STOPPED:
-                    raise error  # said in the sync log below; the cursor stays before it
-                handled.append(sale)  # applied, or its error logged: the walk goes on
+            for page in self._sales_walk(client, since, state.page_token or None):
+                if not self._apply_sales_page(page.records, client, run, handled):
+                    break  # another worker, a stop or the budget: this page is read again
+                if page.next_link:
+                    # the page is handled whole: a run that stops from here goes on after it
+                    self._save_run_state("sales_read", page_token=page.next_link)
+                    if len(handled) >= self._sales_read_limit:
+                        more = True
+                        break
             else:
-                complete = not run.stopped  # a run out of time ends the walk early too
+                complete = not run.stopped
         except (ThrottledError, TransientError, AuthError) as error:
             # the rest waits for the next run; what was handled keeps its progress
             if run.error is not error:
@@ -120,11 +117,40 @@ class LightspeedAccountAfterSale(models.Model):
         # cursor when the context has no language (a scheduled action)
         read_up_to = next_cursor(since, handled, started.replace(tzinfo=timezone.utc), complete)
         values = {"last_run": fields.Datetime.now()}
+        if complete:
+            values["page_token"] = False
         if read_up_to and _naive_utc(read_up_to) != read_before:
             values["cursor"] = _naive_utc(read_up_to)
         self._save_run_state("sales_read", **values)
         run.commit()
         return len(handled), more
+
+    def _sales_walk(self, client, since, resume_from):
+        """The pages of the connector's sales changed since ``since``, going on from the page
+        link an earlier run saved (see ``_read_on``)."""
+        page_size = self._sales_read_page_size
+        return self._read_on(
+            "sales_read",
+            lambda link: changed_sale_pages(client, since, resume_from=link, page_size=page_size),
+            resume_from,
+            since,
+            log_flow="after_sale",
+        )
+
+    def _apply_sales_page(self, sales, client, run, handled):
+        """Apply one page's sales, each in its own savepoint, adding them to ``handled``;
+        whether the whole page was handled (not when another worker changes one of its
+        orders, or the run stops or runs out of time: the next run reads the page again)."""
+        done = 0
+        for sale in run.items(sales, client.pacer):
+            outcome, error = self._apply_sale_read_back(sale, client, run)
+            if outcome == BUSY:
+                return False  # another worker changes the same order: the next run reads it
+            if outcome == STOPPED:
+                raise error  # said in the sync log by the caller; the cursor stays before it
+            handled.append(sale)  # applied, or its error logged: the walk goes on
+            done += 1
+        return done == len(sales)
 
     def _apply_sale_read_back(self, sale, client, run):
         """One sale read back, applied in its own savepoint: (outcome, error) as

@@ -25,7 +25,7 @@ from datetime import timezone
 
 from odoo import _, api, fields, models
 
-from ..lib.errors import ConnectorError, PayloadError, PermanentError, ThrottledError
+from ..lib.errors import ConnectorError, ThrottledError
 from ..lib.lightspeed.client import MAX_LIMIT
 from ..lib.lightspeed.wire import stock_cursor
 from .access_guard import MANAGER, requires
@@ -223,21 +223,14 @@ class LightspeedAccountStock(models.Model):
 
     def _stock_walk(self, client, since, resume_from):
         """The pages of the items changed since ``since``, going on from the page link an
-        earlier run saved; a link Lightspeed no longer takes (or one of another account)
-        starts the walk again from the cursor, once."""
+        earlier run saved (see ``_read_on``)."""
         page_size = self._stock_page_size
-        pages = client.stock_pages(since, resume_from=resume_from, page_size=page_size)
-        if resume_from:
-            try:
-                first = next(pages)
-            except StopIteration:
-                return
-            except (PayloadError, PermanentError) as error:
-                self._drop_unfinished_read("stock", error, since)
-                pages = client.stock_pages(since, page_size=page_size)
-            else:
-                yield first
-        yield from pages
+        return self._read_on(
+            "stock",
+            lambda link: client.stock_pages(since, resume_from=link, page_size=page_size),
+            resume_from,
+            since,
+        )
 
     def _store_stock_batch(
         self, batch, shops, refresh, seen, since, read_started_at, next_link=None

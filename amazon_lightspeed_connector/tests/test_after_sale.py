@@ -136,21 +136,64 @@ class TestShipmentsFromLightspeed(LightspeedSales, RoutingCase):
         self.read_back()
         self.assertEqual(set(parcels.mapped("state")), {"shipped"})
 
-    def test_the_read_limit_cuts_between_two_seconds_and_the_rest_goes_at_once(self):
+    def read_in_pages_of_one(self, limit=None):
+        """Reads ask Lightspeed for one sale a page (and take ``limit`` sales at most)."""
+        Account = type(self.env["lightspeed.account"])
+        patches = [patch.object(Account, "_sales_read_page_size", 1)]
+        if limit:
+            patches.append(patch.object(Account, "_sales_read_limit", limit))
+        for patcher in patches:
+            patcher.start()
+            self.addCleanup(patcher.stop)
+
+    def test_the_read_limit_cuts_between_two_pages_and_the_rest_goes_at_once(self):
         """Three sales shipped in one second, a fourth later, two a read at most: the first
-        read takes the whole second (a cut inside it would read it again every time) and
-        tells the cron worker more waits, so the next read comes at once and takes the fourth."""
+        read stops after its second page, inside the second, and tells the cron worker more
+        waits; the next read goes on from the third page and takes the rest."""
         parcels = self.shipped_in_one_second(3)
         self.sim.clock.advance(5)
         later = self.sent_order()
         self.sim.ship_in_store(self.sale_of(later).sale_id, "Tracking: %s UPS" % TRACKING)
-        Account = type(self.env["lightspeed.account"])
-        with patch.object(Account, "_sales_read_limit", 2):
-            self.assertEqual(self.read_back(), (3, 1))
-            self.assertEqual(set(parcels.mapped("state")), {"shipped"})
-            self.assertEqual(later.state, "sent")
-            self.assertEqual(self.read_back(), (1, 0))
-        self.assertEqual(later.state, "shipped")
+        self.read_in_pages_of_one(limit=2)
+        self.assertEqual(self.read_back(), (2, 1))
+        self.assertEqual(sorted(parcels.mapped("state")), ["sent", "shipped", "shipped"])
+        self.assertTrue(self.lightspeed._run_state("sales_read").page_token)
+        self.assertEqual(self.read_back(), (2, 0))
+        self.assertEqual(set((parcels | later).mapped("state")), {"shipped"})
+        self.assertFalse(self.lightspeed._run_state("sales_read").page_token, "read to its end")
+
+    def test_a_second_of_more_sales_than_a_run_reads_is_read_over_several_runs(self):
+        """Three sales shipped in one second, a fourth later, time for one sale a run: each run
+        goes on from the page the last one reached, so the crowded second is read to its end
+        and the sale after it is read too (read from its start each time, it never would be)."""
+        parcels = self.shipped_in_one_second(3)
+        self.sim.clock.advance(5)
+        later = self.sent_order()
+        self.sim.ship_in_store(self.sale_of(later).sale_id, "Tracking: %s UPS" % TRACKING)
+        self.read_in_pages_of_one()
+        shipped = []
+        for _run in range(4):
+            with patch.object(ConnectorRun, "out_of_time", budget_for(1)):
+                self.read_back()
+            shipped.append(len((parcels | later).filtered(lambda r: r.state == "shipped")))
+        self.assertEqual(shipped, [1, 2, 3, 4])
+
+    def test_a_page_link_lightspeed_no_longer_takes_restarts_the_read_from_its_cursor(self):
+        """The link saved by a read that stopped is refused (here: it is not this account's):
+        the next read says so in the sync log and reads again from its cursor, missing
+        nothing."""
+        parcels = self.shipped_in_one_second(2)
+        self.lightspeed._save_run_state(
+            "sales_read", page_token="https://elsewhere.example/API/V3/Account/1/Sale.json?x=1"
+        )
+        self.read_back()
+        self.assertEqual(set(parcels.mapped("state")), {"shipped"})
+        self.assertFalse(self.lightspeed._run_state("sales_read").page_token)
+        restarted = self.env["amazon.sync.log"].search(
+            [("flow", "=", "after_sale"), ("message", "ilike", "starts again")]
+        )
+        self.assertEqual(len(restarted), 1)
+        self.assertNotIn("elsewhere.example", restarted.message, "no link in the log")
 
     def test_a_sale_that_cannot_be_read_back_is_an_error_and_the_others_go_on(self):
         """Lightspeed sends one shipped sale garbled, another's shipment fails in an

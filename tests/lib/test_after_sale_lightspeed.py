@@ -6,12 +6,13 @@ import pytest
 from lightspeed_support import calls
 from sale_support import item_ids, line, order, request, whole
 
-from amazon_lightspeed_connector.lib.errors import PermanentError, TransientError
+from amazon_lightspeed_connector.lib.errors import PayloadError, PermanentError, TransientError
 from amazon_lightspeed_connector.lib.lightspeed import refunds
 from amazon_lightspeed_connector.lib.lightspeed.sale_payload import sale_payload
 from amazon_lightspeed_connector.lib.lightspeed.sale_reader import (
     Tracking,
     UnreadableSale,
+    changed_sale_pages,
     changed_sales,
     next_cursor,
     parse_tracking,
@@ -113,6 +114,29 @@ def test_changed_sales_reads_only_the_connectors_sales_after_the_cursor(sim, cli
     assert changed[0].reference_number == "111-0000002-0000002"
     # one read per run (per 100 sales), whatever it finds
     assert len(calls(sim, "GET", "/Sale.json")) - reads_before == 2
+
+
+def test_a_walk_of_changed_sales_goes_on_from_a_saved_page_link(sim, client):
+    """A walk stopped after its first page goes on later from that page's link, even where
+    every sale shares one second, and a sale changed meanwhile comes again at the end."""
+    sale_ids = [
+        jeans_sale(sim, client, "111-0000001-000000%d" % n, complete=False) for n in (1, 2, 3)
+    ]
+    assert len({sale.timestamp for sale in changed_sales(client)}) == 1, "one second"
+    first = next(changed_sale_pages(client, page_size=1))
+    assert [s.sale_id for s in first.records] == sale_ids[:1]
+    sim.clock.advance(60)
+    sim.ship_in_store(sale_ids[1], "Tracking: 1Z999AA10123456784 UPS")
+    rest = changed_sale_pages(client, resume_from=first.next_link, page_size=1)
+    assert [s.sale_id for page in rest for s in page.records] == [sale_ids[2], sale_ids[1]]
+
+
+def test_a_saved_page_link_of_another_host_is_refused_before_any_call(sim, client):
+    reads_before = len(calls(sim, "GET", "/Sale.json"))
+    foreign = "https://attacker.example/API/V3/Account/1/Sale.json?after=x"
+    with pytest.raises(PayloadError):
+        next(changed_sale_pages(client, resume_from=foreign))
+    assert len(calls(sim, "GET", "/Sale.json")) == reads_before
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,8 @@ false; ticking the box sets it true, and the tracking number goes in the shipmen
 (``ShipTo.shipNote``). A person may also void the sale at the register. ``changed_sales`` reads
 every sale the connector wrote (``referenceNumberSource`` "Amazon") whose ``timeStamp`` moved
 after a cursor, oldest change first, with its ShipTo (one read per 100 sales, paced by the
-client like every other call); ``next_cursor`` says where the next read starts.
+client like every other call; ``changed_sale_pages`` page by page, going on from a saved page
+link); ``next_cursor`` says where the next read starts.
 
 ``parse_tracking`` reads the tracking number and carrier from the note in the documented form,
 one line ``Tracking: <number> [<carrier>]`` (``Tracking: 1Z999AA10123456784 UPS``).
@@ -20,6 +21,7 @@ from decimal import Decimal
 
 from ..errors import PayloadError
 from . import wire
+from .client import MAX_LIMIT, RecordPage
 from .sale_payload import REFERENCE_SOURCE
 
 # What a refund sale's referenceNumber adds to the original's: "<original>-R<n>".
@@ -137,10 +139,22 @@ class UnreadableSale:
 
 def changed_sales(client, since=None, relations=("ShipTo",)):
     """The connector's sales whose timeStamp is after ``since`` (None: all), oldest first:
-    ConnectorSale, or UnreadableSale for a record that cannot be read.
+    ConnectorSale, or UnreadableSale for a record that cannot be read (see
+    ``changed_sale_pages``)."""
+    for page in changed_sale_pages(client, since, relations=relations):
+        yield from page.records
+
+
+def changed_sale_pages(
+    client, since=None, resume_from=None, relations=("ShipTo",), page_size=MAX_LIMIT
+):
+    """Pages (``RecordPage`` of ConnectorSale or UnreadableSale) of the connector's sales whose
+    timeStamp is after ``since`` (None: all), oldest first.
 
     Sorted by timeStamp, so a sale that changes during the walk moves to the end and is read
     again rather than skipped. Archived and voided sales come too: a void is news.
+    ``resume_from``: a page's ``next_link`` from an earlier walk, which goes on from there (a
+    second holding more sales than one run reads is then read over several runs).
     """
     params = {
         "sort": "timeStamp",
@@ -149,8 +163,11 @@ def changed_sales(client, since=None, relations=("ShipTo",)):
     }
     if since:
         params["timeStamp"] = ">,%s" % wire.format_timestamp(since)
-    for record in client.iter_records("Sale", params, relations=list(relations)):
-        yield read_changed_sale(record)
+    pages = client.iter_pages(
+        "Sale", params, relations=list(relations), limit=page_size, resume_from=resume_from
+    )
+    for page in pages:
+        yield RecordPage([read_changed_sale(record) for record in page.records], page.next_link)
 
 
 def read_changed_sale(record):
