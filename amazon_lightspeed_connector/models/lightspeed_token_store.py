@@ -2,8 +2,9 @@
 
 Lightspeed answers every refresh with a new refresh token and revokes the old one, so a token
 that is used but not saved locks the account out until a person reconnects it. The store
-therefore works in a cursor of its own: it locks the token row (SELECT ... FOR UPDATE),
-re-reads the tokens under the lock (another worker may have refreshed them meanwhile), refreshes
+therefore works in a cursor of its own: it locks the token row (SELECT ... FOR UPDATE; when the
+worker it waited for changed the row, in a new transaction), re-reads the tokens under the lock
+(another worker may have refreshed them meanwhile), refreshes
 only when it must, and commits at once, so a rollback of the caller's transaction can never
 drop a token Lightspeed has already rotated.
 """
@@ -11,7 +12,7 @@ drop a token Lightspeed has already rotated.
 import time
 from datetime import UTC, datetime
 
-from psycopg2.errors import LockNotAvailable
+from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from ..lib.errors import TransientError
 from ..lib.lightspeed.auth import usable_grant
@@ -62,6 +63,14 @@ class OdooTokenStore:
 
     def rotate(self, refresh_fn, stale_access_token=None):
         """Refresh under the row lock and commit the new tokens before anything else runs."""
+        try:
+            return self._rotate(refresh_fn, stale_access_token)
+        except SerializationFailure:
+            # the worker whose lock we waited for changed the row: under Odoo's REPEATABLE
+            # READ that fails the read; a new transaction sees its tokens (used if still good)
+            return self._rotate(refresh_fn, stale_access_token)
+
+    def _rotate(self, refresh_fn, stale_access_token):
         with self._registry.cursor() as cr:
             cr.execute("SET LOCAL lock_timeout = %s", (LOCK_TIMEOUT,))
             try:

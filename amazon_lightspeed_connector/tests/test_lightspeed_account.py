@@ -1,5 +1,10 @@
 """Lightspeed account: rotating tokens kept safe, connection failures explained, reference sync."""
 
+import threading
+import time
+from types import SimpleNamespace
+
+from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -67,6 +72,88 @@ class TestLightspeedTokens(ConnectorCase):
         self.assertEqual(seen, ["rt-b"], "refreshed with the token read under the lock")
         self.assertNotEqual(seen[0], old_refresh)
         self.assertEqual(self.stored(), ("rt-a", "at-a"))
+
+    def test_a_worker_waiting_on_another_ones_refresh_takes_its_tokens(self):
+        """Two real connections: worker B holds the token row while it refreshes, worker A
+        waits for the lock, then takes B's new tokens without a refresh of its own (under
+        Odoo's REPEATABLE READ, a row changed while A waited would fail A instead)."""
+        account_id = self.committed_token_row()
+        store_a = OdooTokenStore(self.own_connections(account_id))
+        outcome = {}
+
+        def worker_a():
+            try:
+                outcome["grant"] = store_a.rotate(self.must_not_refresh, stale_access_token="x")
+            except Exception as error:
+                outcome["error"] = error
+
+        with db_connect(self.env.cr.dbname).cursor() as worker_b:
+            worker_b.execute(
+                "SELECT 1 FROM lightspeed_token WHERE lightspeed_account_id = %s FOR UPDATE",
+                (account_id,),
+            )
+            waiting = threading.Thread(target=worker_a)
+            waiting.start()
+            self.wait_for_a_lock_wait()
+            worker_b.execute(
+                "UPDATE lightspeed_token SET refresh_token = 'rt-b', access_token = 'at-b', "
+                "access_token_expires_at = '2100-01-01' WHERE lightspeed_account_id = %s",
+                (account_id,),
+            )
+            worker_b.commit()
+        waiting.join(30)
+        self.assertNotIn("error", outcome)
+        self.assertEqual(
+            (outcome["grant"].access_token, outcome["grant"].refresh_token), ("at-b", "rt-b")
+        )
+
+    @staticmethod
+    def must_not_refresh(token):
+        raise AssertionError("refreshed although a valid token was stored")
+
+    def committed_token_row(self):
+        """A Lightspeed account and its token row committed for real (the test's own
+        transaction is invisible to other connections), removed after the test."""
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            # in a committed company: the test's own are not committed
+            cr.execute(
+                "INSERT INTO lightspeed_account (company_id, name, account_number, api_url, "
+                "token_url, item_match, active) SELECT min(id), 'Two workers', '1', "
+                "'https://127.0.0.1/API/V3', 'https://127.0.0.1/token', 'auto', false "
+                "FROM res_company RETURNING id"
+            )
+            (account_id,) = cr.fetchone()
+            cr.execute(
+                "INSERT INTO lightspeed_token (lightspeed_account_id, refresh_token) "
+                "VALUES (%s, 'rt-old')",
+                (account_id,),
+            )
+        self.addCleanup(self.remove_committed_account, account_id)
+        return account_id
+
+    def remove_committed_account(self, account_id):
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            cr.execute("DELETE FROM lightspeed_account WHERE id = %s", (account_id,))
+
+    def own_connections(self, account_id):
+        """What the token store needs of an account, with cursors on connections of their own
+        (a test's registry hands out the test's transaction instead)."""
+        dbname = self.env.cr.dbname
+        registry = SimpleNamespace(cursor=lambda: db_connect(dbname).cursor())
+        return SimpleNamespace(id=account_id, env=SimpleNamespace(registry=registry))
+
+    def wait_for_a_lock_wait(self):
+        with db_connect(self.env.cr.dbname).cursor() as cr:
+            for _poll in range(100):
+                cr.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+                if cr.fetchone()[0]:
+                    return
+                cr.rollback()
+                time.sleep(0.05)
+        self.fail("worker A never waited for the token row")
 
     def test_a_token_refreshed_by_another_worker_is_used_without_refreshing(self):
         store_a, store_b = OdooTokenStore(self.account), OdooTokenStore(self.account)
