@@ -76,22 +76,23 @@ class AmazonRoutedOrderAfterSale(models.Model):
     def _apply_lightspeed_sale(self, lightspeed_account, sale, client):
         """What a sale read back (sale_reader.ConnectorSale) changes; never twice the same."""
         routed = self._of_lightspeed_sale(lightspeed_account, sale.sale_id)
-        if not routed or not routed._lock_row():
-            return  # not ours (a refund sale, another database's), or another worker has it
+        if not routed:
+            return  # not ours (a refund sale, another database's), or not recorded yet
+        # another worker holding the order raises (a conflict): the sale is read again, never
+        # passed over while that worker may leave the order as it was
+        routed._lock_row()
         if sale.voided:
             routed._voided_in_lightspeed(sale)
         elif sale.shipped and routed.account_id._reads_lightspeed_shipments():
             routed._shipped_in_lightspeed(sale, client)
 
     def _lock_row(self):
+        """Lock the order's row, or raise LockNotAvailable when another worker holds it."""
         self.ensure_one()
         self.env.cr.execute(
-            "SELECT id FROM amazon_routed_order WHERE id = %s FOR UPDATE SKIP LOCKED", (self.id,)
+            "SELECT id FROM amazon_routed_order WHERE id = %s FOR UPDATE NOWAIT", (self.id,)
         )
-        if not self.env.cr.fetchone():
-            return False
         self.invalidate_recordset()
-        return True
 
     def _shipped_in_lightspeed(self, sale, client):
         if self.state != "sent":

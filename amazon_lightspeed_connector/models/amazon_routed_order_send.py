@@ -14,6 +14,7 @@ from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from ..lib.errors import PermanentError
 from ..lib.lightspeed.sale_payload import payload_total, shipment_note, total_difference
+from ..lib.lightspeed.sale_reader import read_sale_detail
 from ..lib.lightspeed.sale_sender import SalesByReference, complete_sale, ship_note_payload
 from .amazon_routed_order_lightspeed import (
     CRON_XMLID,
@@ -24,6 +25,8 @@ from .amazon_routed_order_lightspeed import (
 from .connector_run import BUSY, DONE, ERROR, commit, schedule_earliest
 
 _logger = logging.getLogger(__name__)
+
+SEND_LOCK = 0x4C5353  # advisory lock namespace: one sender of sales per Lightspeed account
 
 
 class AmazonRoutedOrderSend(models.Model):
@@ -128,6 +131,12 @@ class AmazonRoutedOrderSend(models.Model):
         run = self._open_send_run(account, client, deadline)
         if run.client is None:
             return run
+        if not run.lock(SEND_LOCK, account.id):
+            # another worker (the scheduled action, a button) sends this account's orders now.
+            # One sender at a time: its look-up of the sales already written, read before its
+            # first POST, must not miss a sale another worker wrote but could not record
+            run.counts["busy"] += len(self)
+            return run
         run.limit_waits(run.client.pacer)
         outcome, error = run.attempt(lambda: self._prepare_send_run(run), label=account.name)
         if outcome != DONE:
@@ -210,6 +219,23 @@ class AmazonRoutedOrderSend(models.Model):
             run.counts["error"] += 1
         run.commit()
         self._lower_local_stock_later(run)
+        if outcome == DONE and posted:
+            self._read_adopted_sale(run)
+
+    def _read_adopted_sale(self, run):
+        """A sale found rather than written was written by an attempt that could not record
+        it: the store may have shipped or voided it since, and the sales read back passed it
+        over then (no order held it yet). What it says now is applied once (one GET)."""
+        account, client = run.lightspeed_account, run.client
+        outcome, error = run.attempt(
+            lambda: self._apply_lightspeed_sale(
+                account, read_sale_detail(client, int(self.lightspeed_sale_id)), client
+            ),
+            label=self.name,
+        )
+        if outcome != DONE:
+            _logger.info("%s: the sale found was not read back (%s)", self.name, error)
+        run.commit()
 
     def _record_posted_sale(self, run, posted):
         """Record the sale posted; once more, without lowering the local stock, when another

@@ -19,6 +19,9 @@ from odoo.tools.safe_eval import safe_eval
 from ..lib.amazon.shipment import carrier_fields
 from ..lib.errors import PayloadError
 from ..lib.lightspeed import sale_reader
+from ..lib.lightspeed.sale_payload import sale_payload
+from ..lib.lightspeed.sale_sender import send_sale
+from ..models.amazon_routed_order_lightspeed import SendRun
 from ..models.amazon_sale_reversal import CRON_XMLID as REVERSE_CRON
 from ..models.connector_run import ConnectorRun
 from .amazon_orders_common import AmazonOrdersFromSimulator
@@ -194,6 +197,21 @@ class TestShipmentsFromLightspeed(LightspeedSales, RoutingCase):
         )
         self.assertEqual(len(restarted), 1)
         self.assertNotIn("elsewhere.example", restarted.message, "no link in the log")
+
+    def test_a_sale_shipped_before_its_order_recorded_it_is_read_when_adopted(self):
+        """A run wrote the sale but died before recording it; store staff ship it; the read
+        back passes it over (no order holds it yet). The next send finds the sale, adopts it
+        and reads what the store did: the order is shipped with its tracking number."""
+        routed = self.import_order(("LTR-BELT", 1)).routed_order_ids
+        run = SendRun(self.lightspeed, self.lightspeed._lightspeed_client())
+        written = send_sale(run.client, sale_payload(routed._prepare_lightspeed_sale_request(run)))
+        self.sim.ship_in_store(written.sale_id, "Tracking: %s UPS" % TRACKING)
+        self.read_back()
+        self.assertEqual(routed.state, "to_send")
+        self.send()
+        self.assertEqual(routed.lightspeed_sale_id, str(written.sale_id))
+        self.assertEqual((routed.state, routed.tracking_number), ("shipped", TRACKING))
+        self.assertEqual(len(self.sim.sales(routed.name)), 1)
 
     def test_a_sale_that_cannot_be_read_back_is_an_error_and_the_others_go_on(self):
         """Lightspeed sends one shipped sale garbled, another's shipment fails in an

@@ -11,12 +11,14 @@ from decimal import Decimal
 
 import psycopg2
 from odoo.exceptions import AccessError, UserError
+from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..lib.lightspeed.sale_payload import sale_payload
 from ..lib.lightspeed.sale_sender import send_sale
 from ..models.amazon_routed_order_lightspeed import SendRun
+from ..models.amazon_routed_order_send import SEND_LOCK
 from .common import SyncLogErrors, make_user, run_with_cron_progress
 from .routing_common import RoutingCase
 from .sales_common import LightspeedSales
@@ -214,6 +216,26 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
         with self.assertRaises(UserError):
             routed.action_send_to_lightspeed()
         self.assertEqual(len(self.sim.sales(routed.name)), 1)
+
+    def posts(self):
+        return len([c for c in self.sim.calls if c.method == "POST"])
+
+    def test_while_another_worker_sends_an_accounts_sales_a_second_posts_none(self):
+        """One sender of sales per Lightspeed account at a time (here the other worker is a
+        real connection holding the account's send lock): its look-up of the sales already
+        written must not go stale under a sale another worker wrote. The button posts
+        nothing, says the orders were taken, and they go once the account is free."""
+        routed = self.import_order(("LTR-BELT", 1)).routed_order_ids
+        before = self.posts()
+        with db_connect(self.env.cr.dbname).cursor() as other_worker:
+            other_worker.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", (SEND_LOCK, self.lightspeed.id)
+            )
+            notice = routed.action_send_to_lightspeed()
+        self.assertIn("1 taken by another worker", notice["params"]["message"])
+        self.assertEqual((routed.state, self.posts()), ("to_send", before))
+        self.send()
+        self.assertLightspeedSaleCreated(routed)
 
     # --- errors, the rest of the run goes on, Retry -----------------------------------------
 
