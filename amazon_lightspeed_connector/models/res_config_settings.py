@@ -1,10 +1,13 @@
 """The connector's settings kept in ir.config_parameter: how long a run may work, how long
 the sync log keeps its rows."""
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 from .amazon_sync_log import DEFAULT_KEEP_DAYS, KEEP_DAYS_PARAM
 from .connector_budget import BUDGET_PARAM, DEFAULT_BUDGET, cron_time_limit
+
+SHORTEST_BUDGET = 10  # seconds: a run must have time for at least one call and its commit
 
 
 class ResConfigSettings(models.TransientModel):
@@ -31,6 +34,29 @@ class ResConfigSettings(models.TransientModel):
         help="3/4 of the server's time limit for scheduled actions: a longer budget is cut "
         "to this.",
     )
+
+    @api.constrains("connector_run_budget", "connector_sync_log_days")
+    def _check_connector_settings(self):
+        for settings in self:
+            if settings.connector_run_budget < SHORTEST_BUDGET:
+                raise ValidationError(
+                    _("A run needs a budget of at least %s seconds.", SHORTEST_BUDGET)
+                )
+            if settings.connector_sync_log_days < 0:
+                raise ValidationError(
+                    _("Keep the sync log 0 days (every row) or more, not a negative number.")
+                )
+
+    def set_values(self):
+        # Odoo's own set_values writes parameters as superuser: refuse anyone but those who
+        # may write settings before it does (execute() checks this, a direct call would not)
+        self.check_access("write")
+        result = super().set_values()
+        # Odoo stores an integer setting of 0 as no value at all, which reads back as the
+        # default: 0 ("keep every row") is stored as itself
+        if any(settings.connector_sync_log_days == 0 for settings in self):
+            self.env["ir.config_parameter"].sudo().set_param(KEEP_DAYS_PARAM, "0")
+        return result
 
     @api.depends("connector_run_budget")
     def _compute_connector_run_budget_ceiling(self):

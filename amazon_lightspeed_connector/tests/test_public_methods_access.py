@@ -96,6 +96,7 @@ ACCESS = {
     "product.pricelist.item.write": ODOO,
     "product.template.write": ODOO,
     "stock.warehouse.action_locate_from_address": ODOO,
+    "res.config.settings.set_values": SYSTEM,
 }
 
 # callers refused whatever the role; then those refused from the role up

@@ -5,7 +5,7 @@ import inspect
 from unittest.mock import patch
 
 from odoo.addons.base.models.ir_autovacuum import is_autovacuum
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
 from ..models.amazon_sync_log import KEEP_DAYS_PARAM
@@ -132,5 +132,12 @@ class TestSyncLog(TransactionCase):
         settings = self.env["res.config.settings"].create({"connector_sync_log_days": 45})
         settings.execute()
         self.assertEqual(self.Log._keep_days(), 45)
+        settings = self.env["res.config.settings"].create({"connector_sync_log_days": 0})
+        settings.execute()
+        self.assertEqual(self.Log._keep_days(), 0, "0 keeps every row, not the default")
+        self.assertEqual(self.env["res.config.settings"].create({}).connector_sync_log_days, 0)
+        for wrong in ({"connector_sync_log_days": -1}, {"connector_run_budget": 0}):
+            with self.subTest(values=wrong), self.assertRaises(ValidationError):
+                self.env["res.config.settings"].create(wrong)
         self.keep_days("not a number")
         self.assertEqual(self.Log._keep_days(), 90, "a broken value falls back to the default")
