@@ -4,6 +4,7 @@ from . import amazon_channel_mapping_mixin  # isort: skip
 from . import amazon_channel_record_mixin  # isort: skip
 from . import lightspeed_reference_mixin  # isort: skip
 from . import connector_account_guard  # isort: skip
+from . import connector_flow_fields  # isort: skip
 from . import (
     account_account,
     amazon_account,

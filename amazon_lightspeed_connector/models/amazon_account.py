@@ -24,6 +24,7 @@ class AmazonAccount(models.Model):
     _inherit = ["connector.connection.mixin"]
     _description = "Amazon Channel"
     _order = "name, id"
+    _check_company_auto = True  # its Lightspeed account, stores and journals: its company's
 
     # --- identity -----------------------------------------------------------------------------
 

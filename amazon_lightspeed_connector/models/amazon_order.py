@@ -47,7 +47,7 @@ class AmazonOrder(models.Model):
     """
 
     _name = "amazon.order"
-    _inherit = ["amazon.channel.record.mixin"]
+    _inherit = ["amazon.channel.record.mixin", "connector.flow.fields"]
     _description = "Amazon Order"
     _order = "purchase_date desc, id desc"
 

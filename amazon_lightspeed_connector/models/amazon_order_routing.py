@@ -87,7 +87,9 @@ class AmazonOrderRouting(models.Model):
     @requires("write", MANAGER)
     def action_route(self):
         """Route the selected orders that wait for it (button)."""
-        pending = self.filtered(lambda o: o.routing_state == "to_route")._most_urgent_first()
+        # checked above: the routing writes what the scheduled action writes, as superuser
+        pending = self.sudo().filtered(lambda o: o.routing_state == "to_route")
+        pending = pending._most_urgent_first()
         run = ConnectorRun(button_env(self.env))
         routed = pending._route_pending(run)
         message = _("%(routed)s of %(pending)s orders routed.", routed=routed, pending=len(pending))

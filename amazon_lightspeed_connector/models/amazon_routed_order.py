@@ -30,9 +30,11 @@ class AmazonRoutedOrder(models.Model):
 
     _name = "amazon.routed.order"
     _description = "Routed Amazon Order"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "connector.flow.fields"]
     _order = "held_since, id desc"
     _check_company_auto = True
+    # the shipment a person enters (Shipments list, the order's form); the rest is the flows'
+    _user_fields = frozenset({"tracking_number", "carrier_id", "shipping_method", "ship_date"})
 
     name = fields.Char(
         required=True,
@@ -179,7 +181,7 @@ class AmazonRoutedOrder(models.Model):
     def action_reroute(self):
         """Route the held order again with today's stock (after a stock refresh)."""
         self._check_held()
-        for routed in self:
+        for routed in self.sudo():  # checked above: routed as the scheduled action routes
             routed.amazon_order_id._route(held=routed)
         return True
 

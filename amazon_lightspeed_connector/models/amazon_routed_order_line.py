@@ -10,6 +10,7 @@ class AmazonRoutedOrderLine(models.Model):
     """
 
     _name = "amazon.routed.order.line"
+    _inherit = ["connector.flow.fields"]
     _description = "Routed Order Line"
     _order = "routed_order_id, id"
 

@@ -59,6 +59,7 @@ class ReverseRun(ConnectorRun):
 
 class AmazonSaleReversal(models.Model):
     _name = "amazon.sale.reversal"
+    _inherit = ["connector.flow.fields"]
     _description = "Lightspeed Sale Reversal"
     _order = "id desc"
     _check_company_auto = True

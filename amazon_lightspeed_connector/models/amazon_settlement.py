@@ -26,7 +26,7 @@ class AmazonSettlement(models.Model):
     """
 
     _name = "amazon.settlement"
-    _inherit = ["amazon.channel.record.mixin"]
+    _inherit = ["amazon.channel.record.mixin", "connector.flow.fields"]
     _description = "Amazon Settlement Report"
     _order = "end_date desc, id desc"
 

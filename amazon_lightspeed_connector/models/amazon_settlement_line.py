@@ -28,6 +28,7 @@ class AmazonSettlementLine(models.Model):
     """
 
     _name = "amazon.settlement.line"
+    _inherit = ["connector.flow.fields"]
     _description = "Amazon Settlement Row"
     _order = "settlement_id, line_number, id"
 

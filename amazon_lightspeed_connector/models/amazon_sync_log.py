@@ -49,7 +49,9 @@ class AmazonSyncLog(models.Model):
     """
 
     _name = "amazon.sync.log"
+    _inherit = ["connector.flow.fields"]
     _description = "Connector Sync Log"
+    _user_fields = frozenset({"resolved"})  # the rest is what the flow said
     _order = "create_date desc, id desc"
     _rec_name = "message"
     _vacuum_batch_size = 50000  # rows deleted per night at most: a backlog clears over nights

@@ -1,6 +1,6 @@
 """Who reads what: connector groups, the system group for secrets, companies, neutralize."""
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 
@@ -13,8 +13,9 @@ SECRETS = {
 }
 
 
-@tagged("post_install", "-at_install")
-class TestChannelSecurity(ConnectorCase):
+class ChannelFixtures(ConnectorCase):
+    """Two accounts of the test company with their secrets, and users of every role."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -66,6 +67,9 @@ class TestChannelSecurity(ConnectorCase):
             "alc_sec_other", "%s.group_connector_manager" % ADDON, cls.other_company
         )
 
+
+@tagged("post_install", "-at_install")
+class TestChannelSecurity(ChannelFixtures):
     def records(self):
         return {"amazon.account": self.amazon, "lightspeed.account": self.lightspeed}
 
@@ -136,3 +140,115 @@ class TestChannelSecurity(ConnectorCase):
         self.assertFalse(self.amazon.import_enabled)
         self.assertFalse(import_cron.active)
         self.assertFalse(sync_cron.active)
+
+
+@tagged("post_install", "-at_install")
+class TestFieldsTheFlowsKeep(ChannelFixtures):
+    """Over RPC a user may write any field a form shows read-only; the flows then act as
+    superuser on what it says. So no one but the flows sets them: a Connector User cannot
+    point his order at another company's Lightspeed sale, a Manager cannot hand the order
+    closing another sale order or stop the erasure of a buyer's data."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order = cls.env["amazon.order"].create(
+            {"name": "111-0000099-0000001", "account_id": cls.amazon.id, "status": "unshipped"}
+        )
+        cls.routed = cls.env["amazon.routed.order"].create(
+            {"name": cls.order.name, "amazon_order_id": cls.order.id, "state": "sent"}
+        )
+        cls.other_lightspeed = cls.env["lightspeed.account"].create(
+            {
+                "name": "Other company's shop",
+                "account_number": "556",
+                "company_id": cls.other_company.id,
+            }
+        )
+
+    def test_a_connector_user_cannot_redirect_his_order_but_enters_its_shipment(self):
+        forged = {
+            "lightspeed_account_id": self.other_lightspeed.id,
+            "lightspeed_sale_id": "42",
+            "lightspeed_sale_completed": False,
+        }
+        for values in (forged, {"state": "shipped"}):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                self.routed.with_user(self.connector_user).write(values)
+        self.assertFalse(self.routed.lightspeed_account_id)
+        self.assertEqual(self.routed.state, "sent")
+        self.routed.with_user(self.connector_user).write(
+            {"tracking_number": "1Z999AA10123456784", "shipping_method": "Ground"}
+        )
+        self.assertEqual(self.routed.tracking_number, "1Z999AA10123456784")
+
+    def test_a_manager_cannot_set_what_the_import_and_the_erasure_keep(self):
+        other_sale = self.env["sale.order"].create(
+            {"partner_id": self.env.ref("base.res_partner_2").id}
+        )
+        for values in (
+            {"sale_order_id": other_sale.id},
+            {"pii_erased_date": "2026-01-01 00:00:00"},
+            {"status": "pending"},
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                self.order.with_user(self.manager).write(values)
+        with self.assertRaises(AccessError):
+            self.env["amazon.routed.order"].with_user(self.manager).create(
+                {"name": "Forged part", "amazon_order_id": self.order.id, "state": "to_send"}
+            )
+        self.assertFalse(self.order.sale_order_id)
+
+    def test_a_sync_log_row_is_only_marked_resolved_by_hand(self):
+        row = self.env["amazon.sync.log"]._log_event("import", "Order failed", record=self.order)
+        with self.assertRaises(AccessError):
+            row.with_user(self.connector_user).write({"message": "All fine", "level": "info"})
+        with self.assertRaises(AccessError):
+            self.env["amazon.sync.log"].with_user(self.manager).create(
+                {"flow": "import", "message": "Forged"}
+            )
+        row.with_user(self.connector_user).action_mark_resolved()
+        self.assertTrue(row.resolved)
+        self.assertEqual(row.message, "Order failed")
+
+    def test_the_flows_and_the_buttons_still_write_them(self):
+        """Superuser code (a scheduled action, a button once it checked the caller) is not
+        refused: the guard is for what a person sends."""
+        self.routed.sudo().write({"state": "shipped"})
+        self.assertEqual(self.routed.state, "shipped")
+        self.order.with_user(self.manager).sudo().write({"routing_state": "none"})
+        self.assertEqual(self.order.routing_state, "none")
+
+    def test_a_channel_takes_only_its_company_lightspeed_account(self):
+        with self.assertRaises(UserError):
+            self.amazon.with_user(self.admin).write(
+                {"lightspeed_account_id": self.other_lightspeed.id}
+            )
+
+    def test_lightspeed_customer_ids_stay_in_their_company(self):
+        buyer = self.env["res.partner"].create({"name": "Dana Buyer"})
+        kept = self.env["lightspeed.customer"].create(
+            {
+                "partner_id": buyer.id,
+                "lightspeed_account_id": self.other_lightspeed.id,
+                "lightspeed_customer_id": 7,
+            }
+        )
+        Customers = self.env["lightspeed.customer"].with_user(self.connector_user)
+        self.assertFalse(Customers.search([("id", "=", kept.id)]))
+        self.assertTrue(
+            self.env["lightspeed.customer"]
+            .with_user(self.other_manager)
+            .search([("id", "=", kept.id)])
+        )
+
+    def test_the_push_wizard_opens_only_on_an_order_the_user_may_act_on(self):
+        warehouse = self.env["stock.warehouse"].search([], limit=1)
+        with self.assertRaises(AccessError):
+            self.env["amazon.routed.order.push"].with_user(self.other_manager).create(
+                {"routed_order_id": self.routed.id, "warehouse_id": warehouse.id}
+            )
+        with self.assertRaises(AccessError):
+            self.env["amazon.routed.order.void"].with_user(self.other_manager).create(
+                {"routed_order_id": self.routed.id, "reason": "Prying"}
+            )

@@ -32,7 +32,7 @@ ADDON_MODULE = "odoo.addons.%s." % ADDON
 USER = "user"  # a Connector User
 MANAGER = "manager"  # a Connector Manager
 SYSTEM = "system"  # Administration / Settings
-NOBODY = "nobody"  # no one over RPC (the flows create these records as superuser)
+NOBODY = "nobody"  # no one over RPC: the flows create these records and set these fields
 ODOO = "odoo"  # a model the addon extends: Odoo's own rights; the override adds no way round
 
 ACCESS = {
@@ -59,7 +59,7 @@ ACCESS = {
     "amazon.order.action_retry": MANAGER,
     "amazon.order.action_route": MANAGER,
     "amazon.order.create": NOBODY,
-    "amazon.order.write": MANAGER,
+    "amazon.order.write": NOBODY,
     "amazon.routed.order.action_confirm_to_amazon": USER,
     "amazon.routed.order.action_mark_shipped": USER,
     "amazon.routed.order.action_open_push_wizard": USER,
@@ -69,19 +69,29 @@ ACCESS = {
     "amazon.routed.order.action_retry_send": USER,
     "amazon.routed.order.action_send_to_lightspeed": USER,
     "amazon.routed.order.action_undo_in_lightspeed": USER,
-    "amazon.routed.order.create": MANAGER,
-    "amazon.routed.order.write": USER,
-    "amazon.routed.order.line.create": MANAGER,
+    "amazon.routed.order.create": NOBODY,
+    "amazon.routed.order.write": NOBODY,
+    "amazon.routed.order.line.create": NOBODY,
     "amazon.routed.order.line.unlink": MANAGER,
-    "amazon.routed.order.line.write": MANAGER,
+    "amazon.routed.order.line.write": NOBODY,
     "amazon.routed.order.push.action_push": USER,
+    "amazon.routed.order.push.create": USER,
     "amazon.routed.order.void.action_void": USER,
+    "amazon.routed.order.void.create": USER,
     "amazon.routing.report.action_open_routed_order": USER,
     "amazon.sale.reversal.action_retry": USER,
+    "amazon.sale.reversal.create": NOBODY,
+    "amazon.sale.reversal.write": NOBODY,
     "amazon.settlement.action_retry": MANAGER,
     "amazon.settlement.action_view_payments": USER,
+    "amazon.settlement.create": NOBODY,
+    "amazon.settlement.write": NOBODY,
+    "amazon.settlement.line.create": NOBODY,
+    "amazon.settlement.line.write": NOBODY,
     "amazon.sync.log.action_mark_resolved": USER,
     "amazon.sync.log.action_open_record": USER,
+    "amazon.sync.log.create": NOBODY,
+    "amazon.sync.log.write": NOBODY,
     "lightspeed.account.action_disconnect": SYSTEM,
     "lightspeed.account.action_refresh_stock": MANAGER,
     "lightspeed.account.action_sync_reference_data": MANAGER,
@@ -201,6 +211,9 @@ class TestPublicMethodsAccess(ConnectorCase):
                 {"pricelist_id": self.pricelist.id, "fixed_price": 10.0}
             ),
         }
+        self.records["amazon.settlement.line"] = self.env["amazon.settlement.line"].create(
+            {"settlement_id": self.records["amazon.settlement"].id, "state": "open"}
+        )
         for model, records in self.records.items():
             self.assertTrue(records, "no %s to call the methods on" % model)
         self.records["amazon.sale.reversal"].state = "error"
@@ -267,6 +280,18 @@ class TestPublicMethodsAccess(ConnectorCase):
                 "partner_id": self.callers["internal"].partner_id.id,
             },
             "mail.mail": {"subject": "Forged", "body_html": "<p>Forged</p>"},
+            "amazon.sale.reversal": {"routed_order_id": routed.id, "number": 2},
+            "amazon.settlement": {"account_id": amazon.id, "report_id": "FORGED-REPORT"},
+            "amazon.settlement.line": {
+                "settlement_id": self.records["amazon.settlement"].id,
+                "state": "open",
+            },
+            "amazon.sync.log": {"flow": "import", "message": "Forged"},
+            "amazon.routed.order.push": {
+                "routed_order_id": routed.id,
+                "warehouse_id": self.warehouse.id,
+            },
+            "amazon.routed.order.void": {"routed_order_id": routed.id, "reason": "Prying"},
             "product.pricelist.item": {"pricelist_id": self.pricelist.id, "fixed_price": 1.0},
         }[model]
 
@@ -278,6 +303,10 @@ class TestPublicMethodsAccess(ConnectorCase):
         "amazon.order": {"status": "shipped"},
         "amazon.routed.order": {"state": "to_send"},
         "amazon.routed.order.line": {"quantity": 2},
+        "amazon.sale.reversal": {"state": "to_do"},
+        "amazon.settlement": {"state": "done"},
+        "amazon.settlement.line": {"state": "unmatched"},
+        "amazon.sync.log": {"message": "Rewritten"},
         "product.template": {"list_price": 99.0},
         "product.pricelist.item": {"fixed_price": 5.0},
     }

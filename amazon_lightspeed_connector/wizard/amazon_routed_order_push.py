@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 
-from ..models.access_guard import USER, requires
+from ..models.access_guard import USER, check_rights, requires
 
 
 class AmazonRoutedOrderPush(models.TransientModel):
@@ -28,6 +28,13 @@ class AmazonRoutedOrderPush(models.TransientModel):
         compute="_compute_missing_warning",
         help="What the chosen store lacks: Lightspeed will go negative or auto-add stock.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        # the form shows the order (its routing, its stores): only to who may act on it
+        check_rights(wizards.routed_order_id, "write", USER)
+        return wizards
 
     @api.depends("routed_order_id")
     def _compute_allowed_warehouse_ids(self):
