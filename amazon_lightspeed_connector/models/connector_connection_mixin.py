@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
 
-from ..lib.errors import PayloadError, PermanentError
+from ..lib.errors import PayloadError, PermanentError, ThrottledError
 from .connector_run import hand_over
 
 
@@ -105,6 +105,21 @@ class ConnectorConnectionMixin(models.AbstractModel):
             record=self,
         )
         return message
+
+    def _connection_test_notification(self, error, what):
+        """What a connection test that did not succeed shows. Out of quota (a full bucket, a
+        429) nothing was tested: it says when to press again and the connection's state stays
+        as it was; any other error is a failure, kept on the account and in the sync log."""
+        if isinstance(error, ThrottledError):
+            message = _(
+                "%(what)s of %(account)s did not run: the API's quota has no room for it now. "
+                "Press it again in %(seconds)s seconds.",
+                what=what,
+                account=self.name,
+                seconds=max(1, round(error.retry_after or 60)),
+            )
+            return self._notification(message, "warning", True)
+        return self._notification(self._connection_failed(error, what), "danger", True)
 
     def _stop_run(self, run, error, flow):
         """Stop ``run`` for ``error`` and say why in the sync log of ``flow``: a warning when

@@ -8,7 +8,7 @@ from ..lib.errors import ConnectorError, ThrottledError
 from ..lib.lightspeed import LightspeedClient
 from .access_guard import MANAGER, SYSTEM, requires
 from .connector_connection_mixin import run_state_field, secret_field
-from .connector_run import ConnectorRun, button_env
+from .connector_run import MAX_WAIT, ConnectorRun, button_env
 from .lightspeed_token_store import OdooTokenStore
 
 _logger = logging.getLogger(__name__)
@@ -190,6 +190,8 @@ class LightspeedAccount(models.Model):
         )
         # the bucket as the last run or another worker saw it, and every answer saved
         self.env["connector.pacing.state"]._keep(account, client.pacer)
+        # never a long wait inside a worker, run or button: a run narrows this to its budget
+        client.pacer.max_wait = MAX_WAIT
         return client
 
     def _connection_reference(self):
@@ -203,9 +205,7 @@ class LightspeedAccount(models.Model):
         try:
             account_name = self._lightspeed_client().test_connection()
         except ConnectorError as error:
-            return self._notification(
-                self._connection_failed(error, _("Lightspeed connection test")), "danger", True
-            )
+            return self._connection_test_notification(error, _("Lightspeed connection test"))
         message = _("Connected to Lightspeed account %s.", account_name)
         self._record_connection("ok", message)
         return self._notification(message, "success")

@@ -8,6 +8,7 @@ bucket and Amazon's token buckets, and uses the LWA access token the first one o
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..lib.errors import ThrottledError
 from .common import make_user
 from .connector_common import ConnectorCase
 from .simulators.amazon import AmazonSimulator
@@ -71,6 +72,38 @@ class TestSharedPacingState(ConnectorCase):
         self.assertFalse(
             self.env["amazon.access.token"].search([("amazon_account_id", "=", self.amazon.id)])
         )
+
+    def test_a_client_out_of_quota_says_when_rather_than_wait(self):
+        """A client made for a button (Test Connection, a settlement's Retry) or a run never
+        sleeps long for a quota: out of room, it raises how long to wait, and sends nothing.
+        Test Connection then says when to press again, and calls the connection no failure."""
+        with self.amazon._amazon_client() as client:
+            client.test_connection()
+            client.pacer.throttled("orders2026.searchOrders")  # room again in about 3 minutes
+        self.assertEqual(self.amazon.connection_state, "draft")
+        searched = len(self.amazon_sim.calls)
+        notice = self.amazon.action_test_connection()["params"]
+        self.assertEqual(notice["type"], "warning")
+        self.assertRegex(notice["message"], r"Press it again in (1[0-9]{2}) seconds")
+        self.assertEqual(self.amazon.connection_state, "draft", "not tested, not failed")
+        self.assertEqual(len(self.amazon_sim.calls), searched, "nothing sent without room")
+        with self.amazon._amazon_client() as client:  # the pacer itself: no sleep, the wait
+            with self.assertRaises(ThrottledError) as caught:
+                client.test_connection()
+            self.assertEqual(client.pacer.waited, 0.0)
+        self.assertGreater(caught.exception.retry_after, 60)
+
+        client = self.lightspeed._lightspeed_client()
+        full = dict(client.pacer.snapshot(), at=client.pacer.clock.now())
+        # the registers used the whole bucket just now and keep spending nine tenths of its drip
+        full.update(level=full["size"], others_rate=0.9 * full["drip_rate"], others_measured=True)
+        client.pacer.restore(full)
+        with self.assertRaises(ThrottledError) as caught:
+            client.test_connection()
+        self.assertEqual(client.pacer.waited_seconds, 0.0)
+        self.assertGreater(caught.exception.retry_after, 5)
+        reads = [call for call in self.lightspeed_sim.calls if "/Account" in call.path]
+        self.assertFalse(reads, "no read sent without room")
 
     def test_only_administrators_read_the_token_and_the_pacing_state(self):
         with self.amazon._amazon_client() as client:
