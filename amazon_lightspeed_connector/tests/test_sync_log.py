@@ -1,12 +1,18 @@
 """The sync log: redacted, linked to its document, readable per group and per company, and
 kept for as long as the setting says."""
 
+import datetime
 import inspect
+from types import SimpleNamespace
 from unittest.mock import patch
 
+from dateutil.relativedelta import relativedelta
+from lxml import etree
+from odoo import fields
 from odoo.addons.base.models.ir_autovacuum import is_autovacuum
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import TransactionCase, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..models.amazon_sync_log import KEEP_DAYS_PARAM
 from .common import ADDON, make_user
@@ -24,6 +30,35 @@ class TestSyncLog(TransactionCase):
             cls.env, "alc_log_user_b", "%s.group_connector_user" % ADDON, cls.company_b
         )
         cls.outsider = make_user(cls.env, "alc_log_outsider", "base.group_user")
+
+    def test_last_24_hours_lists_the_rows_of_the_last_24_hours(self):
+        """Not since yesterday's midnight: a row of 25 hours ago is out, one of 23 hours in."""
+        now = fields.Datetime.now()
+        rows = {}
+        for hours in (23, 25):
+            rows[hours] = self.Log._log_event("import", "Row of %s hours ago" % hours)
+            self.env.cr.execute(
+                "UPDATE amazon_sync_log SET create_date = %s WHERE id = %s",
+                (now - datetime.timedelta(hours=hours), rows[hours].id),
+            )
+        self.Log.invalidate_model(["create_date"])
+        search_view = self.env.ref("%s.amazon_sync_log_view_search" % ADDON)
+        (last_day,) = etree.fromstring(search_view.arch).xpath("//filter[@name='today']")
+
+        class ClientDateTime(datetime.datetime):
+            """The web client's datetime, for a user in UTC: to_utc() changes nothing."""
+
+            def to_utc(self):
+                return self
+
+        client = SimpleNamespace(
+            datetime=SimpleNamespace(now=lambda: ClientDateTime(*now.timetuple()[:6]))
+        )
+        domain = safe_eval(
+            last_day.get("domain"), {"datetime": client, "relativedelta": relativedelta}
+        )
+        found = self.Log.search(domain + [("id", "in", [row.id for row in rows.values()])])
+        self.assertEqual(found, rows[23])
 
     def test_secrets_never_reach_the_row(self):
         row = self.Log._log_event(
