@@ -268,6 +268,15 @@ class AmazonRoutedOrderLightspeed(models.Model):
                 raise UserError(
                     _("%s cannot be marked shipped: it is not in Lightspeed yet.", routed.name)
                 )
+            if not (routed.tracking_number or "").strip():
+                # marked shipped, it would only fail at Amazon's ship confirmation
+                raise UserError(
+                    _(
+                        "%s cannot be marked shipped without its tracking number: Amazon "
+                        "refuses a ship confirmation without one. Enter it first.",
+                        routed.name,
+                    )
+                )
         now = fields.Datetime.now()
         for routed in self:
             routed.sudo().write(

@@ -388,6 +388,7 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
         routed = self.import_order(("LTR-BELT", 1)).routed_order_ids
         self.send()
         self.sim.faults.add("throttle", method="GET", path="/Sale/", times=None)
+        routed.tracking_number = "1Z999AA10123456784"
         routed.action_mark_shipped()
         self.assertEqual(routed.state, "shipped")
         self.assertFalse(routed.lightspeed_sale_completed)
@@ -404,6 +405,7 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
         self.sim.faults.add(
             "intercepted", method="PUT", path="/Sale/", status=400, payload={"message": "No."}
         )
+        routed.tracking_number = "1Z999AA10123456784"
         routed.action_mark_shipped()
         self.assertTrue(routed._completion_failed(), routed.error_message)
         error = self.open_errors("lightspeed", routed)
@@ -429,8 +431,21 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
 
     def test_only_sent_orders_can_be_marked_shipped(self):
         routed = self.import_order(("LTR-BELT", 1)).routed_order_ids
-        with self.assertRaises(UserError):
+        routed.tracking_number = "1Z999AA10123456784"
+        with self.assertRaisesRegex(UserError, "not in Lightspeed yet"):
             routed.action_mark_shipped()
+
+    def test_an_order_without_its_tracking_number_is_not_marked_shipped(self):
+        """Amazon refuses a ship confirmation without a tracking number: the button says so
+        before anything changes, in Odoo or in the store."""
+        routed = self.import_order(("LTR-BELT", 1)).routed_order_ids
+        self.send()
+        puts = len([call for call in self.sim.calls if call.method == "PUT"])
+        routed.tracking_number = "  "
+        with self.assertRaisesRegex(UserError, "without its tracking number"):
+            routed.with_user(self.user).action_mark_shipped()
+        self.assertEqual(routed.state, "sent")
+        self.assertEqual(len([call for call in self.sim.calls if call.method == "PUT"]), puts)
 
     def test_the_shipments_list_and_its_shipped_filter(self):
         first = self.import_order(("LTR-BELT", 1)).routed_order_ids
@@ -438,6 +453,7 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
         waiting = self.import_order(("WOOL-SCARF", 1)).routed_order_ids
         self.send()
         waiting.write({"state": "error"})
+        first.tracking_number = "1Z999AA10123456784"
         first.action_mark_shipped()
         action = self.env.ref("amazon_lightspeed_connector.amazon_routed_order_shipments_action")
         domain = ast.literal_eval(action.domain)
