@@ -96,6 +96,10 @@ class AmazonOrderAfterSale(models.Model):
         if not units:
             return
         parts = self.routed_order_ids.filtered(lambda r: r.state in UNSENT_STATES + SENT_STATES)
+        for part in parts:
+            # a sender writing this part's sale holds its row: shrinking its lines under that
+            # POST would lose the units; the conflict makes the import read the order again
+            part._lock_row()
         ordered = parts.sorted(lambda r: (r.state in SENT_STATES, r.id))
         holdings = [(part.id, part._units_held()) for part in ordered]
         try:

@@ -15,6 +15,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
+from psycopg2.errors import LockNotAvailable
 
 from ..lib.amazon.shipment import carrier_fields
 from ..lib.errors import PayloadError
@@ -533,6 +534,29 @@ class TestCancellationAfterTheSale(LightspeedSales, RoutingCase):
         self.sim.ship_in_store(self.sale_of(routed).sale_id, "Tracking: %s UPS" % TRACKING)
         self.read_back()  # the store ships it: marked shipped, to confirm to Amazon
         self.assertEqual((routed.state, routed.confirmation_state), ("shipped", "to_confirm"))
+
+    def test_an_item_cancelled_while_its_part_is_being_sent_is_read_again(self):
+        """A sender holds the part while it writes its sale: the cancellation does not shrink
+        the lines under that POST (the sale would keep the units, Odoo would not); the import
+        meets the conflict, rolls back and reads the order again, once the part is free."""
+        order = self.import_order(("LTR-BELT", 1), ("CANVAS-TOTE", 1))
+        routed = order.routed_order_ids
+        Routed = type(self.env["amazon.routed.order"])
+
+        def held_by_a_sender(part):
+            raise LockNotAvailable("could not obtain lock on row in relation amazon_routed_order")
+
+        held = patch.object(Routed, "_lock_row", held_by_a_sender)
+        with held, self.assertRaises(LockNotAvailable), self.env.cr.savepoint():
+            self.cancel_item(order, "LTR-BELT")
+        order.invalidate_recordset()
+        self.assertEqual(sorted(routed.line_ids.mapped("quantity")), [1, 1], "nothing shrunk")
+        self.assertFalse(order.line_ids.filtered("cancelled"))
+        self.cancel_item(order, "LTR-BELT")  # the next import, the part free
+        self.assertEqual(routed.line_ids.product_id.mapped("default_code"), ["CANVAS-TOTE"])
+        self.send()
+        (sale,) = self.sim.sales(routed.name)
+        self.assertEqual([x["custom_sku"] for x in sale.lines], ["CANVAS-TOTE"])
 
     def shipped_in_store_although_cancelled(self, routed):
         """The store ticks Shipped, with a tracking line, on ``routed`` whose undo waits, and
