@@ -28,7 +28,7 @@ from ..lib.errors import ConnectorError, PermanentError, ThrottledError
 from ..lib.inventory import changed_since_last_push
 from .access_guard import MANAGER, requires
 from .connector_connection_mixin import run_state_field
-from .connector_run import ConnectorRun, button_env, run_each
+from .connector_run import CONFLICTS, ConnectorRun, button_env, run_each
 
 _logger = logging.getLogger(__name__)
 
@@ -234,12 +234,14 @@ class AmazonAccountListings(models.Model):
         if offers is not None:
             domain.append(("id", "in", offers.ids))
         candidates = Offer.search(domain, order="id")
+        # read with the values: a flag set after this read must outlive the push (_clear_flags)
+        read_seqs = {offer.id: offer.sync_seq for offer in candidates}
         desired = candidates._desired_listings()
-        unchanged, changes = [], []
+        unchanged, changes = {}, []
         for offer in candidates:
             delta = changed_since_last_push(desired[offer.id], offer._last_accepted())
             if delta is None:
-                unchanged.append(offer.id)
+                unchanged[offer.id] = read_seqs[offer.id]
             else:
                 changes.append((offer, desired[offer.id], delta))
         self._clear_flags(unchanged)
@@ -255,18 +257,42 @@ class AmazonAccountListings(models.Model):
         )
         by_key = {(o.marketplace_id, o.seller_sku): (o, update) for o, update, _d in changes}
         for delta in run.items(plan.patches, getattr(client, "pacer", None)):
-            self._patch_one(client, run, *by_key[(delta.marketplace_id, delta.sku)], delta)
+            offer, update = by_key[(delta.marketplace_id, delta.sku)]
+            self._patch_one(client, run, offer, update, delta, read_seqs[offer.id])
         for feed in run.items(plan.feeds, getattr(client, "pacer", None)):
             self._submit_feed(client, run, feed, by_key)
 
-    def _clear_flags(self, offer_ids):
-        if offer_ids:
-            self.env.cr.execute(
-                "UPDATE amazon_offer SET need_sync = FALSE WHERE id = ANY(%s)", (offer_ids,)
-            )
-            self.env["amazon.offer"].invalidate_model(["need_sync"])
+    def _clear_flags(self, read_seqs):
+        """Clear the flag of bindings whose values Amazon has (``read_seqs``: {offer id: its
+        ``sync_seq`` when the push read the values}), unless a change flagged one again since:
+        its counter moved, or a worker flagging it holds its row (skipped, not waited for). A
+        binding changed by a worker that committed after this transaction began is a conflict:
+        every flag stays. Left flags cost one more comparison at the next push, never a
+        quantity Amazon would keep too high."""
+        if not read_seqs:
+            return
+        cr = self.env.cr
+        try:
+            with cr.savepoint():
+                cr.execute(
+                    "SELECT id FROM amazon_offer WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED",
+                    (list(read_seqs),),
+                )
+                free = [(row[0], read_seqs[row[0]]) for row in cr.fetchall()]
+                cr.execute_values(
+                    """
+                    UPDATE amazon_offer AS o SET need_sync = FALSE
+                      FROM (VALUES %s) AS v(id, seq)
+                     WHERE o.id = v.id AND o.sync_seq = v.seq
+                    """,
+                    free,
+                    page_size=5000,
+                )
+        except CONFLICTS as error:
+            _logger.info("Listing flags left for the next push (%s)", type(error).__name__)
+        self.env["amazon.offer"].invalidate_model(["need_sync"])
 
-    def _patch_one(self, client, run, offer, update, delta):
+    def _patch_one(self, client, run, offer, update, delta, read_seq):
         """One patchListingsItem; a refusal stays on the binding, anything else stops the run."""
         try:
             client.patch_listing(
@@ -286,13 +312,13 @@ class AmazonAccountListings(models.Model):
             "last_pushed_qty": update.quantity,
             "last_push_date": fields.Datetime.now(),
             "last_push_error": False,
-            "need_sync": False,
         }
         if update.price is not None:
             values.update(
                 last_pushed_price=float(update.price), last_pushed_currency=update.currency
             )
         offer.write(values)
+        self._clear_flags({offer.id: read_seq})
         run.counts["patched"] += 1
         run.commit()
 

@@ -72,6 +72,17 @@ class AmazonOfferSync(models.Model):
         help="Set when stock, reservations, price, reserve rule or the binding changed since "
         "the last accepted push; cleared once Amazon accepted the current values.",
     )
+    # Why a counter and not the flag alone: a push reads the values, sends them, then clears
+    # the flag; a change between the read and the clear must keep it. Every flagging bumps
+    # the counter (even of a binding already flagged) and the push clears only the bindings
+    # whose counter is still the one it read.
+    sync_seq = fields.Integer(
+        "Sync Changes",
+        readonly=True,
+        copy=False,
+        default=0,
+        help="Counts the changes that flagged the binding for a push.",
+    )
     available_to_send = fields.Integer(
         "Quantity to Send",
         compute="_compute_listing_preview",
@@ -146,7 +157,17 @@ class AmazonOfferSync(models.Model):
     def write(self, vals):
         if SYNC_FIELDS & set(vals) and "need_sync" not in vals:
             vals = dict(vals, need_sync=True)
-        return super().write(vals)
+        result = super().write(vals)
+        if vals.get("need_sync"):
+            self._bump_sync_seq()
+        return result
+
+    def _bump_sync_seq(self):
+        if self.ids:
+            self.env.cr.execute(
+                "UPDATE amazon_offer SET sync_seq = sync_seq + 1 WHERE id = ANY(%s)", (self.ids,)
+            )
+            self.invalidate_recordset(["sync_seq"])
 
     # ------------------------------------------------------------ what Amazon should show
 
@@ -245,15 +266,15 @@ class AmazonOfferSync(models.Model):
         if not product_ids:
             return
         query = (
-            "UPDATE amazon_offer SET need_sync = TRUE "
-            "WHERE NOT need_sync AND active AND product_id = ANY(%s)"
+            "UPDATE amazon_offer SET need_sync = TRUE, sync_seq = sync_seq + 1 "
+            "WHERE active AND product_id = ANY(%s)"
         )
         params = [product_ids]
         if account_ids is not None:
             query += " AND account_id = ANY(%s)"
             params.append(list(account_ids))
         self.env.cr.execute(query, params)
-        self.invalidate_model(["need_sync"])
+        self.invalidate_model(["need_sync", "sync_seq"])
 
     @api.model
     def _flag_accounts(self, account_ids):
@@ -261,11 +282,11 @@ class AmazonOfferSync(models.Model):
         if not account_ids:
             return
         self.env.cr.execute(
-            "UPDATE amazon_offer SET need_sync = TRUE "
-            "WHERE NOT need_sync AND active AND account_id = ANY(%s)",
+            "UPDATE amazon_offer SET need_sync = TRUE, sync_seq = sync_seq + 1 "
+            "WHERE active AND account_id = ANY(%s)",
             (list(account_ids),),
         )
-        self.invalidate_model(["need_sync"])
+        self.invalidate_model(["need_sync", "sync_seq"])
 
     @requires("write", MANAGER)
     def action_push_now(self):

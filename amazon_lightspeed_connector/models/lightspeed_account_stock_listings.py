@@ -13,8 +13,8 @@ class LightspeedAccountListings(models.Model):
         self.env.cr.execute(
             """
             UPDATE amazon_offer
-               SET need_sync = TRUE
-             WHERE NOT need_sync AND active
+               SET need_sync = TRUE, sync_seq = sync_seq + 1
+             WHERE active
                AND account_id IN (SELECT id FROM amazon_account WHERE lightspeed_account_id = %s)
                AND product_id IN (SELECT product_id FROM lightspeed_stock
                                    WHERE lightspeed_account_id = %s
@@ -22,5 +22,5 @@ class LightspeedAccountListings(models.Model):
             """,
             (self.id, self.id),
         )
-        self.env["amazon.offer"].invalidate_model(["need_sync"])
+        self.env["amazon.offer"].invalidate_model(["need_sync", "sync_seq"])
         return super()._stock_batch_stored()

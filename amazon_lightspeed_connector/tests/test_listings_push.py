@@ -2,6 +2,7 @@
 
 import logging
 import time
+from unittest.mock import patch
 
 from odoo.exceptions import ValidationError
 from odoo.modules.neutralize import get_neutralization_queries
@@ -287,6 +288,38 @@ class TestListingsPush(ListingsPush, RoutingCase):
         self.assertEqual(self.amazon_sim.offer("WOOL-SCARF", CA).currency, "CAD")
         self.assertEqual(self.amazon_sim.offer("WOOL-SCARF", US).price, "19.9")
         self.assertEqual(self.amazon_sim.offer("WOOL-SCARF", US).currency, "USD")
+
+    def test_a_change_while_its_push_is_on_the_way_is_pushed_next(self):
+        """An order takes two jackets while the push sends Amazon the quantity it read before:
+        the flag the order set outlives the push, and the next one sends the new quantity.
+        (The flag alone was already set, so the order left it as it was and the push cleared
+        it: Amazon kept offering two jackets too many.)"""
+        self.push()
+        self.set_store_qoh("JBJ-L", self.store_a, 5)  # flagged: the push below sends it
+        Client = type(self.new_client())
+        send = Client.patch_listing
+        sold = []
+
+        def patch_listing(client, sku, *args, **kwargs):
+            result = send(client, sku, *args, **kwargs)
+            if sku == "JBJ-L" and not sold:  # Amazon has the old quantity; an order comes
+                sold.append(sku)
+                self.import_order(("JBJ-L", 2))
+            return result
+
+        with patch.object(Client, "patch_listing", patch_listing):
+            before = len(self.amazon_sim.listing_patches)
+            self.push()
+        offer = self.offers["JBJ-L"]
+        sent_first = self.sent_quantities(before)["JBJ-L"]
+        offer.invalidate_recordset()
+        self.assertTrue(offer.need_sync, "the order's flag outlives the push")
+        self.assertEqual(offer.available_to_send, sent_first - 2)
+        before = len(self.amazon_sim.listing_patches)
+        self.push()
+        self.assertEqual(self.sent_quantities(before), {"JBJ-L": sent_first - 2})
+        self.assertFalse(offer.need_sync)
+        self.assertEqual(self.amazon_sim.offer("JBJ-L").quantity, offer.available_to_send)
 
     def test_throttling_stops_the_run_and_keeps_the_flags(self):
         self.amazon_sim.faults.add("throttle", path="/listings/", times=None)
