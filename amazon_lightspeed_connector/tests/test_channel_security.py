@@ -182,6 +182,18 @@ class TestFieldsTheFlowsKeep(ChannelFixtures):
         )
         self.assertEqual(self.routed.tracking_number, "1Z999AA10123456784")
 
+    def test_the_sale_order_button_is_for_users_with_sales_rights(self):
+        """A Connector User without Sales rights opens the order form, without the Sale Order
+        button (its click would be refused); with Sales rights, the button is there."""
+        sale = self.env["sale.order"].create({"partner_id": self.env.ref("base.res_partner_2").id})
+        self.order.sudo().sale_order_id = sale
+        Order = self.env["amazon.order"]
+        arch = Order.with_user(self.connector_user).get_views([(False, "form")])
+        self.assertNotIn("action_open_sale_order", arch["views"]["form"]["arch"])
+        self.connector_user.groups_id += self.env.ref("sales_team.group_sale_salesman")
+        arch = Order.with_user(self.connector_user).get_views([(False, "form")])
+        self.assertIn("action_open_sale_order", arch["views"]["form"]["arch"])
+
     def test_a_manager_cannot_set_what_the_import_and_the_erasure_keep(self):
         other_sale = self.env["sale.order"].create(
             {"partner_id": self.env.ref("base.res_partner_2").id}

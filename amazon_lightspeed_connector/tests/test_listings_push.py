@@ -4,9 +4,11 @@ import logging
 import time
 from unittest.mock import patch
 
+from lxml import etree
 from odoo.exceptions import ValidationError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .listings_common import CA, US, ListingsPush
 from .routing_common import RoutingCase
@@ -178,6 +180,13 @@ class TestListingsPush(ListingsPush, RoutingCase):
             elapsed,
         )
 
+    def feeds_filtered(self, name):
+        """The Listings Feeds of the channel that the search view's filter ``name`` lists."""
+        view = self.env.ref("amazon_lightspeed_connector.amazon_listings_feed_view_search")
+        (node,) = etree.fromstring(view.arch).xpath("//filter[@name='%s']" % name)
+        domain = safe_eval(node.get("domain")) + [("account_id", "=", self.amazon.id)]
+        return self.env["amazon.listings.feed"].search(domain)
+
     def test_feed_report_errors_land_on_the_binding(self):
         self.amazon.listings_feed_threshold = 5
         self.amazon_sim.mark_sku_invalid("WBT-BLK-43")
@@ -209,6 +218,8 @@ class TestListingsPush(ListingsPush, RoutingCase):
         self.assertTrue(log and log[0].res_model == "amazon.offer" and log[0].res_id == boots.id)
         errors = self.amazon_offers().filtered_domain([("last_push_error", "!=", False)])
         self.assertEqual(errors, boots, "the Push Error filter")
+        self.assertEqual(self.feeds_filtered("with_errors"), feed, "Listings Feeds' filter")
+        self.assertFalse(self.feeds_filtered("submitted"), "its report is read")
         run = self.push(advance=900)
         self.assertEqual((run.counts["refused"], run.counts["patched"]), (1, 0), run.summary())
         self.assertEqual(len(self.patches("api")), patches_before + 1, "sent by the next run")
