@@ -158,16 +158,9 @@ class AmazonOfferSync(models.Model):
         if SYNC_FIELDS & set(vals) and "need_sync" not in vals:
             vals = dict(vals, need_sync=True)
         result = super().write(vals)
-        if vals.get("need_sync"):
-            self._bump_sync_seq()
+        if vals.get("need_sync") and self.ids:
+            self._flag_where("id = ANY(%s)", [self.ids])  # counted like every other flagging
         return result
-
-    def _bump_sync_seq(self):
-        if self.ids:
-            self.env.cr.execute(
-                "UPDATE amazon_offer SET sync_seq = sync_seq + 1 WHERE id = ANY(%s)", (self.ids,)
-            )
-            self.invalidate_recordset(["sync_seq"])
 
     # ------------------------------------------------------------ what Amazon should show
 
@@ -260,33 +253,33 @@ class AmazonOfferSync(models.Model):
     # ------------------------------------------------------------ need-sync flag
 
     @api.model
+    def _flag_where(self, condition, params):
+        """Flag the bindings matching the SQL ``condition`` for a push, in one statement. Every
+        flagging goes through here: it also counts the change (``sync_seq``), even on a binding
+        already flagged, which is what keeps a push from clearing a flag set after its read."""
+        self.env.cr.execute(
+            "UPDATE amazon_offer SET need_sync = TRUE, sync_seq = sync_seq + 1 WHERE " + condition,
+            params,
+        )
+        self.invalidate_model(["need_sync", "sync_seq"])
+
+    @api.model
     def _flag_products(self, product_ids, account_ids=None):
         """Flag the active bindings of these products (of these channels) in one statement."""
         product_ids = list(product_ids or ())
         if not product_ids:
             return
-        query = (
-            "UPDATE amazon_offer SET need_sync = TRUE, sync_seq = sync_seq + 1 "
-            "WHERE active AND product_id = ANY(%s)"
-        )
-        params = [product_ids]
+        condition, params = "active AND product_id = ANY(%s)", [product_ids]
         if account_ids is not None:
-            query += " AND account_id = ANY(%s)"
+            condition += " AND account_id = ANY(%s)"
             params.append(list(account_ids))
-        self.env.cr.execute(query, params)
-        self.invalidate_model(["need_sync", "sync_seq"])
+        self._flag_where(condition, params)
 
     @api.model
     def _flag_accounts(self, account_ids):
         """Flag every active binding of these channels (e.g. their pricelist changed)."""
-        if not account_ids:
-            return
-        self.env.cr.execute(
-            "UPDATE amazon_offer SET need_sync = TRUE, sync_seq = sync_seq + 1 "
-            "WHERE active AND account_id = ANY(%s)",
-            (list(account_ids),),
-        )
-        self.invalidate_model(["need_sync", "sync_seq"])
+        if account_ids:
+            self._flag_where("active AND account_id = ANY(%s)", [list(account_ids)])
 
     @requires("write", MANAGER)
     def action_push_now(self):

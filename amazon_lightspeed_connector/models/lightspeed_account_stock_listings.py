@@ -10,17 +10,14 @@ class LightspeedAccountListings(models.Model):
         """Flag, in the transaction that wrote them, the bindings of every product whose store
         quantity the refresh wrote: the upsert stamps ``write_date`` with the transaction's
         ``now()``, so the rows of this transaction are found without keeping a list."""
-        self.env.cr.execute(
+        self.env["amazon.offer"]._flag_where(
             """
-            UPDATE amazon_offer
-               SET need_sync = TRUE, sync_seq = sync_seq + 1
-             WHERE active
-               AND account_id IN (SELECT id FROM amazon_account WHERE lightspeed_account_id = %s)
-               AND product_id IN (SELECT product_id FROM lightspeed_stock
-                                   WHERE lightspeed_account_id = %s
-                                     AND write_date = now() at time zone 'UTC')
+            active
+            AND account_id IN (SELECT id FROM amazon_account WHERE lightspeed_account_id = %s)
+            AND product_id IN (SELECT product_id FROM lightspeed_stock
+                                WHERE lightspeed_account_id = %s
+                                  AND write_date = now() at time zone 'UTC')
             """,
-            (self.id, self.id),
+            [self.id, self.id],
         )
-        self.env["amazon.offer"].invalidate_model(["need_sync", "sync_seq"])
         return super()._stock_batch_stored()
