@@ -1,1 +1,2 @@
+from . import amazon_routed_order_wizard  # isort: skip
 from . import amazon_routed_order_push, amazon_routed_order_void

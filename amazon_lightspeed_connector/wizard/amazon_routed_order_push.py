@@ -1,17 +1,16 @@
 from odoo import _, api, fields, models
 
-from ..models.access_guard import USER, check_rights, requires
+from ..models.access_guard import USER, requires
 
 
 class AmazonRoutedOrderPush(models.TransientModel):
     """Push to store...: a person sends a held order to the store of their choice."""
 
     _name = "amazon.routed.order.push"
+    _inherit = ["amazon.routed.order.wizard"]
     _description = "Push a Held Order to a Store"
 
-    routed_order_id = fields.Many2one(
-        "amazon.routed.order", "Held Order", required=True, ondelete="cascade"
-    )
+    routed_order_id = fields.Many2one(string="Held Order")
     explanation = fields.Text(related="routed_order_id.explanation")
     allowed_warehouse_ids = fields.Many2many(
         "stock.warehouse", compute="_compute_allowed_warehouse_ids"
@@ -28,13 +27,6 @@ class AmazonRoutedOrderPush(models.TransientModel):
         compute="_compute_missing_warning",
         help="What the chosen store lacks: Lightspeed will go negative or auto-add stock.",
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        wizards = super().create(vals_list)
-        # the form shows the order (its routing, its stores): only to who may act on it
-        check_rights(wizards.routed_order_id, "write", USER)
-        return wizards
 
     @api.depends("routed_order_id")
     def _compute_allowed_warehouse_ids(self):
