@@ -107,7 +107,8 @@ class AmazonRoutedOrder(models.Model):
         copy=False,
         help="The answer to the last call was lost: Amazon may already have the package.",
     )
-    confirmation_date = fields.Datetime("Confirmed On", readonly=True, copy=False)
+    # indexed: the confirmation run looks for orders confirmed lately whose sale is still open
+    confirmation_date = fields.Datetime("Confirmed On", readonly=True, copy=False, index=True)
     confirmation_payload = fields.Text(
         "Confirmation Sent",
         readonly=True,
@@ -242,7 +243,8 @@ class AmazonRoutedOrder(models.Model):
         at once while packages are due: a backlog larger than a batch is confirmed in one go.
         A channel whose run stopped (throttled, Amazon down, credentials refused) counts as
         nothing remaining: it waits for the next interval. Refused packages are not due (they
-        wait for Retry), nor are those whose ship date is still to come.
+        wait for Retry), nor are those whose ship date is still to come. Then the sales whose
+        parts are all confirmed but which were left open are closed (``amazon_order_closing``).
         """
         now = self._confirmation_now()
         done = remaining = 0
@@ -250,15 +252,20 @@ class AmazonRoutedOrder(models.Model):
         runs = []
         for account in self.env["amazon.account"].search([]):
             ids = self._due_confirmation_ids(account, now)
-            if not ids:
-                continue
-            packages = self.browse(ids).with_company(account.company_id)
-            counts = packages._confirm_shipments(deadline=deadline)
-            deadline = counts["deadline"]
-            runs += counts["runs"]
-            done += counts["confirmed"] + counts["waiting"] + counts["failed"] + counts["unknown"]
-            if not counts["stopped"]:
-                remaining += self._due_confirmation_count(account, now)
+            if ids:
+                packages = self.browse(ids).with_company(account.company_id)
+                counts = packages._confirm_shipments(deadline=deadline)
+                deadline = counts["deadline"]
+                runs += counts["runs"]
+                done += sum(counts[key] for key in ("confirmed", "waiting", "failed", "unknown"))
+                if not counts["stopped"]:
+                    remaining += self._due_confirmation_count(account, now)
+            # sales a run could not close when their last part was confirmed (see
+            # amazon_order_closing): closed now
+            closed, run, left = self.env["amazon.order"]._close_confirmed_orders(account, deadline)
+            deadline = run.deadline
+            done += closed
+            remaining += left
         self.env["ir.cron"].sudo()._notify_progress(done=done, remaining=remaining)
         # the time is up, or Amazon's quota has room later: the next run then
         schedule_earliest(self.env, CONFIRM_CRON, runs)

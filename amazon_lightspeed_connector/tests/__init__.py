@@ -35,6 +35,7 @@ if __name__.startswith("odoo.addons."):
         test_reporting_tour,
         test_routing_distance,
         test_run_state,
+        test_sale_closing_lock,
         test_secret_tables,
         test_send_run_budget,
         test_settlement,

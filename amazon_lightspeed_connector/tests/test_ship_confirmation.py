@@ -2,15 +2,22 @@
 Amazon simulator served in process; then the Odoo delivery and invoice close as configured."""
 
 import contextlib
+import importlib.util
+from pathlib import Path
 from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
+from psycopg2.errors import LockNotAvailable
 
 from ..models.amazon_routed_order_confirmation import CONFIRM_CRON
 from .amazon_import_common import MARKETPLACE, AmazonImportCase
 from .common import CronHandover, SyncLogErrors
 from .simulators.amazon import line
+
+CLOSE_MIGRATION = (
+    Path(__file__).parent.parent / "migrations" / "18.0.1.3.0" / "post-sale_close_state.py"
+)
 
 
 @tagged("post_install", "-at_install")
@@ -370,6 +377,7 @@ class TestShipConfirmation(SyncLogErrors, CronHandover, AmazonImportCase):
             parts[0].action_confirm_to_amazon()
         self.assertFalse(sale.picking_ids.filtered(lambda p: p.state == "done"))
         self.assertFalse(sale.invoice_ids)
+        self.assertFalse(order.sale_close_state)
 
         self.run_confirmations()
         self.assertTrue(sale.picking_ids)
@@ -378,6 +386,90 @@ class TestShipConfirmation(SyncLogErrors, CronHandover, AmazonImportCase):
         self.assertEqual(sum(moves.mapped("quantity")), 3)
         self.assertEqual(len(sale.invoice_ids), 1)
         self.assertEqual(sale.invoice_ids.state, "posted")
+        self.assertEqual(order.sale_close_state, "closed")
+
+    def split_and_shipped(self):
+        """An order in two shipped parts, under a channel that validates and posts."""
+        self.account.write({"confirm_validate_delivery": True, "confirm_invoice_policy": "posted"})
+        _placed, order = self.imported(line("JBJ-M", 2), line("LTR-BELT", 1))
+        parts = self.shipped(order, parts=[[("LTR-BELT", 1)], [("JBJ-M", 2)]])
+        return order, parts
+
+    def assertClosedOnce(self, order):
+        sale = order.sale_order_id
+        self.assertEqual(order.sale_close_state, "closed")
+        self.assertEqual(set(sale.picking_ids.mapped("state")), {"done"})
+        self.assertEqual(len(sale.invoice_ids), 1)
+        self.assertEqual(sale.invoice_ids.state, "posted")
+        validated = [m for m in sale.message_ids if "Deliveries validated" in str(m.body)]
+        self.assertEqual(len(validated), 1)
+
+    def test_parts_confirmed_by_two_workers_at_once_are_closed_by_the_next_run(self):
+        """Each worker confirms one part and, in its own snapshot, sees the other part still
+        shipped: neither closes the sale. The next run does, once."""
+        order, parts = self.split_and_shipped()
+        AmazonOrder = type(order)
+        with (
+            patch.object(AmazonOrder, "_every_part_confirmed", lambda order: False),
+            self.served(),
+        ):
+            for part in parts:  # the two workers
+                part._confirm_shipments()
+        self.assertEqual(set(parts.mapped("state")), {"confirmed"})
+        self.assertFalse(order.sale_close_state)
+        self.assertFalse(order.sale_order_id.invoice_ids)
+
+        self.run_confirmations()
+        self.assertClosedOnce(order)
+        self.run_confirmations()
+        self.assertClosedOnce(order)
+
+    def test_a_close_another_worker_holds_is_left_to_it(self):
+        order, parts = self.split_and_shipped()
+
+        def held_by_another_worker(order):
+            raise LockNotAvailable("could not obtain lock on row in relation amazon_order")
+
+        with patch.object(type(order), "_lock_for_closing", held_by_another_worker):
+            self.run_confirmations()
+        self.assertEqual(set(parts.mapped("state")), {"confirmed"})
+        self.assertFalse(order.sale_close_state)
+        self.assertFalse(order.sale_order_id.invoice_ids)
+        self.assertFalse(self.open_errors("shipment", order.sale_order_id))
+
+        self.run_confirmations()  # the other worker died before it committed
+        self.assertClosedOnce(order)
+
+    def test_the_last_open_part_voided_closes_the_sale(self):
+        order, parts = self.split_and_shipped()
+        with self.served():
+            parts[0].action_confirm_to_amazon()
+        self.assertFalse(order.sale_close_state)
+        parts[1].sudo().state = "voided"
+
+        self.run_confirmations()
+        self.assertEqual(order.sale_close_state, "closed")
+        self.assertEqual(order.sale_order_id.invoice_ids.state, "posted")
+
+    def test_an_upgrade_marks_the_orders_closed_before_closed(self):
+        """A database of 18.0.1.2.0: its orders confirmed in full were closed then; the runs
+        after the upgrade must not close (invoice) them again."""
+        done, _parts = self.split_and_shipped()
+        self.run_confirmations()
+        self.sim.clock.advance(300)  # Amazon's quota: one order search in three minutes
+        _placed, open_order = self.imported(line("LTR-BELT", 1))
+        self.shipped(open_order)
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE amazon_order SET sale_close_state = NULL")
+        self.env.invalidate_all()
+
+        spec = importlib.util.spec_from_file_location("alc_sale_close_state", CLOSE_MIGRATION)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.2.0")
+
+        self.assertEqual(done.sale_close_state, "closed")
+        self.assertFalse(open_order.sale_close_state)  # shipped, not confirmed yet
 
     def closed_under(self, validate_delivery, invoice_policy):
         """The sale order of a one-line order shipped and confirmed under these channel settings."""
@@ -622,10 +714,21 @@ class TestShipConfirmation(SyncLogErrors, CronHandover, AmazonImportCase):
             self.run_confirmations()
         self.assertEqual(routed.state, "confirmed")
         self.assertFalse(order.sale_order_id.invoice_ids)
+        self.assertEqual(order.sale_close_state, "failed")
         log = self.env["amazon.sync.log"].search(
             [("flow", "=", "shipment"), ("level", "=", "error")]
         )
         self.assertIn("could not be closed: the delivery is blocked", log.message)
+
+        # left to a person (the sync log says why): the next runs do not try again
+        self.run_confirmations()
+        self.assertFalse(order.sale_order_id.invoice_ids)
+        self.assertEqual(
+            self.env["amazon.sync.log"].search_count(
+                [("flow", "=", "shipment"), ("level", "=", "error")]
+            ),
+            1,
+        )
 
     def test_missing_tracking_number_is_refused_before_amazon(self):
         _placed, order = self.imported(line("LTR-BELT", 1))
