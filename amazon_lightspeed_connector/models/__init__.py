@@ -2,6 +2,7 @@
 from . import connector_connection_mixin  # isort: skip
 from . import amazon_channel_mapping_mixin  # isort: skip
 from . import amazon_channel_record_mixin  # isort: skip
+from . import amazon_marketplace_mixin  # isort: skip
 from . import lightspeed_reference_mixin  # isort: skip
 from . import connector_account_guard  # isort: skip
 from . import connector_flow_fields  # isort: skip

@@ -5,14 +5,13 @@ class AmazonMarketplacePricelist(models.Model):
     """Which Odoo pricelist prices a channel's SKUs in one Amazon marketplace."""
 
     _name = "amazon.marketplace.pricelist"
-    _inherit = ["amazon.channel.record.mixin"]
+    _inherit = ["amazon.marketplace.mixin"]
     _description = "Amazon Marketplace Pricelist"
     _order = "account_id, marketplace_id"
 
     marketplace_id = fields.Char(
-        "Marketplace ID",
-        required=True,
-        help="The Amazon marketplace, e.g. ATVPDKIKX0DER (amazon.com), A2EUQ1WTGCTBG2 (amazon.ca).",
+        help="The Amazon marketplace, e.g. ATVPDKIKX0DER (amazon.com), A2EUQ1WTGCTBG2 (amazon.ca): "
+        "one of the channel's Marketplace IDs."
     )
     pricelist_id = fields.Many2one(
         "product.pricelist",

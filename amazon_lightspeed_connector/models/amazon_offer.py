@@ -9,16 +9,15 @@ class AmazonOffer(models.Model):
     """
 
     _name = "amazon.offer"
-    _inherit = ["amazon.channel.record.mixin"]
+    _inherit = ["amazon.marketplace.mixin"]
     _description = "Amazon SKU Binding"
     _order = "account_id, seller_sku, marketplace_id"
     _rec_name = "seller_sku"
 
     account_id = fields.Many2one(help="The Amazon channel that sells this SKU.")
     marketplace_id = fields.Char(
-        "Marketplace ID",
-        required=True,
-        help="The Amazon marketplace the SKU is listed in, e.g. ATVPDKIKX0DER (amazon.com). "
+        help="The Amazon marketplace the SKU is listed in, e.g. ATVPDKIKX0DER (amazon.com): one "
+        "of the channel's Marketplace IDs. "
         "A SKU listed in several marketplaces has one binding per marketplace.",
     )
     seller_sku = fields.Char(

@@ -5,7 +5,7 @@ from decimal import Decimal
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from ..lib.amazon.results import OrderPage
@@ -548,6 +548,39 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
         self.run_import()
         self.assertEqual(order.import_state, "imported")
         self.assertResolvedAlone(error, other_error, self.account, before)
+
+    def test_a_binding_typed_with_spaces_or_lower_case_binds_the_order(self):
+        order, _error, _other_error, _before = self.unbound_orders()
+        offer = self.bind("NOT-BOUND-1", self.products["CASH-BEANIE"], f" {MARKETPLACE.lower()} ")
+        self.assertEqual(offer.marketplace_id, MARKETPLACE)
+        self.run_import()
+        self.assertEqual(order.import_state, "imported")
+
+    def test_a_binding_or_pricelist_in_a_marketplace_the_channel_lacks_is_refused(self):
+        canada = "A2EUQ1WTGCTBG2"
+        refused = "not a marketplace of the channel"
+        with self.assertRaisesRegex(ValidationError, refused) as caught, self.env.cr.savepoint():
+            self.bind("NOT-BOUND-1", self.products["CASH-BEANIE"], canada)
+        self.assertIn(MARKETPLACE, str(caught.exception))  # the channel's own, to choose from
+        pricelist = self.env["product.pricelist"].create({"name": "CAD"})
+        with self.assertRaisesRegex(ValidationError, refused), self.env.cr.savepoint():
+            self.env["amazon.marketplace.pricelist"].create(
+                {
+                    "account_id": self.account.id,
+                    "marketplace_id": canada,
+                    "pricelist_id": pricelist.id,
+                }
+            )
+        offer = self.bind("NOT-BOUND-1", self.products["CASH-BEANIE"])
+        with self.assertRaisesRegex(ValidationError, refused), self.env.cr.savepoint():
+            offer.marketplace_id = canada
+        offer.invalidate_recordset()
+        self.assertEqual(offer.marketplace_id, MARKETPLACE)
+        # the channel sells in Canada too: the binding moves there
+        self.account.marketplace_ids = "%s,%s" % (MARKETPLACE, canada)
+        offer.marketplace_id = canada
+        self.env.flush_all()
+        self.assertEqual(offer.marketplace_id, canada)
 
     def test_an_unexpected_failure_on_one_order_does_not_stop_the_batch(self):
         orders = [self.sim.add_order([line("JBJ-M")]) for _ in range(4)]

@@ -175,9 +175,15 @@ class TestAmazonImportSandbox(AmazonImportCase):
         return run, self.clients[-1]
 
     def bind_examples(self, examples, marketplace):
-        for spec in examples.values():
-            for sku in spec["lines"]:
-                self.bind(sku, self.products["JBJ-M"], marketplace(sku))
+        skus = [sku for spec in examples.values() for sku in spec["lines"]]
+        self.sells_in(*(marketplace(sku) for sku in skus))
+        for sku in skus:
+            self.bind(sku, self.products["JBJ-M"], marketplace(sku))
+
+    def sells_in(self, *marketplaces):
+        """The channel sells in the examples' marketplaces (a binding must be in one of its)."""
+        known = self.account._marketplace_list()
+        self.account.marketplace_ids = ",".join(dict.fromkeys([*known, *marketplaces]))
 
     def assert_imported(self, order_id, spec):
         """The Amazon order, its sale order's lines, amounts and customer match ``spec``."""
@@ -282,6 +288,7 @@ class TestAmazonImportSandbox(AmazonImportCase):
             for o in e.response["orders"]
         ]
         mapped = [map_order_v2026(raw) for raw in payloads]
+        self.sells_in(*(data.marketplace_id for data in mapped))
         for data in mapped:
             for order_line in data.lines:
                 self.bind(order_line.seller_sku, self.products["JBJ-M"], data.marketplace_id)

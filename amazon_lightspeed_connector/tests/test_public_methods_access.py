@@ -26,6 +26,8 @@ from .connector_common import ConnectorCase
 from .simulators.amazon import AmazonSimulator
 from .simulators.core import SystemClock
 
+US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"  # the channel's marketplaces
+
 ADDON_MODULE = "odoo.addons.%s." % ADDON
 
 # The role a caller needs, on top of the right on the records (their company):
@@ -55,6 +57,8 @@ ACCESS = {
     "amazon.offer.action_push_now": MANAGER,
     "amazon.offer.create": MANAGER,
     "amazon.offer.write": MANAGER,
+    "amazon.marketplace.pricelist.create": MANAGER,
+    "amazon.marketplace.pricelist.write": MANAGER,
     "amazon.order.action_open_sale_order": USER,
     "amazon.order.action_retry": MANAGER,
     "amazon.order.action_route": MANAGER,
@@ -165,6 +169,7 @@ class TestPublicMethodsAccess(ConnectorCase):
             self.serve(self.amazon_sim).url,
             lightspeed_account_id=lightspeed.id,
             listings_pricelist_id=self.pricelist.id,
+            marketplace_ids="%s,%s" % (US, CA),
         )
         order = (
             self.env["amazon.order"]
@@ -180,11 +185,15 @@ class TestPublicMethodsAccess(ConnectorCase):
             }
         )
         offer = self.env["amazon.offer"].create(self.offer_values(amazon, "ACC-SKU"))
+        marketplace_pricelist = self.env["amazon.marketplace.pricelist"].create(
+            {"account_id": amazon.id, "marketplace_id": CA, "pricelist_id": self.pricelist.id}
+        )
         self.records = {
             "amazon.account": amazon,
             "lightspeed.account": lightspeed,
             "amazon.order": order,
             "amazon.offer": offer,
+            "amazon.marketplace.pricelist": marketplace_pricelist,
             "amazon.routed.order": routed,
             "amazon.routed.order.line": routed.line_ids,
             "amazon.routed.order.push": self.env["amazon.routed.order.push"].create(
@@ -242,7 +251,7 @@ class TestPublicMethodsAccess(ConnectorCase):
     def offer_values(self, amazon, sku):
         return {
             "account_id": amazon.id,
-            "marketplace_id": "ATVPDKIKX0DER",
+            "marketplace_id": US,
             "seller_sku": sku,
             "product_id": self.product.id,
         }
@@ -258,6 +267,11 @@ class TestPublicMethodsAccess(ConnectorCase):
                 "import_enabled": True,
             },
             "amazon.offer": self.offer_values(amazon, "FORGED-SKU"),
+            "amazon.marketplace.pricelist": {
+                "account_id": amazon.id,
+                "marketplace_id": US,
+                "pricelist_id": self.pricelist.id,
+            },
             "lightspeed.account": {
                 "name": "Forged account",
                 "account_number": "999016",
@@ -299,6 +313,7 @@ class TestPublicMethodsAccess(ConnectorCase):
         # values that set off each override's follow-up (cron, token reset, offer flags...)
         "amazon.account": {"lwa_client_id": "changed", "import_enabled": True},
         "amazon.offer": {"seller_sku": "RENAMED", "active": True},
+        "amazon.marketplace.pricelist": {"marketplace_id": US},
         "lightspeed.account": {"name": "Renamed", "bucket_share": 0.5},
         "amazon.order": {"status": "shipped"},
         "amazon.routed.order": {"state": "to_send"},
