@@ -28,7 +28,7 @@ from ..lib.errors import ConnectorError, PermanentError, ThrottledError
 from ..lib.inventory import changed_since_last_push
 from .access_guard import MANAGER, requires
 from .connector_connection_mixin import run_state_field
-from .connector_run import CONFLICTS, ConnectorRun, button_env, run_each
+from .connector_run import CONFLICTS, ConnectorRun, button_env, lock_rows, run_each
 
 _logger = logging.getLogger(__name__)
 
@@ -274,7 +274,8 @@ class AmazonAccountListings(models.Model):
         cr = self.env.cr
         try:
             with cr.savepoint():
-                cr.execute(
+                lock_rows(
+                    cr,
                     "SELECT id FROM amazon_offer WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED",
                     (list(read_seqs),),
                 )

@@ -16,7 +16,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .connector_run import CONFLICTS, ConnectorRun
+from .connector_run import CONFLICTS, ConnectorRun, lock_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -93,11 +93,11 @@ class AmazonOrder(models.Model):
     def _lock_for_closing(self):
         """Lock the order's row; False when it is closed already. Raises LockNotAvailable when
         another worker holds it, SerializationFailure when one changed it since this
-        transaction began (expected conflicts: not logged as bad queries)."""
-        self.env.cr.execute(
+        transaction began."""
+        lock_rows(
+            self.env.cr,
             "SELECT sale_close_state FROM amazon_order WHERE id = %s FOR UPDATE NOWAIT",
             (self.id,),
-            log_exceptions=False,
         )
         row = self.env.cr.fetchone()
         return bool(row) and not row[0]

@@ -17,6 +17,7 @@ from ..lib.errors import PermanentError
 from ..lib.lightspeed.sale_sender import complete_sale
 from .access_guard import USER, requires
 from .amazon_routed_order import RECALL_PARCEL_ACTIVITY
+from .connector_run import lock_rows
 
 
 class AmazonRoutedOrderAfterSale(models.Model):
@@ -89,8 +90,10 @@ class AmazonRoutedOrderAfterSale(models.Model):
     def _lock_row(self):
         """Lock the order's row, or raise LockNotAvailable when another worker holds it."""
         self.ensure_one()
-        self.env.cr.execute(
-            "SELECT id FROM amazon_routed_order WHERE id = %s FOR UPDATE NOWAIT", (self.id,)
+        lock_rows(
+            self.env.cr,
+            "SELECT id FROM amazon_routed_order WHERE id = %s FOR UPDATE NOWAIT",
+            (self.id,),
         )
         self.invalidate_recordset()
 

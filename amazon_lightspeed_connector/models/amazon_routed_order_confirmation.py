@@ -20,6 +20,7 @@ from .connector_run import (
     ConnectorRun,
     button_env,
     hand_over,
+    lock_rows,
     schedule_earliest,
     time_label,
 )
@@ -361,7 +362,8 @@ class AmazonRoutedOrder(models.Model):
         self.ensure_one()
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
+                lock_rows(
+                    self.env.cr,
                     "SELECT id FROM amazon_routed_order WHERE id = %s FOR UPDATE SKIP LOCKED",
                     (self.id,),
                 )

@@ -22,7 +22,7 @@ from .amazon_routed_order_lightspeed import (
     SaleNotPossible,
     SendRun,
 )
-from .connector_run import BUSY, DONE, ERROR, commit, schedule_earliest
+from .connector_run import BUSY, DONE, ERROR, commit, lock_rows, schedule_earliest
 
 _logger = logging.getLogger(__name__)
 
@@ -189,7 +189,8 @@ class AmazonRoutedOrderSend(models.Model):
         self.flush_recordset(["state"])  # a Retry just wrote it: the query must see it
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
+                lock_rows(
+                    self.env.cr,
                     "SELECT id FROM amazon_routed_order "
                     "WHERE id = %s AND state = 'to_send' FOR UPDATE SKIP LOCKED",
                     (self.id,),

@@ -39,7 +39,7 @@ from ..lib.lightspeed.sale_reader import read_sale_detail, refund_reference
 from ..lib.lightspeed.sale_sender import complete_sale
 from .access_guard import USER, requires
 from .amazon_routed_order_lightspeed import SendRun
-from .connector_run import CONFLICTS, ConnectorRun, button_env
+from .connector_run import CONFLICTS, ConnectorRun, button_env, lock_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -261,7 +261,8 @@ class AmazonSaleReversal(models.Model):
 
     def _lock_row(self):
         self.flush_recordset(["state"])
-        self.env.cr.execute(
+        lock_rows(
+            self.env.cr,
             "SELECT id FROM amazon_sale_reversal WHERE id = %s AND state = 'to_do' "
             "FOR UPDATE SKIP LOCKED",
             (self.id,),

@@ -20,6 +20,7 @@ from psycopg2 import errors as pg_errors
 
 from ..lib.amazon.pacing import merge_snapshots
 from ..lib.lightspeed.pacing import newer_snapshot
+from .connector_run import lock_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class ConnectorPacingState(models.Model):
         try:
             with self.env.registry.cursor() as cr:
                 cr.execute("SET LOCAL lock_timeout = '1s'")
-                cr.execute(_READ + " FOR UPDATE NOWAIT", (account._name, account.id))
+                lock_rows(cr, _READ + " FOR UPDATE NOWAIT", (account._name, account.id))
                 row = cr.fetchone()
                 stored = _json(row[0]) if row else None
                 state = merge(stored, snapshot, now)

@@ -73,6 +73,13 @@ def commit(env):
         env.cr.commit()  # pylint: disable=invalid-commit
 
 
+def lock_rows(cr, query, params):
+    """Run a row-locking query (NOWAIT, SKIP LOCKED) whose failure is a conflict with another
+    worker (LockNotAvailable, SerializationFailure) that the caller expects and handles: Odoo
+    must not log it as a "bad query" at ERROR level, which monitoring takes for a crash."""
+    cr.execute(query, params, log_exceptions=False)
+
+
 def try_lock(env, namespace, key):
     """A transaction-scoped advisory lock: two workers never run the same work together."""
     env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (namespace, key))

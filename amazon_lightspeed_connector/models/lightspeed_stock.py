@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .connector_run import lock_rows
+
 # Routed orders in these states hold their quantities against their store's stock: they are
 # decided but not (or not yet successfully) written to Lightspeed, so its qoh has not dropped.
 RESERVING_STATES = ("to_send", "error")
@@ -137,7 +139,8 @@ class LightspeedStock(models.Model):
         """
         if not warehouses or not products:
             return
-        self.env.cr.execute(
+        lock_rows(
+            self.env.cr,
             """
             SELECT id FROM lightspeed_stock
              WHERE warehouse_id = ANY(%s) AND product_id = ANY(%s)
