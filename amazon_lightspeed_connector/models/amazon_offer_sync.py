@@ -201,7 +201,8 @@ class AmazonOfferSync(models.Model):
 
         On hand: every store of the channel's Lightspeed account, a store below zero counting
         0. Committed: units of routed orders not yet in Lightspeed (to send, in error, held)
-        of any channel selling from that Lightspeed account, since they share its stock.
+        of any channel selling from that Lightspeed account, since they share its stock, and
+        of sales completed there since the stock was last read (the on-hand lacks them).
         """
         lightspeed = account.lightspeed_account_id
         if not products:
@@ -232,6 +233,9 @@ class AmazonOfferSync(models.Model):
             )
         )
         committed = {product.id: units for product, units in groups}
+        unread = self.env["lightspeed.stock"]._completed_units_not_read(lightspeed, products)
+        for product_id, units in unread.items():
+            committed[product_id] = committed.get(product_id, 0) + units
         return on_hand, committed
 
     def _last_accepted(self):

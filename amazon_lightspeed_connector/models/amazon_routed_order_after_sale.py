@@ -133,7 +133,7 @@ class AmazonRoutedOrderAfterSale(models.Model):
         if not sale.completed:
             self._complete_shipped_sale(client)
         elif not self.lightspeed_sale_completed:
-            self.write({"lightspeed_sale_completed": True})
+            self.write(self._sale_completion_values(True, sale.completed_at))
 
     def _complete_shipped_sale(self, client):
         """Complete the open sale the store shipped (stock drops now), inside the read's
@@ -143,7 +143,7 @@ class AmazonRoutedOrderAfterSale(models.Model):
         (The send flow's completion commits per order, which the read's savepoint cannot
         survive.) The store's shipment note is left as typed."""
         try:
-            complete_sale(client, int(self.lightspeed_sale_id))
+            completion = complete_sale(client, int(self.lightspeed_sale_id))
         except PermanentError as error:
             message = _(
                 "%(name)s: Lightspeed sale %(sale)s could not be completed: %(error)s",
@@ -156,8 +156,7 @@ class AmazonRoutedOrderAfterSale(models.Model):
                 "lightspeed", message, reference=self.name, payload=error.payload, record=self
             )
             return
-        self.write({"lightspeed_sale_completed": True})
-        self._lower_local_stock()
+        self.write(self._sale_completion_values(True, completion.completed_at))
 
     def _ask_for_tracking(self):
         self._ask_back_office(

@@ -13,10 +13,11 @@ so two workers never send the same one):
    ``amazon_routed_order_sale_request.py``);
 2. ``send_sale`` writes it (one POST; a lost answer is looked up by referenceNumber before any
    retry; ``amazon_routed_order_send.py``);
-3. the sale id and state "sent" are written and committed together (never in tests); the
-   local stock drops at once for a completed sale, so routing does not promise the same units
-   again before the next stock refresh. An open sale ("deduct inventory when shipped") keeps
-   reserving its units until it is completed.
+3. the sale id and state "sent" are written and committed together (never in tests), with
+   Lightspeed's time of the completion for a completed sale: its units stay reserved until the
+   stock refresh reads the items at that time or later (``lightspeed.stock``), so routing does
+   not promise them again meanwhile, nor count them twice. An open sale ("deduct inventory
+   when shipped") keeps reserving its units until it is completed.
 
 A permanent error (unknown item, closed register, Lightspeed's 4xx message) puts that routed
 order in "error" with the message, in the sync log, and the run goes on. Throttling, a server
@@ -36,6 +37,7 @@ from odoo.exceptions import UserError
 from ..lib.errors import PermanentError
 from ..lib.lightspeed.sale_sender import CustomerCache
 from .access_guard import USER, requires
+from .amazon_order import _naive_utc
 from .connector_run import (
     ConnectorRun,
     button_env,
@@ -66,7 +68,6 @@ class SendRun(ConnectorRun):
         self.customers = CustomerCache()
         self.item_ids = {}  # (field, value) -> Lightspeed item id or None: searched once a run
         self.known_sales = None  # SalesByReference of the run's references
-        self.stock_later = []  # orders whose local stock a conflict kept from lowering
         self.sent_ids = []  # routed orders this run wrote (or adopted) in Lightspeed
 
 
@@ -98,6 +99,14 @@ class AmazonRoutedOrderLightspeed(models.Model):
         copy=False,
         help="The Lightspeed sale is completed: the store's stock has dropped. With "
         '"deduct inventory when shipped" the sale stays open until the order is marked shipped.',
+    )
+    lightspeed_completed_at = fields.Datetime(
+        "Sale Completed At",
+        readonly=True,
+        copy=False,
+        help="When the completed Lightspeed sale lowered the store's stock, by Lightspeed's "
+        "clock. Until the stock refresh reads the items at that time or later, their units "
+        "count as reserved for this order.",
     )
     lightspeed_sent_date = fields.Datetime(
         "Sent to Lightspeed",
@@ -160,12 +169,23 @@ class AmazonRoutedOrderLightspeed(models.Model):
         ),
     ]
 
-    @api.depends("state", "lightspeed_sale_completed")
+    @api.depends("state", "lightspeed_sale_completed", "lightspeed_completed_at")
     def _compute_reserves_stock(self):  # pylint: disable=missing-return
         super()._compute_reserves_stock()
+        unread = self.env["lightspeed.stock"]._completions_not_read(self.ids)
         for routed in self:
-            if routed.state in OPEN_SALE_STATES and not routed.lightspeed_sale_completed:
-                routed.reserves_stock = True  # the open sale has not lowered qoh yet
+            if routed.state in OPEN_SALE_STATES and (
+                not routed.lightspeed_sale_completed or routed.id in unread
+            ):
+                routed.reserves_stock = True  # Lightspeed's qoh as we know it lacks the sale
+
+    def _sale_completion_values(self, completed, completed_at):
+        """The values that record the sale's state: ``completed_at`` is Lightspeed's time of
+        the completion (``SendResult.completed_at``, ``Completion.completed_at``)."""
+        return {
+            "lightspeed_sale_completed": completed,
+            "lightspeed_completed_at": completed and _naive_utc(completed_at) or False,
+        }
 
     @api.depends("state", "error_message", "lightspeed_sale_completed")
     def _compute_can_retry(self):

@@ -219,7 +219,6 @@ class AmazonRoutedOrderSend(models.Model):
             self._record_send_error(posted)
             run.counts["error"] += 1
         run.commit()
-        self._lower_local_stock_later(run)
         if outcome == DONE and posted:
             self._read_adopted_sale(run)
 
@@ -239,27 +238,13 @@ class AmazonRoutedOrderSend(models.Model):
         run.commit()
 
     def _record_posted_sale(self, run, posted):
-        """Record the sale posted; once more, without lowering the local stock, when another
-        worker's write collided (the stock is then lowered after the commit)."""
+        """Record the sale posted; once more when another worker's write collided (a buyer
+        kept at the same moment): the sale exists, only its recording is tried again."""
         outcome, adopted = run.attempt(lambda: self._record_sale(run, *posted), label=self.name)
         if outcome == BUSY:
             run.counts["busy"] -= 1
-            outcome, adopted = run.attempt(
-                lambda: self._record_sale(run, *posted, lower_stock=False), label=self.name
-            )
+            outcome, adopted = run.attempt(lambda: self._record_sale(run, *posted), self.name)
         return outcome, adopted
-
-    def _lower_local_stock_later(self, run):
-        """The local stock a conflict kept from lowering with the sale, now in a new
-        transaction; a second conflict leaves it to the next stock refresh."""
-        if self.id not in run.stock_later:
-            return
-        run.stock_later.remove(self.id)
-        outcome, _error = run.attempt(self._lower_local_stock, label=self.name)
-        if outcome == BUSY:
-            run.counts["busy"] -= 1
-            _logger.info("%s: local stock left to the next refresh (another worker)", self.name)
-        run.commit()
 
     def _post_sale(self, run):
         """POST the sale (or find the one already there): (request, payload, SendResult)."""
@@ -269,15 +254,15 @@ class AmazonRoutedOrderSend(models.Model):
         self.env.flush_all()  # a conflict on what is written so far comes before the POST
         return self._send_sale_for_buyer(run, request, payload, known)
 
-    def _record_sale(self, run, request, payload, result, lower_stock=True):
+    def _record_sale(self, run, request, payload, result):
         """Record the sale written; True if it was adopted (found, not created)."""
         difference = total_difference(request, payload)
         self.write(
             {
+                **self._sale_completion_values(request.complete_now, result.completed_at),
                 "lightspeed_sale_id": str(result.sale_id),
                 "lightspeed_account_id": run.lightspeed_account.id,
                 "lightspeed_register_id": self._sale_register().id,
-                "lightspeed_sale_completed": request.complete_now,
                 "lightspeed_sent_date": fields.Datetime.now(),
                 "lightspeed_total": float(payload_total(payload)),
                 "lightspeed_total_difference": float(difference),
@@ -286,10 +271,6 @@ class AmazonRoutedOrderSend(models.Model):
             }
         )
         self.env["amazon.sync.log"]._resolve_errors("lightspeed", self)
-        if request.complete_now and lower_stock:
-            self._lower_local_stock()
-        elif request.complete_now:
-            run.stock_later.append(self.id)
         if result.answer_lost:
             self.env["amazon.sync.log"]._log_event(
                 "lightspeed",
@@ -332,17 +313,6 @@ class AmazonRoutedOrderSend(models.Model):
             payload=getattr(error, "payload", None),
             record=self,
         )
-
-    def _lower_local_stock(self):
-        """The completed sale lowered qoh in Lightspeed: lower our copy now, so routing does
-        not promise the same units before the next stock refresh reads the real figure."""
-        for line in self.line_ids:
-            self.env.cr.execute(
-                "UPDATE lightspeed_stock SET qoh = qoh - %s "
-                "WHERE warehouse_id = %s AND product_id = %s",
-                (line.quantity, self.warehouse_id.id, line.product_id.id),
-            )
-        self.env["lightspeed.stock"].invalidate_model(["qoh"])
 
     # --- completing the sales of shipped orders ----------------------------------------------
 
@@ -395,10 +365,14 @@ class AmazonRoutedOrderSend(models.Model):
 
     def _complete_sale_now(self, run, sale_id, note):
         if not self.lightspeed_sale_completed:
-            complete_sale(run.client, sale_id, note)
-            self.write({"lightspeed_sale_completed": True, "error_message": False})
+            completion = complete_sale(run.client, sale_id, note)
+            self.write(
+                {
+                    **self._sale_completion_values(True, completion.completed_at),
+                    "error_message": False,
+                }
+            )
             self.env["amazon.sync.log"]._resolve_errors("lightspeed", self)
-            self._lower_local_stock()
             run.counts["sent"] += 1
         elif note:
             run.client.put("Sale", sale_id, ship_note_payload(note))

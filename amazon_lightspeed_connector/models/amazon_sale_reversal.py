@@ -279,13 +279,13 @@ class AmazonSaleReversal(models.Model):
             # the store too, and the connector never edits an open sale's lines. The sale is
             # completed (its stock drops now rather than at shipping) and the item refunded.
             # Its ShipTo stays unshipped: the other items are still in the store's to-ship list.
-            complete_sale(client, sale_id, shipped=False)
-            routed.write({"lightspeed_sale_completed": True})
+            completion = complete_sale(client, sale_id, shipped=False)
+            routed.write(routed._sale_completion_values(True, completion.completed_at))
             original = read_sale_detail(client, sale_id)
             action = after_sale_action(original)
         if original.completed and not routed.lightspeed_sale_completed:
             # completed by an earlier try whose worker died before its commit, or in the store
-            routed.write({"lightspeed_sale_completed": True})
+            routed.write(routed._sale_completion_values(True, original.completed_at))
         values = {"state": "done", "action": action, "done_date": fields.Datetime.now()}
         if action == REFUND:
             payload = refund_payload(self._refund_request(original, client))

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .connector_run import lock_rows
 
@@ -7,6 +8,13 @@ from .connector_run import lock_rows
 RESERVING_STATES = ("to_send", "error")
 # Sent or shipped with the Lightspeed sale still open: reserving too, until it is completed.
 OPEN_SALE_STATES = ("sent", "shipped", "confirmed")
+# A completed sale's line whose stock row was read before the completion (aliases: ``r`` the
+# routed order, ``s`` the stock row of the line's store and product): the qoh we hold does not
+# count the sale yet. Lightspeed's clock on both sides (``wire.completion_time``); a row read in
+# the same second already counts it. The next refresh reads the item (its timeStamp moved).
+UNREAD_COMPLETION = SQL(
+    "(r.lightspeed_sale_completed AND s.lightspeed_timestamp < r.lightspeed_completed_at)"
+)
 
 
 class LightspeedStock(models.Model):
@@ -14,7 +22,9 @@ class LightspeedStock(models.Model):
 
     One row per (store warehouse, product), written only by the stock refresh
     (``lightspeed.account._refresh_stock``) in batched upserts. ``reserved_qty`` is what routed
-    orders not yet in Lightspeed hold against it; routing hands the engine ``available_qty``.
+    orders hold against it that Lightspeed's qoh as last read does not count: not yet in
+    Lightspeed, an open sale, or a sale completed after the row was read; routing hands the
+    engine ``available_qty``.
     """
 
     _name = "lightspeed.stock"
@@ -62,7 +72,8 @@ class LightspeedStock(models.Model):
     reserved_qty = fields.Integer(
         "Reserved",
         compute="_compute_reserved_qty",
-        help="Units routed to this store by orders not yet written to Lightspeed.",
+        help="Units of this store's Amazon orders that the figure on hand does not count yet: "
+        "not yet in Lightspeed, an open sale, or a sale completed after the stock was read.",
     )
     available_qty = fields.Integer(
         "Available to Route",
@@ -88,28 +99,84 @@ class LightspeedStock(models.Model):
     @api.model
     def _reservations(self, warehouses, products):
         """{(warehouse id, product id): units} held by routed orders not yet in Lightspeed, or
-        in Lightspeed as a sale still open (not yet deducted from its qoh)."""
+        in Lightspeed as a sale whose units the qoh we hold does not count: still open ("deduct
+        inventory when shipped"), or completed after the row was read."""
         if not warehouses or not products:
             return {}
-        groups = (
-            self.env["amazon.routed.order.line"]
-            .sudo()
-            ._read_group(
-                [
-                    "|",
-                    ("routed_order_id.state", "in", RESERVING_STATES),
-                    # an open sale ("deduct inventory when shipped") has not lowered qoh yet
-                    "&",
-                    ("routed_order_id.state", "in", OPEN_SALE_STATES),
-                    ("routed_order_id.lightspeed_sale_completed", "=", False),
-                    ("warehouse_id", "in", warehouses.ids),
-                    ("product_id", "in", products.ids),
-                ],
-                ["warehouse_id", "product_id"],
-                ["quantity:sum"],
+        self.env["amazon.routed.order"].flush_model()
+        self.env["amazon.routed.order.line"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT l.warehouse_id, l.product_id, SUM(l.quantity)
+                  FROM amazon_routed_order_line l
+                  JOIN amazon_routed_order r ON r.id = l.routed_order_id
+                  LEFT JOIN lightspeed_stock s
+                         ON s.warehouse_id = l.warehouse_id AND s.product_id = l.product_id
+                 WHERE l.warehouse_id = ANY(%s) AND l.product_id = ANY(%s)
+                   AND (r.state IN %s
+                        OR (r.state IN %s AND (r.lightspeed_sale_completed IS NOT TRUE OR %s)))
+                 GROUP BY l.warehouse_id, l.product_id
+                """,
+                warehouses.ids,
+                products.ids,
+                RESERVING_STATES,
+                OPEN_SALE_STATES,
+                UNREAD_COMPLETION,
             )
         )
-        return {(warehouse.id, product.id): units for warehouse, product, units in groups}
+        return {(warehouse, product): units for warehouse, product, units in self.env.cr.fetchall()}
+
+    @api.model
+    def _completions_not_read(self, routed_ids):
+        """The ids among ``routed_ids`` of routed orders whose completed sale some stock row of
+        theirs was read before (see ``UNREAD_COMPLETION``)."""
+        routed_ids = [rid for rid in routed_ids if isinstance(rid, int)]
+        if not routed_ids:
+            return set()
+        self.env["amazon.routed.order"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT r.id
+                  FROM amazon_routed_order r
+                  JOIN amazon_routed_order_line l ON l.routed_order_id = r.id
+                  JOIN lightspeed_stock s
+                    ON s.warehouse_id = l.warehouse_id AND s.product_id = l.product_id
+                 WHERE r.id = ANY(%s) AND %s
+                """,
+                routed_ids,
+                UNREAD_COMPLETION,
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _completed_units_not_read(self, lightspeed_account, products):
+        """{product id: units} of completed sales in the stores of ``lightspeed_account`` that
+        the qoh we hold does not count yet (see ``UNREAD_COMPLETION``)."""
+        if not products:
+            return {}
+        self.env["amazon.routed.order"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT l.product_id, SUM(l.quantity)
+                  FROM amazon_routed_order_line l
+                  JOIN amazon_routed_order r ON r.id = l.routed_order_id
+                  JOIN lightspeed_stock s
+                    ON s.warehouse_id = l.warehouse_id AND s.product_id = l.product_id
+                 WHERE s.lightspeed_account_id = %s AND l.product_id = ANY(%s)
+                   AND r.state IN %s AND %s
+                 GROUP BY l.product_id
+                """,
+                lightspeed_account.id,
+                products.ids,
+                OPEN_SALE_STATES,
+                UNREAD_COMPLETION,
+            )
+        )
+        return dict(self.env.cr.fetchall())
 
     @api.model
     def _available(self, warehouses, products):

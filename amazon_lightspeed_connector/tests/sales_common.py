@@ -72,10 +72,16 @@ class LightspeedSales:
         }
 
     def local_qoh(self, store, sku):
+        """Lightspeed's qoh of the item in the store, as the last stock refresh read it."""
         row = self.env["lightspeed.stock"].search(
             [("warehouse_id", "=", store.id), ("product_id", "=", self.products[sku].id)]
         )
         return row.qoh if row else 0
+
+    def available(self, store, sku):
+        """What routing may still give from the store: on hand minus what orders reserve."""
+        product = self.products[sku]
+        return self.env["lightspeed.stock"]._available(store, product)[store.id].get(product.id, 0)
 
     def sales_log(self):
         return self.env["amazon.sync.log"].search([("flow", "=", "lightspeed")])

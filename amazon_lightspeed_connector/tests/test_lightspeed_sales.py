@@ -8,6 +8,7 @@ inventory when shipped", the Shipments screen and who may use it.
 
 import ast
 from decimal import Decimal
+from unittest.mock import patch
 
 import psycopg2
 from odoo.exceptions import AccessError, UserError
@@ -147,15 +148,73 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
 
     def test_store_stock_drops_at_the_shop_that_sold(self):
         order = self.import_order(("LTR-BELT", 2))
-        self.assertEqual(self.store_a.id, order.routed_order_ids.warehouse_id.id)
+        routed = order.routed_order_ids
+        self.assertEqual(self.store_a.id, routed.warehouse_id.id)
+        self.sim.clock.advance(60)  # the stock was read a minute before the sale
         self.send()
         self.assertEqual(self.sim.qoh("LTR-BELT", 1), 8)
         self.assertEqual((self.sim.qoh("LTR-BELT", 2), self.sim.qoh("LTR-BELT", 3)), (5, 5))
-        # and at once in Odoo, before the next stock refresh
+        # at once in Odoo, before the next stock refresh: the sale's units stay reserved
+        self.assertEqual(self.local_qoh(self.store_a, "LTR-BELT"), 10, "Lightspeed's, as read")
+        self.assertEqual(self.available(self.store_a, "LTR-BELT"), 8)
+        self.assertEqual(self.available(self.store_b, "LTR-BELT"), 5)
+        self.assertTrue(routed.reserves_stock)
+        belt = self.products["LTR-BELT"]
+        for_amazon = self.env["amazon.offer"]._stock_figures(self.amazon, belt)
+        self.assertEqual(for_amazon, ({belt.id: 20}, {belt.id: 2}), "Amazon is offered 18")
+        # the refresh reads the lowered figure: the sale counts once
+        self.sim.clock.advance(60)
+        self.lightspeed._refresh_stock()
         self.assertEqual(self.local_qoh(self.store_a, "LTR-BELT"), 8)
-        self.assertEqual(self.local_qoh(self.store_b, "LTR-BELT"), 5)
-        available = self.env["lightspeed.stock"]._available(self.store_a, self.products["LTR-BELT"])
-        self.assertEqual(available[self.store_a.id][self.products["LTR-BELT"].id], 8)
+        self.assertEqual(self.available(self.store_a, "LTR-BELT"), 8)
+        routed.invalidate_recordset(["reserves_stock"])
+        self.assertFalse(routed.reserves_stock)
+        for_amazon = self.env["amazon.offer"]._stock_figures(self.amazon, belt)
+        self.assertEqual(for_amazon, ({belt.id: 18}, {}))
+
+    def test_a_stock_refresh_between_the_sale_and_its_recording_counts_it_once(self):
+        """Another worker refreshes the stock after Lightspeed lowered it for the sale and
+        before this worker records the sale: the figure read already counts it."""
+        routed = self.import_order(("LTR-BELT", 2)).routed_order_ids
+        self.sim.clock.advance(60)
+        record_sale = type(self.Routed)._record_sale
+
+        def refresh_first(order, *args):
+            self.sim.clock.advance(5)
+            self.lightspeed._refresh_stock()
+            return record_sale(order, *args)
+
+        with patch.object(type(self.Routed), "_record_sale", refresh_first):
+            self.send()
+        self.assertLightspeedSaleCreated(routed)
+        self.assertEqual(self.local_qoh(self.store_a, "LTR-BELT"), 8)
+        self.assertEqual(self.available(self.store_a, "LTR-BELT"), 8, "not 6: counted once")
+
+    def test_a_stock_figure_read_before_the_sale_and_stored_after_it_keeps_the_units_reserved(
+        self,
+    ):
+        """A refresh read the item before the sale and stores it after the sale is recorded
+        (a slow page, another worker): the figure lacks the sale, so its units stay reserved."""
+        routed = self.import_order(("LTR-BELT", 2)).routed_order_ids
+        self.sim.clock.advance(60)
+        Account = type(self.lightspeed)
+        store_batch = Account._store_stock_batch
+        sent = []
+
+        def send_before_storing(account, *args, **kwargs):
+            if not sent:
+                sent.append(self.send())
+            return store_batch(account, *args, **kwargs)
+
+        with patch.object(Account, "_store_stock_batch", send_before_storing):
+            self.lightspeed._refresh_stock(full=True)
+        self.assertLightspeedSaleCreated(routed)
+        self.assertEqual(self.local_qoh(self.store_a, "LTR-BELT"), 10, "read before the sale")
+        self.assertEqual(self.available(self.store_a, "LTR-BELT"), 8)
+        self.sim.clock.advance(60)
+        self.lightspeed._refresh_stock()
+        self.assertEqual(self.local_qoh(self.store_a, "LTR-BELT"), 8)
+        self.assertEqual(self.available(self.store_a, "LTR-BELT"), 8)
 
     # --- exactly once -----------------------------------------------------------------------
 
@@ -363,8 +422,8 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
         self.assertEqual(self.sim.qoh("LTR-BELT", 1), 10)
         self.assertFalse(routed.lightspeed_sale_completed)
         self.assertTrue(routed.reserves_stock, "the open sale still holds its units")
-        available = self.env["lightspeed.stock"]._available(self.store_a, self.products["LTR-BELT"])
-        self.assertEqual(available[self.store_a.id][self.products["LTR-BELT"].id], 8)
+        self.assertEqual(self.available(self.store_a, "LTR-BELT"), 8)
+        self.sim.clock.advance(3600)  # shipped an hour later
 
         carrier = self.env["delivery.carrier"].search([], limit=1)
         routed.with_user(self.user).write(
@@ -378,10 +437,15 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
         sale = self.sale_of(routed)
         self.assertTrue(sale.completed)
         self.assertEqual(self.sim.qoh("LTR-BELT", 1), 8)
-        self.assertEqual(self.local_qoh(self.store_a, "LTR-BELT"), 8)
+        self.assertEqual(self.available(self.store_a, "LTR-BELT"), 8, "held until read")
         self.assertEqual(sale.ship_to["shipped"], "true")
         self.assertIn("Tracking: 1Z999AA10123456784", sale.ship_to["shipNote"])
-        self.assertFalse(routed.reserves_stock)
+        self.assertTrue(routed.reserves_stock)
+        self.sim.clock.advance(60)
+        self.lightspeed._refresh_stock()
+        self.assertEqual(self.available(self.store_a, "LTR-BELT"), 8)
+        routed.invalidate_recordset(["reserves_stock"])
+        self.assertFalse(routed.reserves_stock, "Lightspeed's qoh as read counts the sale")
 
     def test_a_failed_completion_is_retried_by_the_schedule(self):
         self.amazon.inventory_deduction = "when_shipped"

@@ -150,10 +150,11 @@ class TestSendRunBudget(CronHandover, LightspeedSales, RoutingCase):
 
     # --- another worker ------------------------------------------------------------------------
 
-    def test_a_lock_held_by_another_worker_on_the_stock_keeps_the_sale_and_is_no_error(self):
+    def test_a_lock_held_by_another_worker_while_recording_keeps_the_sale_and_is_no_error(self):
         routed = self.import_order(("LTR-BELT", 1)).routed_order_ids
-        qoh_before = self.local_qoh(self.store_a, "LTR-BELT")
-        real = type(self.Routed)._lower_local_stock
+        available_before = self.available(self.store_a, "LTR-BELT")
+        self.sim.clock.advance(60)  # the stock was read a minute before the sale
+        real = type(self.Routed)._record_sale
         calls = {"n": 0}
         # a committed row no code of the run writes or references (a lock on a referenced row
         # would block this very test's inserts)
@@ -161,18 +162,18 @@ class TestSendRunBudget(CronHandover, LightspeedSales, RoutingCase):
             "SELECT id FROM ir_config_parameter WHERE key = 'database.uuid' FOR NO KEY UPDATE"
         )
         with sql_db.db_connect(self.env.cr.dbname).cursor() as other:
-            # another worker holds a row this worker's stock write must take: a real
-            # LockNotAvailable from PostgreSQL, as a busy worker gives
+            # another worker holds a row this worker's recording must take (a buyer kept at the
+            # same moment): a real LockNotAvailable from PostgreSQL, as a busy worker gives
             other.execute(lock_sql)
 
-            def lower_while_locked(order):
+            def record_while_locked(order, *args):
                 calls["n"] += 1
                 if calls["n"] == 1:
                     self.env.cr.execute(lock_sql + " NOWAIT")
-                return real(order)
+                return real(order, *args)
 
             with (
-                patch.object(type(self.Routed), "_lower_local_stock", lower_while_locked),
+                patch.object(type(self.Routed), "_record_sale", record_while_locked),
                 mute_logger("odoo.sql_db"),
             ):
                 runs = self.send()
@@ -181,8 +182,13 @@ class TestSendRunBudget(CronHandover, LightspeedSales, RoutingCase):
         self.assertFalse(routed.error_message)
         self.assertEqual(routed.lightspeed_sale_id, str(self.sale_of(routed).sale_id))
         self.assertEqual(runs[0].counts["sent"], 1)
-        self.assertEqual(calls["n"], 2, "the local stock is lowered after the commit")
-        self.assertEqual(self.local_qoh(self.store_a, "LTR-BELT"), qoh_before - 1)
+        self.assertEqual(calls["n"], 2, "recorded by the second try, no second POST")
+        self.assertEqual(len(self.sim.sales(routed.name)), 1)
+        self.assertEqual(
+            self.available(self.store_a, "LTR-BELT"),
+            available_before,
+            "the routed unit stays reserved once, now by the completed sale",
+        )
 
     def test_a_conflict_before_the_post_leaves_the_order_to_the_next_run(self):
         routed = self.import_order(("LTR-BELT", 1)).routed_order_ids

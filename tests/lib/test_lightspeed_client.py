@@ -177,9 +177,18 @@ def test_post_a_sale_and_find_it_by_reference(sim, client):
     assert record["referenceNumber"] == "113-0000001-0000001" and record["completed"] == "true"
 
     found = client.find_sales_by_reference("113-0000001-0000001")
+    completed_at = wire.to_datetime(record["completeTime"])
     assert found == [
-        wire.Sale(int(record["saleID"]), "113-0000001-0000001", True, Decimal("59"), 3)
+        wire.Sale(
+            int(record["saleID"]),
+            "113-0000001-0000001",
+            True,
+            Decimal("59"),
+            3,
+            completed_at=completed_at,
+        )
     ]
+    assert completed_at == wire.to_datetime(sim.item_record("JBJ-S")["timeStamp"])
     assert client.find_sales_by_reference("113-9999999-9999999") == []
     assert sim.qoh("JBJ-S", 3) == 2
 

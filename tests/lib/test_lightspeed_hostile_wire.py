@@ -114,3 +114,18 @@ def test_a_gzip_document_without_its_header_is_unzipped():
     assert decode_document(gzip.compress(b'{"a": 1}'), None, None) == '{"a": 1}'
     with pytest.raises(PayloadError, match="could not be unzipped"):
         decode_document(gzip.compress(b'{"a": 1}')[:20], None, None)
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        ({"completed": "false", "completeTime": "2026-01-01T00:00:05+00:00"}, None),
+        ({"completed": "true", "completeTime": "2026-01-01T01:00:05+01:00"}, "00:00:05"),
+        ({"completed": "true", "timeStamp": "2026-01-01T00:00:09+00:00"}, "00:00:09"),
+        ({"completed": "true", "completeTime": "", "timeStamp": "soon"}, None),
+    ],
+    ids=["open", "completeTime", "no_completeTime_gives_timeStamp", "unreadable"],
+)
+def test_when_a_completed_sale_lowered_the_stock(record, expected):
+    completed_at = wire.completion_time(record)
+    assert (completed_at and completed_at.strftime("%H:%M:%S")) == expected

@@ -21,6 +21,7 @@ from amazon_lightspeed_connector.lib.lightspeed.sale_sender import (
     send_sale,
     ship_note_payload,
 )
+from amazon_lightspeed_connector.lib.lightspeed.wire import to_datetime
 
 REFERENCE = "111-0000001-0000001"
 
@@ -164,8 +165,8 @@ def test_completing_an_open_sale_lowers_qoh_once_even_if_called_twice(sim, clien
     assert sim.qoh("JBJ-L", 3) == 5
     note = shipment_note(jeans_request(sim, tracking_number="1Z999AA10123456784"))
 
-    assert complete_sale(client, sale_id, ship_note=note) is True
-    assert complete_sale(client, sale_id, ship_note=note) is False
+    assert complete_sale(client, sale_id, ship_note=note).by_this_call is True
+    assert complete_sale(client, sale_id, ship_note=note).by_this_call is False
 
     sale = sim.sale(sale_id)
     assert sale.completed and sim.qoh("JBJ-L", 3) == 3
@@ -177,9 +178,37 @@ def test_completing_an_open_sale_lowers_qoh_once_even_if_called_twice(sim, clien
 def test_completing_survives_a_lost_answer(sim, client):
     sale_id = send_sale(client, payload_for(sim, complete_now=False)).sale_id
     sim.faults.add("lost_response", method="PUT", path="/Sale/")
-    assert complete_sale(client, sale_id) is True
+    assert complete_sale(client, sale_id).by_this_call is True
     assert sim.sale(sale_id).completed and sim.qoh("JBJ-L", 3) == 3
     assert len(calls(sim, "PUT", "/Sale/")) == 1
+
+
+def item_stamp(sim, ref):
+    return to_datetime(sim.item_record(ref)["timeStamp"])
+
+
+def test_a_completion_says_when_the_items_stock_dropped(sim, client):
+    sale_id = send_sale(client, payload_for(sim, complete_now=False)).sale_id
+    sim.clock.advance(90)
+    completion = complete_sale(client, sale_id)
+    assert completion.completed_at == item_stamp(sim, "JBJ-L")
+    sim.clock.advance(60)
+    again = complete_sale(client, sale_id)  # completed before: the time it happened, not now
+    assert (again.by_this_call, again.completed_at) == (False, completion.completed_at)
+
+
+def test_a_sale_sent_completed_says_when_the_stock_dropped_and_an_open_one_does_not(sim, client):
+    sim.clock.advance(30)
+    assert send_sale(client, payload_for(sim)).completed_at == item_stamp(sim, "JBJ-L")
+    open_sale = send_sale(client, {**payload_for(sim, complete_now=False), "referenceNumber": "X"})
+    assert open_sale.completed_at is None
+
+
+def test_an_adopted_sale_says_when_it_was_completed(sim, client):
+    sim.faults.add("lost_response", method="POST", path="/Sale.json")
+    sim.clock.advance(45)
+    result = send_sale(client, payload_for(sim))
+    assert result.looked_up and result.completed_at == item_stamp(sim, "JBJ-L")
 
 
 def test_a_note_given_after_the_completion_marks_the_sale_shipped_with_it(sim, client):

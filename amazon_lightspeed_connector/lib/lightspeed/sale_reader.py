@@ -72,6 +72,7 @@ class ConnectorSale:
     archived: bool
     timestamp: object  # aware UTC datetime, or None
     shipped: bool | None  # None: the sale has no ShipTo
+    completed_at: object = None  # ``wire.completion_time``: aware UTC datetime, or None
     ship_note: str = ""
     lines: tuple = ()  # SaleLine, when read with SaleLines
     payments: tuple = ()  # SalePayment, when read with SalePayments
@@ -223,6 +224,7 @@ def sale_from_wire(record):
         archived=wire.to_bool(record.get("archived")),
         timestamp=wire.to_datetime(record.get("timeStamp")),
         shipped=wire.to_bool(ship_to.get("shipped")) if ship_to else None,
+        completed_at=wire.completion_time(record),
         ship_note=wire.to_text(ship_to.get("shipNote"), 2000) if ship_to else "",
         lines=tuple(_line(line, sale_id) for line in wire.nested(record, "SaleLines", "SaleLine")),
         payments=tuple(

@@ -29,6 +29,17 @@ class SendResult:
     looked_up: bool  # True: the id came from a referenceNumber search
     # why the sale was looked up after a POST: its answer was lost or unreadable ("" if not)
     answer_lost: str = field(default="", compare=False)
+    # when the sale lowered its shop's stock (``wire.completion_time``), None while it is open
+    completed_at: object = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What ``complete_sale`` did: ``by_this_call`` False when the sale was completed before
+    (an earlier PUT whose answer was lost, or the store); ``completed_at`` as in SendResult."""
+
+    by_this_call: bool
+    completed_at: object = None
 
 
 def send_sale(client, payload, attempts=DEFAULT_ATTEMPTS, look_up_first=True):
@@ -52,19 +63,21 @@ def send_sale(client, payload, attempts=DEFAULT_ATTEMPTS, look_up_first=True):
         else:  # the sales a batch look-up found with this reference (``SalesByReference``)
             found = pick_sale(look_up_first, reference, shop_id)
         if found is not None:
-            _logger.info("Lightspeed sale %s already holds %s: adopted", found, reference)
-            return SendResult(found, created=False, looked_up=True)
+            _logger.info("Lightspeed sale %s already holds %s: adopted", found.sale_id, reference)
+            return _result(found, created=False)
     for attempt in range(1, attempts + 1):
         try:
-            return SendResult(_post_sale(client, payload), created=True, looked_up=False)
+            return _result(_post_sale(client, payload), created=True)
         except (TransientError, PayloadError) as exc:
             if attempt == attempts:
                 raise
             if _outcome_unknown(exc):
                 found = find_sale(client, reference, shop_id)
                 if found is not None:
-                    _logger.info("Sale %s for %s was written; answer lost", found, reference)
-                    return SendResult(found, created=False, looked_up=True, answer_lost=str(exc))
+                    _logger.info(
+                        "Sale %s for %s was written; answer lost", found.sale_id, reference
+                    )
+                    return _result(found, created=False, answer_lost=str(exc))
                 if isinstance(exc, PayloadError):
                     # written, or answered by something else, yet not found: never risk a
                     # second sale; a person looks in Lightspeed, then retries
@@ -79,15 +92,25 @@ def send_sale(client, payload, attempts=DEFAULT_ATTEMPTS, look_up_first=True):
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _result(sale, created, answer_lost=""):
+    return SendResult(
+        sale.sale_id,
+        created=created,
+        looked_up=not created,
+        answer_lost=answer_lost,
+        completed_at=sale.completed_at,
+    )
+
+
 def _post_sale(client, payload):
+    """The Sale the POST created, as its answer says (``wire.Sale``)."""
     record = client.post("Sale", payload)
-    sale_id = wire.to_record_id(record.get("saleID"))
-    if not sale_id:
+    if not wire.to_record_id(record.get("saleID")):
         raise PayloadError(
             "Lightspeed's answer to the Sale POST has no saleID (%s)"
             % wire.describe(record.get("saleID"))
         )
-    return sale_id
+    return wire.sale_from_wire(record)
 
 
 def _outcome_unknown(exc):
@@ -96,7 +119,7 @@ def _outcome_unknown(exc):
 
 
 def find_sale(client, reference, shop_id):
-    """The id of the live sale with this referenceNumber at this shop, or None.
+    """The live sale (``wire.Sale``) with this referenceNumber at this shop, or None.
 
     A live one at another shop, or only voided / archived ones, means a person or another run
     already decided about this order in Lightspeed: a PermanentError, never a second sale.
@@ -105,13 +128,13 @@ def find_sale(client, reference, shop_id):
 
 
 def pick_sale(sales, reference, shop_id):
-    """``find_sale``'s decision on sales already read: an id, None, or a PermanentError."""
+    """``find_sale``'s decision on sales already read: a Sale, None, or a PermanentError."""
     live = sorted((s for s in sales if not (s.voided or s.archived)), key=lambda s: s.sale_id or 0)
     here = [s for s in live if s.shop_id == shop_id]
     if here:
         if len(here) > 1:
             _logger.warning("Several Lightspeed sales hold %s; adopting the oldest", reference)
-        return here[0].sale_id
+        return here[0]
     if live:
         raise PermanentError(
             "Lightspeed sale %s at shop %s already holds reference %s; this part is for shop "
@@ -168,7 +191,7 @@ def ship_note_payload(ship_note):
 
 
 def complete_sale(client, sale_id, ship_note=None, attempts=DEFAULT_ATTEMPTS, shipped=True):
-    """Complete an open sale ("deduct inventory when shipped"); True if this call did it.
+    """Complete an open sale ("deduct inventory when shipped"); a Completion.
 
     Idempotent: the sale is read first and a completed one is left alone, so calling again
     after a crash or a lost answer never completes (or moves stock) twice. A voided sale is a
@@ -179,11 +202,11 @@ def complete_sale(client, sale_id, ship_note=None, attempts=DEFAULT_ATTEMPTS, sh
         sale = read_sale(client, sale_id)
         if sale.voided:
             raise PermanentError("Lightspeed sale %s was voided; it cannot ship" % sale_id)
-        if sale.completed:
-            return put_answer_lost  # our earlier PUT landed, or someone completed it before
+        if sale.completed:  # our earlier PUT landed, or someone completed it before
+            return Completion(put_answer_lost, sale.completed_at)
         try:
-            client.put("Sale", sale_id, completion_payload(ship_note, shipped))
-            return True
+            answer = client.put("Sale", sale_id, completion_payload(ship_note, shipped))
+            return Completion(True, wire.completion_time(answer))
         except (TransientError, PayloadError) as exc:
             if attempt == attempts:
                 raise

@@ -173,6 +173,7 @@ class Sale:
     shop_id: int
     voided: bool = False
     archived: bool = False
+    completed_at: datetime = None  # see ``completion_time``
 
 
 @dataclass(frozen=True)
@@ -268,7 +269,21 @@ def sale_from_wire(record):
         shop_id=to_int(record.get("shopID")),
         voided=to_bool(record.get("voided")),
         archived=to_bool(record.get("archived")),
+        completed_at=completion_time(record),
     )
+
+
+def completion_time(record):
+    """When a completed Sale lowered its shop's stock (aware UTC), None for an open one.
+
+    Lightspeed stamps the completion (``completeTime``) and the Items whose qoh it lowered
+    (their ``timeStamp``) in the same write, so an Item read with a timeStamp before it does
+    not count the sale yet. A record without ``completeTime`` gives its ``timeStamp``, which
+    the completing write set too.
+    """
+    if not to_bool(record.get("completed")):
+        return None
+    return to_datetime(record.get("completeTime")) or to_datetime(record.get("timeStamp"))
 
 
 def customer_from_wire(record):
