@@ -74,9 +74,10 @@ def commit(env):
 
 
 def lock_rows(cr, query, params):
-    """Run a row-locking query (NOWAIT, SKIP LOCKED) whose failure is a conflict with another
-    worker (LockNotAvailable, SerializationFailure) that the caller expects and handles: Odoo
-    must not log it as a "bad query" at ERROR level, which monitoring takes for a crash."""
+    """Run a row-locking query (NOWAIT, SKIP LOCKED, or a wait bounded by ``lock_timeout``)
+    whose failure is a conflict with another worker (LockNotAvailable, SerializationFailure)
+    that the caller expects and handles: Odoo must not log it as a "bad query" at ERROR level,
+    which monitoring takes for a crash."""
     cr.execute(query, params, log_exceptions=False)
 
 

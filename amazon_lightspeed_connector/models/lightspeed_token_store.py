@@ -16,6 +16,7 @@ from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from ..lib.errors import TransientError
 from ..lib.lightspeed.auth import usable_grant
+from .connector_run import lock_rows
 
 # How long a worker waits for another one's refresh (one token call) before giving up for this
 # run. Never wait forever: a caller whose own transaction already wrote the token row (a person
@@ -74,7 +75,7 @@ class OdooTokenStore:
         with self._registry.cursor() as cr:
             cr.execute("SET LOCAL lock_timeout = %s", (LOCK_TIMEOUT,))
             try:
-                cr.execute(_READ + " FOR UPDATE", (self._account.id,))
+                lock_rows(cr, _READ + " FOR UPDATE", (self._account.id,))
             except LockNotAvailable:
                 raise TransientError(
                     "Another process is renewing the Lightspeed token; try again shortly."
