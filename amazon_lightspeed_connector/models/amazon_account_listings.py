@@ -21,6 +21,7 @@ from collections import Counter
 from decimal import Decimal
 
 from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import float_round
 
 from ..lib.amazon.listings import DEFAULT_FEED_THRESHOLD, plan_push
@@ -132,6 +133,31 @@ class AmazonAccountListings(models.Model):
         return result
 
     # ------------------------------------------------------------ prices
+
+    @api.constrains("marketplace_ids")
+    def _check_dropped_marketplaces(self):
+        """A marketplace the channel stops listing must hold none of its active SKU bindings
+        or pricelists: they would match no order and no listing from then on, silently."""
+        for channel in self:
+            listed = channel._marketplace_list()
+            left = [("account_id", "=", channel.id), ("marketplace_id", "not in", listed)]
+            offers = self.env["amazon.offer"].sudo().search(left)
+            pricelists = self.env["amazon.marketplace.pricelist"].sudo().search(left)
+            if offers or pricelists:
+                used = offers.mapped("marketplace_id") + pricelists.mapped("marketplace_id")
+                marketplaces = sorted(set(used))
+                raise ValidationError(
+                    _(
+                        "The channel %(channel)s still has %(offers)s SKU bindings and "
+                        "%(pricelists)s pricelists per marketplace in %(marketplaces)s: archive "
+                        "or delete them first (SKU Bindings, grouped by Marketplace ID), or "
+                        "keep the marketplace.",
+                        channel=channel.name,
+                        offers=len(offers),
+                        pricelists=len(pricelists),
+                        marketplaces=", ".join(marketplaces),
+                    )
+                )
 
     def _listing_pricelist(self, marketplace_id):
         row = self.marketplace_pricelist_ids.filtered(lambda r: r.marketplace_id == marketplace_id)

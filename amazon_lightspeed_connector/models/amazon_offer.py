@@ -41,6 +41,11 @@ class AmazonOffer(models.Model):
         ),
     ]
 
+    @api.constrains("active")
+    def _check_restored_marketplace(self):
+        """A binding restored from the archive must be in a marketplace the channel lists."""
+        self.filtered("active")._check_channel_marketplace()
+
     @api.onchange("account_id")
     def _onchange_account_id(self):
         if self.account_id and not self.marketplace_id:

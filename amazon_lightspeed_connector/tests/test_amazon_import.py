@@ -582,6 +582,28 @@ class TestAmazonImport(SyncLogErrors, AmazonImportCase):
         self.env.flush_all()
         self.assertEqual(offer.marketplace_id, canada)
 
+    def test_a_channel_keeps_a_marketplace_while_bindings_or_pricelists_are_in_it(self):
+        canada = "A2EUQ1WTGCTBG2"
+        self.account.marketplace_ids = "%s,%s" % (MARKETPLACE, canada)
+        offer = self.bind("NOT-BOUND-1", self.products["CASH-BEANIE"], canada)
+        pricelist = self.env["amazon.marketplace.pricelist"].create(
+            {
+                "account_id": self.account.id,
+                "marketplace_id": canada,
+                "pricelist_id": self.env["product.pricelist"].create({"name": "CAD"}).id,
+            }
+        )
+        still_used = r"1 SKU bindings and 1 pricelists per marketplace in A2EUQ1WTGCTBG2"
+        with self.assertRaisesRegex(ValidationError, still_used), self.env.cr.savepoint():
+            self.account.marketplace_ids = MARKETPLACE
+        pricelist.unlink()
+        offer.active = False  # archived: matches nothing, so it no longer holds Canada
+        self.account.marketplace_ids = MARKETPLACE
+        self.env.flush_all()
+        self.assertEqual(self.account._marketplace_list(), [MARKETPLACE])
+        with self.assertRaisesRegex(ValidationError, "not a marketplace"), self.env.cr.savepoint():
+            offer.active = True  # restored: Canada is no longer the channel's
+
     def test_an_unexpected_failure_on_one_order_does_not_stop_the_batch(self):
         orders = [self.sim.add_order([line("JBJ-M")]) for _ in range(4)]
         Partner = type(self.env["res.partner"])
