@@ -41,11 +41,11 @@ from ..lib.amazon.settlement import parse_report_date
 from ..lib.errors import ConnectorError
 from .access_guard import MANAGER, requires
 from .amazon_order import _naive_utc
+from .amazon_settlement import SETTLEMENT_CRON
 from .connector_connection_mixin import run_state_field
-from .connector_run import ConnectorRun, button_env, run_each
+from .connector_run import DONE, ERROR, ConnectorRun, button_env, run_each
 
 LOCK_CLASS = 0x414D53  # advisory lock namespace: one settlement run per channel at a time
-SETTLEMENT_CRON = "amazon_lightspeed_connector.ir_cron_amazon_settlements"
 
 
 class SettlementRun(ConnectorRun):
@@ -173,11 +173,17 @@ class AmazonAccountSettlement(models.Model):
 
     @api.model
     def _cron_read_settlements(self):
-        """Every channel that reads settlements, within one run's budget; a channel whose time
+        """Every channel that reads settlements, and every channel with a report queued by
+        Retry (its schedule off: that alone), within one run's budget; a channel whose time
         was up, or whose quota needs time, asks for the next run."""
+        retried = self.env["amazon.settlement"].search([("retry_requested", "=", True)])
         run_each(
-            self.search([("settlement_enabled", "=", True)]),
-            lambda account, deadline: account._read_settlements(deadline=deadline),
+            self.search(
+                ["|", ("settlement_enabled", "=", True), ("id", "in", retried.account_id.ids)]
+            ),
+            lambda account, deadline: account._read_settlements(
+                deadline=deadline, retries_only=not account.settlement_enabled
+            ),
             SETTLEMENT_CRON,
             "settlement",
         )
@@ -204,9 +210,10 @@ class AmazonAccountSettlement(models.Model):
     def _settlement_client(self):
         return self._amazon_client()
 
-    def _read_settlements(self, client=None, deadline=None):
-        """One settlement run of this channel within the run's budget; its SettlementRun
-        (None: already running)."""
+    def _read_settlements(self, client=None, deadline=None, retries_only=False):
+        """One settlement run of this channel within the run's budget: the reports queued by
+        Retry, then (unless ``retries_only``) the new ones; its SettlementRun (None: already
+        running)."""
         self.ensure_one()
         account = self.with_company(self.company_id)
         run = SettlementRun(self.env, deadline=deadline)
@@ -234,20 +241,62 @@ class AmazonAccountSettlement(models.Model):
         )
         try:
             with run.api_client(client, account._settlement_client) as client:
-                reports = client.list_settlement_reports(since)
                 pacer = getattr(client, "pacer", None)
-                for info in run.items(sorted(reports, key=lambda r: r.created or ""), pacer):
-                    account._read_listed_report(client, info, run)
+                account._read_queued_reports(client, run, pacer)
+                if not (retries_only or run.stopped):
+                    reports = client.list_settlement_reports(since)
+                    for info in run.items(sorted(reports, key=lambda r: r.created or ""), pacer):
+                        account._read_listed_report(client, info, run)
         except ConnectorError as error:
             account._stop_run(run, error, "settlement")
         account._settlement_run_done(run)
         return run
+
+    @staticmethod
+    def _count_settlement(run, settlement):
+        run.counts["error" if settlement.state == "error" else "read"] += 1
+        lines = settlement.line_ids
+        run.counts["open"] += len(
+            set(lines.filtered(lambda x: x.state == "open").mapped("order_reference"))
+        )
+        run.counts["closed"] += len(
+            set(lines.filtered(lambda x: x.state == "paid").mapped("order_reference"))
+        )
 
     def _settlement_run_done(self, run):
         self._save_run_state(
             "settlement", last_run=fields.Datetime.now(), last_result=run.summary()
         )
         run.commit()
+
+    def _read_queued_reports(self, client, run, pacer):
+        """The reports Retry queued, oldest first, each read again and booked, then committed
+        (its flag stays when the run stops before it: the next run takes it)."""
+        queued = self.env["amazon.settlement"].search(
+            [("account_id", "=", self.id), ("retry_requested", "=", True)], order="id"
+        )
+        for settlement in run.items(queued, pacer):
+            outcome, result = run.attempt(
+                lambda s=settlement: self._read_queued_report(s, client), settlement.display_name
+            )
+            if outcome == DONE:
+                self._count_settlement(run, result)
+            elif outcome == ERROR:  # not a matter of trying again: a person looks at it
+                settlement.retry_requested = False
+                run.counts["error"] += 1
+                self.env["amazon.sync.log"]._log_event(
+                    "settlement",
+                    "%s: %s" % (settlement.display_name, result),
+                    reference=settlement.report_id,
+                    record=settlement,
+                )
+            run.commit()
+
+    def _read_queued_report(self, settlement, client):
+        """Unqueue and read one report (a savepoint around it: throttled, or another worker
+        writing the report at the same moment, it stays queued for the next run)."""
+        settlement.retry_requested = False
+        return self._process_settlement_report(settlement.report_id, client=client)
 
     def _read_listed_report(self, client, info, run):
         """Read one listed report unless it was read before; the cursor moves past it."""
@@ -258,14 +307,7 @@ class AmazonAccountSettlement(models.Model):
             run.counts["already"] += 1
         else:
             settlement = self._process_settlement_report(info.report_id, info, client)
-            run.counts["error" if settlement.state == "error" else "read"] += 1
-            lines = settlement.line_ids
-            run.counts["open"] += len(
-                set(lines.filtered(lambda x: x.state == "open").mapped("order_reference"))
-            )
-            run.counts["closed"] += len(
-                set(lines.filtered(lambda x: x.state == "paid").mapped("order_reference"))
-            )
+            self._count_settlement(run, settlement)
         created = parse_report_date(info.created or "")
         created = _naive_utc(created) if created else None
         cursor = self._run_state("settlement").cursor

@@ -1,8 +1,9 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
-from ..lib.errors import ConnectorError
 from .access_guard import MANAGER, requires
+from .connector_run import queued_sentence, trigger
+
+SETTLEMENT_CRON = "amazon_lightspeed_connector.ir_cron_amazon_settlements"
 
 SETTLEMENT_STATES = [
     ("done", "Closed"),
@@ -67,6 +68,14 @@ class AmazonSettlement(models.Model):
         "be read or booked; see the message, fix the cause and press Retry.",
     )
     error_message = fields.Text(readonly=True)
+    retry_requested = fields.Boolean(
+        "Queued for Retry",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Retry was pressed: the settlement scheduled action reads the report again and "
+        "books the orders still open, then clears this.",
+    )
     line_ids = fields.One2many(
         "amazon.settlement.line", "settlement_id", "Report Rows", readonly=True
     )
@@ -166,16 +175,19 @@ class AmazonSettlement(models.Model):
 
     @requires("write", MANAGER)
     def action_retry(self):
-        """Read the report again and book what is still open (after fixing a setting)."""
-        for settlement in self:
-            account = settlement.account_id.sudo().with_company(settlement.company_id)
-            try:
-                account._process_settlement_report(settlement.report_id)
-            except ConnectorError as error:
-                raise UserError(
-                    _("Amazon could not be reached, try again later: %s", error)
-                ) from None
-        return True
+        """Queue these reports to be read again and their open orders booked (after fixing
+        a setting). Reading and booking a report can outlast a request: the settlement
+        scheduled action does it at once, in its own worker and time budget (also for a
+        channel whose schedule is off); the notification says when."""
+        self.sudo().write({"retry_requested": True})
+        at = trigger(self.env, SETTLEMENT_CRON, fields.Datetime.now(), only_active=True)
+        return self.env["amazon.account"]._notification(
+            _(
+                "Read again and booked by the settlement scheduled action: %s",
+                queued_sentence(self.env, len(self), at),
+            ),
+            "info" if at else "warning",
+        )
 
     @requires("read")
     def action_view_payments(self):

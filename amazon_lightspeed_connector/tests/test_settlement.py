@@ -36,6 +36,17 @@ class TestSettlement(SyncLogErrors, AmazonImportCase):
     def settlements(self):
         return self.env["amazon.settlement"].search([("account_id", "=", self.account.id)])
 
+    def retry(self, settlement):
+        """Retry pressed on the report (it only queues it), then the scheduled action it
+        triggered; the action's runs."""
+        notification = settlement.action_retry()
+        self.assertIn("1 queued", notification["params"]["message"])
+        self.assertTrue(settlement.retry_requested)
+        self.sim.clock.advance(60)
+        with self.served():
+            self.env["amazon.account"]._cron_read_settlements()
+        self.assertFalse(settlement.retry_requested, "done: no longer queued")
+
     def settlement_logs(self, level=None):
         domain = [("flow", "=", "settlement")] + ([("level", "=", level)] if level else [])
         return self.env["amazon.sync.log"].search(domain)
@@ -187,7 +198,7 @@ class TestSettlement(SyncLogErrors, AmazonImportCase):
 
         run = self.read_settlements()
         self.assertEqual((run.counts["read"], run.counts["already"]), (0, 1), run.summary())
-        settlement.action_retry()  # read by hand again: the paid orders stay as they are
+        self.retry(settlement)  # read by hand again: the paid orders stay as they are
 
         self.assertEqual(settlement.paid_count + settlement.unmatched_count, settlement.row_count)
         self.assertEqual(self.settlements(), settlement)
@@ -287,8 +298,7 @@ class TestSettlement(SyncLogErrors, AmazonImportCase):
         before = self.overview_errors(self.account)
 
         self.sim.documents[reports[0].document_id].content = contents[0]
-        with self.served():
-            fixed.action_retry()
+        self.retry(fixed)
         self.assertNotEqual(fixed.state, "error")
         self.assertResolvedAlone(error, other_error, self.account, before)
 
@@ -314,10 +324,55 @@ class TestSettlement(SyncLogErrors, AmazonImportCase):
                 return locked(settlement, order, lines)
             return original(settlement, order, lines)
 
-        with patch.object(Settlement, "_pay_order", locked_for_shirts), self.served():
-            settlement.action_retry()
+        with patch.object(Settlement, "_pay_order", locked_for_shirts):
+            self.retry(settlement)
         self.assertIn(self.invoices(jeans).payment_state, PAID)
         self.assertResolvedAlone(error, other_error, self.account, before)
+
+    def test_retry_hands_the_report_to_the_scheduled_action_even_with_the_schedule_off(self):
+        jeans, _shirts = self.shipped_orders()
+        self.sim.generate_settlement_report()
+        Settlement = type(self.env["amazon.settlement"])
+        with patch.object(Settlement, "_pay_order", side_effect=PermanentError("Locked.")):
+            self.read_settlements()
+        settlement = self.settlements()
+        self.account.settlement_enabled = False
+        calls = len(self.sim.calls)
+        cron = self.env.ref("amazon_lightspeed_connector.ir_cron_amazon_settlements")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+
+        params = settlement.action_retry()["params"]
+        self.assertEqual(len(self.sim.calls), calls, "nothing read in the request")
+        self.assertIn("1 queued: the next run starts at", params["message"])
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers
+        )
+        self.assertNotIn(self.invoices(jeans).payment_state, PAID)
+
+        self.sim.generate_settlement_report()  # a new report: not read, the schedule is off
+        self.sim.clock.advance(60)
+        with self.served():
+            self.env["amazon.account"]._cron_read_settlements()
+        self.assertIn(self.invoices(jeans).payment_state, PAID)
+        self.assertFalse(settlement.retry_requested)
+        self.assertEqual(self.settlements(), settlement, "only the queued report was read")
+
+    def test_a_throttled_retry_stays_queued_for_the_next_run(self):
+        self.shipped_orders()
+        report = self.sim.generate_settlement_report()
+        self.sim.documents[report.document_id].content = b"settlement-id\tamount\n1\t1\n"
+        self.read_settlements()
+        settlement = self.settlements()
+        self.assertEqual(settlement.state, "error")
+        settlement.action_retry()
+        document = "/reports/2021-06-30/documents/%s" % report.document_id
+        self.sim.faults.add("throttle", path=document, times=None)
+        with self.served():
+            self.env["amazon.account"]._cron_read_settlements()
+        self.assertTrue(settlement.retry_requested, "the next run takes it")
+        self.sim.faults.clear()
+        self.retry(settlement)
+        self.assertEqual(settlement.state, "error", "still unreadable, read once more")
 
     def test_throttling_keeps_the_cursor(self):
         self.shipped_orders()
