@@ -255,9 +255,16 @@ class Simulators:
         self.lightspeed_server.stop()
 
 
+def drill_seed():
+    """``ALC_DRILL_SEED`` (default 2026, fixed so that a failure can be replayed): it seeds the
+    drill's own choices (orders, kill moments) and the simulators (which calls fail), so that
+    another seed is another run, faults included."""
+    return int(os.environ.get("ALC_DRILL_SEED", "2026"))
+
+
 @pytest.fixture
 def simulators():
-    sims = Simulators(seed=2026)
+    sims = Simulators(seed=drill_seed())
     yield sims
     sims.stop()
 
@@ -386,7 +393,7 @@ def workers(drill_config, database, simulators):
 
 @pytest.fixture
 def rng():
-    return random.Random(int(os.environ.get("ALC_DRILL_SEED", "2026")))
+    return random.Random(drill_seed())
 
 
 class Servers:
