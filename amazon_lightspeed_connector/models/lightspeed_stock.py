@@ -103,8 +103,7 @@ class LightspeedStock(models.Model):
         inventory when shipped"), or completed after the row was read."""
         if not warehouses or not products:
             return {}
-        self.env["amazon.routed.order"].flush_model()
-        self.env["amazon.routed.order.line"].flush_model()
+        self._flush_routed_orders()
         self.env.cr.execute(
             SQL(
                 """
@@ -127,6 +126,11 @@ class LightspeedStock(models.Model):
         )
         return {(warehouse, product): units for warehouse, product, units in self.env.cr.fetchall()}
 
+    def _flush_routed_orders(self):
+        """The reservation queries read routed orders and their lines in SQL."""
+        self.env["amazon.routed.order"].flush_model()
+        self.env["amazon.routed.order.line"].flush_model()
+
     @api.model
     def _completions_not_read(self, routed_ids):
         """The ids among ``routed_ids`` of routed orders whose completed sale some stock row of
@@ -134,7 +138,7 @@ class LightspeedStock(models.Model):
         routed_ids = [rid for rid in routed_ids if isinstance(rid, int)]
         if not routed_ids:
             return set()
-        self.env["amazon.routed.order"].flush_model()
+        self._flush_routed_orders()
         self.env.cr.execute(
             SQL(
                 """
@@ -157,7 +161,7 @@ class LightspeedStock(models.Model):
         the qoh we hold does not count yet (see ``UNREAD_COMPLETION``)."""
         if not products:
             return {}
-        self.env["amazon.routed.order"].flush_model()
+        self._flush_routed_orders()
         self.env.cr.execute(
             SQL(
                 """
