@@ -2,11 +2,11 @@
 
 The arithmetic, in the order it is applied:
 
-1. **Base** = units on hand across all stores − units committed to Amazon orders that are
-   routed but not yet in Lightspeed (those units are still counted in the stores' qoh, but
-   they are already sold). A store below zero (Lightspeed's negative inventory) counts as
-   0: its debt does not make another store's units unsellable, and routing ships from the
-   stores that hold stock.
+1. **Base** = units on hand across all stores − units committed to Amazon orders that the
+   stores' qoh as last read still counts: not yet in Lightspeed, an open sale, a sale
+   completed since the read (the units are already sold). A store below zero (Lightspeed's
+   negative inventory) counts as 0: its debt does not make another store's units
+   unsellable, and routing ships from the stores that hold stock.
 2. **Reserve rule** "Value:Calculation" (``parse_reserve_rule``) keeps some units back:
 
    - ``fixed``: base − Value units.

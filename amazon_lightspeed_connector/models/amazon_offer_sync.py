@@ -20,10 +20,7 @@ from ..lib.inventory import ListingUpdate, available_to_sell, parse_reserve_rule
 from .access_guard import MANAGER, requires
 from .amazon_account_listings import LISTINGS_CRON
 from .connector_run import button_env, hand_over
-from .lightspeed_stock import RESERVING_STATES
 
-# Units sold on Amazon but not yet in a Lightspeed sale: routed and unsent, or held.
-COMMITTED_STATES = (*RESERVING_STATES, "held")
 # A change of these fields changes what the binding sends.
 SYNC_FIELDS = {
     "seller_sku",
@@ -87,7 +84,8 @@ class AmazonOfferSync(models.Model):
         "Quantity to Send",
         compute="_compute_listing_preview",
         help="On hand in all stores of the channel's Lightspeed account, minus units of "
-        "Amazon orders not yet in Lightspeed, minus the reserve rule (1000 if backorderable).",
+        "Amazon orders the stores do not count yet (not yet in Lightspeed, an open sale, a sale "
+        "completed since the stock was read), minus the reserve rule (1000 if backorderable).",
     )
     price_to_send = fields.Float(
         "Price to Send",
@@ -200,9 +198,10 @@ class AmazonOfferSync(models.Model):
         """({product id: units on hand}, {product id: units committed}) for a channel.
 
         On hand: every store of the channel's Lightspeed account, a store below zero counting
-        0. Committed: units of routed orders not yet in Lightspeed (to send, in error, held)
-        of any channel selling from that Lightspeed account, since they share its stock, and
-        of sales completed there since the stock was last read (the on-hand lacks them).
+        0. Committed: what routed orders of any channel selling from that account hold and
+        the on-hand does not count yet (``lightspeed.stock._committed_units``): not yet in
+        Lightspeed (to send, in error, held), an open sale, a sale completed since the stock
+        was last read. The same units routing keeps from the stores.
         """
         lightspeed = account.lightspeed_account_id
         if not products:
@@ -217,25 +216,7 @@ class AmazonOfferSync(models.Model):
             (lightspeed.id, products.ids),
         )
         on_hand = dict(self.env.cr.fetchall())
-        groups = (
-            self.env["amazon.routed.order.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("routed_order_id.state", "in", COMMITTED_STATES),
-                    ("product_id", "in", products.ids),
-                    "|",
-                    ("warehouse_id.lightspeed_account_id", "=", lightspeed.id),
-                    ("routed_order_id.account_id.lightspeed_account_id", "=", lightspeed.id),
-                ],
-                ["product_id"],
-                ["quantity:sum"],
-            )
-        )
-        committed = {product.id: units for product, units in groups}
-        unread = self.env["lightspeed.stock"]._completed_units_not_read(lightspeed, products)
-        for product_id, units in unread.items():
-            committed[product_id] = committed.get(product_id, 0) + units
+        committed = self.env["lightspeed.stock"]._committed_units(lightspeed, products)
         return on_hand, committed
 
     def _last_accepted(self):

@@ -15,6 +15,15 @@ OPEN_SALE_STATES = ("sent", "shipped", "confirmed")
 UNREAD_COMPLETION = SQL(
     "(r.lightspeed_sale_completed AND s.lightspeed_timestamp < r.lightspeed_completed_at)"
 )
+# A routed order whose units the qoh we hold does not count (aliases as above): not yet in
+# Lightspeed, an open sale, or a completed sale not yet read. Routing's stores and the quantity
+# Amazon is offered both reserve by this one rule.
+HOLDS_UNITS = SQL(
+    "(r.state IN %s OR (r.state IN %s AND (r.lightspeed_sale_completed IS NOT TRUE OR %s)))",
+    RESERVING_STATES,
+    OPEN_SALE_STATES,
+    UNREAD_COMPLETION,
+)
 
 
 class LightspeedStock(models.Model):
@@ -112,16 +121,12 @@ class LightspeedStock(models.Model):
                   JOIN amazon_routed_order r ON r.id = l.routed_order_id
                   LEFT JOIN lightspeed_stock s
                          ON s.warehouse_id = l.warehouse_id AND s.product_id = l.product_id
-                 WHERE l.warehouse_id = ANY(%s) AND l.product_id = ANY(%s)
-                   AND (r.state IN %s
-                        OR (r.state IN %s AND (r.lightspeed_sale_completed IS NOT TRUE OR %s)))
+                 WHERE l.warehouse_id = ANY(%s) AND l.product_id = ANY(%s) AND %s
                  GROUP BY l.warehouse_id, l.product_id
                 """,
                 warehouses.ids,
                 products.ids,
-                RESERVING_STATES,
-                OPEN_SALE_STATES,
-                UNREAD_COMPLETION,
+                HOLDS_UNITS,
             )
         )
         return {(warehouse, product): units for warehouse, product, units in self.env.cr.fetchall()}
@@ -156,9 +161,11 @@ class LightspeedStock(models.Model):
         return {row[0] for row in self.env.cr.fetchall()}
 
     @api.model
-    def _completed_units_not_read(self, lightspeed_account, products):
-        """{product id: units} of completed sales in the stores of ``lightspeed_account`` that
-        the qoh we hold does not count yet (see ``UNREAD_COMPLETION``)."""
+    def _committed_units(self, lightspeed_account, products):
+        """{product id: units} sold on Amazon that the qoh we hold of the stores of
+        ``lightspeed_account`` does not count yet (``HOLDS_UNITS``), and of held orders, which
+        have no store yet: the orders of every channel selling from that account, since they
+        share its stock. Archived channels and stores too: their orders still hold units."""
         if not products:
             return {}
         self._flush_routed_orders()
@@ -168,16 +175,20 @@ class LightspeedStock(models.Model):
                 SELECT l.product_id, SUM(l.quantity)
                   FROM amazon_routed_order_line l
                   JOIN amazon_routed_order r ON r.id = l.routed_order_id
-                  JOIN lightspeed_stock s
-                    ON s.warehouse_id = l.warehouse_id AND s.product_id = l.product_id
-                 WHERE s.lightspeed_account_id = %s AND l.product_id = ANY(%s)
-                   AND r.state IN %s AND %s
+                  LEFT JOIN lightspeed_stock s
+                         ON s.warehouse_id = l.warehouse_id AND s.product_id = l.product_id
+                 WHERE l.product_id = ANY(%s)
+                   AND (r.state = 'held' OR %s)
+                   AND (l.warehouse_id IN (SELECT id FROM stock_warehouse
+                                            WHERE lightspeed_account_id = %s)
+                        OR r.account_id IN (SELECT id FROM amazon_account
+                                             WHERE lightspeed_account_id = %s))
                  GROUP BY l.product_id
                 """,
-                lightspeed_account.id,
                 products.ids,
-                OPEN_SALE_STATES,
-                UNREAD_COMPLETION,
+                HOLDS_UNITS,
+                lightspeed_account.id,
+                lightspeed_account.id,
             )
         )
         return dict(self.env.cr.fetchall())

@@ -423,6 +423,9 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
         self.assertFalse(routed.lightspeed_sale_completed)
         self.assertTrue(routed.reserves_stock, "the open sale still holds its units")
         self.assertEqual(self.available(self.store_a, "LTR-BELT"), 8)
+        belt = self.products["LTR-BELT"]
+        for_amazon = self.env["amazon.offer"]._stock_figures(self.amazon, belt)
+        self.assertEqual(for_amazon, ({belt.id: 20}, {belt.id: 2}), "nor offered on Amazon")
         self.sim.clock.advance(3600)  # shipped an hour later
 
         carrier = self.env["delivery.carrier"].search([], limit=1)
@@ -441,11 +444,15 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
         self.assertEqual(sale.ship_to["shipped"], "true")
         self.assertIn("Tracking: 1Z999AA10123456784", sale.ship_to["shipNote"])
         self.assertTrue(routed.reserves_stock)
+        for_amazon = self.env["amazon.offer"]._stock_figures(self.amazon, belt)
+        self.assertEqual(for_amazon, ({belt.id: 20}, {belt.id: 2}))
         self.sim.clock.advance(60)
         self.lightspeed._refresh_stock()
         self.assertEqual(self.available(self.store_a, "LTR-BELT"), 8)
         routed.invalidate_recordset(["reserves_stock"])
         self.assertFalse(routed.reserves_stock, "Lightspeed's qoh as read counts the sale")
+        for_amazon = self.env["amazon.offer"]._stock_figures(self.amazon, belt)
+        self.assertEqual(for_amazon, ({belt.id: 18}, {}))
 
     def test_a_failed_completion_is_retried_by_the_schedule(self):
         self.amazon.inventory_deduction = "when_shipped"

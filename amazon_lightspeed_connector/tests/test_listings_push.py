@@ -10,8 +10,9 @@ from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
+from .common import offer_on_amazon
 from .listings_common import CA, US, ListingsPush
-from .routing_common import RoutingCase
+from .routing_common import RoutingCase, build_amazon_order
 
 _logger = logging.getLogger(__name__)
 
@@ -35,6 +36,25 @@ class TestListingsQuantity(ListingsPush, RoutingCase):
         order = self.import_order(("JBJ-S", 3), ("WBT-BRN-42", 1))  # no store holds both
         self.assertEqual(order.routed_order_ids.state, "held")
         self.assertEqual(self.offers["JBJ-S"].available_to_send, 0)
+
+    def test_orders_of_another_channel_on_the_same_stores_commit_their_units(self):
+        other = self.amazon_account(
+            "http://127.0.0.1:9",
+            name="Amazon for business buyers",
+            lightspeed_account_id=self.lightspeed.id,
+            default_warehouse_id=self.store_a.id,
+            routing_mode="queue",
+        )
+        offer_on_amazon(self.env, other, self.products, US)
+        routed = build_amazon_order(self.env, other, "702-0000001-0000001", [("JBJ-M", 3)], self)
+        self.assertEqual(routed.routed_order_ids.warehouse_id, self.store_a)
+        held = build_amazon_order(
+            self.env, other, "702-0000002-0000002", [("JBJ-S", 1), ("WBT-BRN-42", 1)], self
+        )
+        self.assertEqual(held.routed_order_ids.state, "held", "no store holds both")
+        other.active = False  # its orders still hold the stores' units
+        self.assertEqual(self.offers["JBJ-M"].available_to_send, 4, "7 on hand, 3 sold there")
+        self.assertEqual(self.offers["JBJ-S"].available_to_send, 2, "3 on hand, 1 held there")
 
     def test_reserve_rules(self):
         offer = self.offers["LTR-BELT"]  # 10 + 5 + 5 on hand
