@@ -1,7 +1,7 @@
 {
     "name": "Amazon to Lightspeed Connector",
     "summary": "Import Amazon orders, route them to Lightspeed Retail stores, sync stock back",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/Sales",
     "author": "amazon_lightspeed_connector contributors",
     "website": "https://github.com/amazon-lightspeed-connector/amazon_lightspeed_connector",

@@ -1,7 +1,7 @@
 """What the Odoo benchmarks share: a rolled-back run, the demo Lightspeed shop, an Amazon channel.
 
-Used by bench_import.py, bench_lightspeed.py and bench_quota.py, which run inside Odoo in two
-ways, and this module must load in both:
+Used by bench_import.py, bench_lightspeed.py, bench_quota.py and bench_stock_history.py, which
+run inside Odoo in two ways, and this module must load in both:
 
 - the test runner: ``tests/test_bench.py`` in the addon loads the benchmark by file path with
   importlib (``--test-tags bench/amazon_lightspeed_connector``);

@@ -33,6 +33,7 @@ import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import create_index
 
 from ..lib.errors import PermanentError
 from ..lib.lightspeed.sale_sender import CustomerCache
@@ -43,7 +44,7 @@ from .connector_run import (
     button_env,
     hand_over,
 )
-from .lightspeed_stock import OPEN_SALE_STATES
+from .lightspeed_stock import OPEN_SALE_STATES, UNCOUNTED_PREDICATE
 
 _logger = logging.getLogger(__name__)
 
@@ -168,6 +169,18 @@ class AmazonRoutedOrderLightspeed(models.Model):
             "A Lightspeed sale belongs to one routed order only.",
         ),
     ]
+
+    def _auto_init(self):
+        result = super()._auto_init()
+        # the few orders whose units no stock read counts yet (lightspeed_stock.UNCOUNTED_LINES)
+        create_index(
+            self.env.cr,
+            "amazon_routed_order_uncounted_index",
+            self._table,
+            ["id"],
+            where=UNCOUNTED_PREDICATE,
+        )
+        return result
 
     @api.depends("state", "lightspeed_sale_completed", "lightspeed_completed_at")
     def _compute_reserves_stock(self):  # pylint: disable=missing-return

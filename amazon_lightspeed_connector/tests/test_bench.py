@@ -46,3 +46,9 @@ class TestBenchLightspeed(BenchCase):
 class TestBenchQuota(BenchCase):
     def test_bench_quota(self):
         self.run_bench("bench_quota.py")
+
+
+@tagged("-standard", "bench", "post_install", "-at_install")
+class TestBenchStockHistory(BenchCase):
+    def test_bench_stock_history(self):
+        self.run_bench("bench_stock_history.py")

@@ -7,7 +7,9 @@ inventory when shipped", the Shipments screen and who may use it.
 """
 
 import ast
+import importlib.util
 from decimal import Decimal
+from pathlib import Path
 from unittest.mock import patch
 
 import psycopg2
@@ -26,6 +28,9 @@ from .sales_common import LightspeedSales
 from .simulators.lightspeed.scenario import DEMO_EMPLOYEE_ID, DEMO_PAYMENT_TYPE_ID
 
 CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_send_sales"
+LINES_MIGRATION = (
+    Path(__file__).parent.parent / "migrations" / "18.0.1.4.0" / "pre-sale_completed_at_on_lines.py"
+)
 
 
 @tagged("post_install", "-at_install")
@@ -171,6 +176,23 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
         self.assertFalse(routed.reserves_stock)
         for_amazon = self.env["amazon.offer"]._stock_figures(self.amazon, belt)
         self.assertEqual(for_amazon, ({belt.id: 18}, {}))
+
+    def test_the_upgrade_gives_lines_their_sales_completion_time(self):
+        """18.0.1.4.0 copies it to the lines in SQL, before the ORM would compute it."""
+        routed = self.import_order(("LTR-BELT", 2)).routed_order_ids
+        self.sim.clock.advance(60)
+        self.send()
+        self.env.flush_all()
+        completed_at = routed.lightspeed_completed_at
+        self.assertTrue(completed_at)
+        self.env.cr.execute("ALTER TABLE amazon_routed_order_line DROP COLUMN sale_completed_at")
+        spec = importlib.util.spec_from_file_location("alc_completion_times", LINES_MIGRATION)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.3.0")
+        self.env.invalidate_all()
+        self.assertEqual(routed.line_ids.sale_completed_at, completed_at)
+        self.assertEqual(self.available(self.store_a, "LTR-BELT"), 8, "its units still reserved")
 
     def test_a_stock_refresh_between_the_sale_and_its_recording_counts_it_once(self):
         """Another worker refreshes the stock after Lightspeed lowered it for the sale and
