@@ -4,7 +4,7 @@ It needs an Odoo 18 database with the addon installed, and runs inside it; every
 writes is rolled back. Either of (the shared part, odoo_bench.py, loads both ways):
 
     python3 tools/run_tests.py --odoo-only \
-        --test-tags bench/amazon_lightspeed_connector:TestBenchImport
+        --test-tags bench/amazon_lightspeed_connector:TestBench.test_bench_import
     python3 -m odoo shell -d <db> --addons-path=<odoo>/addons,<this repo> < bench/bench_import.py
 
 Figures, against the Amazon simulator in process (zero network latency; the client's pacing

@@ -1,8 +1,9 @@
 """Benchmark of the send flow: 1,000 routed orders written as Lightspeed Sales.
 
 Prints figures, asserts nothing. It runs inside an Odoo 18 database with the addon installed,
-in the test runner (``--test-tags bench/amazon_lightspeed_connector:TestBenchLightspeed``) or in
-``odoo shell``, as odoo_bench.py says; everything it writes is rolled back.
+in the test runner
+(``--test-tags bench/amazon_lightspeed_connector:TestBench.test_bench_lightspeed``)
+or in ``odoo shell``, as odoo_bench.py says; everything it writes is rolled back.
 
 Against the Lightspeed simulator in process (the demo shop: stores A, B, C, twelve items), the
 client pacing on the simulator's manual clock, so the bucket's waits cost simulated seconds

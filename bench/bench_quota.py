@@ -1,8 +1,9 @@
 """Quota-bound time: import, route and send N Amazon orders on the simulators' clock.
 
 Prints figures, asserts nothing. It runs inside an Odoo 18 database with the addon installed,
-in the test runner (``--test-tags bench/amazon_lightspeed_connector:TestBenchQuota``) or in
-``odoo shell``, as odoo_bench.py says; everything it writes is rolled back.
+in the test runner
+(``--test-tags bench/amazon_lightspeed_connector:TestBench.test_bench_quota``)
+or in ``odoo shell``, as odoo_bench.py says; everything it writes is rolled back.
 
 Both simulators run in process on ONE ManualClock, and both clients pace themselves on it: a
 wait the quotas impose costs simulated seconds, not real ones. Limits are the published ones:

@@ -1,8 +1,9 @@
 """Benchmark of the store stock reads against a long order history.
 
 Prints figures, asserts nothing. It runs inside an Odoo 18 database with the addon installed,
-in the test runner (``--test-tags bench/amazon_lightspeed_connector:TestBenchStockHistory``) or
-in ``odoo shell``, as odoo_bench.py says; everything it writes is rolled back.
+in the test runner
+(``--test-tags bench/amazon_lightspeed_connector:TestBench.test_bench_stock_history``)
+or in ``odoo shell``, as odoo_bench.py says; everything it writes is rolled back.
 
 Routing hands the engine each store's stock minus what routed orders reserve
 (``lightspeed.stock._available``, once per order routed), and the listings push subtracts the
