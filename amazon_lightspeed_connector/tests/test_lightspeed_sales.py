@@ -193,6 +193,13 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
         self.env.invalidate_all()
         self.assertEqual(routed.line_ids.sale_completed_at, completed_at)
         self.assertEqual(self.available(self.store_a, "LTR-BELT"), 8, "its units still reserved")
+        # from a database older than the routed order's completion time: the column, empty
+        self.env.cr.execute("ALTER TABLE amazon_routed_order_line DROP COLUMN sale_completed_at")
+        self.env.cr.execute("ALTER TABLE amazon_routed_order RENAME lightspeed_completed_at TO x")
+        migration.migrate(self.env.cr, "18.0.1.3.0")
+        self.env.cr.execute("ALTER TABLE amazon_routed_order RENAME x TO lightspeed_completed_at")
+        self.env.invalidate_all()
+        self.assertFalse(routed.line_ids.sale_completed_at)
 
     def test_a_stock_refresh_between_the_sale_and_its_recording_counts_it_once(self):
         """Another worker refreshes the stock after Lightspeed lowered it for the sale and

@@ -15,6 +15,8 @@ _logger = logging.getLogger(__name__)
 
 def copy_completion_times(cr):
     create_column(cr, "amazon_routed_order_line", "sale_completed_at", "timestamp")
+    if not column_exists(cr, "amazon_routed_order", "lightspeed_completed_at"):
+        return 0  # a database older than the completion time itself: nothing to copy
     cr.execute(
         """
         UPDATE amazon_routed_order_line l
