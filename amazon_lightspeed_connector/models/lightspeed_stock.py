@@ -11,7 +11,9 @@ OPEN_SALE_STATES = ("sent", "shipped", "confirmed")
 # Routed orders whose units no stock read can count yet: not in Lightspeed (held ones have no
 # store yet) or an open sale. A few hundred among years of history: the partial index
 # ``amazon_routed_order_uncounted_index`` (``amazon.routed.order._auto_init``) holds just
-# these, and PostgreSQL uses it only for a query that states this very predicate.
+# these, and PostgreSQL uses it only for a query that states this very predicate. Odoo's
+# ``create_index`` creates it only when no index of that name exists: a change to these states
+# needs a migration that drops the index, or the reads stay right but read the history again.
 UNCOUNTED_PREDICATE = (
     "state IN (%s) OR (state IN (%s) AND lightspeed_sale_completed IS NOT TRUE)"
     % tuple(
@@ -19,18 +21,18 @@ UNCOUNTED_PREDICATE = (
         for states in ((*RESERVING_STATES, "held"), OPEN_SALE_STATES)
     )
 )
-# A completed sale's line whose stock row was read before the completion (aliases: ``r`` the
-# routed order, ``s`` the stock row of the line's store and product): the qoh we hold does not
-# count the sale yet. Lightspeed's clock on both sides (``wire.completion_time``); a row read in
-# the same second already counts it. The next refresh reads the item (its timeStamp moved).
-UNREAD_COMPLETION = SQL(
-    "(r.lightspeed_sale_completed AND s.lightspeed_timestamp < r.lightspeed_completed_at)"
-)
+# A routed order line (``l``) of a completed sale whose stock row (``s``, of the line's store
+# and product) was read before the completion: the qoh we hold does not count the sale yet.
+# The line's copy of its sale's completion time (a stored related field, indexed with its
+# store and product); only completed sales have one. Lightspeed's clock on both sides
+# (``wire.completion_time``): a row read in the same second already counts it. The next
+# refresh reads the item (its timeStamp moved).
+UNREAD_COMPLETION = "l.sale_completed_at > s.lightspeed_timestamp"
 # The units of routed order lines (``l``, of routed order ``r``) that the qoh we hold does not
 # count: uncounted orders, then the completed sales each stock row (``s``) has not read yet.
 # Neither part reads the lines of sales long read: the first starts from the partial index of
 # uncounted orders; the second asks, for each stock row, the index on the line's copy of the
-# completion time (``sale_completed_at``) for the lines completed after the row was read, then
+# completion time for the lines completed after the row was read (``UNREAD_COMPLETION``), then
 # their routed orders by id. The OFFSET 0 keep PostgreSQL from turning these into joins over
 # every line and order of the products. ``%(since)s``, the oldest of those rows' read times as
 # a constant, says the same again in a form the planner can estimate: without it, it guesses a
@@ -47,10 +49,10 @@ UNCOUNTED_LINES = """
     SELECT l.warehouse_id, l.product_id, l.quantity
       FROM lightspeed_stock s
      CROSS JOIN LATERAL (
-           SELECT routed_order_id, warehouse_id, product_id, quantity
-             FROM amazon_routed_order_line
-            WHERE product_id = s.product_id AND warehouse_id = s.warehouse_id
-              AND sale_completed_at > s.lightspeed_timestamp AND sale_completed_at > %(since)s
+           SELECT l.routed_order_id, l.warehouse_id, l.product_id, l.quantity
+             FROM amazon_routed_order_line l
+            WHERE l.product_id = s.product_id AND l.warehouse_id = s.warehouse_id
+              AND %(unread)s AND l.sale_completed_at > %(since)s
            OFFSET 0) l
      CROSS JOIN LATERAL (
            SELECT id, state, account_id
@@ -175,6 +177,7 @@ class LightspeedStock(models.Model):
         return SQL(
             UNCOUNTED_LINES,
             uncounted=SQL(UNCOUNTED_PREDICATE),
+            unread=SQL(UNREAD_COMPLETION),
             lines=lines,
             stock=stock,
             since=self.env.cr.fetchone()[0],
@@ -189,7 +192,7 @@ class LightspeedStock(models.Model):
     @api.model
     def _completions_not_read(self, routed_ids):
         """The ids among ``routed_ids`` of routed orders whose completed sale some stock row of
-        theirs was read before (see ``UNREAD_COMPLETION``)."""
+        theirs was read before (``UNREAD_COMPLETION``)."""
         routed_ids = [rid for rid in routed_ids if isinstance(rid, int)]
         if not routed_ids:
             return set()
@@ -197,15 +200,14 @@ class LightspeedStock(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT DISTINCT r.id
-                  FROM amazon_routed_order r
-                  JOIN amazon_routed_order_line l ON l.routed_order_id = r.id
+                SELECT DISTINCT l.routed_order_id
+                  FROM amazon_routed_order_line l
                   JOIN lightspeed_stock s
                     ON s.warehouse_id = l.warehouse_id AND s.product_id = l.product_id
-                 WHERE r.id = ANY(%s) AND %s
+                 WHERE l.routed_order_id = ANY(%s) AND %s
                 """,
                 routed_ids,
-                UNREAD_COMPLETION,
+                SQL(UNREAD_COMPLETION),
             )
         )
         return {row[0] for row in self.env.cr.fetchall()}
