@@ -1,10 +1,13 @@
 import ast
+import importlib.util
 from dataclasses import dataclass
+from pathlib import Path
 
 from odoo.osv import expression
 from odoo.tests import new_test_user
 
 ADDON = "amazon_lightspeed_connector"
+MIGRATIONS = Path(__file__).parent.parent / "migrations"
 
 
 def make_user(env, login, groups, company=None):
@@ -17,6 +20,17 @@ def make_user(env, login, groups, company=None):
         company_id=company.id,
         company_ids=[(6, 0, company.ids)],
     )
+
+
+def load_migration(version, script):
+    """The addon's migration script ``migrations/<version>/<script>`` as a module, to call its
+    ``migrate(cr, version)`` on a test database (Odoo loads these by path: not importable)."""
+    path = MIGRATIONS / version / script
+    name = "alc_migration_%s_%s" % (version, path.stem)
+    spec = importlib.util.spec_from_file_location(name.replace(".", "_").replace("-", "_"), path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def tour_user(env, login, company_name, role="user"):

@@ -7,9 +7,7 @@ inventory when shipped", the Shipments screen and who may use it.
 """
 
 import ast
-import importlib.util
 from decimal import Decimal
-from pathlib import Path
 from unittest.mock import patch
 
 import psycopg2
@@ -22,15 +20,12 @@ from ..lib.lightspeed.sale_payload import sale_payload
 from ..lib.lightspeed.sale_sender import send_sale
 from ..models.amazon_routed_order_lightspeed import SendRun
 from ..models.amazon_routed_order_send import SEND_LOCK
-from .common import SyncLogErrors, make_user, run_with_cron_progress
+from .common import SyncLogErrors, load_migration, make_user, run_with_cron_progress
 from .routing_common import RoutingCase
 from .sales_common import LightspeedSales
 from .simulators.lightspeed.scenario import DEMO_EMPLOYEE_ID, DEMO_PAYMENT_TYPE_ID
 
 CRON = "amazon_lightspeed_connector.ir_cron_lightspeed_send_sales"
-LINES_MIGRATION = (
-    Path(__file__).parent.parent / "migrations" / "18.0.1.4.0" / "pre-sale_completed_at_on_lines.py"
-)
 
 
 @tagged("post_install", "-at_install")
@@ -186,9 +181,7 @@ class TestLightspeedSales(SyncLogErrors, LightspeedSales, RoutingCase):
         completed_at = routed.lightspeed_completed_at
         self.assertTrue(completed_at)
         self.env.cr.execute("ALTER TABLE amazon_routed_order_line DROP COLUMN sale_completed_at")
-        spec = importlib.util.spec_from_file_location("alc_completion_times", LINES_MIGRATION)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
+        migration = load_migration("18.0.1.4.0", "pre-sale_completed_at_on_lines.py")
         migration.migrate(self.env.cr, "18.0.1.3.0")
         self.env.invalidate_all()
         self.assertEqual(routed.line_ids.sale_completed_at, completed_at)

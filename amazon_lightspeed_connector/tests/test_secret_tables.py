@@ -3,22 +3,11 @@ Lightspeed client secret live in tables only administrators read (amazon.credent
 lightspeed.token), not in the account rows that every error about them prints; databases of
 the previous version have them moved there by the upgrade."""
 
-import importlib.util
-from pathlib import Path
-
 from odoo.tests import tagged
 
+from .common import load_migration
 from .connector_common import ConnectorCase
 from .simulators.demo_catalogue import LIGHTSPEED_DEMO
-
-MIGRATION = Path(__file__).parent.parent / "migrations" / "18.0.1.2.0" / "post-secret_tables.py"
-
-
-def load_migration():
-    spec = importlib.util.spec_from_file_location("alc_secret_tables", MIGRATION)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @tagged("post_install", "-at_install")
@@ -72,7 +61,7 @@ class TestSecretTables(ConnectorCase):
         cr.execute(
             "UPDATE lightspeed_account SET client_secret = 'old-ls' WHERE id = %s", [lightspeed.id]
         )
-        load_migration().migrate(cr, "18.0.1.1.0")
+        load_migration("18.0.1.2.0", "post-secret_tables.py").migrate(cr, "18.0.1.1.0")
         self.env.invalidate_all()
         self.assertEqual(amazon.lwa_client_secret, "old-lwa")
         self.assertEqual(amazon.refresh_token, "Atzr|old")

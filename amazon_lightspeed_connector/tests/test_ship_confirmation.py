@@ -2,8 +2,6 @@
 Amazon simulator served in process; then the Odoo delivery and invoice close as configured."""
 
 import contextlib
-import importlib.util
-from pathlib import Path
 from unittest.mock import patch
 
 from odoo import fields
@@ -12,12 +10,8 @@ from psycopg2.errors import LockNotAvailable
 
 from ..models.amazon_routed_order_confirmation import CONFIRM_CRON
 from .amazon_import_common import MARKETPLACE, AmazonImportCase
-from .common import CronHandover, SyncLogErrors
+from .common import CronHandover, SyncLogErrors, load_migration
 from .simulators.amazon import line
-
-CLOSE_MIGRATION = (
-    Path(__file__).parent.parent / "migrations" / "18.0.1.3.0" / "post-sale_close_state.py"
-)
 
 
 @tagged("post_install", "-at_install")
@@ -463,9 +457,7 @@ class TestShipConfirmation(SyncLogErrors, CronHandover, AmazonImportCase):
         self.env.cr.execute("UPDATE amazon_order SET sale_close_state = NULL")
         self.env.invalidate_all()
 
-        spec = importlib.util.spec_from_file_location("alc_sale_close_state", CLOSE_MIGRATION)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
+        migration = load_migration("18.0.1.3.0", "post-sale_close_state.py")
         migration.migrate(self.env.cr, "18.0.1.2.0")
 
         self.assertEqual(done.sale_close_state, "closed")
