@@ -24,6 +24,13 @@ ANALYZE BUFFERS: unlike the time, it does not depend on the machine's load), wit
 the previous size's (ten times less history): x1 means the history is not read, x10 that
 every line of it is. The read's result is printed too, and any change of it with the history
 (the history reserves nothing, so it must not change).
+
+Then a large catalogue (``ALC_BENCH_HISTORY_CATALOGUE``, default ``30000x25``: products x
+stores; ``0`` for none): copies of a product and of store A, a stock row for each store and
+product, read up to a year ago (slow movers), the largest history spread over them (each sale
+completed a day before its row was read) and a live set like the demo's. The same two reads:
+routing's of one product in every store, and the listings push's of every product, as when
+every binding of the catalogue waits for a push. Median of ``CATALOGUE_REPEAT`` reads.
 """
 
 import os
@@ -44,8 +51,11 @@ if BENCH_DIR not in sys.path:
     sys.path.insert(0, BENCH_DIR)
 import odoo_bench  # noqa: E402
 
+# the large catalogue: products x stores with a stock row each, "0" for none
+CATALOGUE = os.environ.get("ALC_BENCH_HISTORY_CATALOGUE", "30000x25")
 SIZES = [int(n) for n in os.environ.get("ALC_BENCH_HISTORY_SIZES", "0,10000,100000").split(",")]
 REPEAT = 25  # reads timed per figure; the median is printed
+CATALOGUE_REPEAT = 5  # the same for the large catalogue's reads
 PLANS = os.environ.get("ALC_BENCH_HISTORY_PLANS")  # set: print each read's query plans
 LIVE = (("to_send", False, 0), ("sent", False, 0), ("confirmed", True, 1))  # state, done, unread
 LIVE_EACH = 20  # routed orders of each live kind
@@ -64,7 +74,8 @@ class World:
             {"name": "Benchmark channel", **self.shop.channel_values()}
         )
         self.template = self._template_order()
-        self.history = 0
+        self.history = 0  # confirmed routed orders, completed and read
+        self.copied = 0  # routed orders copied from the template: it numbers their sales
         for state, completed, unread in LIVE:
             self._copy(LIVE_EACH, state, completed, unread)
         env.flush_all()
@@ -106,7 +117,6 @@ class World:
         """``count`` routed orders of one line like the template, each in the next store and
         product; completed a day before every stock row was read (``unread`` 0), or a day after
         (1)."""
-        self.env.flush_all()
         stamp = SQL(
             "(SELECT %s(lightspeed_timestamp) FROM lightspeed_stock WHERE lightspeed_account_id"
             " = %s) + make_interval(days => %s)",
@@ -114,7 +124,16 @@ class World:
             self.shop.account.id,
             1 if unread else -1,
         )
-        start = self.history + 1
+        self.copy_orders(count, state, completed and stamp, self.stores, self.products)
+
+    def copy_orders(self, count, state, completed_at, stores, products, step=1):
+        """``count`` routed orders of one line like the template: order g in store g and of
+        product g / ``step`` (each taken in turn: a ``step`` of the number of stores gives every
+        store each product); a completed sale at ``completed_at`` (SQL, which may use ``w`` and
+        ``p``, the order's store and product ids) unless it is falsy."""
+        self.env.flush_all()
+        store = SQL("(%s::int[])[1 + mod(g, %s)]", stores.ids, len(stores))
+        product = SQL("(%s::int[])[1 + mod(g / %s, %s)]", products.ids, step, len(products))
         routed_ids = clone_rows(
             self.env.cr,
             "amazon_routed_order",
@@ -122,10 +141,14 @@ class World:
             count,
             {
                 "state": SQL("%s", state),
-                "warehouse_id": SQL("(%s::int[])[1 + mod(g, 3)]", self.stores.ids),
-                "lightspeed_sale_id": SQL("'bench-' || %s || '-' || (g + %s)", state, start),
-                "lightspeed_sale_completed": SQL("%s", completed),
-                "lightspeed_completed_at": stamp if completed else SQL("NULL"),
+                "warehouse_id": store,
+                "lightspeed_sale_id": SQL("'bench-' || (g + %s)", self.copied),
+                "lightspeed_sale_completed": SQL("%s", bool(completed_at)),
+                "lightspeed_completed_at": (
+                    SQL("(SELECT %s FROM (SELECT %s w, %s p) o)", completed_at, store, product)
+                    if completed_at
+                    else SQL("NULL")
+                ),
             },
         )
         clone_rows(
@@ -141,17 +164,76 @@ class World:
                     " WHERE id = (%s::int[])[g])",
                     routed_ids,
                 ),
-                "warehouse_id": SQL("(%s::int[])[1 + mod(g, 3)]", self.stores.ids),
-                "product_id": SQL(
-                    "(%s::int[])[1 + mod(g, %s)]", self.products.ids, len(self.products)
+                "warehouse_id": store,
+                "product_id": product,
+            },
+        )
+        self.copied += count
+        self.env.invalidate_all()
+
+    def add_catalogue(self, product_count, store_count):
+        """(stores, products) of a large catalogue: ``product_count`` copies of the first
+        product and copies of store A up to ``store_count`` stores with the demo's, a stock row
+        for each store and product, slow movers among them (read up to a year ago)."""
+        self.env.flush_all()
+        cr, first = self.env.cr, self.products[0]
+        template_ids = clone_rows(
+            cr, "product_template", first.product_tmpl_id.id, product_count, {}
+        )
+        product_ids = clone_rows(
+            cr,
+            "product_product",
+            first.id,
+            product_count,
+            {
+                "product_tmpl_id": SQL("(%s::int[])[g]", template_ids),
+                "default_code": SQL("'BENCH-' || g"),
+                "barcode": SQL("NULL"),
+            },
+        )
+        store_ids = clone_rows(
+            cr,
+            "stock_warehouse",
+            self.stores[0].id,
+            store_count - len(self.stores),
+            {
+                "name": SQL("'Benchmark store ' || g"),
+                "code": SQL("'Z' || g"),
+                "lightspeed_shop_id": SQL("'bench-' || g"),
+            },
+        )
+        # the stock rows' foreign key checks plan on these statistics: without them, a scan of
+        # every product per row written
+        cr.execute("ANALYZE product_product, product_template, stock_warehouse")
+        stores = self.stores | self.env["stock.warehouse"].browse(store_ids)
+        row = self.env["lightspeed.stock"].search(
+            [("lightspeed_account_id", "=", self.shop.account.id)], limit=1
+        )
+        clone_rows(
+            cr,
+            "lightspeed_stock",
+            row.id,
+            len(stores) * product_count,
+            {
+                "warehouse_id": SQL("(%s::int[])[1 + mod(g - 1, %s)]", stores.ids, len(stores)),
+                "product_id": SQL("(%s::int[])[1 + (g - 1) / %s]", product_ids, len(stores)),
+                "lightspeed_item_id": SQL("'bench-' || (1 + (g - 1) / %s)", len(stores)),
+                "qoh": SQL("5"),
+                "lightspeed_timestamp": SQL(
+                    "t.lightspeed_timestamp - make_interval(days => mod(g, 365))"
                 ),
             },
         )
         self.env.invalidate_all()
+        return stores, self.env["product.product"].browse(product_ids)
 
-    def describe(self, result):
-        """What a read found: available units per store, or units committed in all."""
+    def describe(self, result, product=None):
+        """What a read found: available units of ``product`` (the first demo product) in
+        stores A, B, C or in all, or units committed in all."""
         if all(isinstance(value, dict) for value in result.values()):
+            if product:
+                units = sum(per_product.get(product.id, 0) for per_product in result.values())
+                return "available in all stores %d" % units
             first = self.products[0].id
             per_store = [result[store.id].get(first, 0) for store in self.stores]
             return "available A/B/C %s" % "/".join(map(str, per_store))
@@ -223,10 +305,10 @@ def buffers(cr, queries, out=None):
     return touched
 
 
-def figures(world, read, out=None):
+def figures(world, read, out=None, repeat=REPEAT):
     """(median seconds, buffers, result) of ``read()``; the plans to ``out`` when given."""
     times = []
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         world.env.invalidate_all()
         started = time.perf_counter()
         result = read()
@@ -234,6 +316,49 @@ def figures(world, read, out=None):
     with reservation_queries(world.env.cr) as queries:
         read()
     return statistics.median(times), buffers(world.env.cr, queries, out), result
+
+
+def catalogue(world, out):
+    """The reads for a large catalogue (``CATALOGUE``): the listings push's of every product,
+    routing's of one product in every store, over the largest history spread over the catalogue
+    and a live set of the same size as the demo's."""
+    if CATALOGUE == "0":
+        return
+    product_count, store_count = (int(n) for n in CATALOGUE.split("x"))
+    started = time.perf_counter()
+    stores, products = world.add_catalogue(product_count, store_count)
+    row_read_at = SQL(
+        "(SELECT lightspeed_timestamp FROM lightspeed_stock"
+        " WHERE warehouse_id = w AND product_id = p)"
+    )
+    history = SQL("%s - interval '1 day'", row_read_at)
+    world.copy_orders(max(SIZES), "confirmed", history, stores, products, len(stores))
+    for state, completed, unread in LIVE:
+        completed_at = completed and SQL("%s + make_interval(hours => %s)", row_read_at, unread)
+        world.copy_orders(LIVE_EACH, state, completed_at, stores, products, len(stores))
+    world.env.cr.execute("ANALYZE amazon_routed_order, amazon_routed_order_line, lightspeed_stock")
+    out(
+        "  catalogue: %s products x %d stores (%s stock rows), %s confirmed routed orders over"
+        " them, written in %.0f s"
+        % (
+            f"{product_count:,}",
+            len(stores),
+            f"{product_count * len(stores):,}",
+            f"{max(SIZES):,}",
+            time.perf_counter() - started,
+        )
+    )
+    Stock = world.env["lightspeed.stock"]
+    reads = (
+        ("routing", lambda: Stock._available(stores, products[:1])),
+        ("listings", lambda: Stock._committed_units(world.shop.account, products)),
+    )
+    for name, read in reads:
+        seconds, touched, result = figures(world, read, out if PLANS else None, CATALOGUE_REPEAT)
+        out(
+            "  catalogue  %-8s read %8.2f ms  buffers %7d  %s"
+            % (name, 1000 * seconds, touched, world.describe(result, products[0]))
+        )
 
 
 def run(env, out=print):
@@ -265,6 +390,7 @@ def _run(env, out):
             if before and result != before[2]:
                 out("    RESULT CHANGED with the history: %s, was %s" % (result, before[2]))
             previous[name] = (seconds, touched, result)
+    catalogue(world, out)
 
 
 if "env" in globals() and __name__ != "bench_stock_history":  # odoo shell < bench/...
