@@ -27,7 +27,7 @@ UNCOUNTED_PREDICATE = (
 # store and product); only completed sales have one. Lightspeed's clock on both sides
 # (``wire.completion_time``): a row read in the same second already counts it. The next
 # refresh reads the item (its timeStamp moved).
-UNREAD_COMPLETION = "l.sale_completed_at > s.lightspeed_timestamp"
+UNREAD_COMPLETION = SQL("l.sale_completed_at > s.lightspeed_timestamp")
 # The units of routed order lines (``l``, of routed order ``r``) that the qoh we hold does not
 # count: uncounted orders, then the completed sales each stock row (``s``) has not read yet.
 # Neither part reads the lines of sales long read: the first starts from the partial index of
@@ -177,7 +177,7 @@ class LightspeedStock(models.Model):
         return SQL(
             UNCOUNTED_LINES,
             uncounted=SQL(UNCOUNTED_PREDICATE),
-            unread=SQL(UNREAD_COMPLETION),
+            unread=UNREAD_COMPLETION,
             lines=lines,
             stock=stock,
             since=self.env.cr.fetchone()[0],
@@ -207,7 +207,7 @@ class LightspeedStock(models.Model):
                  WHERE l.routed_order_id = ANY(%s) AND %s
                 """,
                 routed_ids,
-                SQL(UNREAD_COMPLETION),
+                UNREAD_COMPLETION,
             )
         )
         return {row[0] for row in self.env.cr.fetchall()}
