@@ -22,15 +22,21 @@ def make_user(env, login, groups, company=None):
     )
 
 
-def load_migration(version, script):
-    """The addon's migration script ``migrations/<version>/<script>`` as a module, to call its
-    ``migrate(cr, version)`` on a test database (Odoo loads these by path: not importable)."""
-    path = MIGRATIONS / version / script
-    name = "alc_migration_%s_%s" % (version, path.stem)
-    spec = importlib.util.spec_from_file_location(name.replace(".", "_").replace("-", "_"), path)
+def load_file(path, name):
+    """The Python file at ``path`` run as a module named ``name``: the addon's migration scripts
+    and bench/'s benchmarks are not importable, Odoo and odoo shell run them by path too."""
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_migration(version, script):
+    """The addon's migration script ``migrations/<version>/<script>`` as a module, to call its
+    ``migrate(cr, version)`` on a test database."""
+    path = MIGRATIONS / version / script
+    name = "alc_migration_%s_%s" % (version, path.stem)
+    return load_file(path, name.replace(".", "_").replace("-", "_"))
 
 
 def tour_user(env, login, company_name, role="user"):

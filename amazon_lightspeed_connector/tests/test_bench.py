@@ -9,11 +9,12 @@ module (bench/odoo_bench.py) itself. Smaller sizes: the environment variables ea
 docstring names. The figures go to the test log; nothing is asserted.
 """
 
-import importlib.util
 import logging
 from pathlib import Path
 
 from odoo.tests import TransactionCase, tagged
+
+from .common import load_file
 
 _logger = logging.getLogger(__name__)
 BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
@@ -27,9 +28,7 @@ class TestBench(TransactionCase):
         path = BENCH_DIR / file_name
         if not path.exists():
             self.skipTest("bench/%s is not next to the addon" % file_name)
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        bench = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(bench)
+        bench = load_file(path, path.stem)  # the name that tells it from odoo shell's run
         bench.run(self.env, out=lambda text: _logger.info("%s", text))
 
     def test_bench_import(self):
