@@ -202,8 +202,10 @@ class World:
                 "lightspeed_shop_id": SQL("'bench-' || g"),
             },
         )
-        # the stock rows' foreign key checks plan on these statistics: without them, a scan of
-        # every product per row written
+        # statistics of the new products before the stock rows are written: without them that
+        # insert grew with the square of the catalogue (526 s for 30,000 products, against 53 s
+        # for the whole build with them), most likely each row's foreign key check scanning
+        # the products
         cr.execute("ANALYZE product_product, product_template, stock_warehouse")
         stores = self.stores | self.env["stock.warehouse"].browse(store_ids)
         row = self.env["lightspeed.stock"].search(
@@ -331,8 +333,8 @@ def catalogue(world, out):
         "(SELECT lightspeed_timestamp FROM lightspeed_stock"
         " WHERE warehouse_id = w AND product_id = p)"
     )
-    history = SQL("%s - interval '1 day'", row_read_at)
-    world.copy_orders(max(SIZES), "confirmed", history, stores, products, len(stores))
+    read_later = SQL("%s - interval '1 day'", row_read_at)  # history: completed, then read
+    world.copy_orders(max(SIZES), "confirmed", read_later, stores, products, len(stores))
     for state, completed, unread in LIVE:
         completed_at = completed and SQL("%s + make_interval(hours => %s)", row_read_at, unread)
         world.copy_orders(LIVE_EACH, state, completed_at, stores, products, len(stores))
